@@ -1,0 +1,121 @@
+//! `pactlog show`: one event in full, with its record's seq, hash and time.
+
+use super::render::event_json;
+use super::{Code, CliError, Globals};
+use clap::Args;
+use pactlog::model::{EventId, Payload, Until};
+use serde_json::json;
+
+/// Show one event in full: its record (seq, chain hash, recorded_at), dates, parties,
+/// what its kind carries (tranches, terms, legal stage...), and its sources.
+#[derive(Args, Debug)]
+pub struct ShowArgs {
+    /// The event id
+    id: String,
+
+    /// Print JSON
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run_show(g: &Globals, args: ShowArgs) -> Result<Code, CliError> {
+    let id = EventId::new(&args.id).map_err(|e| CliError::user(e.to_string()))?;
+    let ledger = g.open_existing()?;
+    let Some(seq) = ledger.event_seq(&id)? else {
+        return Err(CliError::user(format!("no event {id} in the ledger (try `pactlog log` to list events)")));
+    };
+    let raw = ledger.raw(seq)?.ok_or_else(|| CliError::internal(format!("record {seq} is missing")))?;
+    let record = raw.decode()?;
+    let e = ledger.event_at(seq)?;
+    if args.json {
+        let mut v = event_json(&e);
+        v["seq"] = json!(seq.get());
+        v["hash"] = json!(raw.hash.to_hex());
+        v["recorded_at"] = json!(record.recorded_at.to_string());
+        println!("{}", serde_json::to_string_pretty(&v).map_err(|x| CliError::internal(x.to_string()))?);
+        return Ok(Code::Ok);
+    }
+    let parties: Vec<&str> = e.parties.iter().map(|p| p.as_str()).collect();
+    println!("{}", e.id);
+    println!("  record       {} (recorded {})", seq, record.recorded_at);
+    println!("  hash         {}", raw.hash);
+    println!("  kind         {}", e.kind_name());
+    println!("  date         {} [{} .. {}]", e.date, e.date.earliest(), e.date.latest());
+    println!("  disclosed    {}", e.disclosed);
+    println!("  confidence   {}", e.confidence.as_str());
+    println!("  parties      {}", parties.join(", "));
+    if let Some(s) = &e.supersedes {
+        println!("  supersedes   {s}");
+    }
+    println!("  summary      {}", e.summary);
+    match &e.payload {
+        Payload::Investment { tranches } => {
+            if tranches.is_empty() {
+                println!("  tranches     (amount not disclosed)");
+            }
+            for t in tranches {
+                let cond = t.condition.as_deref().map_or("paid".to_string(), |c| format!("conditional: {c}"));
+                println!("  tranche      {} -> {}: {} ({cond})", t.investor, t.investee, t.amount.short());
+            }
+        }
+        Payload::Agreement { title, terms, ends } => {
+            if let Some(t) = title {
+                println!("  title        {t}");
+            }
+            for t in terms {
+                let until = match &t.until {
+                    None => "no end date".to_string(),
+                    Some(Until::Date(d)) => format!("until {d}"),
+                    Some(Until::Condition(c)) => format!("until: {c}"),
+                };
+                let excl = if t.exclusive { "exclusive" } else { "non-exclusive" };
+                let amount = t.amount.map(|a| format!(", {}", a.short())).unwrap_or_default();
+                println!(
+                    "  term         {}: {} {} -> {} on {} ({excl}{amount}; {until})",
+                    t.key,
+                    t.kind.as_str(),
+                    t.grantor,
+                    t.holder,
+                    t.scope
+                );
+            }
+            for r in ends {
+                println!("  ends         {r}");
+            }
+        }
+        Payload::TermEnded { ends, reason } => {
+            for r in ends {
+                println!("  ends         {r}");
+            }
+            if let Some(r) = reason {
+                println!("  reason       {r}");
+            }
+        }
+        Payload::Legal { by, against, stage, claim, resolves, .. } => {
+            let against: Vec<&str> = against.iter().map(|p| p.as_str()).collect();
+            println!("  legal        {by} against {} ({})", against.join(", "), stage.as_str());
+            if let Some(c) = claim {
+                println!("  claim        {c}");
+            }
+            if let Some(r) = resolves {
+                println!("  resolves     {r}");
+            }
+        }
+        Payload::Statement { by, about } => {
+            println!("  by           {by}");
+            if let Some(a) = about {
+                println!("  about        {a}");
+            }
+        }
+        Payload::ProductLaunch { by, product, stage } => {
+            println!("  product      {product} by {by} ({})", stage.as_str());
+        }
+        Payload::Announcement | Payload::Restructuring | Payload::Retraction | Payload::Other => {}
+    }
+    for s in &e.sources {
+        let publisher = s.publisher.as_deref().unwrap_or("");
+        let published = s.published.map(|d| format!(", {d}")).unwrap_or_default();
+        println!("  source       {} ({publisher}{published})", s.url);
+    }
+    Ok(Code::Ok)
+}

@@ -1,0 +1,310 @@
+//! Import: event files -> validated, typed events -> one append.
+//!
+//! `import` reads `[[party]]` and `[[event]]` tables from TOML files (folders are read
+//! recursively, `*.toml` in name order), checks everything it can (syntax, fields and
+//! types, dates, amounts, party names, references between events, ids already in the
+//! ledger) and reports every problem as `file:line: id: what is wrong`. Nothing is
+//! appended unless everything is valid. An event already recorded with identical
+//! content is skipped, so importing the same files twice changes nothing.
+
+mod check;
+mod fields;
+mod parse;
+
+pub use parse::Located;
+
+use crate::codec::{Entry, Timestamp};
+use crate::ledger::{Ledger, LedgerError};
+use crate::model::{Event, Party};
+use crate::store::Store;
+use fields::Lines;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use toml::de::{DeTable, DeValue};
+
+/// The largest event file accepted.
+pub const MAX_FILE_BYTES: u64 = 16 << 20;
+
+/// Records appended per atomic batch.
+pub const BATCH: usize = 1000;
+
+/// One problem in the input.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    /// The file.
+    pub file: PathBuf,
+    /// 1-based line.
+    pub line: usize,
+    /// The event or party id, when known.
+    pub id: Option<String>,
+    /// What is wrong, and what to do.
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.id {
+            Some(id) => write!(f, "{}:{}: {}: {}", self.file.display(), self.line, id, self.message),
+            None => write!(f, "{}:{}: {}", self.file.display(), self.line, self.message),
+        }
+    }
+}
+
+/// Why an import did not happen.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ImportError {
+    /// The input has problems; nothing was appended.
+    #[error("{} problem{} found; nothing was imported", .0.len(), if .0.len() == 1 { "" } else { "s" })]
+    Invalid(Vec<Problem>),
+    /// A path could not be read.
+    #[error("cannot read {}: {detail}", path.display())]
+    Read { path: PathBuf, detail: String },
+    /// The ledger failed while appending.
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+}
+
+/// What an import did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    /// Files read.
+    pub files: usize,
+    /// Party records appended.
+    pub parties_added: usize,
+    /// Event records appended.
+    pub events_added: usize,
+    /// Events already recorded with identical content.
+    pub events_skipped: usize,
+    /// Parties already recorded with identical content.
+    pub parties_skipped: usize,
+    /// Ledger size after the import.
+    pub size: u64,
+}
+
+/// The validated content of a set of files, ready to append.
+#[derive(Debug, Default)]
+pub struct Plan {
+    /// Files read.
+    pub files: usize,
+    /// New or changed parties, in file order.
+    pub parties: Vec<Party>,
+    /// New events, in append order (references before the events that use them).
+    pub events: Vec<Event>,
+    /// Identical events already in the ledger.
+    pub events_skipped: usize,
+    /// Identical parties already in the ledger.
+    pub parties_skipped: usize,
+}
+
+/// Lists the files an import of `paths` reads: files as given, folders recursively
+/// (`*.toml`, sorted, hidden entries skipped).
+///
+/// # Errors
+/// [`ImportError::Read`] for a path that does not exist or cannot be listed.
+pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ImportError> {
+    let mut out = Vec::new();
+    for p in paths {
+        let meta = std::fs::metadata(p).map_err(|e| ImportError::Read { path: p.clone(), detail: e.to_string() })?;
+        if meta.is_dir() {
+            walk(p, &mut out)?;
+        } else {
+            out.push(p.clone());
+        }
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), ImportError> {
+    let read = std::fs::read_dir(dir).map_err(|e| ImportError::Read { path: dir.to_path_buf(), detail: e.to_string() })?;
+    let mut entries: Vec<PathBuf> = read.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    entries.sort();
+    for path in entries {
+        let hidden = path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
+        if hidden {
+            continue;
+        }
+        if path.is_dir() {
+            walk(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "toml") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+struct Parsed {
+    file: PathBuf,
+    text: String,
+}
+
+/// Reads and checks `paths` against `ledger` without changing anything.
+///
+/// # Errors
+/// [`ImportError::Invalid`] with every problem found, [`ImportError::Read`] for
+/// unreadable paths, [`ImportError::Ledger`] for storage errors.
+pub fn plan<S: Store>(ledger: &Ledger<S>, paths: &[PathBuf]) -> Result<Plan, ImportError> {
+    let files = collect_files(paths)?;
+    let mut problems = Vec::new();
+    let mut texts = Vec::new();
+    for file in &files {
+        match read_text(file) {
+            Ok(text) => texts.push(Parsed { file: file.clone(), text }),
+            Err(p) => problems.push(p),
+        }
+    }
+    let mut docs = Vec::new();
+    for p in &texts {
+        match DeTable::parse(&p.text) {
+            Ok(doc) => docs.push((p, doc)),
+            Err(e) => {
+                let line = e.span().map_or(1, |s| Lines::new(&p.text).line(s.start));
+                let msg = e.message().trim().to_string();
+                problems.push(Problem { file: p.file.clone(), line, id: None, message: format!("invalid TOML: {msg}") });
+            }
+        }
+    }
+    // Parties first: every file's [[party]] tables, so events anywhere can name them.
+    let mut party_tables = Vec::new();
+    let mut event_tables = Vec::new();
+    for (p, doc) in &docs {
+        let lines = Lines::new(&p.text);
+        for (key, value) in doc.get_ref().iter() {
+            let line = lines.line(key.span().start);
+            let tables = match (key.get_ref().as_ref(), value.get_ref()) {
+                ("party", DeValue::Array(_)) => &mut party_tables,
+                ("event", DeValue::Array(items)) => {
+                    for item in items {
+                        collect_table(&mut event_tables, p, item, &mut problems, "event");
+                    }
+                    continue;
+                }
+                ("party" | "event", _) => {
+                    problems.push(Problem {
+                        file: p.file.clone(),
+                        line,
+                        id: None,
+                        message: format!("`{}` must be written as [[{}]] tables", key.get_ref(), key.get_ref()),
+                    });
+                    continue;
+                }
+                (other, _) => {
+                    problems.push(Problem {
+                        file: p.file.clone(),
+                        line,
+                        id: None,
+                        message: format!("unexpected top-level key `{other}`: a file holds [[party]] and [[event]] tables"),
+                    });
+                    continue;
+                }
+            };
+            if let DeValue::Array(items) = value.get_ref() {
+                for item in items {
+                    collect_table(tables, p, item, &mut problems, "party");
+                }
+            }
+        }
+    }
+    let mut registry = ledger.parties().clone();
+    let mut parties: Vec<Located<Party>> = Vec::new();
+    for (p, table, line) in &party_tables {
+        let lines = Lines::new(&p.text);
+        let (party, mut probs) = parse::party(&p.file, &lines, *line, table);
+        problems.append(&mut probs);
+        if let Some(party) = party {
+            parties.push(Located { value: party, file: p.file.clone(), line: *line });
+        }
+    }
+    let (new_parties, parties_skipped) = check::parties(ledger, &mut registry, parties, &mut problems);
+    let mut events: Vec<Located<Event>> = Vec::new();
+    for (p, table, line) in &event_tables {
+        let lines = Lines::new(&p.text);
+        let (event, mut probs) = parse::event(&p.file, &lines, *line, table, &registry);
+        problems.append(&mut probs);
+        if let Some(event) = event {
+            events.push(Located { value: event, file: p.file.clone(), line: *line });
+        }
+    }
+    let had_problems = !problems.is_empty();
+    let (events, events_skipped) = check::events(ledger, events, &mut problems, had_problems)?;
+    if !problems.is_empty() {
+        return Err(ImportError::Invalid(problems));
+    }
+    Ok(Plan { files: files.len(), parties: new_parties, events, events_skipped, parties_skipped })
+}
+
+fn collect_table<'a, 'i>(
+    out: &mut Vec<(&'a Parsed, &'a DeTable<'i>, usize)>,
+    p: &'a Parsed,
+    item: &'a toml::Spanned<DeValue<'i>>,
+    problems: &mut Vec<Problem>,
+    what: &str,
+) {
+    let line = Lines::new(&p.text).line(item.span().start);
+    match item.get_ref() {
+        DeValue::Table(t) => out.push((p, t, line)),
+        _ => problems.push(Problem {
+            file: p.file.clone(),
+            line,
+            id: None,
+            message: format!("each `{what}` must be a table ([[{what}]])"),
+        }),
+    }
+}
+
+fn read_text(file: &Path) -> Result<String, Problem> {
+    let problem = |message: String| Problem { file: file.to_path_buf(), line: 1, id: None, message };
+    let meta = std::fs::metadata(file).map_err(|e| problem(format!("cannot read: {e}")))?;
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(problem(format!(
+            "file is {} bytes; the limit is {} bytes (16 MiB): split it into smaller files",
+            meta.len(),
+            MAX_FILE_BYTES
+        )));
+    }
+    let bytes = std::fs::read(file).map_err(|e| problem(format!("cannot read: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        let text = String::from_utf8_lossy(&e.as_bytes()[..offset]).into_owned();
+        Problem {
+            file: file.to_path_buf(),
+            line: Lines::new(&text).line(offset),
+            id: None,
+            message: "file is not valid UTF-8".into(),
+        }
+    })
+}
+
+/// Appends a checked plan in atomic batches of [`BATCH`] records, parties first.
+///
+/// # Errors
+/// [`ImportError::Ledger`] when the store fails; batches acknowledged before the
+/// failure stay (a re-run skips them and completes the import).
+pub fn apply<S: Store>(ledger: &mut Ledger<S>, plan: Plan, at: Timestamp) -> Result<ImportReport, ImportError> {
+    let mut report = ImportReport {
+        files: plan.files,
+        parties_added: plan.parties.len(),
+        events_added: plan.events.len(),
+        events_skipped: plan.events_skipped,
+        parties_skipped: plan.parties_skipped,
+        size: ledger.size(),
+    };
+    let entries: Vec<Entry> =
+        plan.parties.into_iter().map(Entry::Party).chain(plan.events.into_iter().map(Entry::Event)).collect();
+    let mut entries = entries.into_iter().peekable();
+    while entries.peek().is_some() {
+        let chunk: Vec<Entry> = entries.by_ref().take(BATCH).collect();
+        ledger.append(chunk, at)?;
+    }
+    report.size = ledger.size();
+    Ok(report)
+}
+
+/// Checks `paths` and appends them: [`plan`] then [`apply`].
+///
+/// # Errors
+/// As [`plan`] and [`apply`].
+pub fn import<S: Store>(ledger: &mut Ledger<S>, paths: &[PathBuf], at: Timestamp) -> Result<ImportReport, ImportError> {
+    let plan = plan(ledger, paths)?;
+    apply(ledger, plan, at)
+}

@@ -1,0 +1,165 @@
+//! Key layouts of the derived trees (`ids`, `pairs`, `meta`).
+//!
+//! Derived data can always be rebuilt from `records`, so these layouts may change
+//! without a record format bump (bump [`INDEX_VERSION`] and the store rebuilds them).
+//!
+//! - `ids`: `b'e' || event id` and `b'p' || party id` -> seq (BE u64) of the record that
+//!   defines it (for parties: the latest definition).
+//! - `pairs`: `a || 0x00 || b || 0x00 || tag || day || seq` -> empty, where `a < b` are
+//!   party ids, `day` is the event's earliest day (sign-flipped BE u32, so keys sort by
+//!   day) and `seq` is BE u64. `tag` 0 lists every event that touches both parties or
+//!   refers to one that does (`ends`, `resolves`, `about`) by its earliest day; tag 1 lists
+//!   events that supersede an event of the pair (with day 0), which count whatever their date.
+//!   An event with a single party is listed under the pair `(a, a)`.
+//!   Directory keys `0xff || a || 0x00 || b` record that `a` and `b` share events.
+//! - `meta`: `format` -> record format version; `index` -> index layout version;
+//!   `derived` -> BE u64 count of records whose derived data is complete.
+
+use crate::codec::Seq;
+use crate::model::{Day, EventId, PartyId};
+
+/// Version of the derived layouts above.
+pub const INDEX_VERSION: u8 = 1;
+
+/// `meta` key: record format version.
+pub const META_FORMAT: &[u8] = b"format";
+/// `meta` key: derived layout version.
+pub const META_INDEX: &[u8] = b"index";
+/// `meta` key: the derived-data watermark.
+pub const META_DERIVED: &[u8] = b"derived";
+
+/// Tag of a pair entry for an event that belongs to or refers into the pair.
+pub const TAG_MEMBER: u8 = 0;
+/// Tag of a pair entry for an event that supersedes one of the pair's events.
+pub const TAG_SUPERSEDES: u8 = 1;
+
+/// `ids` key of an event.
+pub fn event_key(id: &EventId) -> Vec<u8> {
+    let mut k = Vec::with_capacity(1 + id.as_str().len());
+    k.push(b'e');
+    k.extend_from_slice(id.as_str().as_bytes());
+    k
+}
+
+/// `ids` key of a party.
+pub fn party_key(id: &PartyId) -> Vec<u8> {
+    let mut k = Vec::with_capacity(1 + id.as_str().len());
+    k.push(b'p');
+    k.extend_from_slice(id.as_str().as_bytes());
+    k
+}
+
+/// Prefix of every `ids` key of parties.
+pub const PARTY_PREFIX: &[u8] = b"p";
+
+/// Sortable bytes of a day.
+pub fn day_bytes(day: Day) -> [u8; 4] {
+    ((day.days() as u32) ^ 0x8000_0000).to_be_bytes()
+}
+
+/// The prefix of every `pairs` key of the pair `(a, b)`, `a < b`.
+pub fn pair_prefix(a: &PartyId, b: &PartyId) -> Vec<u8> {
+    let mut k = Vec::with_capacity(a.as_str().len() + b.as_str().len() + 2);
+    k.extend_from_slice(a.as_str().as_bytes());
+    k.push(0);
+    k.extend_from_slice(b.as_str().as_bytes());
+    k.push(0);
+    k
+}
+
+/// The prefix of the pair `(a, b)` with one tag.
+pub fn pair_tag_prefix(a: &PartyId, b: &PartyId, tag: u8) -> Vec<u8> {
+    let mut k = pair_prefix(a, b);
+    k.push(tag);
+    k
+}
+
+/// A full `pairs` key.
+pub fn pair_key(a: &PartyId, b: &PartyId, tag: u8, day: Day, seq: Seq) -> Vec<u8> {
+    let mut k = pair_tag_prefix(a, b, tag);
+    k.extend_from_slice(&day_bytes(day));
+    k.extend_from_slice(&seq.key());
+    k
+}
+
+/// The seq at the end of a `pairs` key.
+pub fn seq_of_pair_key(key: &[u8]) -> Option<Seq> {
+    let tail: [u8; 8] = key.get(key.len().checked_sub(8)?..)?.try_into().ok()?;
+    Some(Seq::new(u64::from_be_bytes(tail)))
+}
+
+/// The two parties at the start of a `pairs` key.
+pub fn parties_of_pair_key(key: &[u8]) -> Option<(PartyId, PartyId)> {
+    let mut parts = key.splitn(3, |b| *b == 0);
+    let a = std::str::from_utf8(parts.next()?).ok()?;
+    let b = std::str::from_utf8(parts.next()?).ok()?;
+    Some((PartyId::new(a).ok()?, PartyId::new(b).ok()?))
+}
+
+/// The smallest byte string greater than every string starting with `prefix`.
+pub fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
+    let mut end = prefix.to_vec();
+    while let Some(last) = end.pop() {
+        if last < u8::MAX {
+            end.push(last + 1);
+            return Some(end);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn day_bytes_sort_like_days() {
+        let days = [-800_000, -1, 0, 1, 20_000, 2_900_000];
+        for w in days.windows(2) {
+            assert!(day_bytes(Day::from_days(w[0])) < day_bytes(Day::from_days(w[1])));
+        }
+    }
+
+    #[test]
+    fn pair_keys_round_trip_and_group_by_pair() {
+        let a = PartyId::new("amazon").unwrap();
+        let b = PartyId::new("openai").unwrap();
+        let key = pair_key(&a, &b, TAG_MEMBER, Day::from_days(5), Seq::new(42));
+        assert!(key.starts_with(&pair_prefix(&a, &b)));
+        assert_eq!(seq_of_pair_key(&key), Some(Seq::new(42)));
+        assert_eq!(parties_of_pair_key(&key), Some((a.clone(), b.clone())));
+        // "amazon\0openai" never shares a prefix with "amazon\0openai-foundation".
+        let c = PartyId::new("openai-foundation").unwrap();
+        assert!(!pair_key(&a, &c, 0, Day::from_days(0), Seq::new(0)).starts_with(&pair_prefix(&a, &b)));
+    }
+
+    #[test]
+    fn prefix_end_is_the_next_string() {
+        assert_eq!(prefix_end(b"ab"), Some(b"ac".to_vec()));
+        assert_eq!(prefix_end(&[1, 255]), Some(vec![2]));
+        assert_eq!(prefix_end(&[255]), None);
+    }
+}
+
+/// Key of the partner directory in `pairs`: `0xff || a || 0x00 || b`, meaning "a has
+/// events with b". Written once per ordered pair; `0xff` never starts a party id.
+pub fn directory_key(a: &PartyId, b: &PartyId) -> Vec<u8> {
+    let mut k = directory_prefix(a);
+    k.extend_from_slice(b.as_str().as_bytes());
+    k
+}
+
+/// Prefix of every directory key of `a`.
+pub fn directory_prefix(a: &PartyId) -> Vec<u8> {
+    let mut k = Vec::with_capacity(a.as_str().len() + 2);
+    k.push(0xff);
+    k.extend_from_slice(a.as_str().as_bytes());
+    k.push(0);
+    k
+}
+
+/// The partner named by a directory key.
+pub fn other_of_directory_key(prefix: &[u8], key: &[u8]) -> Option<PartyId> {
+    let rest = key.strip_prefix(prefix)?;
+    PartyId::new(std::str::from_utf8(rest).ok()?).ok()
+}

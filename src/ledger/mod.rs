@@ -1,0 +1,545 @@
+//! The ledger facade: append batches of records, read them back, answer index queries,
+//! and check the whole chain.
+//!
+//! Layout (DESIGN.md 3): `records` is the only source of truth; `ids`, `pairs`, `merkle`
+//! and `meta` are derived from it and completed on open when they lag (after a crash
+//! between the records batch and the derived writes). An append writes its records with
+//! one atomic batch, then the derived keys, then the watermark, then flushes; only then
+//! does it return.
+
+pub mod index;
+pub mod query;
+mod verify;
+
+pub use query::{Filter, Logged};
+pub use verify::{Break, BreakKind, VerifyReport};
+
+use crate::chain::ChainHash;
+use crate::codec::{self, CodecError, Entry, Record, Seq, Timestamp};
+use crate::merkle::{self, Hash, MerkleError, TileKey, TileReader};
+use crate::model::{Event, EventId, PartyId, PartyRegistry};
+use crate::store::{Op, Store, StoreError, Tree};
+use index::{TAG_MEMBER, TAG_SUPERSEDES};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Errors of the ledger layer.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LedgerError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A stored record does not decode.
+    #[error("record {seq} is corrupt: {source}")]
+    Corrupt { seq: u64, source: CodecError },
+    /// A stored value has the wrong shape.
+    #[error("record {seq} is damaged: {why}")]
+    Damaged { seq: u64, why: String },
+    /// The store was written by a newer pactlog.
+    #[error("store format {found} is not supported by this build (it reads format {supported})")]
+    UnsupportedFormat { found: u8, supported: u8 },
+    /// The Merkle tiles could not be read or written.
+    #[error("merkle tree: {0}")]
+    Merkle(#[from] MerkleError),
+    /// Encoding a new record failed.
+    #[error("cannot encode record: {0}")]
+    Encode(CodecError),
+}
+
+/// A record as stored: its hashes and canonical bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredRecord {
+    /// Position.
+    pub seq: Seq,
+    /// BLAKE3 chain hash of `bytes`, as stored.
+    pub hash: ChainHash,
+    /// RFC 6962 leaf hash of `bytes`, as stored.
+    pub leaf: Hash,
+    /// Canonical bytes.
+    pub bytes: Vec<u8>,
+}
+
+impl StoredRecord {
+    /// The `records` value: chain hash || leaf hash || bytes.
+    pub fn to_value(&self) -> Vec<u8> {
+        let mut v = Vec::with_capacity(64 + self.bytes.len());
+        v.extend_from_slice(self.hash.as_bytes());
+        v.extend_from_slice(self.leaf.as_bytes());
+        v.extend_from_slice(&self.bytes);
+        v
+    }
+
+    /// Splits a `records` value.
+    ///
+    /// # Errors
+    /// [`LedgerError::Damaged`] when the value is shorter than the two hashes.
+    pub fn from_value(seq: Seq, value: &[u8]) -> Result<StoredRecord, LedgerError> {
+        if value.len() < 64 {
+            return Err(LedgerError::Damaged {
+                seq: seq.get(),
+                why: format!("stored value is {} bytes, shorter than its two hashes", value.len()),
+            });
+        }
+        let mut hash = [0u8; 32];
+        hash.copy_from_slice(&value[..32]);
+        let mut leaf = [0u8; 32];
+        leaf.copy_from_slice(&value[32..64]);
+        Ok(StoredRecord {
+            seq,
+            hash: ChainHash::from_bytes(hash),
+            leaf: Hash::from_bytes(leaf),
+            bytes: value[64..].to_vec(),
+        })
+    }
+
+    /// Decodes the canonical bytes.
+    ///
+    /// # Errors
+    /// [`LedgerError::Corrupt`] when they are not a valid record.
+    pub fn decode(&self) -> Result<Record, LedgerError> {
+        codec::decode(&self.bytes).map_err(|source| LedgerError::Corrupt { seq: self.seq.get(), source })
+    }
+}
+
+/// What an append did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AppendReport {
+    /// Seq of the first record appended (the ledger size before).
+    pub first: Seq,
+    /// Number of records appended.
+    pub count: u64,
+    /// Head after the append.
+    pub head: ChainHash,
+}
+
+/// Reads Merkle tiles from the `merkle` tree.
+struct StoreTiles<'a, S: Store>(&'a S);
+
+impl<S: Store> TileReader for StoreTiles<'_, S> {
+    fn read_tile(&self, key: TileKey) -> Result<Option<Vec<u8>>, MerkleError> {
+        self.0
+            .get(Tree::Merkle, &key.to_bytes())
+            .map(|v| v.map(|v| v.as_ref().to_vec()))
+            .map_err(|e| MerkleError::Other(e.to_string()))
+    }
+}
+
+/// An open ledger over a store.
+pub struct Ledger<S: Store> {
+    store: S,
+    size: u64,
+    head: ChainHash,
+    parties: PartyRegistry,
+}
+
+impl<S: Store> Ledger<S> {
+    /// Opens the ledger in `store`, completing derived data that lags the records.
+    ///
+    /// # Errors
+    /// Storage errors, an unsupported format, or a record that cannot be read while
+    /// completing the derived data.
+    pub fn open(store: S) -> Result<Ledger<S>, LedgerError> {
+        if let Some(v) = store.get(Tree::Meta, index::META_FORMAT)? {
+            let found = v.as_ref().first().copied().unwrap_or(0);
+            if found != codec::FORMAT_VERSION {
+                return Err(LedgerError::UnsupportedFormat { found, supported: codec::FORMAT_VERSION });
+            }
+        }
+        let (size, head) = match store.last(Tree::Records)? {
+            None => (0, ChainHash::ZERO),
+            Some((k, v)) => {
+                let seq = seq_from_key(k.as_ref()).ok_or_else(|| LedgerError::Damaged {
+                    seq: 0,
+                    why: "the last key of the records tree is not a sequence number".into(),
+                })?;
+                let rec = StoredRecord::from_value(seq, v.as_ref())?;
+                (seq.get() + 1, rec.hash)
+            }
+        };
+        let mut ledger = Ledger { store, size, head, parties: PartyRegistry::new() };
+        let index_ok = ledger.store.get(Tree::Meta, index::META_INDEX)?.is_some_and(|v| v.as_ref() == [index::INDEX_VERSION]);
+        let done = if index_ok { ledger.watermark()? } else { 0 };
+        if done < size {
+            ledger.rebuild_derived(done)?;
+        }
+        ledger.load_parties()?;
+        Ok(ledger)
+    }
+
+    /// The store underneath (tests use it to simulate damage).
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// Number of records.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// Chain hash of the last record (zeros when empty).
+    pub fn head(&self) -> ChainHash {
+        self.head
+    }
+
+    /// Every party the ledger defines.
+    pub fn parties(&self) -> &PartyRegistry {
+        &self.parties
+    }
+
+    fn watermark(&self) -> Result<u64, LedgerError> {
+        Ok(self
+            .store
+            .get(Tree::Meta, index::META_DERIVED)?
+            .and_then(|v| <[u8; 8]>::try_from(v.as_ref()).ok())
+            .map_or(0, u64::from_be_bytes))
+    }
+
+    fn load_parties(&mut self) -> Result<(), LedgerError> {
+        let end = index::prefix_end(index::PARTY_PREFIX);
+        let seqs: Vec<Seq> = self
+            .store
+            .range(Tree::Ids, index::PARTY_PREFIX, end.as_deref())
+            .map(|e| e.map_err(LedgerError::from).and_then(|(_, v)| seq_value(v.as_ref())))
+            .collect::<Result<_, _>>()?;
+        for seq in seqs {
+            if let Some(rec) = self.record(seq)?
+                && let Entry::Party(p) = rec.entry
+            {
+                self.parties.insert(p);
+            }
+        }
+        Ok(())
+    }
+
+    /// Rebuilds ids, pairs and Merkle tiles for records `from..size`.
+    fn rebuild_derived(&mut self, from: u64) -> Result<(), LedgerError> {
+        const CHUNK: u64 = 4096;
+        let mut start = from;
+        if from == 0 {
+            // Start clean: derived trees may hold keys of a different layout.
+            for tree in [Tree::Ids, Tree::Pairs, Tree::Merkle] {
+                let keys: Vec<Op> = self
+                    .store
+                    .range(tree, b"", None)
+                    .map(|e| e.map(|(k, _)| Op::Delete(k.as_ref().to_vec())))
+                    .collect::<Result<_, _>>()?;
+                self.store.apply(tree, keys)?;
+            }
+        }
+        while start < self.size {
+            let end = (start + CHUNK).min(self.size);
+            let mut batch = Vec::with_capacity((end - start) as usize);
+            for item in self.store.range(Tree::Records, &Seq::new(start).key(), Some(&Seq::new(end).key())) {
+                let (k, v) = item?;
+                let seq = seq_from_key(k.as_ref())
+                    .ok_or_else(|| LedgerError::Damaged { seq: start, why: "bad record key".into() })?;
+                let stored = StoredRecord::from_value(seq, v.as_ref())?;
+                let record = stored.decode()?;
+                batch.push((stored, record));
+            }
+            self.write_derived(start, &batch)?;
+            start = end;
+        }
+        self.store.flush()?;
+        Ok(())
+    }
+
+    /// Appends `entries` as one atomic batch recorded at `at`, then its derived data,
+    /// then flushes. Returns after the batch is durable.
+    ///
+    /// The caller validates entries first (see [`crate::import`]); the ledger records
+    /// what it is given.
+    ///
+    /// # Errors
+    /// Storage errors; nothing is acknowledged unless everything was flushed.
+    pub fn append(&mut self, entries: Vec<Entry>, at: Timestamp) -> Result<AppendReport, LedgerError> {
+        let first = self.size;
+        let mut prev = self.head;
+        let mut batch = Vec::with_capacity(entries.len());
+        let mut ops = Vec::with_capacity(entries.len());
+        for (i, entry) in entries.into_iter().enumerate() {
+            let seq = Seq::new(first + i as u64);
+            let record = Record { seq, recorded_at: at, prev, entry };
+            let bytes = codec::encode(&record).map_err(LedgerError::Encode)?;
+            let stored = StoredRecord { seq, hash: ChainHash::of(&bytes), leaf: merkle::leaf_hash(&bytes), bytes };
+            prev = stored.hash;
+            ops.push(Op::Put(seq.key().to_vec(), stored.to_value()));
+            batch.push((stored, record));
+        }
+        let count = batch.len() as u64;
+        if count == 0 {
+            return Ok(AppendReport { first: Seq::new(first), count, head: self.head });
+        }
+        if first == 0 {
+            self.store.apply(Tree::Meta, vec![Op::Put(index::META_FORMAT.to_vec(), vec![codec::FORMAT_VERSION])])?;
+        }
+        self.store.apply(Tree::Records, ops)?;
+        self.size = first + count;
+        self.head = prev;
+        self.write_derived(first, &batch)?;
+        self.store.flush()?;
+        for (_, record) in batch {
+            if let Entry::Party(p) = record.entry {
+                self.parties.insert(p);
+            }
+        }
+        Ok(AppendReport { first: Seq::new(first), count, head: self.head })
+    }
+
+    /// Writes ids, pairs and tiles for `batch` (records `first..`), then the watermark.
+    fn write_derived(&self, first: u64, batch: &[(StoredRecord, Record)]) -> Result<(), LedgerError> {
+        let mut ids = Vec::with_capacity(batch.len());
+        let mut pairs: BTreeSet<Vec<u8>> = BTreeSet::new();
+        let mut dir: BTreeSet<Vec<u8>> = BTreeSet::new();
+        // Parties of the events in this batch, for references inside the batch.
+        let mut local: BTreeMap<&EventId, &Event> = BTreeMap::new();
+        for (stored, record) in batch {
+            match &record.entry {
+                Entry::Party(p) => ids.push(Op::Put(index::party_key(&p.id), stored.seq.key().to_vec())),
+                Entry::Event(e) => {
+                    ids.push(Op::Put(index::event_key(&e.id), stored.seq.key().to_vec()));
+                    local.insert(&e.id, e);
+                    let day = e.date.earliest();
+                    let mut member_pairs: BTreeSet<(PartyId, PartyId)> = e.pairs().into_iter().collect();
+                    if e.parties.len() == 1 {
+                        member_pairs.insert((e.parties[0].clone(), e.parties[0].clone()));
+                    }
+                    for (a, b) in &member_pairs {
+                        if a != b {
+                            dir.insert(index::directory_key(a, b));
+                            dir.insert(index::directory_key(b, a));
+                        }
+                    }
+                    let mut reference_pairs: BTreeSet<(PartyId, PartyId)> = BTreeSet::new();
+                    for target in references(e) {
+                        let parties = match local.get(target) {
+                            Some(t) => t.parties.clone(),
+                            None => self.event_parties(target)?,
+                        };
+                        reference_pairs.extend(pairs_of(&parties));
+                    }
+                    for (a, b) in member_pairs.iter().chain(reference_pairs.iter()) {
+                        pairs.insert(index::pair_key(a, b, TAG_MEMBER, day, stored.seq));
+                    }
+                    if let Some(target) = &e.supersedes {
+                        let parties = match local.get(target) {
+                            Some(t) => t.parties.clone(),
+                            None => self.event_parties(target)?,
+                        };
+                        for (a, b) in pairs_of(&parties) {
+                            pairs.insert(index::pair_key(&a, &b, TAG_SUPERSEDES, crate::model::Day::from_days(0), stored.seq));
+                        }
+                    }
+                }
+            }
+        }
+        let leaves: Vec<Hash> = batch.iter().map(|(s, _)| s.leaf).collect();
+        let tiles = merkle::append_leaves(&StoreTiles(&self.store), first, &leaves)?;
+        self.store.apply(Tree::Ids, ids)?;
+        let mut pair_ops: Vec<Op> = pairs.into_iter().map(|k| Op::Put(k, Vec::new())).collect();
+        for key in dir {
+            if self.store.get(Tree::Pairs, &key)?.is_none() {
+                pair_ops.push(Op::Put(key, Vec::new()));
+            }
+        }
+        self.store.apply(Tree::Pairs, pair_ops)?;
+        self.store.apply(Tree::Merkle, tiles.into_iter().map(|(k, v)| Op::Put(k.to_bytes().to_vec(), v)).collect())?;
+        let watermark = first + batch.len() as u64;
+        self.store.apply(
+            Tree::Meta,
+            vec![
+                Op::Put(index::META_DERIVED.to_vec(), watermark.to_be_bytes().to_vec()),
+                Op::Put(index::META_INDEX.to_vec(), vec![index::INDEX_VERSION]),
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn event_parties(&self, id: &EventId) -> Result<Vec<PartyId>, LedgerError> {
+        Ok(match self.event(id)? {
+            Some((_, e)) => e.parties,
+            None => Vec::new(),
+        })
+    }
+
+    /// The raw stored record at `seq`.
+    ///
+    /// # Errors
+    /// Storage errors or a malformed stored value.
+    pub fn raw(&self, seq: Seq) -> Result<Option<StoredRecord>, LedgerError> {
+        match self.store.get(Tree::Records, &seq.key())? {
+            None => Ok(None),
+            Some(v) => StoredRecord::from_value(seq, v.as_ref()).map(Some),
+        }
+    }
+
+    /// The decoded record at `seq`.
+    ///
+    /// # Errors
+    /// Storage errors or a corrupt record.
+    pub fn record(&self, seq: Seq) -> Result<Option<Record>, LedgerError> {
+        match self.raw(seq)? {
+            None => Ok(None),
+            Some(s) => s.decode().map(Some),
+        }
+    }
+
+    /// Where the event `id` was recorded.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn event_seq(&self, id: &EventId) -> Result<Option<Seq>, LedgerError> {
+        match self.store.get(Tree::Ids, &index::event_key(id))? {
+            None => Ok(None),
+            Some(v) => seq_value(v.as_ref()).map(Some),
+        }
+    }
+
+    /// The event `id` and its seq.
+    ///
+    /// # Errors
+    /// Storage errors or a corrupt record.
+    pub fn event(&self, id: &EventId) -> Result<Option<(Seq, Event)>, LedgerError> {
+        let Some(seq) = self.event_seq(id)? else { return Ok(None) };
+        match self.record(seq)?.map(|r| r.entry) {
+            Some(Entry::Event(e)) => Ok(Some((seq, e))),
+            _ => Err(LedgerError::Damaged { seq: seq.get(), why: format!("the ids index points event {id} at a record that is not it") }),
+        }
+    }
+
+    /// Every record in seq order, `from..to` (to = None: the end).
+    pub fn records(&self, from: u64, to: Option<u64>) -> impl Iterator<Item = Result<Record, LedgerError>> + '_ {
+        self.raw_records(from, to).map(|r| r.and_then(|s| s.decode()))
+    }
+
+    /// Every stored record in seq order, `from..to` (to = None: the end).
+    pub fn raw_records(&self, from: u64, to: Option<u64>) -> impl Iterator<Item = Result<StoredRecord, LedgerError>> + '_ {
+        let end = to.map(|t| Seq::new(t).key());
+        self.store.range(Tree::Records, &Seq::new(from).key(), end.as_ref().map(|e| &e[..])).map(|item| {
+            let (k, v) = item?;
+            let seq = seq_from_key(k.as_ref())
+                .ok_or_else(|| LedgerError::Damaged { seq: 0, why: "a records key is not 8 bytes".into() })?;
+            StoredRecord::from_value(seq, v.as_ref())
+        })
+    }
+
+    /// Seqs in the `pairs` index for `(a, b)` under `tag`, with earliest day <= `until`
+    /// when given, in key order (day, then seq). `a == b` lists one-party events.
+    ///
+    /// # Errors
+    /// Storage errors or a malformed index key.
+    pub fn pair_seqs(&self, a: &PartyId, b: &PartyId, tag: u8, until: Option<crate::model::Day>) -> Result<Vec<Seq>, LedgerError> {
+        let (a, b) = if a <= b { (a, b) } else { (b, a) };
+        let prefix = index::pair_tag_prefix(a, b, tag);
+        let end = match until {
+            Some(day) => {
+                let mut e = prefix.clone();
+                e.extend_from_slice(&index::day_bytes(day.succ()));
+                Some(e)
+            }
+            None => index::prefix_end(&prefix),
+        };
+        self.store
+            .range(Tree::Pairs, &prefix, end.as_deref())
+            .map(|item| {
+                let (k, _) = item?;
+                index::seq_of_pair_key(k.as_ref())
+                    .ok_or_else(|| LedgerError::Damaged { seq: 0, why: "malformed pairs index key".into() })
+            })
+            .collect()
+    }
+
+    /// The parties that share at least one event with `party`.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn partners(&self, party: &PartyId) -> Result<Vec<PartyId>, LedgerError> {
+        let prefix = index::directory_prefix(party);
+        let end = index::prefix_end(&prefix);
+        let mut out = Vec::new();
+        for item in self.store.range(Tree::Pairs, &prefix, end.as_deref()) {
+            let (k, _) = item?;
+            if let Some(other) = index::other_of_directory_key(&prefix, k.as_ref()) {
+                out.push(other);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every relationship (sorted pair) that has at least one event.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn relationships(&self) -> Result<Vec<(PartyId, PartyId)>, LedgerError> {
+        let mut out = Vec::new();
+        for p in self.parties.iter() {
+            for other in self.partners(&p.id)? {
+                if p.id < other {
+                    out.push((p.id.clone(), other));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// RFC 6962 root of the first `size` records.
+    ///
+    /// # Errors
+    /// Tiles missing or malformed.
+    pub fn root_at(&self, size: u64) -> Result<Hash, LedgerError> {
+        Ok(merkle::tree_root(&StoreTiles(&self.store), size)?)
+    }
+
+    /// Chain hash of record `size - 1` (zeros for 0).
+    ///
+    /// # Errors
+    /// Storage errors or a missing record.
+    pub fn head_at(&self, size: u64) -> Result<ChainHash, LedgerError> {
+        if size == 0 {
+            return Ok(ChainHash::ZERO);
+        }
+        match self.raw(Seq::new(size - 1))? {
+            Some(r) => Ok(r.hash),
+            None => Err(LedgerError::Damaged { seq: size - 1, why: "record is missing".into() }),
+        }
+    }
+
+    /// Reads Merkle tiles, for proofs.
+    pub fn tiles(&self) -> impl TileReader + '_ {
+        StoreTiles(&self.store)
+    }
+}
+
+/// Every event id `e` refers to through `ends`, `resolves` or `about`.
+pub fn references(e: &Event) -> Vec<&EventId> {
+    use crate::model::Payload;
+    let mut out: Vec<&EventId> = e.payload.ends().iter().map(|r| &r.event).collect();
+    match &e.payload {
+        Payload::Legal { resolves: Some(t), .. } | Payload::Statement { about: Some(t), .. } => out.push(t),
+        _ => {}
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn pairs_of(parties: &[PartyId]) -> Vec<(PartyId, PartyId)> {
+    let mut out = Vec::new();
+    for (i, a) in parties.iter().enumerate() {
+        for b in &parties[i + 1..] {
+            out.push(if a < b { (a.clone(), b.clone()) } else { (b.clone(), a.clone()) });
+        }
+    }
+    if parties.len() == 1 {
+        out.push((parties[0].clone(), parties[0].clone()));
+    }
+    out
+}
+
+fn seq_from_key(key: &[u8]) -> Option<Seq> {
+    <[u8; 8]>::try_from(key).ok().map(|b| Seq::new(u64::from_be_bytes(b)))
+}
+
+fn seq_value(v: &[u8]) -> Result<Seq, LedgerError> {
+    seq_from_key(v).ok_or_else(|| LedgerError::Damaged { seq: 0, why: "an ids index value is not 8 bytes".into() })
+}

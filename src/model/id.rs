@@ -1,0 +1,201 @@
+//! Identifiers: party ids, event ids, term keys, term references and scopes.
+//!
+//! INVARIANT (every type here): the inner string satisfies the type's grammar; the only
+//! constructors are the checked `new`/`parse` functions and serde, which calls them.
+
+use super::ModelError;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+fn is_slug(s: &str, max: usize) -> bool {
+    !s.is_empty()
+        && s.len() <= max
+        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+macro_rules! slug_type {
+    ($(#[$doc:meta])* $name:ident, $what:literal, $max:literal) => {
+        $(#[$doc])*
+        #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            /// The longest accepted value, in bytes.
+            pub const MAX_LEN: usize = $max;
+
+            /// Checks `s` against `[a-z0-9-]{1,MAX_LEN}`.
+            ///
+            /// # Errors
+            /// [`ModelError::BadSlug`] when `s` has other characters or a bad length.
+            pub fn new(s: &str) -> Result<Self, ModelError> {
+                if is_slug(s, $max) {
+                    Ok(Self(s.to_string()))
+                } else {
+                    Err(ModelError::BadSlug { what: $what, value: s.to_string(), max: $max })
+                }
+            }
+
+            /// The identifier as text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = ModelError;
+            fn try_from(s: String) -> Result<Self, ModelError> {
+                Self::new(&s)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(id: $name) -> String {
+                id.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+slug_type!(
+    /// A party's stable id, such as `microsoft`.
+    PartyId, "party id", 64
+);
+slug_type!(
+    /// An event's stable, unique id, such as `2026-02-27-amazon-invests-in-openai`.
+    EventId, "event id", 128
+);
+slug_type!(
+    /// A term's key, unique within its event, such as `azure-api-exclusivity`.
+    TermKey, "term key", 64
+);
+
+/// A dotted path naming what a term covers, such as `cloud.api.stateless`.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Scope(String);
+
+impl Scope {
+    /// Checks `s`: dot-separated segments of `[a-z0-9-]+`, at most 128 bytes in all.
+    ///
+    /// # Errors
+    /// [`ModelError::BadScope`] for anything else.
+    pub fn new(s: &str) -> Result<Self, ModelError> {
+        if s.len() <= 128 && !s.is_empty() && s.split('.').all(|seg| is_slug(seg, 128)) {
+            Ok(Scope(s.to_string()))
+        } else {
+            Err(ModelError::BadScope(s.to_string()))
+        }
+    }
+
+    /// The scope as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether one scope contains the other (`cloud` covers `cloud.api`).
+    pub fn overlaps(&self, other: &Scope) -> bool {
+        let (short, long) = if self.0.len() <= other.0.len() { (self, other) } else { (other, self) };
+        long.0 == short.0 || long.0.starts_with(&format!("{}.", short.0))
+    }
+}
+
+impl TryFrom<String> for Scope {
+    type Error = ModelError;
+    fn try_from(s: String) -> Result<Self, ModelError> {
+        Self::new(&s)
+    }
+}
+
+impl From<Scope> for String {
+    fn from(s: Scope) -> String {
+        s.0
+    }
+}
+
+impl fmt::Display for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A reference to one term of one event: `event-id#term-key`.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
+pub struct TermRef {
+    /// The agreement that granted the term.
+    pub event: EventId,
+    /// The term's key within that agreement.
+    pub key: TermKey,
+}
+
+impl TermRef {
+    /// Parses `event-id#term-key`.
+    ///
+    /// # Errors
+    /// [`ModelError::BadTermRef`] when the `#` is missing or either side is not a slug.
+    pub fn parse(s: &str) -> Result<Self, ModelError> {
+        let bad = || ModelError::BadTermRef(s.to_string());
+        let (event, key) = s.split_once('#').ok_or_else(bad)?;
+        Ok(TermRef {
+            event: EventId::new(event).map_err(|_| bad())?,
+            key: TermKey::new(key).map_err(|_| bad())?,
+        })
+    }
+}
+
+impl fmt::Display for TermRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}#{}", self.event, self.key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_accept_only_their_grammar() {
+        assert!(PartyId::new("openai").is_ok());
+        assert!(PartyId::new("g42").is_ok());
+        for bad in ["", "OpenAI", "open ai", "open_ai", "é", &"a".repeat(65)] {
+            assert!(PartyId::new(bad).is_err(), "{bad:?}");
+        }
+        assert!(EventId::new(&"a".repeat(128)).is_ok());
+        assert!(EventId::new(&"a".repeat(129)).is_err());
+    }
+
+    #[test]
+    fn serde_rejects_invalid_ids() {
+        let ok: Result<PartyId, _> = serde_json::from_str("\"amazon\"");
+        assert!(ok.is_ok());
+        let bad: Result<PartyId, _> = serde_json::from_str("\"Amazon\"");
+        assert!(bad.is_err());
+    }
+
+    #[test]
+    fn scopes_are_dotted_slugs_and_overlap_by_prefix() {
+        let api = Scope::new("cloud.api").unwrap();
+        let stateless = Scope::new("cloud.api.stateless").unwrap();
+        let apis = Scope::new("cloud.apis").unwrap();
+        assert!(api.overlaps(&stateless) && stateless.overlaps(&api));
+        assert!(!api.overlaps(&apis));
+        for bad in ["", ".cloud", "cloud.", "cloud..api", "Cloud"] {
+            assert!(Scope::new(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn term_refs_parse_and_print() {
+        let r = TermRef::parse("2025-10-28-definitive#azure-api").unwrap();
+        assert_eq!(r.to_string(), "2025-10-28-definitive#azure-api");
+        for bad in ["no-hash", "#key", "event#", "a#b#c", "Event#key"] {
+            assert!(TermRef::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+}

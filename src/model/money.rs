@@ -1,0 +1,207 @@
+//! Money: an integer number of whole currency units and an ISO 4217 currency.
+//!
+//! Amounts are never floats. Text such as `"15000000000 USD"`, `"15B USD"` or
+//! `"1.5M EUR"` is read exactly; a suffix (K, M, B, T: thousand, million, billion,
+//! trillion) may follow a decimal number as long as the result is a whole number of units.
+
+use super::ModelError;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The currencies pactlog accepts: the ISO 4217 codes of the economies that appear in
+/// corporate deal reporting. Unknown codes are rejected so that typos ("UDS") surface.
+const CURRENCIES: &[&str] = &[
+    "AED", "AUD", "BRL", "CAD", "CHF", "CNY", "DKK", "EUR", "GBP", "HKD", "IDR", "ILS", "INR",
+    "JPY", "KRW", "MXN", "NOK", "NZD", "PLN", "QAR", "SAR", "SEK", "SGD", "THB", "TRY", "TWD",
+    "USD", "ZAR",
+];
+
+/// An ISO 4217 currency code from the supported list.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Currency([u8; 3]);
+
+impl Currency {
+    /// Looks up a three-letter code (upper case).
+    ///
+    /// # Errors
+    /// [`ModelError::UnknownCurrency`] when the code is not in the supported list.
+    pub fn new(code: &str) -> Result<Currency, ModelError> {
+        match CURRENCIES.iter().find(|c| **c == code) {
+            Some(c) => {
+                let b = c.as_bytes();
+                Ok(Currency([b[0], b[1], b[2]]))
+            }
+            None => Err(ModelError::UnknownCurrency(code.to_string())),
+        }
+    }
+
+    /// The code as text, such as `USD`.
+    pub fn as_str(&self) -> &str {
+        // INVARIANT: built only from the ASCII entries of CURRENCIES.
+        std::str::from_utf8(&self.0).unwrap_or("???")
+    }
+}
+
+impl TryFrom<String> for Currency {
+    type Error = ModelError;
+    fn try_from(s: String) -> Result<Self, ModelError> {
+        Currency::new(&s)
+    }
+}
+
+impl From<Currency> for String {
+    fn from(c: Currency) -> String {
+        c.as_str().to_string()
+    }
+}
+
+impl fmt::Display for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An amount of money in whole units of a currency.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
+pub struct Money {
+    /// Whole currency units (dollars, not cents).
+    pub units: u64,
+    /// The currency.
+    pub currency: Currency,
+}
+
+impl Money {
+    /// Reads `"<amount> <CUR>"` where amount is digits (with optional `_` or `,`
+    /// separators) or a decimal with a K/M/B/T suffix.
+    ///
+    /// # Errors
+    /// [`ModelError::BadAmount`] for a malformed, negative, zero, fractional or
+    /// overflowing amount; [`ModelError::UnknownCurrency`] for an unknown code.
+    ///
+    /// ```
+    /// use pactlog::model::Money;
+    /// assert_eq!(Money::parse("15B USD").unwrap().units, 15_000_000_000);
+    /// assert_eq!(Money::parse("1.5M EUR").unwrap().units, 1_500_000);
+    /// assert!(Money::parse("1.5 USD").is_err());
+    /// ```
+    pub fn parse(text: &str) -> Result<Money, ModelError> {
+        let bad = |why: &str| ModelError::BadAmount { value: text.to_string(), why: why.to_string() };
+        let mut parts = text.split_whitespace();
+        let (Some(number), Some(code), None) = (parts.next(), parts.next(), parts.next()) else {
+            return Err(bad("write it as \"<amount> <currency>\", like \"15000000000 USD\" or \"15B USD\""));
+        };
+        if number.starts_with('-') {
+            return Err(bad("amounts cannot be negative"));
+        }
+        let (digits, scale_zeros) = match number.chars().last() {
+            Some('K' | 'k') => (&number[..number.len() - 1], 3u32),
+            Some('M' | 'm') => (&number[..number.len() - 1], 6),
+            Some('B' | 'b') => (&number[..number.len() - 1], 9),
+            Some('T' | 't') => (&number[..number.len() - 1], 12),
+            _ => (number, 0),
+        };
+        let digits: String = digits.chars().filter(|c| *c != '_' && *c != ',').collect();
+        let (int_part, frac_part) = digits.split_once('.').unwrap_or((&digits, ""));
+        if int_part.is_empty() || !int_part.bytes().all(|b| b.is_ascii_digit()) || !frac_part.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad("the number must be digits, optionally with a decimal point and a K/M/B/T suffix"));
+        }
+        let frac_part = frac_part.trim_end_matches('0');
+        let frac_len = u32::try_from(frac_part.len()).map_err(|_| bad("too many decimals"))?;
+        if frac_len > scale_zeros {
+            return Err(bad("that is not a whole number of currency units"));
+        }
+        let overflow = || bad("the amount is too large (the limit is 18446744073709551615 units)");
+        let mut units: u64 = 0;
+        for b in int_part.bytes().chain(frac_part.bytes()) {
+            units = units.checked_mul(10).and_then(|u| u.checked_add(u64::from(b - b'0'))).ok_or_else(overflow)?;
+        }
+        let scale = 10u64.checked_pow(scale_zeros - frac_len).ok_or_else(overflow)?;
+        let units = units.checked_mul(scale).ok_or_else(overflow)?;
+        if units == 0 {
+            return Err(bad("the amount must be more than zero"));
+        }
+        let currency = Currency::new(code)?;
+        Ok(Money { units, currency })
+    }
+
+    /// A short human form: `15B USD`, `1.5M EUR`, or the exact units when no suffix fits.
+    pub fn short(&self) -> String {
+        for (zeros, suffix) in [(12u32, "T"), (9, "B"), (6, "M"), (3, "K")] {
+            let scale = 10u64.pow(zeros);
+            if self.units >= scale {
+                let whole = self.units / scale;
+                let rest = self.units % scale;
+                if rest == 0 {
+                    return format!("{whole}{suffix} {}", self.currency);
+                }
+                // Show up to three decimals if that is exact.
+                let thousandth = scale / 1000;
+                if thousandth > 0 && rest % thousandth == 0 {
+                    let frac = format!("{:03}", rest / thousandth);
+                    return format!("{whole}.{}{suffix} {}", frac.trim_end_matches('0'), self.currency);
+                }
+                break;
+            }
+        }
+        self.to_string()
+    }
+}
+
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.units, self.currency)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn units(s: &str) -> u64 {
+        Money::parse(s).unwrap().units
+    }
+
+    #[test]
+    fn plain_and_suffixed_amounts() {
+        assert_eq!(units("15000000000 USD"), 15_000_000_000);
+        assert_eq!(units("15_000_000_000 USD"), 15_000_000_000);
+        assert_eq!(units("15,000 USD"), 15_000);
+        assert_eq!(units("15B USD"), 15_000_000_000);
+        assert_eq!(units("1.5M EUR"), 1_500_000);
+        assert_eq!(units("2.25K USD"), 2_250);
+        assert_eq!(units("0.5T USD"), 500_000_000_000);
+        assert_eq!(units("1.50B USD"), 1_500_000_000);
+    }
+
+    #[test]
+    fn rejections_say_why() {
+        let cases = [
+            ("-5 USD", "negative"),
+            ("1.5 USD", "whole number"),
+            ("1.0005K USD", "whole number"),
+            ("0 USD", "more than zero"),
+            ("99999999999999999999 USD", "too large"),
+            ("20000000T USD", "too large"),
+            ("15 B USD", "write it as"),
+            ("15B", "write it as"),
+            ("abc USD", "digits"),
+            (".5M USD", "digits"),
+        ];
+        for (text, want) in cases {
+            let err = Money::parse(text).unwrap_err().to_string();
+            assert!(err.contains(want), "{text}: {err}");
+        }
+        assert_eq!(Money::parse("5 UDS"), Err(ModelError::UnknownCurrency("UDS".into())));
+        assert!(Money::parse("5 usd").is_err());
+    }
+
+    #[test]
+    fn short_form_round_trips() {
+        for s in ["15B USD", "1.5M EUR", "38B USD", "250B USD", "1234 USD", "1.25T USD"] {
+            let m = Money::parse(s).unwrap();
+            assert_eq!(Money::parse(&m.short()).unwrap(), m, "{s} -> {}", m.short());
+        }
+        assert_eq!(Money::parse("15000000000 USD").unwrap().short(), "15B USD");
+    }
+}

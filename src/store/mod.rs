@@ -1,0 +1,168 @@
+//! Storage behind a small trait: named, ordered key-value trees with atomic batches.
+//!
+//! The ledger decides the layout (DESIGN.md 3); a store only keeps bytes in order.
+//! [`SledStore`] is the real one (and the only code that names sled); [`MemoryStore`]
+//! serves tests. Both give the same answers for the same calls.
+
+mod memory;
+mod sled;
+
+pub use self::memory::MemoryStore;
+pub use self::sled::SledStore;
+
+use std::path::PathBuf;
+
+/// The trees of a pactlog store.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+pub enum Tree {
+    /// seq (BE u64) -> chain hash || Merkle leaf hash || canonical record bytes. The truth.
+    Records,
+    /// id key -> seq: where each event (and party) was recorded. Derived.
+    Ids,
+    /// relationship index for range scans by pair and day. Derived.
+    Pairs,
+    /// Merkle tiles. Derived.
+    Merkle,
+    /// format version, watermark of derived data. Derived (rebuildable).
+    Meta,
+    /// tree size (BE u64) -> signed checkpoint note.
+    Checkpoints,
+}
+
+impl Tree {
+    /// Every tree.
+    pub const ALL: [Tree; 6] = [Tree::Records, Tree::Ids, Tree::Pairs, Tree::Merkle, Tree::Meta, Tree::Checkpoints];
+
+    /// The tree's name on disk.
+    pub fn name(self) -> &'static str {
+        match self {
+            Tree::Records => "records",
+            Tree::Ids => "ids",
+            Tree::Pairs => "pairs",
+            Tree::Merkle => "merkle",
+            Tree::Meta => "meta",
+            Tree::Checkpoints => "checkpoints",
+        }
+    }
+}
+
+/// One write in a batch.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Op {
+    /// Set `key` to `value`.
+    Put(Vec<u8>, Vec<u8>),
+    /// Remove `key`.
+    Delete(Vec<u8>),
+}
+
+/// A key and its value, as read from a store.
+pub type Entry<V> = (V, V);
+
+/// Errors of the storage layer.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// Another process has the store open.
+    #[error("store is locked: another pactlog process is using {path}; wait for it to finish")]
+    Locked { path: PathBuf },
+    /// The store files could not be opened or are not a sled store.
+    #[error("cannot open store {path}: {detail}")]
+    Open { path: PathBuf, detail: String },
+    /// Reading or writing failed.
+    #[error("storage error: {0}")]
+    Io(String),
+}
+
+/// Ordered byte trees with atomic per-tree batches and an explicit flush.
+pub trait Store {
+    /// Values as the store hands them out (cheap to clone).
+    type Value: AsRef<[u8]> + Clone;
+
+    /// The value at `key`.
+    ///
+    /// # Errors
+    /// [`StoreError::Io`] when the read fails.
+    fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<Self::Value>, StoreError>;
+
+    /// Entries with `start <= key < end` (`end = None`: to the last key), in key order.
+    fn range<'a>(
+        &'a self,
+        tree: Tree,
+        start: &[u8],
+        end: Option<&[u8]>,
+    ) -> Box<dyn Iterator<Item = Result<Entry<Self::Value>, StoreError>> + 'a>;
+
+    /// Entries in reverse key order with `start <= key < end`.
+    fn range_rev<'a>(
+        &'a self,
+        tree: Tree,
+        start: &[u8],
+        end: Option<&[u8]>,
+    ) -> Box<dyn Iterator<Item = Result<Entry<Self::Value>, StoreError>> + 'a>;
+
+    /// The entry with the greatest key.
+    ///
+    /// # Errors
+    /// [`StoreError::Io`] when the read fails.
+    fn last(&self, tree: Tree) -> Result<Option<Entry<Self::Value>>, StoreError>;
+
+    /// Applies every op to `tree` atomically: after a crash, all or none are there.
+    ///
+    /// # Errors
+    /// [`StoreError::Io`] when the write fails.
+    fn apply(&self, tree: Tree, ops: Vec<Op>) -> Result<(), StoreError>;
+
+    /// Makes every applied write durable.
+    ///
+    /// # Errors
+    /// [`StoreError::Io`] when the flush fails.
+    fn flush(&self) -> Result<(), StoreError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn exercise<S: Store>(store: &S) {
+        store
+            .apply(
+                Tree::Ids,
+                vec![
+                    Op::Put(b"b".to_vec(), b"2".to_vec()),
+                    Op::Put(b"a".to_vec(), b"1".to_vec()),
+                    Op::Put(b"c".to_vec(), b"3".to_vec()),
+                ],
+            )
+            .unwrap();
+        store.apply(Tree::Ids, vec![Op::Delete(b"c".to_vec())]).unwrap();
+        store.flush().unwrap();
+        assert_eq!(store.get(Tree::Ids, b"a").unwrap().unwrap().as_ref(), b"1");
+        assert!(store.get(Tree::Records, b"a").unwrap().is_none(), "trees are separate");
+        let keys: Vec<Vec<u8>> = store.range(Tree::Ids, b"", None).map(|e| e.unwrap().0.as_ref().to_vec()).collect();
+        assert_eq!(keys, vec![b"a".to_vec(), b"b".to_vec()]);
+        let keys: Vec<Vec<u8>> =
+            store.range(Tree::Ids, b"a", Some(b"b")).map(|e| e.unwrap().0.as_ref().to_vec()).collect();
+        assert_eq!(keys, vec![b"a".to_vec()]);
+        let rev: Vec<Vec<u8>> = store.range_rev(Tree::Ids, b"", None).map(|e| e.unwrap().0.as_ref().to_vec()).collect();
+        assert_eq!(rev, vec![b"b".to_vec(), b"a".to_vec()]);
+        assert_eq!(store.last(Tree::Ids).unwrap().unwrap().0.as_ref(), b"b");
+        assert!(store.last(Tree::Pairs).unwrap().is_none());
+    }
+
+    #[test]
+    fn memory_store_behaves() {
+        exercise(&MemoryStore::new());
+    }
+
+    #[test]
+    fn sled_store_behaves_and_persists() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db");
+        {
+            let store = SledStore::open(&path).unwrap();
+            exercise(&store);
+        }
+        let store = SledStore::open(&path).unwrap();
+        assert_eq!(store.get(Tree::Ids, b"b").unwrap().unwrap().as_ref(), b"2");
+    }
+}

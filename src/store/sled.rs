@@ -1,0 +1,115 @@
+//! The sled store: the only file in pactlog that names sled (pinned at 0.34.7).
+//!
+//! Each [`Tree`] is a sled tree of the same name. A batch on one tree is one
+//! `apply_batch` (atomic in sled); `flush` waits until everything applied is on disk.
+
+use super::{Entry, Op, Store, StoreError, Tree};
+use std::path::{Path, PathBuf};
+
+/// A store in a sled database folder.
+#[derive(Clone, Debug)]
+pub struct SledStore {
+    path: PathBuf,
+    trees: [sled::Tree; 6],
+    // Kept so the database (and its file lock) lives as long as the trees.
+    _db: sled::Db,
+}
+
+fn io(e: sled::Error) -> StoreError {
+    StoreError::Io(e.to_string())
+}
+
+impl SledStore {
+    /// Opens (or creates) the store at `path`.
+    ///
+    /// # Errors
+    /// [`StoreError::Locked`] when another process holds the store;
+    /// [`StoreError::Open`] when the folder is not a readable sled store.
+    pub fn open(path: &Path) -> Result<SledStore, StoreError> {
+        // A large cache keeps the hot tail of the log and the indexes in memory; sled
+        // bounds it, so this is a ceiling, not an allocation.
+        let config = sled::Config::new().path(path).cache_capacity(256 * 1024 * 1024).flush_every_ms(None);
+        let db = config.open().map_err(|e| classify_open_error(path, e))?;
+        let open = |t: Tree| db.open_tree(t.name()).map_err(|e| classify_open_error(path, e));
+        let trees = [
+            open(Tree::Records)?,
+            open(Tree::Ids)?,
+            open(Tree::Pairs)?,
+            open(Tree::Merkle)?,
+            open(Tree::Meta)?,
+            open(Tree::Checkpoints)?,
+        ];
+        Ok(SledStore { path: path.to_path_buf(), trees, _db: db })
+    }
+
+    /// Where the store lives.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn tree(&self, tree: Tree) -> &sled::Tree {
+        let i = match tree {
+            Tree::Records => 0,
+            Tree::Ids => 1,
+            Tree::Pairs => 2,
+            Tree::Merkle => 3,
+            Tree::Meta => 4,
+            Tree::Checkpoints => 5,
+        };
+        &self.trees[i]
+    }
+}
+
+fn classify_open_error(path: &Path, e: sled::Error) -> StoreError {
+    let detail = e.to_string();
+    if detail.contains("could not acquire lock") {
+        StoreError::Locked { path: path.to_path_buf() }
+    } else {
+        StoreError::Open { path: path.to_path_buf(), detail }
+    }
+}
+
+type SledIter<'a> = Box<dyn Iterator<Item = Result<Entry<sled::IVec>, StoreError>> + 'a>;
+
+impl Store for SledStore {
+    type Value = sled::IVec;
+
+    fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<sled::IVec>, StoreError> {
+        self.tree(tree).get(key).map_err(io)
+    }
+
+    fn range<'a>(&'a self, tree: Tree, start: &[u8], end: Option<&[u8]>) -> SledIter<'a> {
+        let t = self.tree(tree);
+        match end {
+            Some(end) => Box::new(t.range(start.to_vec()..end.to_vec()).map(|r| r.map_err(io))),
+            None => Box::new(t.range(start.to_vec()..).map(|r| r.map_err(io))),
+        }
+    }
+
+    fn range_rev<'a>(&'a self, tree: Tree, start: &[u8], end: Option<&[u8]>) -> SledIter<'a> {
+        let t = self.tree(tree);
+        match end {
+            Some(end) => Box::new(t.range(start.to_vec()..end.to_vec()).rev().map(|r| r.map_err(io))),
+            None => Box::new(t.range(start.to_vec()..).rev().map(|r| r.map_err(io))),
+        }
+    }
+
+    fn last(&self, tree: Tree) -> Result<Option<Entry<sled::IVec>>, StoreError> {
+        self.tree(tree).last().map_err(io)
+    }
+
+    fn apply(&self, tree: Tree, ops: Vec<Op>) -> Result<(), StoreError> {
+        let mut batch = sled::Batch::default();
+        for op in ops {
+            match op {
+                Op::Put(k, v) => batch.insert(k, v),
+                Op::Delete(k) => batch.remove(k),
+            }
+        }
+        self.tree(tree).apply_batch(batch).map_err(io)
+    }
+
+    fn flush(&self) -> Result<(), StoreError> {
+        self.trees[0].flush().map(|_| ()).map_err(io)
+    }
+}
