@@ -160,7 +160,8 @@ pub enum CodecError {
 pub fn encode(record: &Record) -> Result<Vec<u8>, CodecError> {
     let mut out = Vec::with_capacity(512);
     out.push(FORMAT_VERSION);
-    bincode::serde::encode_into_std_write(record, &mut out, config()).map_err(|e| CodecError::Encode(e.to_string()))?;
+    bincode::serde::encode_into_std_write(record, &mut out, config())
+        .map_err(|e| CodecError::Encode(e.to_string()))?;
     Ok(out)
 }
 
@@ -173,8 +174,8 @@ pub fn decode(bytes: &[u8]) -> Result<Record, CodecError> {
     if version != FORMAT_VERSION {
         return Err(CodecError::UnknownVersion(version));
     }
-    let (record, used): (Record, usize) =
-        bincode::serde::decode_from_slice(body, decode_config()).map_err(|e| CodecError::Malformed(e.to_string()))?;
+    let (record, used): (Record, usize) = bincode::serde::decode_from_slice(body, decode_config())
+        .map_err(|e| CodecError::Malformed(e.to_string()))?;
     if used != body.len() {
         return Err(CodecError::TrailingBytes(body.len() - used));
     }
@@ -187,14 +188,18 @@ pub fn decode(bytes: &[u8]) -> Result<Record, CodecError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{PartyId, Party};
+    use crate::model::{Party, PartyId};
 
     fn party_record() -> Record {
         Record {
             seq: Seq::new(0),
             recorded_at: Timestamp::from_unix(1_772_150_400),
             prev: ChainHash::ZERO,
-            entry: Entry::Party(Party { id: PartyId::new("openai").unwrap(), name: "OpenAI".into(), aliases: vec![] }),
+            entry: Entry::Party(Party {
+                id: PartyId::new("openai").unwrap(),
+                name: "OpenAI".into(),
+                aliases: vec![],
+            }),
         }
     }
 
@@ -216,7 +221,10 @@ mod tests {
         let mut long = bytes.clone();
         long.push(0);
         assert_eq!(decode(&long), Err(CodecError::TrailingBytes(1)));
-        assert!(matches!(decode(&bytes[..bytes.len() - 1]), Err(CodecError::Malformed(_))));
+        assert!(matches!(
+            decode(&bytes[..bytes.len() - 1]),
+            Err(CodecError::Malformed(_))
+        ));
         // An upper-case party id is not a valid PartyId: strict decode refuses it.
         let mut upper = bytes.clone();
         let pos = upper.windows(6).position(|w| w == b"openai").unwrap();

@@ -17,4 +17,5 @@ pub mod import;
 pub mod ledger;
 pub mod merkle;
 pub mod model;
+pub mod projection;
 pub mod store;

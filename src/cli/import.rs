@@ -1,6 +1,6 @@
 //! `pactlog import`: event files in, validated, appended atomically.
 
-use super::{Code, CliError, Globals, now};
+use super::{CliError, Code, Globals, now};
 use clap::Args;
 use pactlog::import;
 use std::path::PathBuf;
@@ -47,7 +47,11 @@ pub fn run_import(g: &Globals, args: ImportArgs) -> Result<Code, CliError> {
             report.events_added,
             plural(report.events_added),
             report.parties_added,
-            if report.parties_added == 1 { "y" } else { "ies" },
+            if report.parties_added == 1 {
+                "y"
+            } else {
+                "ies"
+            },
             report.files,
             plural(report.files),
             report.events_skipped,

@@ -1,7 +1,7 @@
 //! `pactlog log`: the events of the ledger, of one relationship or of one party.
 
 use super::render::{event_json, log_table};
-use super::{Code, CliError, Globals, party};
+use super::{CliError, Code, Globals, party};
 use clap::Args;
 use pactlog::ledger::Filter;
 use serde_json::json;
@@ -34,7 +34,9 @@ pub fn run_log(g: &Globals, args: LogArgs) -> Result<Code, CliError> {
             let a = party(reg, &p[0])?;
             let b = party(reg, &p[1])?;
             if a == b {
-                return Err(CliError::user(format!("--pair needs two different parties; both name {a}")));
+                return Err(CliError::user(format!(
+                    "--pair needs two different parties; both name {a}"
+                )));
             }
             Filter::Pair(a, b)
         }
@@ -51,7 +53,10 @@ pub fn run_log(g: &Globals, args: LogArgs) -> Result<Code, CliError> {
                 v
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&items).map_err(|e| CliError::internal(e.to_string()))?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&items).map_err(|e| CliError::internal(e.to_string()))?
+        );
     } else if events.is_empty() {
         println!("no events");
     } else {

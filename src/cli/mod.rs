@@ -1,17 +1,19 @@
 //! Command-line front end: one file per command, each with an `XArgs` (its doc comment
 //! is the `--help` text) and a `run_x` that makes one library call and renders.
 
+mod diff;
 mod import;
 mod log;
 mod render;
 mod show;
+mod state;
 mod verify;
 
 use clap::{Parser, Subcommand};
 use pactlog::codec::Timestamp;
 use pactlog::import::ImportError;
 use pactlog::ledger::{Ledger, LedgerError};
-use pactlog::model::{PartyId, PartyRegistry};
+use pactlog::model::{Day, PartyId, PartyRegistry};
 use pactlog::store::{SledStore, StoreError};
 use std::fmt;
 use std::path::PathBuf;
@@ -40,6 +42,8 @@ enum Command {
     Import(import::ImportArgs),
     Log(log::LogArgs),
     Show(show::ShowArgs),
+    State(state::StateArgs),
+    Diff(diff::DiffArgs),
     Verify(verify::VerifyArgs),
 }
 
@@ -74,12 +78,20 @@ pub struct CliError {
 impl CliError {
     /// The user's fault (exit 1).
     pub fn user(message: impl Into<String>) -> CliError {
-        CliError { code: Code::User, message: message.into(), details: Vec::new() }
+        CliError {
+            code: Code::User,
+            message: message.into(),
+            details: Vec::new(),
+        }
     }
 
     /// Internal or storage (exit 2).
     pub fn internal(message: impl Into<String>) -> CliError {
-        CliError { code: Code::Internal, message: message.into(), details: Vec::new() }
+        CliError {
+            code: Code::Internal,
+            message: message.into(),
+            details: Vec::new(),
+        }
     }
 
     /// The exit code.
@@ -118,7 +130,11 @@ impl From<ImportError> for CliError {
                     problems.len(),
                     if problems.len() == 1 { "" } else { "s" }
                 );
-                CliError { code: Code::User, message, details: problems.iter().map(ToString::to_string).collect() }
+                CliError {
+                    code: Code::User,
+                    message,
+                    details: problems.iter().map(ToString::to_string).collect(),
+                }
             }
             ImportError::Read { .. } => CliError::user(e.to_string()),
             other => CliError::internal(other.to_string()),
@@ -152,9 +168,16 @@ impl Globals {
 /// The time to record appends at: `PACTLOG_NOW` (RFC 3339) when set, else the clock.
 pub fn now() -> Result<Timestamp, CliError> {
     match std::env::var("PACTLOG_NOW") {
-        Ok(s) if !s.is_empty() => Timestamp::parse(&s).map_err(|e| CliError::user(format!("PACTLOG_NOW: {e}"))),
+        Ok(s) if !s.is_empty() => {
+            Timestamp::parse(&s).map_err(|e| CliError::user(format!("PACTLOG_NOW: {e}")))
+        }
         _ => Ok(Timestamp::now()),
     }
+}
+
+/// Parses a day argument (YYYY-MM-DD).
+pub fn parse_day(s: &str) -> Result<Day, String> {
+    Day::parse(s).map_err(|e| format!("{e} (write days as YYYY-MM-DD)"))
 }
 
 /// Resolves a party name typed on the command line.
@@ -166,13 +189,19 @@ pub fn party(reg: &PartyRegistry, name: &str) -> Result<PartyId, CliError> {
 pub fn run(cli: Cli) -> Result<Code, CliError> {
     let store = cli
         .store
-        .or_else(|| std::env::var_os("PACTLOG_STORE").filter(|s| !s.is_empty()).map(PathBuf::from))
+        .or_else(|| {
+            std::env::var_os("PACTLOG_STORE")
+                .filter(|s| !s.is_empty())
+                .map(PathBuf::from)
+        })
         .unwrap_or_else(|| PathBuf::from("pactlog.db"));
     let g = Globals { store };
     match cli.command {
         Command::Import(args) => import::run_import(&g, args),
         Command::Log(args) => log::run_log(&g, args),
         Command::Show(args) => show::run_show(&g, args),
+        Command::State(args) => state::run_state(&g, args),
+        Command::Diff(args) => diff::run_diff(&g, args),
         Command::Verify(args) => verify::run_verify(&g, args),
     }
 }

@@ -1,7 +1,7 @@
 //! `pactlog show`: one event in full, with its record's seq, hash and time.
 
 use super::render::event_json;
-use super::{Code, CliError, Globals};
+use super::{CliError, Code, Globals};
 use clap::Args;
 use pactlog::model::{EventId, Payload, Until};
 use serde_json::json;
@@ -22,9 +22,13 @@ pub fn run_show(g: &Globals, args: ShowArgs) -> Result<Code, CliError> {
     let id = EventId::new(&args.id).map_err(|e| CliError::user(e.to_string()))?;
     let ledger = g.open_existing()?;
     let Some(seq) = ledger.event_seq(&id)? else {
-        return Err(CliError::user(format!("no event {id} in the ledger (try `pactlog log` to list events)")));
+        return Err(CliError::user(format!(
+            "no event {id} in the ledger (try `pactlog log` to list events)"
+        )));
     };
-    let raw = ledger.raw(seq)?.ok_or_else(|| CliError::internal(format!("record {seq} is missing")))?;
+    let raw = ledger
+        .raw(seq)?
+        .ok_or_else(|| CliError::internal(format!("record {seq} is missing")))?;
     let record = raw.decode()?;
     let e = ledger.event_at(seq)?;
     if args.json {
@@ -32,7 +36,10 @@ pub fn run_show(g: &Globals, args: ShowArgs) -> Result<Code, CliError> {
         v["seq"] = json!(seq.get());
         v["hash"] = json!(raw.hash.to_hex());
         v["recorded_at"] = json!(record.recorded_at.to_string());
-        println!("{}", serde_json::to_string_pretty(&v).map_err(|x| CliError::internal(x.to_string()))?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&v).map_err(|x| CliError::internal(x.to_string()))?
+        );
         return Ok(Code::Ok);
     }
     let parties: Vec<&str> = e.parties.iter().map(|p| p.as_str()).collect();
@@ -40,7 +47,12 @@ pub fn run_show(g: &Globals, args: ShowArgs) -> Result<Code, CliError> {
     println!("  record       {} (recorded {})", seq, record.recorded_at);
     println!("  hash         {}", raw.hash);
     println!("  kind         {}", e.kind_name());
-    println!("  date         {} [{} .. {}]", e.date, e.date.earliest(), e.date.latest());
+    println!(
+        "  date         {} [{} .. {}]",
+        e.date,
+        e.date.earliest(),
+        e.date.latest()
+    );
     println!("  disclosed    {}", e.disclosed);
     println!("  confidence   {}", e.confidence.as_str());
     println!("  parties      {}", parties.join(", "));
@@ -54,8 +66,16 @@ pub fn run_show(g: &Globals, args: ShowArgs) -> Result<Code, CliError> {
                 println!("  tranches     (amount not disclosed)");
             }
             for t in tranches {
-                let cond = t.condition.as_deref().map_or("paid".to_string(), |c| format!("conditional: {c}"));
-                println!("  tranche      {} -> {}: {} ({cond})", t.investor, t.investee, t.amount.short());
+                let cond = t
+                    .condition
+                    .as_deref()
+                    .map_or("paid".to_string(), |c| format!("conditional: {c}"));
+                println!(
+                    "  tranche      {} -> {}: {} ({cond})",
+                    t.investor,
+                    t.investee,
+                    t.amount.short()
+                );
             }
         }
         Payload::Agreement { title, terms, ends } => {
@@ -68,8 +88,15 @@ pub fn run_show(g: &Globals, args: ShowArgs) -> Result<Code, CliError> {
                     Some(Until::Date(d)) => format!("until {d}"),
                     Some(Until::Condition(c)) => format!("until: {c}"),
                 };
-                let excl = if t.exclusive { "exclusive" } else { "non-exclusive" };
-                let amount = t.amount.map(|a| format!(", {}", a.short())).unwrap_or_default();
+                let excl = if t.exclusive {
+                    "exclusive"
+                } else {
+                    "non-exclusive"
+                };
+                let amount = t
+                    .amount
+                    .map(|a| format!(", {}", a.short()))
+                    .unwrap_or_default();
                 println!(
                     "  term         {}: {} {} -> {} on {} ({excl}{amount}; {until})",
                     t.key,
@@ -91,9 +118,20 @@ pub fn run_show(g: &Globals, args: ShowArgs) -> Result<Code, CliError> {
                 println!("  reason       {r}");
             }
         }
-        Payload::Legal { by, against, stage, claim, resolves, .. } => {
+        Payload::Legal {
+            by,
+            against,
+            stage,
+            claim,
+            resolves,
+            ..
+        } => {
             let against: Vec<&str> = against.iter().map(|p| p.as_str()).collect();
-            println!("  legal        {by} against {} ({})", against.join(", "), stage.as_str());
+            println!(
+                "  legal        {by} against {} ({})",
+                against.join(", "),
+                stage.as_str()
+            );
             if let Some(c) = claim {
                 println!("  claim        {c}");
             }

@@ -1,6 +1,6 @@
 //! `pactlog verify`: the full chain and Merkle check.
 
-use super::{Code, CliError, Globals};
+use super::{CliError, Code, Globals};
 use clap::Args;
 use serde_json::json;
 
@@ -32,7 +32,10 @@ pub fn run_verify(g: &Globals, args: VerifyArgs) -> Result<Code, CliError> {
         println!("{v}");
     } else if let Some(b) = &report.first_break {
         eprintln!("verify FAILED: {b}");
-        eprintln!("{} records before it check out; last good head {}", report.checked, report.head);
+        eprintln!(
+            "{} records before it check out; last good head {}",
+            report.checked, report.head
+        );
     } else {
         println!("ok: {} records checked", report.checked);
         println!("head {}", report.head);
@@ -40,5 +43,9 @@ pub fn run_verify(g: &Globals, args: VerifyArgs) -> Result<Code, CliError> {
             println!("root {root}");
         }
     }
-    Ok(if report.is_ok() { Code::Ok } else { Code::Verify })
+    Ok(if report.is_ok() {
+        Code::Ok
+    } else {
+        Code::Verify
+    })
 }

@@ -22,7 +22,13 @@ pub(crate) fn parties<S: Store>(
     for p in parties {
         let id = p.value.id.clone();
         if let Some((file, line)) = seen.get(&id) {
-            problems.push(p.problem(id.as_str(), format!("party {id} is defined twice (also at {}:{line})", file.display())));
+            problems.push(p.problem(
+                id.as_str(),
+                format!(
+                    "party {id} is defined twice (also at {}:{line})",
+                    file.display()
+                ),
+            ));
             continue;
         }
         seen.insert(id.clone(), (p.file.clone(), p.line));
@@ -37,12 +43,19 @@ pub(crate) fn parties<S: Store>(
     for (name, ids) in registry.ambiguous_names() {
         for (file, line, id) in &located_new {
             if ids.contains(id) {
-                let others: Vec<String> = ids.iter().filter(|i| *i != id).map(ToString::to_string).collect();
+                let others: Vec<String> = ids
+                    .iter()
+                    .filter(|i| *i != id)
+                    .map(ToString::to_string)
+                    .collect();
                 problems.push(Problem {
                     file: file.clone(),
                     line: *line,
                     id: Some(id.to_string()),
-                    message: format!("the name {name:?} also names {}: names and aliases must be unambiguous", others.join(", ")),
+                    message: format!(
+                        "the name {name:?} also names {}: names and aliases must be unambiguous",
+                        others.join(", ")
+                    ),
                 });
             }
         }
@@ -85,7 +98,13 @@ pub(crate) fn events<S: Store>(
     for e in events {
         let id = e.value.id.clone();
         if let Some((file, line)) = first.get(&id) {
-            problems.push(e.problem(id.as_str(), format!("duplicate event id: also defined at {}:{line}", file.display())));
+            problems.push(e.problem(
+                id.as_str(),
+                format!(
+                    "duplicate event id: also defined at {}:{line}",
+                    file.display()
+                ),
+            ));
         } else {
             first.insert(id, (e.file.clone(), e.line));
             unique.push(e);
@@ -93,7 +112,10 @@ pub(crate) fn events<S: Store>(
     }
     let mut lookup = Lookup {
         ledger,
-        input: unique.iter().map(|e| (e.value.id.clone(), e.value.clone())).collect(),
+        input: unique
+            .iter()
+            .map(|e| (e.value.id.clone(), e.value.clone()))
+            .collect(),
         cache: BTreeMap::new(),
     };
     // 2. Fill in parties from the events referred to, where the file gave none.
@@ -116,7 +138,10 @@ pub(crate) fn events<S: Store>(
             }
         }
         if parties.is_empty() && e.value.supersedes.is_none() && e.value.payload.ends().is_empty() {
-            problems.push(e.problem(e.value.id.as_str(), "the event names no party: add `parties = [\"...\"]`"));
+            problems.push(e.problem(
+                e.value.id.as_str(),
+                "the event names no party: add `parties = [\"...\"]`",
+            ));
         }
         e.value.parties = parties.into_iter().collect();
         lookup.input.insert(e.value.id.clone(), e.value.clone());
@@ -143,50 +168,84 @@ pub(crate) fn events<S: Store>(
         if let Some(target) = &e.value.supersedes
             && lookup.get(target)?.is_none()
         {
-            problems.push(e.problem(id, format!("`supersedes` names {target}, which is neither in the input nor in the ledger")));
+            problems.push(e.problem(
+                id,
+                format!(
+                    "`supersedes` names {target}, which is neither in the input nor in the ledger"
+                ),
+            ));
         }
         for r in e.value.payload.ends() {
             if r.event == e.value.id {
-                problems.push(e.problem(id, format!("`ends` names {r}, a term of this same event")));
+                problems
+                    .push(e.problem(id, format!("`ends` names {r}, a term of this same event")));
                 continue;
             }
             match lookup.get(&r.event)?.map(|t| t.payload) {
-                None => problems.push(e.problem(id, format!("`ends` names {r}, but there is no event {}", r.event))),
+                None => problems.push(e.problem(
+                    id,
+                    format!("`ends` names {r}, but there is no event {}", r.event),
+                )),
                 Some(Payload::Agreement { terms, .. }) => {
                     if !terms.iter().any(|t| t.key == r.key) {
                         let keys: Vec<&str> = terms.iter().map(|t| t.key.as_str()).collect();
                         problems.push(e.problem(
                             id,
-                            format!("`ends` names {r}, but {} has no term {:?} (its terms: {})", r.event, r.key.as_str(), keys.join(", ")),
+                            format!(
+                                "`ends` names {r}, but {} has no term {:?} (its terms: {})",
+                                r.event,
+                                r.key.as_str(),
+                                keys.join(", ")
+                            ),
                         ));
                     }
                 }
                 Some(other) => problems.push(e.problem(
                     id,
-                    format!("`ends` names {r}, but {} is a {} event, not an agreement", r.event, other.kind_name()),
+                    format!(
+                        "`ends` names {r}, but {} is a {} event, not an agreement",
+                        r.event,
+                        other.kind_name()
+                    ),
                 )),
             }
         }
         match &e.value.payload {
-            Payload::Legal { resolves: Some(target), .. } => match lookup.get(target)?.map(|t| t.payload) {
-                None => problems.push(e.problem(id, format!("`resolves` names {target}, which does not exist"))),
+            Payload::Legal {
+                resolves: Some(target),
+                ..
+            } => match lookup.get(target)?.map(|t| t.payload) {
+                None => problems.push(e.problem(
+                    id,
+                    format!("`resolves` names {target}, which does not exist"),
+                )),
                 Some(Payload::Legal { .. }) => {}
                 Some(other) => problems.push(e.problem(
                     id,
-                    format!("`resolves` names {target}, a {} event: only legal events can be resolved", other.kind_name()),
+                    format!(
+                        "`resolves` names {target}, a {} event: only legal events can be resolved",
+                        other.kind_name()
+                    ),
                 )),
             },
-            Payload::Statement { about: Some(target), .. } => {
+            Payload::Statement {
+                about: Some(target),
+                ..
+            } => {
                 if lookup.get(target)?.is_none() {
-                    problems.push(e.problem(id, format!("`about` names {target}, which does not exist")));
+                    problems.push(
+                        e.problem(id, format!("`about` names {target}, which does not exist")),
+                    );
                 }
             }
             _ => {}
         }
     }
     // 5. Supersede cycles inside the input (the ledger cannot point at new events).
-    let supersedes: BTreeMap<&EventId, &EventId> =
-        new.iter().filter_map(|e| e.value.supersedes.as_ref().map(|t| (&e.value.id, t))).collect();
+    let supersedes: BTreeMap<&EventId, &EventId> = new
+        .iter()
+        .filter_map(|e| e.value.supersedes.as_ref().map(|t| (&e.value.id, t)))
+        .collect();
     let mut reported: BTreeSet<&EventId> = BTreeSet::new();
     for e in &new {
         let mut path = vec![&e.value.id];
@@ -197,7 +256,11 @@ pub(crate) fn events<S: Store>(
                     let names: Vec<&str> = path.iter().map(|p| p.as_str()).collect();
                     problems.push(e.problem(
                         e.value.id.as_str(),
-                        format!("`supersedes` forms a cycle: {} -> {}", names.join(" -> "), e.value.id),
+                        format!(
+                            "`supersedes` forms a cycle: {} -> {}",
+                            names.join(" -> "),
+                            e.value.id
+                        ),
                     ));
                     reported.extend(path.iter().copied());
                 }
@@ -220,13 +283,24 @@ pub(crate) fn events<S: Store>(
 /// after the input events it refers to (a stable topological order).
 fn order(mut events: Vec<Event>) -> Vec<Event> {
     events.sort_by(|a, b| {
-        (a.date.earliest(), a.date.latest(), &a.id).cmp(&(b.date.earliest(), b.date.latest(), &b.id))
+        (a.date.earliest(), a.date.latest(), &a.id).cmp(&(
+            b.date.earliest(),
+            b.date.latest(),
+            &b.id,
+        ))
     });
-    let index: BTreeMap<EventId, usize> = events.iter().enumerate().map(|(i, e)| (e.id.clone(), i)).collect();
+    let index: BTreeMap<EventId, usize> = events
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.id.clone(), i))
+        .collect();
     let deps: Vec<Vec<usize>> = events
         .iter()
         .map(|e| {
-            let mut d: Vec<usize> = references(e).into_iter().filter_map(|t| index.get(t).copied()).collect();
+            let mut d: Vec<usize> = references(e)
+                .into_iter()
+                .filter_map(|t| index.get(t).copied())
+                .collect();
             if let Some(i) = e.supersedes.as_ref().and_then(|t| index.get(t)) {
                 d.push(*i);
             }
@@ -237,7 +311,13 @@ fn order(mut events: Vec<Event>) -> Vec<Event> {
     let mut out_idx = Vec::with_capacity(events.len());
     // Depth-first placement keeps the sorted order except where a reference forces an
     // earlier placement. Cycles were refused above; `visiting` guards anyway.
-    fn place(i: usize, deps: &[Vec<usize>], placed: &mut [bool], visiting: &mut [bool], out: &mut Vec<usize>) {
+    fn place(
+        i: usize,
+        deps: &[Vec<usize>],
+        placed: &mut [bool],
+        visiting: &mut [bool],
+        out: &mut Vec<usize>,
+    ) {
         if placed[i] || visiting[i] {
             return;
         }
@@ -253,5 +333,8 @@ fn order(mut events: Vec<Event>) -> Vec<Event> {
         place(i, &deps, &mut placed, &mut visiting, &mut out_idx);
     }
     let mut slots: Vec<Option<Event>> = events.into_iter().map(Some).collect();
-    out_idx.into_iter().filter_map(|i| slots[i].take()).collect()
+    out_idx
+        .into_iter()
+        .filter_map(|i| slots[i].take())
+        .collect()
 }

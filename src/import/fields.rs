@@ -43,13 +43,35 @@ pub(crate) struct Fields<'t, 'i> {
 }
 
 impl<'t, 'i> Fields<'t, 'i> {
-    pub(crate) fn new(file: &'t Path, lines: &'t Lines, line: usize, table: &'t DeTable<'i>) -> Fields<'t, 'i> {
-        let entries = table.iter().map(|(k, v)| (k.get_ref().as_ref(), v)).collect();
-        Fields { file, lines, line, id: None, context: String::new(), entries, used: Vec::new(), problems: Vec::new() }
+    pub(crate) fn new(
+        file: &'t Path,
+        lines: &'t Lines,
+        line: usize,
+        table: &'t DeTable<'i>,
+    ) -> Fields<'t, 'i> {
+        let entries = table
+            .iter()
+            .map(|(k, v)| (k.get_ref().as_ref(), v))
+            .collect();
+        Fields {
+            file,
+            lines,
+            line,
+            id: None,
+            context: String::new(),
+            entries,
+            used: Vec::new(),
+            problems: Vec::new(),
+        }
     }
 
     /// A nested table (a term, a tranche, a source) read with the same file and id.
-    pub(crate) fn nested(&self, table: &'t DeTable<'i>, line: usize, context: String) -> Fields<'t, 'i> {
+    pub(crate) fn nested(
+        &self,
+        table: &'t DeTable<'i>,
+        line: usize,
+        context: String,
+    ) -> Fields<'t, 'i> {
         let mut f = Fields::new(self.file, self.lines, line, table);
         f.id = self.id.clone();
         f.context = context;
@@ -58,8 +80,17 @@ impl<'t, 'i> Fields<'t, 'i> {
 
     pub(crate) fn problem_at(&mut self, line: usize, message: impl Into<String>) {
         let message = message.into();
-        let message = if self.context.is_empty() { message } else { format!("{}: {message}", self.context) };
-        self.problems.push(Problem { file: self.file.to_path_buf(), line, id: self.id.clone(), message });
+        let message = if self.context.is_empty() {
+            message
+        } else {
+            format!("{}: {message}", self.context)
+        };
+        self.problems.push(Problem {
+            file: self.file.to_path_buf(),
+            line,
+            id: self.id.clone(),
+            message,
+        });
     }
 
     pub(crate) fn problem(&mut self, message: impl Into<String>) {
@@ -90,7 +121,10 @@ impl<'t, 'i> Fields<'t, 'i> {
         match v.get_ref() {
             DeValue::String(s) => Some((s.to_string(), line)),
             other => {
-                self.problem_at(line, format!("`{key}` must be a string, not {}", describe(other)));
+                self.problem_at(
+                    line,
+                    format!("`{key}` must be a string, not {}", describe(other)),
+                );
                 None
             }
         }
@@ -111,9 +145,17 @@ impl<'t, 'i> Fields<'t, 'i> {
         let line = self.line_of(v);
         match v.get_ref() {
             DeValue::String(s) => Some((s.to_string(), line)),
-            DeValue::Datetime(d) if d.date.is_some() && d.time.is_none() => Some((d.to_string(), line)),
+            DeValue::Datetime(d) if d.date.is_some() && d.time.is_none() => {
+                Some((d.to_string(), line))
+            }
             other => {
-                self.problem_at(line, format!("`{key}` must be a date like \"2026-02-27\", not {}", describe(other)));
+                self.problem_at(
+                    line,
+                    format!(
+                        "`{key}` must be a date like \"2026-02-27\", not {}",
+                        describe(other)
+                    ),
+                );
                 None
             }
         }
@@ -126,7 +168,10 @@ impl<'t, 'i> Fields<'t, 'i> {
             DeValue::Boolean(b) => Some(*b),
             other => {
                 let line = self.line_of(v);
-                self.problem_at(line, format!("`{key}` must be true or false, not {}", describe(other)));
+                self.problem_at(
+                    line,
+                    format!("`{key}` must be true or false, not {}", describe(other)),
+                );
                 None
             }
         }
@@ -144,7 +189,10 @@ impl<'t, 'i> Fields<'t, 'i> {
                     match item.get_ref() {
                         DeValue::String(s) => out.push(s.to_string()),
                         other => {
-                            self.problem_at(line, format!("`{key}` must list strings, but holds {}", describe(other)));
+                            self.problem_at(
+                                line,
+                                format!("`{key}` must list strings, but holds {}", describe(other)),
+                            );
                             return None;
                         }
                     }
@@ -152,7 +200,10 @@ impl<'t, 'i> Fields<'t, 'i> {
                 Some((out, line))
             }
             other => {
-                self.problem_at(line, format!("`{key}` must be a list of strings, not {}", describe(other)));
+                self.problem_at(
+                    line,
+                    format!("`{key}` must be a list of strings, not {}", describe(other)),
+                );
                 None
             }
         }
@@ -160,7 +211,9 @@ impl<'t, 'i> Fields<'t, 'i> {
 
     /// An optional array of tables (`[[event.term]]`), each with its line.
     pub(crate) fn opt_tables(&mut self, key: &'t str) -> Vec<(&'t DeTable<'i>, usize)> {
-        let Some(v) = self.take(key) else { return Vec::new() };
+        let Some(v) = self.take(key) else {
+            return Vec::new();
+        };
         let line = self.line_of(v);
         match v.get_ref() {
             DeValue::Array(items) => {
@@ -168,14 +221,23 @@ impl<'t, 'i> Fields<'t, 'i> {
                 for item in items {
                     match item.get_ref() {
                         DeValue::Table(t) => out.push((t, self.lines.line(item.span().start))),
-                        other => self.problem_at(line, format!("`{key}` must hold tables, but holds {}", describe(other))),
+                        other => self.problem_at(
+                            line,
+                            format!("`{key}` must hold tables, but holds {}", describe(other)),
+                        ),
                     }
                 }
                 out
             }
             DeValue::Table(t) => vec![(t, line)],
             other => {
-                self.problem_at(line, format!("`{key}` must be tables ([[event.{key}]]), not {}", describe(other)));
+                self.problem_at(
+                    line,
+                    format!(
+                        "`{key}` must be tables ([[event.{key}]]), not {}",
+                        describe(other)
+                    ),
+                );
                 Vec::new()
             }
         }

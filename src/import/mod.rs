@@ -44,7 +44,14 @@ pub struct Problem {
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.id {
-            Some(id) => write!(f, "{}:{}: {}: {}", self.file.display(), self.line, id, self.message),
+            Some(id) => write!(
+                f,
+                "{}:{}: {}: {}",
+                self.file.display(),
+                self.line,
+                id,
+                self.message
+            ),
             None => write!(f, "{}:{}: {}", self.file.display(), self.line, self.message),
         }
     }
@@ -105,7 +112,10 @@ pub struct Plan {
 pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ImportError> {
     let mut out = Vec::new();
     for p in paths {
-        let meta = std::fs::metadata(p).map_err(|e| ImportError::Read { path: p.clone(), detail: e.to_string() })?;
+        let meta = std::fs::metadata(p).map_err(|e| ImportError::Read {
+            path: p.clone(),
+            detail: e.to_string(),
+        })?;
         if meta.is_dir() {
             walk(p, &mut out)?;
         } else {
@@ -116,11 +126,17 @@ pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ImportError> {
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), ImportError> {
-    let read = std::fs::read_dir(dir).map_err(|e| ImportError::Read { path: dir.to_path_buf(), detail: e.to_string() })?;
+    let read = std::fs::read_dir(dir).map_err(|e| ImportError::Read {
+        path: dir.to_path_buf(),
+        detail: e.to_string(),
+    })?;
     let mut entries: Vec<PathBuf> = read.filter_map(|e| e.ok().map(|e| e.path())).collect();
     entries.sort();
     for path in entries {
-        let hidden = path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
+        let hidden = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with('.'));
         if hidden {
             continue;
         }
@@ -149,7 +165,10 @@ pub fn plan<S: Store>(ledger: &Ledger<S>, paths: &[PathBuf]) -> Result<Plan, Imp
     let mut texts = Vec::new();
     for file in &files {
         match read_text(file) {
-            Ok(text) => texts.push(Parsed { file: file.clone(), text }),
+            Ok(text) => texts.push(Parsed {
+                file: file.clone(),
+                text,
+            }),
             Err(p) => problems.push(p),
         }
     }
@@ -160,7 +179,12 @@ pub fn plan<S: Store>(ledger: &Ledger<S>, paths: &[PathBuf]) -> Result<Plan, Imp
             Err(e) => {
                 let line = e.span().map_or(1, |s| Lines::new(&p.text).line(s.start));
                 let msg = e.message().trim().to_string();
-                problems.push(Problem { file: p.file.clone(), line, id: None, message: format!("invalid TOML: {msg}") });
+                problems.push(Problem {
+                    file: p.file.clone(),
+                    line,
+                    id: None,
+                    message: format!("invalid TOML: {msg}"),
+                });
             }
         }
     }
@@ -184,7 +208,11 @@ pub fn plan<S: Store>(ledger: &Ledger<S>, paths: &[PathBuf]) -> Result<Plan, Imp
                         file: p.file.clone(),
                         line,
                         id: None,
-                        message: format!("`{}` must be written as [[{}]] tables", key.get_ref(), key.get_ref()),
+                        message: format!(
+                            "`{}` must be written as [[{}]] tables",
+                            key.get_ref(),
+                            key.get_ref()
+                        ),
                     });
                     continue;
                 }
@@ -212,17 +240,26 @@ pub fn plan<S: Store>(ledger: &Ledger<S>, paths: &[PathBuf]) -> Result<Plan, Imp
         let (party, mut probs) = parse::party(&p.file, &lines, *line, table);
         problems.append(&mut probs);
         if let Some(party) = party {
-            parties.push(Located { value: party, file: p.file.clone(), line: *line });
+            parties.push(Located {
+                value: party,
+                file: p.file.clone(),
+                line: *line,
+            });
         }
     }
-    let (new_parties, parties_skipped) = check::parties(ledger, &mut registry, parties, &mut problems);
+    let (new_parties, parties_skipped) =
+        check::parties(ledger, &mut registry, parties, &mut problems);
     let mut events: Vec<Located<Event>> = Vec::new();
     for (p, table, line) in &event_tables {
         let lines = Lines::new(&p.text);
         let (event, mut probs) = parse::event(&p.file, &lines, *line, table, &registry);
         problems.append(&mut probs);
         if let Some(event) = event {
-            events.push(Located { value: event, file: p.file.clone(), line: *line });
+            events.push(Located {
+                value: event,
+                file: p.file.clone(),
+                line: *line,
+            });
         }
     }
     let had_problems = !problems.is_empty();
@@ -230,7 +267,13 @@ pub fn plan<S: Store>(ledger: &Ledger<S>, paths: &[PathBuf]) -> Result<Plan, Imp
     if !problems.is_empty() {
         return Err(ImportError::Invalid(problems));
     }
-    Ok(Plan { files: files.len(), parties: new_parties, events, events_skipped, parties_skipped })
+    Ok(Plan {
+        files: files.len(),
+        parties: new_parties,
+        events,
+        events_skipped,
+        parties_skipped,
+    })
 }
 
 fn collect_table<'a, 'i>(
@@ -253,7 +296,12 @@ fn collect_table<'a, 'i>(
 }
 
 fn read_text(file: &Path) -> Result<String, Problem> {
-    let problem = |message: String| Problem { file: file.to_path_buf(), line: 1, id: None, message };
+    let problem = |message: String| Problem {
+        file: file.to_path_buf(),
+        line: 1,
+        id: None,
+        message,
+    };
     let meta = std::fs::metadata(file).map_err(|e| problem(format!("cannot read: {e}")))?;
     if meta.len() > MAX_FILE_BYTES {
         return Err(problem(format!(
@@ -280,7 +328,11 @@ fn read_text(file: &Path) -> Result<String, Problem> {
 /// # Errors
 /// [`ImportError::Ledger`] when the store fails; batches acknowledged before the
 /// failure stay (a re-run skips them and completes the import).
-pub fn apply<S: Store>(ledger: &mut Ledger<S>, plan: Plan, at: Timestamp) -> Result<ImportReport, ImportError> {
+pub fn apply<S: Store>(
+    ledger: &mut Ledger<S>,
+    plan: Plan,
+    at: Timestamp,
+) -> Result<ImportReport, ImportError> {
     let mut report = ImportReport {
         files: plan.files,
         parties_added: plan.parties.len(),
@@ -289,8 +341,12 @@ pub fn apply<S: Store>(ledger: &mut Ledger<S>, plan: Plan, at: Timestamp) -> Res
         parties_skipped: plan.parties_skipped,
         size: ledger.size(),
     };
-    let entries: Vec<Entry> =
-        plan.parties.into_iter().map(Entry::Party).chain(plan.events.into_iter().map(Entry::Event)).collect();
+    let entries: Vec<Entry> = plan
+        .parties
+        .into_iter()
+        .map(Entry::Party)
+        .chain(plan.events.into_iter().map(Entry::Event))
+        .collect();
     let mut entries = entries.into_iter().peekable();
     while entries.peek().is_some() {
         let chunk: Vec<Entry> = entries.by_ref().take(BATCH).collect();
@@ -304,7 +360,11 @@ pub fn apply<S: Store>(ledger: &mut Ledger<S>, plan: Plan, at: Timestamp) -> Res
 ///
 /// # Errors
 /// As [`plan`] and [`apply`].
-pub fn import<S: Store>(ledger: &mut Ledger<S>, paths: &[PathBuf], at: Timestamp) -> Result<ImportReport, ImportError> {
+pub fn import<S: Store>(
+    ledger: &mut Ledger<S>,
+    paths: &[PathBuf],
+    at: Timestamp,
+) -> Result<ImportReport, ImportError> {
     let plan = plan(ledger, paths)?;
     apply(ledger, plan, at)
 }

@@ -3,8 +3,9 @@
 use super::Problem;
 use super::fields::{Fields, Lines};
 use crate::model::{
-    Confidence, Day, EdtfDate, Event, EventId, LegalKind, LegalStage, Party, PartyId, PartyRegistry, Payload,
-    ProductStage, Scope, Source, Term, TermKey, TermRef, TermType, Tranche, Until, check_text, Money,
+    Confidence, Day, EdtfDate, Event, EventId, LegalKind, LegalStage, Money, Party, PartyId,
+    PartyRegistry, Payload, ProductStage, Scope, Source, Term, TermKey, TermRef, TermType, Tranche,
+    Until, check_text,
 };
 use std::path::Path;
 use toml::de::DeTable;
@@ -31,12 +32,22 @@ pub struct Located<T> {
 
 impl<T> Located<T> {
     pub(crate) fn problem(&self, id: &str, message: impl Into<String>) -> Problem {
-        Problem { file: self.file.clone(), line: self.line, id: Some(id.to_string()), message: message.into() }
+        Problem {
+            file: self.file.clone(),
+            line: self.line,
+            id: Some(id.to_string()),
+            message: message.into(),
+        }
     }
 }
 
 /// Reads one `[[party]]` table.
-pub(crate) fn party(file: &Path, lines: &Lines, line: usize, table: &DeTable<'_>) -> (Option<Party>, Vec<Problem>) {
+pub(crate) fn party(
+    file: &Path,
+    lines: &Lines,
+    line: usize,
+    table: &DeTable<'_>,
+) -> (Option<Party>, Vec<Problem>) {
     let mut f = Fields::new(file, lines, line, table);
     let id = f.req_str("id").and_then(|(s, l)| match PartyId::new(&s) {
         Ok(id) => Some(id),
@@ -69,7 +80,11 @@ pub(crate) fn party(file: &Path, lines: &Lines, line: usize, table: &DeTable<'_>
 }
 
 fn text(f: &mut Fields<'_, '_>, key: &'static str, max: usize, required: bool) -> Option<String> {
-    let (s, line) = if required { f.req_str(key)? } else { f.opt_str(key)? };
+    let (s, line) = if required {
+        f.req_str(key)?
+    } else {
+        f.opt_str(key)?
+    };
     match check_text(key, &s, max, key == "summary") {
         Ok(s) => Some(s),
         Err(e) => {
@@ -79,7 +94,12 @@ fn text(f: &mut Fields<'_, '_>, key: &'static str, max: usize, required: bool) -
     }
 }
 
-fn resolve(f: &mut Fields<'_, '_>, reg: &PartyRegistry, name: &str, line: usize) -> Option<PartyId> {
+fn resolve(
+    f: &mut Fields<'_, '_>,
+    reg: &PartyRegistry,
+    name: &str,
+    line: usize,
+) -> Option<PartyId> {
     match reg.resolve(name) {
         Ok(id) => Some(id),
         Err(e) => {
@@ -106,7 +126,11 @@ fn event_id_field(f: &mut Fields<'_, '_>, key: &'static str) -> Option<EventId> 
 }
 
 fn money_field(f: &mut Fields<'_, '_>, key: &'static str, required: bool) -> Option<Money> {
-    let (s, line) = if required { f.req_str(key)? } else { f.opt_str(key)? };
+    let (s, line) = if required {
+        f.req_str(key)?
+    } else {
+        f.opt_str(key)?
+    };
     match Money::parse(&s) {
         Ok(m) => Some(m),
         Err(e) => {
@@ -117,7 +141,9 @@ fn money_field(f: &mut Fields<'_, '_>, key: &'static str, required: bool) -> Opt
 }
 
 fn term_refs(f: &mut Fields<'_, '_>) -> Vec<TermRef> {
-    let Some((list, line)) = f.opt_str_list("ends") else { return Vec::new() };
+    let Some((list, line)) = f.opt_str_list("ends") else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
     for s in list {
         match TermRef::parse(&s) {
@@ -147,15 +173,20 @@ pub(crate) fn event(
             None
         }
     });
-    f.id = Some(id.as_ref().map_or_else(|| "(no id)".to_string(), ToString::to_string));
+    f.id = Some(
+        id.as_ref()
+            .map_or_else(|| "(no id)".to_string(), ToString::to_string),
+    );
 
-    let date = f.req_str("date").and_then(|(s, l)| match EdtfDate::parse(&s) {
-        Ok(d) => Some(d),
-        Err(e) => {
-            f.problem_at(l, format!("`date`: {e}"));
-            None
-        }
-    });
+    let date = f
+        .req_str("date")
+        .and_then(|(s, l)| match EdtfDate::parse(&s) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                f.problem_at(l, format!("`date`: {e}"));
+                None
+            }
+        });
     let disclosed = match f.opt_date_text("disclosed") {
         None => date.as_ref().map(EdtfDate::latest),
         Some((s, l)) => match EdtfDate::parse(&s) {
@@ -164,7 +195,13 @@ pub(crate) fn event(
                 if let Some(date) = &date
                     && day < date.earliest()
                 {
-                    f.problem_at(l, format!("`disclosed` {s} is before the event's earliest possible day {}", date.earliest()));
+                    f.problem_at(
+                        l,
+                        format!(
+                            "`disclosed` {s} is before the event's earliest possible day {}",
+                            date.earliest()
+                        ),
+                    );
                 }
                 Some(day)
             }
@@ -178,7 +215,10 @@ pub(crate) fn event(
     let confidence = f.req_str("confidence").and_then(|(s, l)| {
         let c = Confidence::parse(&s);
         if c.is_none() {
-            f.problem_at(l, format!("`confidence` {s:?} is not one of confirmed, reported, rumor"));
+            f.problem_at(
+                l,
+                format!("`confidence` {s:?} is not one of confirmed, reported, rumor"),
+            );
         }
         c
     });
@@ -212,8 +252,20 @@ pub(crate) fn event(
     parties.dedup();
 
     let event = match (id, date, disclosed, summary, confidence, payload) {
-        (Some(id), Some(date), Some(disclosed), Some(summary), Some(confidence), Some(payload)) if f.problems.is_empty() => {
-            Some(Event { id, date, disclosed, summary, confidence, parties, supersedes, sources, payload })
+        (Some(id), Some(date), Some(disclosed), Some(summary), Some(confidence), Some(payload))
+            if f.problems.is_empty() =>
+        {
+            Some(Event {
+                id,
+                date,
+                disclosed,
+                summary,
+                confidence,
+                parties,
+                supersedes,
+                sources,
+                payload,
+            })
         }
         _ => None,
     };
@@ -233,7 +285,10 @@ fn sources(f: &mut Fields<'_, '_>) -> Vec<Source> {
             match check_text("url", &u, MAX_URL, false) {
                 Ok(u) if ok && !u.contains(char::is_whitespace) => Some(u),
                 Ok(_) => {
-                    s.problem_at(l, format!("`url` {u:?} must be an http(s) address without spaces"));
+                    s.problem_at(
+                        l,
+                        format!("`url` {u:?} must be an http(s) address without spaces"),
+                    );
                     None
                 }
                 Err(e) => {
@@ -243,23 +298,34 @@ fn sources(f: &mut Fields<'_, '_>) -> Vec<Source> {
             }
         });
         let publisher = text(&mut s, "publisher", MAX_SHORT, false);
-        let published = s.opt_date_text("published").and_then(|(d, l)| match Day::parse(&d) {
-            Ok(d) => Some(d),
-            Err(e) => {
-                s.problem_at(l, format!("`published`: {e}"));
-                None
-            }
-        });
+        let published = s
+            .opt_date_text("published")
+            .and_then(|(d, l)| match Day::parse(&d) {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    s.problem_at(l, format!("`published`: {e}"));
+                    None
+                }
+            });
         s.finish(" (a source has url, publisher, published)");
         f.problems.append(&mut s.problems);
         if let Some(url) = url {
-            out.push(Source { url, publisher, published });
+            out.push(Source {
+                url,
+                publisher,
+                published,
+            });
         }
     }
     out
 }
 
-fn payload(f: &mut Fields<'_, '_>, reg: &PartyRegistry, kind: &str, line: usize) -> Option<Payload> {
+fn payload(
+    f: &mut Fields<'_, '_>,
+    reg: &PartyRegistry,
+    kind: &str,
+    line: usize,
+) -> Option<Payload> {
     let p = match kind {
         "announcement" => Payload::Announcement,
         "restructuring" => Payload::Restructuring,
@@ -279,8 +345,15 @@ fn payload(f: &mut Fields<'_, '_>, reg: &PartyRegistry, kind: &str, line: usize)
                 t.finish(" (a tranche has investor, investee, amount, condition)");
                 let ok = t.problems.is_empty();
                 f.problems.append(&mut t.problems);
-                if let (Some(investor), Some(investee), Some(amount), true) = (investor, investee, amount, ok) {
-                    tranches.push(Tranche { investor, investee, amount, condition });
+                if let (Some(investor), Some(investee), Some(amount), true) =
+                    (investor, investee, amount, ok)
+                {
+                    tranches.push(Tranche {
+                        investor,
+                        investee,
+                        amount,
+                        condition,
+                    });
                 }
             }
             Payload::Investment { tranches }
@@ -292,7 +365,10 @@ fn payload(f: &mut Fields<'_, '_>, reg: &PartyRegistry, kind: &str, line: usize)
                 let mut t = f.nested(table, tline, format!("term {}", i + 1));
                 if let Some(term) = term(&mut t, reg) {
                     if terms.iter().any(|x| x.key == term.key) {
-                        t.problem(format!("term key {:?} is used twice in this event", term.key.as_str()));
+                        t.problem(format!(
+                            "term key {:?} is used twice in this event",
+                            term.key.as_str()
+                        ));
                     } else if t.problems.is_empty() {
                         terms.push(term);
                     }
@@ -314,7 +390,11 @@ fn payload(f: &mut Fields<'_, '_>, reg: &PartyRegistry, kind: &str, line: usize)
             Payload::TermEnded { ends, reason }
         }
         "legal-threat" | "legal-action" => {
-            let kind = if kind == "legal-threat" { LegalKind::Threat } else { LegalKind::Action };
+            let kind = if kind == "legal-threat" {
+                LegalKind::Threat
+            } else {
+                LegalKind::Action
+            };
             let by = party_field(f, reg, "by");
             let mut against = Vec::new();
             match f.opt_str_list("against") {
@@ -346,9 +426,19 @@ fn payload(f: &mut Fields<'_, '_>, reg: &PartyRegistry, kind: &str, line: usize)
             if let (Some(st), true) = (stage, resolves.is_some())
                 && !st.is_closing()
             {
-                f.problem(format!("`resolves` needs a closing stage (settled, dismissed or withdrawn), not {}", st.as_str()));
+                f.problem(format!(
+                    "`resolves` needs a closing stage (settled, dismissed or withdrawn), not {}",
+                    st.as_str()
+                ));
             }
-            Payload::Legal { kind, by: by?, against, stage: stage?, claim, resolves }
+            Payload::Legal {
+                kind,
+                by: by?,
+                against,
+                stage: stage?,
+                claim,
+                resolves,
+            }
         }
         "statement" => {
             let by = party_field(f, reg, "by");
@@ -361,14 +451,27 @@ fn payload(f: &mut Fields<'_, '_>, reg: &PartyRegistry, kind: &str, line: usize)
             let stage = f.req_str("stage").and_then(|(s, l)| {
                 let st = ProductStage::parse(&s);
                 if st.is_none() {
-                    f.problem_at(l, format!("`stage` {s:?} is not one of limited, preview, general"));
+                    f.problem_at(
+                        l,
+                        format!("`stage` {s:?} is not one of limited, preview, general"),
+                    );
                 }
                 st
             });
-            Payload::ProductLaunch { by: by?, product: product?, stage: stage? }
+            Payload::ProductLaunch {
+                by: by?,
+                product: product?,
+                stage: stage?,
+            }
         }
         other => {
-            f.problem_at(line, format!("unknown kind {other:?}: use one of {}", Payload::KINDS.join(", ")));
+            f.problem_at(
+                line,
+                format!(
+                    "unknown kind {other:?}: use one of {}",
+                    Payload::KINDS.join(", ")
+                ),
+            );
             f.finish("");
             return None;
         }
@@ -417,11 +520,22 @@ fn term(t: &mut Fields<'_, '_>, reg: &PartyRegistry) -> Option<Term> {
             None
         }
     });
-    let exclusive = t.opt_bool("exclusive").unwrap_or(kind == Some(TermType::Exclusivity));
+    let exclusive = t
+        .opt_bool("exclusive")
+        .unwrap_or(kind == Some(TermType::Exclusivity));
     let amount = money_field(t, "amount", false);
     let until = t.opt_date_text("until").and_then(|(s, l)| until(t, &s, l));
     t.finish(" (a term has key, type, grantor, holder, scope, exclusive, amount, until)");
-    Some(Term { key: key?, kind: kind?, grantor: grantor?, holder: holder?, scope: scope?, exclusive, amount, until })
+    Some(Term {
+        key: key?,
+        kind: kind?,
+        grantor: grantor?,
+        holder: holder?,
+        scope: scope?,
+        exclusive,
+        amount,
+        until,
+    })
 }
 
 /// `until` is a date when it reads as one; text that starts like a date but is not one
@@ -430,7 +544,8 @@ fn until(t: &mut Fields<'_, '_>, s: &str, line: usize) -> Option<Until> {
     match EdtfDate::parse(s) {
         Ok(d) => Some(Until::Date(d)),
         Err(e) => {
-            let looks_like_date = s.chars().next().is_some_and(|c| c.is_ascii_digit()) && !s.trim().contains(' ');
+            let looks_like_date =
+                s.chars().next().is_some_and(|c| c.is_ascii_digit()) && !s.trim().contains(' ');
             if looks_like_date {
                 t.problem_at(line, format!("`until`: {e}"));
                 return None;

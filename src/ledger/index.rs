@@ -130,7 +130,9 @@ mod tests {
         assert_eq!(parties_of_pair_key(&key), Some((a.clone(), b.clone())));
         // "amazon\0openai" never shares a prefix with "amazon\0openai-foundation".
         let c = PartyId::new("openai-foundation").unwrap();
-        assert!(!pair_key(&a, &c, 0, Day::from_days(0), Seq::new(0)).starts_with(&pair_prefix(&a, &b)));
+        assert!(
+            !pair_key(&a, &c, 0, Day::from_days(0), Seq::new(0)).starts_with(&pair_prefix(&a, &b))
+        );
     }
 
     #[test]

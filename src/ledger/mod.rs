@@ -9,9 +9,11 @@
 
 pub mod index;
 pub mod query;
+pub mod state;
 mod verify;
 
 pub use query::{Filter, Logged};
+pub use state::{QueryError, Receipt, StateAnswer};
 pub use verify::{Break, BreakKind, VerifyReport};
 
 use crate::chain::ChainHash;
@@ -77,7 +79,10 @@ impl StoredRecord {
         if value.len() < 64 {
             return Err(LedgerError::Damaged {
                 seq: seq.get(),
-                why: format!("stored value is {} bytes, shorter than its two hashes", value.len()),
+                why: format!(
+                    "stored value is {} bytes, shorter than its two hashes",
+                    value.len()
+                ),
             });
         }
         let mut hash = [0u8; 32];
@@ -97,7 +102,10 @@ impl StoredRecord {
     /// # Errors
     /// [`LedgerError::Corrupt`] when they are not a valid record.
     pub fn decode(&self) -> Result<Record, LedgerError> {
-        codec::decode(&self.bytes).map_err(|source| LedgerError::Corrupt { seq: self.seq.get(), source })
+        codec::decode(&self.bytes).map_err(|source| LedgerError::Corrupt {
+            seq: self.seq.get(),
+            source,
+        })
     }
 }
 
@@ -142,7 +150,10 @@ impl<S: Store> Ledger<S> {
         if let Some(v) = store.get(Tree::Meta, index::META_FORMAT)? {
             let found = v.as_ref().first().copied().unwrap_or(0);
             if found != codec::FORMAT_VERSION {
-                return Err(LedgerError::UnsupportedFormat { found, supported: codec::FORMAT_VERSION });
+                return Err(LedgerError::UnsupportedFormat {
+                    found,
+                    supported: codec::FORMAT_VERSION,
+                });
             }
         }
         let (size, head) = match store.last(Tree::Records)? {
@@ -156,8 +167,16 @@ impl<S: Store> Ledger<S> {
                 (seq.get() + 1, rec.hash)
             }
         };
-        let mut ledger = Ledger { store, size, head, parties: PartyRegistry::new() };
-        let index_ok = ledger.store.get(Tree::Meta, index::META_INDEX)?.is_some_and(|v| v.as_ref() == [index::INDEX_VERSION]);
+        let mut ledger = Ledger {
+            store,
+            size,
+            head,
+            parties: PartyRegistry::new(),
+        };
+        let index_ok = ledger
+            .store
+            .get(Tree::Meta, index::META_INDEX)?
+            .is_some_and(|v| v.as_ref() == [index::INDEX_VERSION]);
         let done = if index_ok { ledger.watermark()? } else { 0 };
         if done < size {
             ledger.rebuild_derived(done)?;
@@ -199,7 +218,10 @@ impl<S: Store> Ledger<S> {
         let seqs: Vec<Seq> = self
             .store
             .range(Tree::Ids, index::PARTY_PREFIX, end.as_deref())
-            .map(|e| e.map_err(LedgerError::from).and_then(|(_, v)| seq_value(v.as_ref())))
+            .map(|e| {
+                e.map_err(LedgerError::from)
+                    .and_then(|(_, v)| seq_value(v.as_ref()))
+            })
             .collect::<Result<_, _>>()?;
         for seq in seqs {
             if let Some(rec) = self.record(seq)?
@@ -229,10 +251,16 @@ impl<S: Store> Ledger<S> {
         while start < self.size {
             let end = (start + CHUNK).min(self.size);
             let mut batch = Vec::with_capacity((end - start) as usize);
-            for item in self.store.range(Tree::Records, &Seq::new(start).key(), Some(&Seq::new(end).key())) {
+            for item in self.store.range(
+                Tree::Records,
+                &Seq::new(start).key(),
+                Some(&Seq::new(end).key()),
+            ) {
                 let (k, v) = item?;
-                let seq = seq_from_key(k.as_ref())
-                    .ok_or_else(|| LedgerError::Damaged { seq: start, why: "bad record key".into() })?;
+                let seq = seq_from_key(k.as_ref()).ok_or_else(|| LedgerError::Damaged {
+                    seq: start,
+                    why: "bad record key".into(),
+                })?;
                 let stored = StoredRecord::from_value(seq, v.as_ref())?;
                 let record = stored.decode()?;
                 batch.push((stored, record));
@@ -252,26 +280,50 @@ impl<S: Store> Ledger<S> {
     ///
     /// # Errors
     /// Storage errors; nothing is acknowledged unless everything was flushed.
-    pub fn append(&mut self, entries: Vec<Entry>, at: Timestamp) -> Result<AppendReport, LedgerError> {
+    pub fn append(
+        &mut self,
+        entries: Vec<Entry>,
+        at: Timestamp,
+    ) -> Result<AppendReport, LedgerError> {
         let first = self.size;
         let mut prev = self.head;
         let mut batch = Vec::with_capacity(entries.len());
         let mut ops = Vec::with_capacity(entries.len());
         for (i, entry) in entries.into_iter().enumerate() {
             let seq = Seq::new(first + i as u64);
-            let record = Record { seq, recorded_at: at, prev, entry };
+            let record = Record {
+                seq,
+                recorded_at: at,
+                prev,
+                entry,
+            };
             let bytes = codec::encode(&record).map_err(LedgerError::Encode)?;
-            let stored = StoredRecord { seq, hash: ChainHash::of(&bytes), leaf: merkle::leaf_hash(&bytes), bytes };
+            let stored = StoredRecord {
+                seq,
+                hash: ChainHash::of(&bytes),
+                leaf: merkle::leaf_hash(&bytes),
+                bytes,
+            };
             prev = stored.hash;
             ops.push(Op::Put(seq.key().to_vec(), stored.to_value()));
             batch.push((stored, record));
         }
         let count = batch.len() as u64;
         if count == 0 {
-            return Ok(AppendReport { first: Seq::new(first), count, head: self.head });
+            return Ok(AppendReport {
+                first: Seq::new(first),
+                count,
+                head: self.head,
+            });
         }
         if first == 0 {
-            self.store.apply(Tree::Meta, vec![Op::Put(index::META_FORMAT.to_vec(), vec![codec::FORMAT_VERSION])])?;
+            self.store.apply(
+                Tree::Meta,
+                vec![Op::Put(
+                    index::META_FORMAT.to_vec(),
+                    vec![codec::FORMAT_VERSION],
+                )],
+            )?;
         }
         self.store.apply(Tree::Records, ops)?;
         self.size = first + count;
@@ -283,11 +335,19 @@ impl<S: Store> Ledger<S> {
                 self.parties.insert(p);
             }
         }
-        Ok(AppendReport { first: Seq::new(first), count, head: self.head })
+        Ok(AppendReport {
+            first: Seq::new(first),
+            count,
+            head: self.head,
+        })
     }
 
     /// Writes ids, pairs and tiles for `batch` (records `first..`), then the watermark.
-    fn write_derived(&self, first: u64, batch: &[(StoredRecord, Record)]) -> Result<(), LedgerError> {
+    fn write_derived(
+        &self,
+        first: u64,
+        batch: &[(StoredRecord, Record)],
+    ) -> Result<(), LedgerError> {
         let mut ids = Vec::with_capacity(batch.len());
         let mut pairs: BTreeSet<Vec<u8>> = BTreeSet::new();
         let mut dir: BTreeSet<Vec<u8>> = BTreeSet::new();
@@ -295,12 +355,15 @@ impl<S: Store> Ledger<S> {
         let mut local: BTreeMap<&EventId, &Event> = BTreeMap::new();
         for (stored, record) in batch {
             match &record.entry {
-                Entry::Party(p) => ids.push(Op::Put(index::party_key(&p.id), stored.seq.key().to_vec())),
+                Entry::Party(p) => {
+                    ids.push(Op::Put(index::party_key(&p.id), stored.seq.key().to_vec()))
+                }
                 Entry::Event(e) => {
                     ids.push(Op::Put(index::event_key(&e.id), stored.seq.key().to_vec()));
                     local.insert(&e.id, e);
                     let day = e.date.earliest();
-                    let mut member_pairs: BTreeSet<(PartyId, PartyId)> = e.pairs().into_iter().collect();
+                    let mut member_pairs: BTreeSet<(PartyId, PartyId)> =
+                        e.pairs().into_iter().collect();
                     if e.parties.len() == 1 {
                         member_pairs.insert((e.parties[0].clone(), e.parties[0].clone()));
                     }
@@ -327,7 +390,13 @@ impl<S: Store> Ledger<S> {
                             None => self.event_parties(target)?,
                         };
                         for (a, b) in pairs_of(&parties) {
-                            pairs.insert(index::pair_key(&a, &b, TAG_SUPERSEDES, crate::model::Day::from_days(0), stored.seq));
+                            pairs.insert(index::pair_key(
+                                &a,
+                                &b,
+                                TAG_SUPERSEDES,
+                                crate::model::Day::from_days(0),
+                                stored.seq,
+                            ));
                         }
                     }
                 }
@@ -343,12 +412,21 @@ impl<S: Store> Ledger<S> {
             }
         }
         self.store.apply(Tree::Pairs, pair_ops)?;
-        self.store.apply(Tree::Merkle, tiles.into_iter().map(|(k, v)| Op::Put(k.to_bytes().to_vec(), v)).collect())?;
+        self.store.apply(
+            Tree::Merkle,
+            tiles
+                .into_iter()
+                .map(|(k, v)| Op::Put(k.to_bytes().to_vec(), v))
+                .collect(),
+        )?;
         let watermark = first + batch.len() as u64;
         self.store.apply(
             Tree::Meta,
             vec![
-                Op::Put(index::META_DERIVED.to_vec(), watermark.to_be_bytes().to_vec()),
+                Op::Put(
+                    index::META_DERIVED.to_vec(),
+                    watermark.to_be_bytes().to_vec(),
+                ),
                 Op::Put(index::META_INDEX.to_vec(), vec![index::INDEX_VERSION]),
             ],
         )?;
@@ -400,27 +478,49 @@ impl<S: Store> Ledger<S> {
     /// # Errors
     /// Storage errors or a corrupt record.
     pub fn event(&self, id: &EventId) -> Result<Option<(Seq, Event)>, LedgerError> {
-        let Some(seq) = self.event_seq(id)? else { return Ok(None) };
+        let Some(seq) = self.event_seq(id)? else {
+            return Ok(None);
+        };
         match self.record(seq)?.map(|r| r.entry) {
             Some(Entry::Event(e)) => Ok(Some((seq, e))),
-            _ => Err(LedgerError::Damaged { seq: seq.get(), why: format!("the ids index points event {id} at a record that is not it") }),
+            _ => Err(LedgerError::Damaged {
+                seq: seq.get(),
+                why: format!("the ids index points event {id} at a record that is not it"),
+            }),
         }
     }
 
     /// Every record in seq order, `from..to` (to = None: the end).
-    pub fn records(&self, from: u64, to: Option<u64>) -> impl Iterator<Item = Result<Record, LedgerError>> + '_ {
-        self.raw_records(from, to).map(|r| r.and_then(|s| s.decode()))
+    pub fn records(
+        &self,
+        from: u64,
+        to: Option<u64>,
+    ) -> impl Iterator<Item = Result<Record, LedgerError>> + '_ {
+        self.raw_records(from, to)
+            .map(|r| r.and_then(|s| s.decode()))
     }
 
     /// Every stored record in seq order, `from..to` (to = None: the end).
-    pub fn raw_records(&self, from: u64, to: Option<u64>) -> impl Iterator<Item = Result<StoredRecord, LedgerError>> + '_ {
+    pub fn raw_records(
+        &self,
+        from: u64,
+        to: Option<u64>,
+    ) -> impl Iterator<Item = Result<StoredRecord, LedgerError>> + '_ {
         let end = to.map(|t| Seq::new(t).key());
-        self.store.range(Tree::Records, &Seq::new(from).key(), end.as_ref().map(|e| &e[..])).map(|item| {
-            let (k, v) = item?;
-            let seq = seq_from_key(k.as_ref())
-                .ok_or_else(|| LedgerError::Damaged { seq: 0, why: "a records key is not 8 bytes".into() })?;
-            StoredRecord::from_value(seq, v.as_ref())
-        })
+        self.store
+            .range(
+                Tree::Records,
+                &Seq::new(from).key(),
+                end.as_ref().map(|e| &e[..]),
+            )
+            .map(|item| {
+                let (k, v) = item?;
+                let seq = seq_from_key(k.as_ref()).ok_or_else(|| LedgerError::Damaged {
+                    seq: 0,
+                    why: "a records key is not 8 bytes".into(),
+                })?;
+                StoredRecord::from_value(seq, v.as_ref())
+            })
     }
 
     /// Seqs in the `pairs` index for `(a, b)` under `tag`, with earliest day <= `until`
@@ -428,7 +528,13 @@ impl<S: Store> Ledger<S> {
     ///
     /// # Errors
     /// Storage errors or a malformed index key.
-    pub fn pair_seqs(&self, a: &PartyId, b: &PartyId, tag: u8, until: Option<crate::model::Day>) -> Result<Vec<Seq>, LedgerError> {
+    pub fn pair_seqs(
+        &self,
+        a: &PartyId,
+        b: &PartyId,
+        tag: u8,
+        until: Option<crate::model::Day>,
+    ) -> Result<Vec<Seq>, LedgerError> {
         let (a, b) = if a <= b { (a, b) } else { (b, a) };
         let prefix = index::pair_tag_prefix(a, b, tag);
         let end = match until {
@@ -443,8 +549,10 @@ impl<S: Store> Ledger<S> {
             .range(Tree::Pairs, &prefix, end.as_deref())
             .map(|item| {
                 let (k, _) = item?;
-                index::seq_of_pair_key(k.as_ref())
-                    .ok_or_else(|| LedgerError::Damaged { seq: 0, why: "malformed pairs index key".into() })
+                index::seq_of_pair_key(k.as_ref()).ok_or_else(|| LedgerError::Damaged {
+                    seq: 0,
+                    why: "malformed pairs index key".into(),
+                })
             })
             .collect()
     }
@@ -500,7 +608,10 @@ impl<S: Store> Ledger<S> {
         }
         match self.raw(Seq::new(size - 1))? {
             Some(r) => Ok(r.hash),
-            None => Err(LedgerError::Damaged { seq: size - 1, why: "record is missing".into() }),
+            None => Err(LedgerError::Damaged {
+                seq: size - 1,
+                why: "record is missing".into(),
+            }),
         }
     }
 
@@ -515,7 +626,10 @@ pub fn references(e: &Event) -> Vec<&EventId> {
     use crate::model::Payload;
     let mut out: Vec<&EventId> = e.payload.ends().iter().map(|r| &r.event).collect();
     match &e.payload {
-        Payload::Legal { resolves: Some(t), .. } | Payload::Statement { about: Some(t), .. } => out.push(t),
+        Payload::Legal {
+            resolves: Some(t), ..
+        }
+        | Payload::Statement { about: Some(t), .. } => out.push(t),
         _ => {}
     }
     out.sort();
@@ -527,7 +641,11 @@ fn pairs_of(parties: &[PartyId]) -> Vec<(PartyId, PartyId)> {
     let mut out = Vec::new();
     for (i, a) in parties.iter().enumerate() {
         for b in &parties[i + 1..] {
-            out.push(if a < b { (a.clone(), b.clone()) } else { (b.clone(), a.clone()) });
+            out.push(if a < b {
+                (a.clone(), b.clone())
+            } else {
+                (b.clone(), a.clone())
+            });
         }
     }
     if parties.len() == 1 {
@@ -537,9 +655,14 @@ fn pairs_of(parties: &[PartyId]) -> Vec<(PartyId, PartyId)> {
 }
 
 fn seq_from_key(key: &[u8]) -> Option<Seq> {
-    <[u8; 8]>::try_from(key).ok().map(|b| Seq::new(u64::from_be_bytes(b)))
+    <[u8; 8]>::try_from(key)
+        .ok()
+        .map(|b| Seq::new(u64::from_be_bytes(b)))
 }
 
 fn seq_value(v: &[u8]) -> Result<Seq, LedgerError> {
-    seq_from_key(v).ok_or_else(|| LedgerError::Damaged { seq: 0, why: "an ids index value is not 8 bytes".into() })
+    seq_from_key(v).ok_or_else(|| LedgerError::Damaged {
+        seq: 0,
+        why: "an ids index value is not 8 bytes".into(),
+    })
 }

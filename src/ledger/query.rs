@@ -72,7 +72,11 @@ impl<S: Store> Ledger<S> {
             }
         }
         out.sort_by(|x, y| {
-            (x.event.date.earliest(), x.event.date.latest(), x.seq).cmp(&(y.event.date.earliest(), y.event.date.latest(), y.seq))
+            (x.event.date.earliest(), x.event.date.latest(), x.seq).cmp(&(
+                y.event.date.earliest(),
+                y.event.date.latest(),
+                y.seq,
+            ))
         });
         Ok(out)
     }
@@ -84,8 +88,14 @@ impl<S: Store> Ledger<S> {
     pub fn event_at(&self, seq: Seq) -> Result<Event, LedgerError> {
         match self.record(seq)?.map(|r| r.entry) {
             Some(Entry::Event(e)) => Ok(e),
-            Some(Entry::Party(_)) => Err(LedgerError::Damaged { seq: seq.get(), why: "the index points at a party record".into() }),
-            None => Err(LedgerError::Damaged { seq: seq.get(), why: "the index points at a missing record".into() }),
+            Some(Entry::Party(_)) => Err(LedgerError::Damaged {
+                seq: seq.get(),
+                why: "the index points at a party record".into(),
+            }),
+            None => Err(LedgerError::Damaged {
+                seq: seq.get(),
+                why: "the index points at a missing record".into(),
+            }),
         }
     }
 }

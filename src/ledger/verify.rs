@@ -45,22 +45,45 @@ impl fmt::Display for Break {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let seq = self.seq;
         match &self.kind {
-            BreakKind::BadKey => write!(f, "record {seq}: the records tree holds a key that is not a sequence number"),
-            BreakKind::Missing { next_found: Some(n) } => {
-                write!(f, "record {seq} is missing: the next record found is {n} (records were deleted)")
+            BreakKind::BadKey => write!(
+                f,
+                "record {seq}: the records tree holds a key that is not a sequence number"
+            ),
+            BreakKind::Missing {
+                next_found: Some(n),
+            } => {
+                write!(
+                    f,
+                    "record {seq} is missing: the next record found is {n} (records were deleted)"
+                )
             }
             BreakKind::Missing { next_found: None } => write!(f, "record {seq} is missing"),
-            BreakKind::Truncated => write!(f, "record {seq}: stored value is shorter than its hashes"),
-            BreakKind::HashMismatch => {
-                write!(f, "record {seq}: its bytes do not hash to its stored chain hash (the record was modified)")
+            BreakKind::Truncated => {
+                write!(f, "record {seq}: stored value is shorter than its hashes")
             }
-            BreakKind::LeafMismatch => write!(f, "record {seq}: its bytes do not match its stored Merkle leaf hash"),
+            BreakKind::HashMismatch => {
+                write!(
+                    f,
+                    "record {seq}: its bytes do not hash to its stored chain hash (the record was modified)"
+                )
+            }
+            BreakKind::LeafMismatch => write!(
+                f,
+                "record {seq}: its bytes do not match its stored Merkle leaf hash"
+            ),
             BreakKind::Corrupt(e) => write!(f, "record {seq}: {e}"),
             BreakKind::WrongSeq { claimed } => {
-                write!(f, "record {seq}: it says it is record {claimed} (records were moved or swapped)")
+                write!(
+                    f,
+                    "record {seq}: it says it is record {claimed} (records were moved or swapped)"
+                )
             }
             BreakKind::BrokenLink => {
-                write!(f, "record {seq}: its prev hash is not the hash of record {} (the chain is broken)", seq.saturating_sub(1))
+                write!(
+                    f,
+                    "record {seq}: its prev hash is not the hash of record {} (the chain is broken)",
+                    seq.saturating_sub(1)
+                )
             }
             BreakKind::MerkleMismatch { stored, computed } => write!(
                 f,
@@ -112,7 +135,9 @@ impl RootAccumulator {
 
     pub(crate) fn root(&self) -> Hash {
         let mut iter = self.stack.iter().rev();
-        let Some(&(_, mut acc)) = iter.next() else { return merkle::empty_root() };
+        let Some(&(_, mut acc)) = iter.next() else {
+            return merkle::empty_root();
+        };
         for (_, left) in iter {
             acc = merkle::node_hash(left, &acc);
         }
@@ -132,7 +157,9 @@ fn check_one(stored: &StoredRecord, expected: u64, prev: &ChainHash) -> Option<B
         Err(e) => return Some(BreakKind::Corrupt(e)),
     };
     if record.seq != Seq::new(expected) {
-        return Some(BreakKind::WrongSeq { claimed: record.seq.get() });
+        return Some(BreakKind::WrongSeq {
+            claimed: record.seq.get(),
+        });
     }
     if record.prev != *prev {
         return Some(BreakKind::BrokenLink);
@@ -162,7 +189,14 @@ impl<S: Store> Ledger<S> {
                 return Ok(fail(expected, prev, expected, BreakKind::BadKey));
             };
             if seq.get() != expected {
-                return Ok(fail(expected, prev, expected, BreakKind::Missing { next_found: Some(seq.get()) }));
+                return Ok(fail(
+                    expected,
+                    prev,
+                    expected,
+                    BreakKind::Missing {
+                        next_found: Some(seq.get()),
+                    },
+                ));
             }
             let stored = match StoredRecord::from_value(seq, v.as_ref()) {
                 Ok(s) => s,
@@ -184,7 +218,10 @@ impl<S: Store> Ledger<S> {
                     expected,
                     prev,
                     expected,
-                    BreakKind::MerkleMismatch { stored: r.to_string(), computed: computed.to_string() },
+                    BreakKind::MerkleMismatch {
+                        stored: r.to_string(),
+                        computed: computed.to_string(),
+                    },
                 ));
             }
             Err(e) => {
@@ -192,10 +229,18 @@ impl<S: Store> Ledger<S> {
                     expected,
                     prev,
                     expected,
-                    BreakKind::MerkleMismatch { stored: format!("unreadable ({e})"), computed: computed.to_string() },
+                    BreakKind::MerkleMismatch {
+                        stored: format!("unreadable ({e})"),
+                        computed: computed.to_string(),
+                    },
                 ));
             }
         }
-        Ok(VerifyReport { checked: expected, head: prev, root: Some(computed), first_break: None })
+        Ok(VerifyReport {
+            checked: expected,
+            head: prev,
+            root: Some(computed),
+            first_break: None,
+        })
     }
 }

@@ -223,7 +223,10 @@ impl LegalStage {
 
     /// Whether this stage closes a matter (settled, dismissed, withdrawn).
     pub fn is_closing(self) -> bool {
-        matches!(self, LegalStage::Settled | LegalStage::Dismissed | LegalStage::Withdrawn)
+        matches!(
+            self,
+            LegalStage::Settled | LegalStage::Dismissed | LegalStage::Withdrawn
+        )
     }
 }
 
@@ -251,9 +254,13 @@ impl ProductStage {
 
     /// Parses the keyword used in event files.
     pub fn parse(s: &str) -> Option<ProductStage> {
-        [ProductStage::Limited, ProductStage::Preview, ProductStage::General]
-            .into_iter()
-            .find(|t| t.as_str() == s)
+        [
+            ProductStage::Limited,
+            ProductStage::Preview,
+            ProductStage::General,
+        ]
+        .into_iter()
+        .find(|t| t.as_str() == s)
     }
 }
 
@@ -309,8 +316,14 @@ impl Payload {
             Payload::Investment { .. } => "investment",
             Payload::Agreement { .. } => "agreement",
             Payload::TermEnded { .. } => "term-ended",
-            Payload::Legal { kind: LegalKind::Threat, .. } => "legal-threat",
-            Payload::Legal { kind: LegalKind::Action, .. } => "legal-action",
+            Payload::Legal {
+                kind: LegalKind::Threat,
+                ..
+            } => "legal-threat",
+            Payload::Legal {
+                kind: LegalKind::Action,
+                ..
+            } => "legal-action",
             Payload::Statement { .. } => "statement",
             Payload::ProductLaunch { .. } => "product-launch",
             Payload::Restructuring => "restructuring",
@@ -454,7 +467,10 @@ mod tests {
             claim: None,
             resolves: None,
         };
-        assert_eq!(legal.named_parties(), vec![p("microsoft"), p("openai"), p("amazon")]);
+        assert_eq!(
+            legal.named_parties(),
+            vec![p("microsoft"), p("openai"), p("amazon")]
+        );
         assert_eq!(legal.kind_name(), "legal-threat");
         assert!(Payload::Announcement.named_parties().is_empty());
     }

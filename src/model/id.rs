@@ -10,7 +10,8 @@ use std::fmt;
 fn is_slug(s: &str, max: usize) -> bool {
     !s.is_empty()
         && s.len() <= max
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 macro_rules! slug_type {
@@ -101,7 +102,11 @@ impl Scope {
 
     /// Whether one scope contains the other (`cloud` covers `cloud.api`).
     pub fn overlaps(&self, other: &Scope) -> bool {
-        let (short, long) = if self.0.len() <= other.0.len() { (self, other) } else { (other, self) };
+        let (short, long) = if self.0.len() <= other.0.len() {
+            (self, other)
+        } else {
+            (other, self)
+        };
         long.0 == short.0 || long.0.starts_with(&format!("{}.", short.0))
     }
 }

@@ -33,7 +33,9 @@ pub enum ModelError {
         max: usize,
     },
     /// A scope that is not a dotted path of slugs.
-    #[error("scope {0:?} is not valid: use a dotted path of a-z, 0-9 and '-', like cloud.api.stateless")]
+    #[error(
+        "scope {0:?} is not valid: use a dotted path of a-z, 0-9 and '-', like cloud.api.stateless"
+    )]
     BadScope(String),
     /// A term reference that is not `event-id#term-key`.
     #[error("term reference {0:?} is not valid: write it as \"event-id#term-key\"")]
@@ -54,10 +56,18 @@ pub enum ModelError {
 ///
 /// # Errors
 /// [`ModelError::BadText`] naming the field and the problem.
-pub fn check_text(what: &'static str, text: &str, max: usize, multiline: bool) -> Result<String, ModelError> {
+pub fn check_text(
+    what: &'static str,
+    text: &str,
+    max: usize,
+    multiline: bool,
+) -> Result<String, ModelError> {
     let trimmed = text.trim();
     if trimmed.is_empty() {
-        return Err(ModelError::BadText { what, why: "must not be empty".into() });
+        return Err(ModelError::BadText {
+            what,
+            why: "must not be empty".into(),
+        });
     }
     let chars = trimmed.chars().count();
     if chars > max {
@@ -66,10 +76,16 @@ pub fn check_text(what: &'static str, text: &str, max: usize, multiline: bool) -
             why: format!("is {chars} characters long; the limit is {max}"),
         });
     }
-    if let Some(c) = trimmed.chars().find(|&c| c.is_control() && !(multiline && c == '\n')) {
+    if let Some(c) = trimmed
+        .chars()
+        .find(|&c| c.is_control() && !(multiline && c == '\n'))
+    {
         return Err(ModelError::BadText {
             what,
-            why: format!("contains the control character U+{:04X}; remove it", c as u32),
+            why: format!(
+                "contains the control character U+{:04X}; remove it",
+                c as u32
+            ),
         });
     }
     Ok(trimmed.to_string())

@@ -86,10 +86,15 @@ impl Money {
     /// assert!(Money::parse("1.5 USD").is_err());
     /// ```
     pub fn parse(text: &str) -> Result<Money, ModelError> {
-        let bad = |why: &str| ModelError::BadAmount { value: text.to_string(), why: why.to_string() };
+        let bad = |why: &str| ModelError::BadAmount {
+            value: text.to_string(),
+            why: why.to_string(),
+        };
         let mut parts = text.split_whitespace();
         let (Some(number), Some(code), None) = (parts.next(), parts.next(), parts.next()) else {
-            return Err(bad("write it as \"<amount> <currency>\", like \"15000000000 USD\" or \"15B USD\""));
+            return Err(bad(
+                "write it as \"<amount> <currency>\", like \"15000000000 USD\" or \"15B USD\"",
+            ));
         };
         if number.starts_with('-') {
             return Err(bad("amounts cannot be negative"));
@@ -103,8 +108,13 @@ impl Money {
         };
         let digits: String = digits.chars().filter(|c| *c != '_' && *c != ',').collect();
         let (int_part, frac_part) = digits.split_once('.').unwrap_or((&digits, ""));
-        if int_part.is_empty() || !int_part.bytes().all(|b| b.is_ascii_digit()) || !frac_part.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(bad("the number must be digits, optionally with a decimal point and a K/M/B/T suffix"));
+        if int_part.is_empty()
+            || !int_part.bytes().all(|b| b.is_ascii_digit())
+            || !frac_part.bytes().all(|b| b.is_ascii_digit())
+        {
+            return Err(bad(
+                "the number must be digits, optionally with a decimal point and a K/M/B/T suffix",
+            ));
         }
         let frac_part = frac_part.trim_end_matches('0');
         let frac_len = u32::try_from(frac_part.len()).map_err(|_| bad("too many decimals"))?;
@@ -114,9 +124,14 @@ impl Money {
         let overflow = || bad("the amount is too large (the limit is 18446744073709551615 units)");
         let mut units: u64 = 0;
         for b in int_part.bytes().chain(frac_part.bytes()) {
-            units = units.checked_mul(10).and_then(|u| u.checked_add(u64::from(b - b'0'))).ok_or_else(overflow)?;
+            units = units
+                .checked_mul(10)
+                .and_then(|u| u.checked_add(u64::from(b - b'0')))
+                .ok_or_else(overflow)?;
         }
-        let scale = 10u64.checked_pow(scale_zeros - frac_len).ok_or_else(overflow)?;
+        let scale = 10u64
+            .checked_pow(scale_zeros - frac_len)
+            .ok_or_else(overflow)?;
         let units = units.checked_mul(scale).ok_or_else(overflow)?;
         if units == 0 {
             return Err(bad("the amount must be more than zero"));
@@ -139,7 +154,11 @@ impl Money {
                 let thousandth = scale / 1000;
                 if thousandth > 0 && rest % thousandth == 0 {
                     let frac = format!("{:03}", rest / thousandth);
-                    return format!("{whole}.{}{suffix} {}", frac.trim_end_matches('0'), self.currency);
+                    return format!(
+                        "{whole}.{}{suffix} {}",
+                        frac.trim_end_matches('0'),
+                        self.currency
+                    );
                 }
                 break;
             }
@@ -192,13 +211,23 @@ mod tests {
             let err = Money::parse(text).unwrap_err().to_string();
             assert!(err.contains(want), "{text}: {err}");
         }
-        assert_eq!(Money::parse("5 UDS"), Err(ModelError::UnknownCurrency("UDS".into())));
+        assert_eq!(
+            Money::parse("5 UDS"),
+            Err(ModelError::UnknownCurrency("UDS".into()))
+        );
         assert!(Money::parse("5 usd").is_err());
     }
 
     #[test]
     fn short_form_round_trips() {
-        for s in ["15B USD", "1.5M EUR", "38B USD", "250B USD", "1234 USD", "1.25T USD"] {
+        for s in [
+            "15B USD",
+            "1.5M EUR",
+            "38B USD",
+            "250B USD",
+            "1234 USD",
+            "1.25T USD",
+        ] {
             let m = Money::parse(s).unwrap();
             assert_eq!(Money::parse(&m.short()).unwrap(), m, "{s} -> {}", m.short());
         }

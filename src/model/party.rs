@@ -21,10 +21,16 @@ pub struct Party {
 pub enum ResolveError {
     /// No id, name or alias matches.
     #[error("unknown party {name:?}{}", hint(.suggestions))]
-    Unknown { name: String, suggestions: Vec<String> },
+    Unknown {
+        name: String,
+        suggestions: Vec<String>,
+    },
     /// More than one party claims the name.
     #[error("party name {name:?} is ambiguous: it names {}", .candidates.join(", "))]
-    Ambiguous { name: String, candidates: Vec<String> },
+    Ambiguous {
+        name: String,
+        candidates: Vec<String>,
+    },
 }
 
 fn hint(suggestions: &[String]) -> String {
@@ -68,7 +74,8 @@ impl PartyRegistry {
     }
 
     fn index(&mut self, party: &Party) {
-        let mut keys: Vec<String> = vec![party.id.as_str().to_lowercase(), party.name.to_lowercase()];
+        let mut keys: Vec<String> =
+            vec![party.id.as_str().to_lowercase(), party.name.to_lowercase()];
         keys.extend(party.aliases.iter().map(|a| a.to_lowercase()));
         keys.sort();
         keys.dedup();
@@ -128,12 +135,18 @@ impl PartyRegistry {
                     .keys()
                     .filter(|id| {
                         let id = id.as_str();
-                        !key.is_empty() && (id.contains(&key) || key.contains(id) || edit_distance(id, &key) <= 2)
+                        !key.is_empty()
+                            && (id.contains(&key)
+                                || key.contains(id)
+                                || edit_distance(id, &key) <= 2)
                     })
                     .map(ToString::to_string)
                     .collect();
                 suggestions.truncate(3);
-                Err(ResolveError::Unknown { name: name.to_string(), suggestions })
+                Err(ResolveError::Unknown {
+                    name: name.to_string(),
+                    suggestions,
+                })
             }
         }
     }
@@ -148,7 +161,11 @@ fn edit_distance(a: &str, b: &str) -> usize {
         row[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
             let cur = row[j + 1];
-            row[j + 1] = if ca == *cb { prev } else { 1 + prev.min(row[j]).min(cur) };
+            row[j + 1] = if ca == *cb {
+                prev
+            } else {
+                1 + prev.min(row[j]).min(cur)
+            };
             prev = cur;
         }
     }
@@ -193,7 +210,10 @@ mod tests {
         let mut reg = PartyRegistry::new();
         reg.insert(party("openai", "OpenAI", &["Stargate"]));
         reg.insert(party("softbank", "SoftBank", &["stargate"]));
-        assert!(matches!(reg.resolve("Stargate"), Err(ResolveError::Ambiguous { .. })));
+        assert!(matches!(
+            reg.resolve("Stargate"),
+            Err(ResolveError::Ambiguous { .. })
+        ));
         assert_eq!(reg.ambiguous_names().len(), 1);
     }
 

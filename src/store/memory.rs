@@ -30,12 +30,21 @@ impl MemoryStore {
     }
 
     fn lock(&self) -> Result<MutexGuard<'_, BTreeMap<Tree, Map>>, StoreError> {
-        self.trees.lock().map_err(|_| StoreError::Io("memory store lock poisoned".into()))
+        self.trees
+            .lock()
+            .map_err(|_| StoreError::Io("memory store lock poisoned".into()))
     }
 
-    fn collect(&self, tree: Tree, start: &[u8], end: Option<&[u8]>) -> Result<Vec<Entry<MemValue>>, StoreError> {
+    fn collect(
+        &self,
+        tree: Tree,
+        start: &[u8],
+        end: Option<&[u8]>,
+    ) -> Result<Vec<Entry<MemValue>>, StoreError> {
         let trees = self.lock()?;
-        let Some(map) = trees.get(&tree) else { return Ok(Vec::new()) };
+        let Some(map) = trees.get(&tree) else {
+            return Ok(Vec::new());
+        };
         let upper = match end {
             Some(e) => Bound::Excluded(e.to_vec()),
             None => Bound::Unbounded,
@@ -51,7 +60,11 @@ impl Store for MemoryStore {
     type Value = MemValue;
 
     fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<MemValue>, StoreError> {
-        Ok(self.lock()?.get(&tree).and_then(|m| m.get(key)).map(|v| MemValue(v.clone())))
+        Ok(self
+            .lock()?
+            .get(&tree)
+            .and_then(|m| m.get(key))
+            .map(|v| MemValue(v.clone())))
     }
 
     fn range<'a>(

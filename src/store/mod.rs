@@ -31,7 +31,14 @@ pub enum Tree {
 
 impl Tree {
     /// Every tree.
-    pub const ALL: [Tree; 6] = [Tree::Records, Tree::Ids, Tree::Pairs, Tree::Merkle, Tree::Meta, Tree::Checkpoints];
+    pub const ALL: [Tree; 6] = [
+        Tree::Records,
+        Tree::Ids,
+        Tree::Pairs,
+        Tree::Merkle,
+        Tree::Meta,
+        Tree::Checkpoints,
+    ];
 
     /// The tree's name on disk.
     pub fn name(self) -> &'static str {
@@ -134,16 +141,29 @@ mod tests {
                 ],
             )
             .unwrap();
-        store.apply(Tree::Ids, vec![Op::Delete(b"c".to_vec())]).unwrap();
+        store
+            .apply(Tree::Ids, vec![Op::Delete(b"c".to_vec())])
+            .unwrap();
         store.flush().unwrap();
         assert_eq!(store.get(Tree::Ids, b"a").unwrap().unwrap().as_ref(), b"1");
-        assert!(store.get(Tree::Records, b"a").unwrap().is_none(), "trees are separate");
-        let keys: Vec<Vec<u8>> = store.range(Tree::Ids, b"", None).map(|e| e.unwrap().0.as_ref().to_vec()).collect();
+        assert!(
+            store.get(Tree::Records, b"a").unwrap().is_none(),
+            "trees are separate"
+        );
+        let keys: Vec<Vec<u8>> = store
+            .range(Tree::Ids, b"", None)
+            .map(|e| e.unwrap().0.as_ref().to_vec())
+            .collect();
         assert_eq!(keys, vec![b"a".to_vec(), b"b".to_vec()]);
-        let keys: Vec<Vec<u8>> =
-            store.range(Tree::Ids, b"a", Some(b"b")).map(|e| e.unwrap().0.as_ref().to_vec()).collect();
+        let keys: Vec<Vec<u8>> = store
+            .range(Tree::Ids, b"a", Some(b"b"))
+            .map(|e| e.unwrap().0.as_ref().to_vec())
+            .collect();
         assert_eq!(keys, vec![b"a".to_vec()]);
-        let rev: Vec<Vec<u8>> = store.range_rev(Tree::Ids, b"", None).map(|e| e.unwrap().0.as_ref().to_vec()).collect();
+        let rev: Vec<Vec<u8>> = store
+            .range_rev(Tree::Ids, b"", None)
+            .map(|e| e.unwrap().0.as_ref().to_vec())
+            .collect();
         assert_eq!(rev, vec![b"b".to_vec(), b"a".to_vec()]);
         assert_eq!(store.last(Tree::Ids).unwrap().unwrap().0.as_ref(), b"b");
         assert!(store.last(Tree::Pairs).unwrap().is_none());

@@ -28,9 +28,15 @@ impl SledStore {
     pub fn open(path: &Path) -> Result<SledStore, StoreError> {
         // A large cache keeps the hot tail of the log and the indexes in memory; sled
         // bounds it, so this is a ceiling, not an allocation.
-        let config = sled::Config::new().path(path).cache_capacity(256 * 1024 * 1024).flush_every_ms(None);
+        let config = sled::Config::new()
+            .path(path)
+            .cache_capacity(256 * 1024 * 1024)
+            .flush_every_ms(None);
         let db = config.open().map_err(|e| classify_open_error(path, e))?;
-        let open = |t: Tree| db.open_tree(t.name()).map_err(|e| classify_open_error(path, e));
+        let open = |t: Tree| {
+            db.open_tree(t.name())
+                .map_err(|e| classify_open_error(path, e))
+        };
         let trees = [
             open(Tree::Records)?,
             open(Tree::Ids)?,
@@ -39,7 +45,11 @@ impl SledStore {
             open(Tree::Meta)?,
             open(Tree::Checkpoints)?,
         ];
-        Ok(SledStore { path: path.to_path_buf(), trees, _db: db })
+        Ok(SledStore {
+            path: path.to_path_buf(),
+            trees,
+            _db: db,
+        })
     }
 
     /// Where the store lives.
@@ -63,9 +73,14 @@ impl SledStore {
 fn classify_open_error(path: &Path, e: sled::Error) -> StoreError {
     let detail = e.to_string();
     if detail.contains("could not acquire lock") {
-        StoreError::Locked { path: path.to_path_buf() }
+        StoreError::Locked {
+            path: path.to_path_buf(),
+        }
     } else {
-        StoreError::Open { path: path.to_path_buf(), detail }
+        StoreError::Open {
+            path: path.to_path_buf(),
+            detail,
+        }
     }
 }
 
@@ -89,7 +104,11 @@ impl Store for SledStore {
     fn range_rev<'a>(&'a self, tree: Tree, start: &[u8], end: Option<&[u8]>) -> SledIter<'a> {
         let t = self.tree(tree);
         match end {
-            Some(end) => Box::new(t.range(start.to_vec()..end.to_vec()).rev().map(|r| r.map_err(io))),
+            Some(end) => Box::new(
+                t.range(start.to_vec()..end.to_vec())
+                    .rev()
+                    .map(|r| r.map_err(io)),
+            ),
             None => Box::new(t.range(start.to_vec()..).rev().map(|r| r.map_err(io))),
         }
     }

@@ -1,0 +1,150 @@
+//! `pactlog diff`: what changed in each relationship between two days.
+
+use super::state::{query_error, select};
+use super::{CliError, Code, Globals, parse_day};
+use clap::Args;
+use pactlog::model::Day;
+use pactlog::projection::{Diff, TermChange};
+use serde_json::{Value, json};
+
+/// Show what changed between two days: terms that started, ended or lapsed, money
+/// added (paid and conditional), disputes opened or closed, and the events that came to
+/// count in between, per relationship.
+///
+/// Example: pactlog diff --from 2026-02-01 --to 2026-04-01 --pair microsoft openai
+#[derive(Args, Debug)]
+pub struct DiffArgs {
+    /// The earlier day (YYYY-MM-DD)
+    #[arg(long, value_name = "DAY", value_parser = parse_day)]
+    from: Day,
+
+    /// The later day (YYYY-MM-DD)
+    #[arg(long, value_name = "DAY", value_parser = parse_day)]
+    to: Day,
+
+    /// One relationship
+    #[arg(long, num_args = 2, value_names = ["A", "B"], conflicts_with = "party")]
+    pair: Option<Vec<String>>,
+
+    /// Every relationship of one party
+    #[arg(long, value_name = "A")]
+    party: Option<String>,
+
+    /// Print JSON
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run_diff(g: &Globals, args: DiffArgs) -> Result<Code, CliError> {
+    let ledger = g.open_existing()?;
+    let select = select(ledger.parties(), &args.pair, &args.party)?;
+    let (receipt, diff) = ledger
+        .diff(args.from, args.to, &select)
+        .map_err(query_error)?;
+    if args.json {
+        let v = json!({
+            "from": diff.from.to_string(),
+            "to": diff.to.to_string(),
+            "receipt": {"ledger_size": receipt.ledger_size, "head": receipt.head.to_hex(), "root": receipt.root.to_string()},
+            "relationships": diff_json(&diff),
+        });
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&v).map_err(|e| CliError::internal(e.to_string()))?
+        );
+    } else {
+        print!("{}", diff_text(&diff));
+    }
+    Ok(Code::Ok)
+}
+
+fn diff_json(d: &Diff) -> Vec<Value> {
+    d.relationships
+        .iter()
+        .map(|r| {
+            json!({
+                "parties": [r.parties.0, r.parties.1],
+                "status": {"from": r.status.0.as_str(), "to": r.status.1.as_str()},
+                "terms": r.terms.iter().map(|(c, t)| json!({
+                    "change": c.as_str(), "event": t.event, "key": t.key, "type": t.kind.as_str(),
+                    "grantor": t.grantor, "holder": t.holder, "scope": t.scope, "exclusive": t.exclusive,
+                    "until": t.until.as_ref().map(ToString::to_string),
+                })).collect::<Vec<_>>(),
+                "investments_added": r.investments_added.iter().map(|i| json!({
+                    "event": i.event, "investor": i.investor, "investee": i.investee,
+                    "amount": i.amount.units.to_string(), "currency": i.amount.currency.to_string(),
+                    "condition": i.condition,
+                })).collect::<Vec<_>>(),
+                "disputes_opened": r.disputes_opened.iter().map(|x| json!({"event": x.event, "by": x.by, "against": x.against, "stage": x.stage.as_str(), "confidence": x.confidence.as_str()})).collect::<Vec<_>>(),
+                "disputes_closed": r.disputes_closed.iter().map(|x| json!({"event": x.event, "by": x.by, "against": x.against, "stage": x.stage.as_str(), "confidence": x.confidence.as_str()})).collect::<Vec<_>>(),
+                "events": r.events,
+            })
+        })
+        .collect()
+}
+
+fn diff_text(d: &Diff) -> String {
+    let mut out = format!("Changes from {} to {}\n", d.from, d.to);
+    if d.relationships.is_empty() {
+        out.push_str("\nnothing changed\n");
+    }
+    for r in &d.relationships {
+        out.push_str(&format!("\n{} — {}", r.parties.0, r.parties.1));
+        if r.status.0 != r.status.1 {
+            out.push_str(&format!(
+                "  [{} -> {}]",
+                r.status.0.as_str(),
+                r.status.1.as_str()
+            ));
+        }
+        out.push('\n');
+        for (c, t) in &r.terms {
+            let sign = if *c == TermChange::Started { "+" } else { "-" };
+            let excl = if t.exclusive {
+                "exclusive"
+            } else {
+                "non-exclusive"
+            };
+            out.push_str(&format!(
+                "  {sign} term {}: {} {} -> {} {} {excl}  ({}#{})\n",
+                c.as_str(),
+                t.kind.as_str(),
+                t.grantor,
+                t.holder,
+                t.scope,
+                t.event,
+                t.key
+            ));
+        }
+        for i in &r.investments_added {
+            let how = if i.condition.is_some() {
+                "conditional"
+            } else {
+                "paid"
+            };
+            out.push_str(&format!(
+                "  + money: {} -> {} {} {how}  ({})\n",
+                i.investor,
+                i.investee,
+                i.amount.short(),
+                i.event
+            ));
+        }
+        for x in &r.disputes_opened {
+            out.push_str(&format!(
+                "  + dispute opened: {} ({}, {})  ({})\n",
+                x.by,
+                x.stage.as_str(),
+                x.confidence.as_str(),
+                x.event
+            ));
+        }
+        for x in &r.disputes_closed {
+            out.push_str(&format!("  - dispute closed: {} ({})\n", x.by, x.event));
+        }
+        for e in &r.events {
+            out.push_str(&format!("  event {e}\n"));
+        }
+    }
+    out
+}

@@ -1,0 +1,142 @@
+//! State queries over the ledger: pick the records a query needs through the `pairs`
+//! index (or the whole log when every relationship is asked for), then fold them.
+
+use super::index::{TAG_MEMBER, TAG_SUPERSEDES};
+use super::{Ledger, LedgerError};
+use crate::chain::ChainHash;
+use crate::codec::{Entry, Seq};
+use crate::merkle::Hash;
+use crate::model::{Day, PartyId};
+use crate::projection::{self, Diff, Fold, Query, RelationshipState, Select};
+use crate::store::Store;
+use std::collections::BTreeSet;
+
+/// Names the ledger prefix an answer was computed from, so anyone can reproduce it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Receipt {
+    /// Number of records in the prefix.
+    pub ledger_size: u64,
+    /// Chain hash of its last record.
+    pub head: ChainHash,
+    /// RFC 6962 root of its records.
+    pub root: Hash,
+}
+
+/// A state query's answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StateAnswer {
+    /// The query.
+    pub query: Query,
+    /// The prefix it was computed from.
+    pub receipt: Receipt,
+    /// Relationships in scope, sorted by parties.
+    pub relationships: Vec<RelationshipState>,
+}
+
+/// Why a query cannot be answered (the caller's mistake).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum QueryError {
+    /// `at_size` beyond the ledger.
+    #[error("--at-size {asked} is larger than the ledger ({size} records)")]
+    BeyondLedger { asked: u64, size: u64 },
+    /// `from` after `to`.
+    #[error("--from {from} is after --to {to}")]
+    Inverted { from: Day, to: Day },
+    /// The ledger failed.
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+}
+
+impl<S: Store> Ledger<S> {
+    /// The receipt of the first `size` records.
+    ///
+    /// # Errors
+    /// Storage errors or missing tiles.
+    pub fn receipt(&self, size: u64) -> Result<Receipt, LedgerError> {
+        Ok(Receipt {
+            ledger_size: size,
+            head: self.head_at(size)?,
+            root: self.root_at(size)?,
+        })
+    }
+
+    /// Seqs a relationship query as of `day` needs: events indexed under the pair with
+    /// earliest day <= `day`, and every event superseding one of the pair's events.
+    fn pair_query_seqs(
+        &self,
+        a: &PartyId,
+        b: &PartyId,
+        day: Day,
+        out: &mut BTreeSet<Seq>,
+    ) -> Result<(), LedgerError> {
+        out.extend(self.pair_seqs(a, b, TAG_MEMBER, Some(day))?);
+        out.extend(self.pair_seqs(a, b, TAG_SUPERSEDES, None)?);
+        Ok(())
+    }
+
+    /// The state of the relationships in `select` for `query`.
+    ///
+    /// Pair and party queries read only the records the `pairs` index names; `All`
+    /// folds the whole log.
+    ///
+    /// # Errors
+    /// [`QueryError::BeyondLedger`] for an `at_size` past the end; storage errors.
+    pub fn state(&self, query: Query, select: &Select) -> Result<StateAnswer, QueryError> {
+        let size = self.checked_size(query.at_size)?;
+        let mut fold = Fold::new(query, select.clone());
+        let mut seqs = BTreeSet::new();
+        match select {
+            Select::All => {
+                for r in self.records(0, Some(size)) {
+                    let r = r?;
+                    if let Entry::Event(e) = &r.entry {
+                        fold.apply(r.seq, e);
+                    }
+                }
+            }
+            Select::Pair(a, b) => self.pair_query_seqs(a, b, query.as_of, &mut seqs)?,
+            Select::Party(p) => {
+                for other in self.partners(p)? {
+                    self.pair_query_seqs(p, &other, query.as_of, &mut seqs)?;
+                }
+            }
+        }
+        for seq in seqs.into_iter().filter(|s| s.get() < size) {
+            let e = self.event_at(seq)?;
+            fold.apply(seq, &e);
+        }
+        Ok(StateAnswer {
+            query,
+            receipt: self.receipt(size)?,
+            relationships: fold.finish(),
+        })
+    }
+
+    fn checked_size(&self, at_size: Option<u64>) -> Result<u64, QueryError> {
+        match at_size {
+            Some(n) if n > self.size() => Err(QueryError::BeyondLedger {
+                asked: n,
+                size: self.size(),
+            }),
+            Some(n) => Ok(n),
+            None => Ok(self.size()),
+        }
+    }
+
+    /// What changed between `from` and `to` in the relationships of `select`.
+    ///
+    /// # Errors
+    /// [`QueryError::Inverted`] when `from > to`; storage errors.
+    pub fn diff(&self, from: Day, to: Day, select: &Select) -> Result<(Receipt, Diff), QueryError> {
+        if from > to {
+            return Err(QueryError::Inverted { from, to });
+        }
+        let before = self.state(Query::as_of(from), select)?;
+        let after = self.state(Query::as_of(to), select)?;
+        Ok((
+            after.receipt,
+            projection::diff(from, to, &before.relationships, &after.relationships),
+        ))
+    }
+}

@@ -1,0 +1,376 @@
+//! Projections: the state of every relationship as of a day, as far as was known on
+//! another day, according to a prefix of the ledger (DESIGN.md 4).
+//!
+//! A projection is a total fold: [`Fold::apply`] takes recorded events one by one and
+//! never fails (validation happened before recording); [`Fold::finish`] answers the
+//! query. The three axes:
+//! - `at_size N`: only records with seq < N exist (the caller passes only those);
+//! - `known_at K`: only events disclosed on or before K exist;
+//! - `as_of D`: an event counts when its latest possible day is <= D; when its earliest
+//!   day is <= D < latest it is *possible* (listed, not folded).
+//!
+//! An event that another existing event supersedes never counts, whatever the
+//! successor's own date. Terms start at their event and stay in force through the latest
+//! day of `until` (a date), or until a counted event `ends` them (a condition keeps a
+//! term in force until then). Legal events open disputes until a counted legal event
+//! with a closing stage `resolves` them.
+
+mod diff;
+
+pub use diff::{Diff, RelationshipDiff, TermChange, diff};
+
+use crate::codec::Seq;
+use crate::model::{
+    Confidence, Day, Event, EventId, LegalStage, Money, PartyId, Payload, Scope, TermKey, TermRef,
+    TermType, Until,
+};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What to ask: the day, and the optional knowledge day and ledger prefix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Query {
+    /// Valid time: the day the state is for.
+    pub as_of: Day,
+    /// Only events disclosed on or before this day exist.
+    pub known_at: Option<Day>,
+    /// Only the first N records exist.
+    pub at_size: Option<u64>,
+}
+
+impl Query {
+    /// A plain as-of query.
+    pub fn as_of(day: Day) -> Query {
+        Query {
+            as_of: day,
+            known_at: None,
+            at_size: None,
+        }
+    }
+
+    /// Whether the record at `seq` with this event exists for the query.
+    pub fn sees(&self, seq: Seq, event: &Event) -> bool {
+        self.at_size.is_none_or(|n| seq.get() < n)
+            && self.known_at.is_none_or(|k| event.disclosed <= k)
+    }
+}
+
+/// Which relationships to answer for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Select {
+    /// Every relationship.
+    All,
+    /// One relationship (the pair is sorted on construction).
+    Pair(PartyId, PartyId),
+    /// Every relationship of one party.
+    Party(PartyId),
+}
+
+/// Sorted pair of parties.
+pub type Pair = (PartyId, PartyId);
+
+/// Sorts two parties into a relationship key.
+pub fn pair(a: &PartyId, b: &PartyId) -> Pair {
+    if a <= b {
+        (a.clone(), b.clone())
+    } else {
+        (b.clone(), a.clone())
+    }
+}
+
+impl Select {
+    fn wants(&self, p: &Pair) -> bool {
+        match self {
+            Select::All => true,
+            Select::Pair(a, b) => *p == pair(a, b),
+            Select::Party(x) => p.0 == *x || p.1 == *x,
+        }
+    }
+}
+
+/// A term in force.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TermState {
+    /// The agreement that granted it.
+    pub event: EventId,
+    /// Its key in that agreement.
+    pub key: TermKey,
+    /// What kind of right.
+    pub kind: TermType,
+    /// Who grants it.
+    pub grantor: PartyId,
+    /// Who holds it.
+    pub holder: PartyId,
+    /// What it covers.
+    pub scope: Scope,
+    /// Whether it excludes others.
+    pub exclusive: bool,
+    /// Money attached.
+    pub amount: Option<Money>,
+    /// The granting event's date, as written.
+    pub since: String,
+    /// When it lapses (a date or a condition), if ever.
+    pub until: Option<Until>,
+}
+
+/// An investment tranche that counts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InvestmentState {
+    /// The investment event.
+    pub event: EventId,
+    /// Who pays.
+    pub investor: PartyId,
+    /// Who receives.
+    pub investee: PartyId,
+    /// How much.
+    pub amount: Money,
+    /// A condition still to be met (committed, not paid), if any.
+    pub condition: Option<String>,
+}
+
+/// An open dispute.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DisputeState {
+    /// The legal event that opened it.
+    pub event: EventId,
+    /// Who threatens or acts.
+    pub by: PartyId,
+    /// Against whom (all of them, not only this relationship's other party).
+    pub against: Vec<PartyId>,
+    /// How far it went.
+    pub stage: LegalStage,
+    /// How well established it is.
+    pub confidence: Confidence,
+}
+
+/// Whether a relationship is in a dispute.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// No open dispute.
+    Active,
+    /// At least one open dispute.
+    Disputed,
+}
+
+impl Status {
+    /// The keyword for output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Active => "active",
+            Status::Disputed => "disputed",
+        }
+    }
+}
+
+/// The state of one relationship.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RelationshipState {
+    /// The two parties, sorted.
+    pub parties: Pair,
+    /// Disputed or active.
+    pub status: Status,
+    /// Terms in force.
+    pub terms: Vec<TermState>,
+    /// Investment tranches that count (paid and conditional).
+    pub investments: Vec<InvestmentState>,
+    /// Open disputes.
+    pub disputes: Vec<DisputeState>,
+    /// Events folded, in date order.
+    pub events: Vec<EventId>,
+    /// Events whose date straddles the day: listed, not folded.
+    pub possible_events: Vec<EventId>,
+}
+
+/// Accumulates recorded events for one query. `apply` never fails.
+#[derive(Debug)]
+pub struct Fold {
+    query: Query,
+    scope: Select,
+    seen: Vec<(Seq, Event)>,
+    superseded: BTreeSet<EventId>,
+}
+
+impl Fold {
+    /// A fold for `query`, answering for `scope`.
+    pub fn new(query: Query, scope: Select) -> Fold {
+        Fold {
+            query,
+            scope,
+            seen: Vec::new(),
+            superseded: BTreeSet::new(),
+        }
+    }
+
+    /// Takes one recorded event (in any order); events the query cannot see are ignored.
+    pub fn apply(&mut self, seq: Seq, event: &Event) {
+        if !self.query.sees(seq, event) {
+            return;
+        }
+        if let Some(t) = &event.supersedes {
+            self.superseded.insert(t.clone());
+        }
+        self.seen.push((seq, event.clone()));
+    }
+
+    /// The state of every relationship in scope that has at least one counted or
+    /// possible event, sorted by parties.
+    pub fn finish(mut self) -> Vec<RelationshipState> {
+        let d = self.query.as_of;
+        self.seen.retain(|(_, e)| !self.superseded.contains(&e.id));
+        self.seen.sort_by(|(sa, a), (sb, b)| {
+            (a.date.earliest(), a.date.latest(), *sa).cmp(&(
+                b.date.earliest(),
+                b.date.latest(),
+                *sb,
+            ))
+        });
+        let counts = |e: &Event| e.date.latest() <= d;
+        let mut ended: BTreeSet<&TermRef> = BTreeSet::new();
+        let mut resolved: BTreeSet<&EventId> = BTreeSet::new();
+        for (_, e) in self.seen.iter().filter(|(_, e)| counts(e)) {
+            ended.extend(e.payload.ends());
+            if let Payload::Legal {
+                resolves: Some(t),
+                stage,
+                ..
+            } = &e.payload
+                && stage.is_closing()
+            {
+                resolved.insert(t);
+            }
+        }
+        let mut out: BTreeMap<Pair, RelationshipState> = BTreeMap::new();
+        let scope = &self.scope;
+        for (_, e) in &self.seen {
+            let counted = counts(e);
+            let possible = !counted && e.date.earliest() <= d;
+            if !counted && !possible {
+                continue;
+            }
+            for (a, b) in e.pairs() {
+                if let Some(r) = slot(&mut out, scope, (a, b)) {
+                    if counted {
+                        r.events.push(e.id.clone());
+                    } else {
+                        r.possible_events.push(e.id.clone());
+                    }
+                }
+            }
+            if !counted {
+                continue;
+            }
+            match &e.payload {
+                Payload::Agreement { terms, .. } => {
+                    for t in terms {
+                        let r = TermRef {
+                            event: e.id.clone(),
+                            key: t.key.clone(),
+                        };
+                        let lapsed = t
+                            .until
+                            .as_ref()
+                            .and_then(Until::last_day)
+                            .is_some_and(|last| last < d);
+                        if ended.contains(&r) || lapsed {
+                            continue;
+                        }
+                        if let Some(rel) = slot(&mut out, scope, pair(&t.grantor, &t.holder)) {
+                            rel.terms.push(TermState {
+                                event: e.id.clone(),
+                                key: t.key.clone(),
+                                kind: t.kind,
+                                grantor: t.grantor.clone(),
+                                holder: t.holder.clone(),
+                                scope: t.scope.clone(),
+                                exclusive: t.exclusive,
+                                amount: t.amount,
+                                since: e.date.as_str().to_string(),
+                                until: t.until.clone(),
+                            });
+                        }
+                    }
+                }
+                Payload::Investment { tranches } => {
+                    for t in tranches {
+                        if let Some(rel) = slot(&mut out, scope, pair(&t.investor, &t.investee)) {
+                            rel.investments.push(InvestmentState {
+                                event: e.id.clone(),
+                                investor: t.investor.clone(),
+                                investee: t.investee.clone(),
+                                amount: t.amount,
+                                condition: t.condition.clone(),
+                            });
+                        }
+                    }
+                }
+                Payload::Legal {
+                    by, against, stage, ..
+                } if !stage.is_closing() && !resolved.contains(&e.id) => {
+                    for x in against {
+                        if let Some(rel) = slot(&mut out, scope, pair(by, x)) {
+                            rel.disputes.push(DisputeState {
+                                event: e.id.clone(),
+                                by: by.clone(),
+                                against: against.clone(),
+                                stage: *stage,
+                                confidence: e.confidence,
+                            });
+                            rel.status = Status::Disputed;
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        // A relationship exists when its two parties share a counted or possible event.
+        out.into_values()
+            .filter(|r| !r.events.is_empty() || !r.possible_events.is_empty())
+            .collect()
+    }
+}
+
+/// The state of relationship `p` in `out`, created empty on first use; None when out of scope.
+fn slot<'m>(
+    out: &'m mut BTreeMap<Pair, RelationshipState>,
+    scope: &Select,
+    p: Pair,
+) -> Option<&'m mut RelationshipState> {
+    if !scope.wants(&p) {
+        return None;
+    }
+    Some(out.entry(p.clone()).or_insert_with(|| RelationshipState {
+        parties: p,
+        status: Status::Active,
+        terms: Vec::new(),
+        investments: Vec::new(),
+        disputes: Vec::new(),
+        events: Vec::new(),
+        possible_events: Vec::new(),
+    }))
+}
+
+/// Folds `events` (every record the caller has, any order) for `query` and `scope`.
+pub fn project<'a>(
+    events: impl IntoIterator<Item = (Seq, &'a Event)>,
+    query: Query,
+    scope: Select,
+) -> Vec<RelationshipState> {
+    let mut fold = Fold::new(query, scope);
+    for (seq, e) in events {
+        fold.apply(seq, e);
+    }
+    fold.finish()
+}
+
+/// Totals of investments per currency: (paid, conditional).
+pub fn investment_totals(investments: &[InvestmentState]) -> BTreeMap<String, (u128, u128)> {
+    let mut out: BTreeMap<String, (u128, u128)> = BTreeMap::new();
+    for i in investments {
+        let slot = out.entry(i.amount.currency.to_string()).or_default();
+        if i.condition.is_some() {
+            slot.1 += u128::from(i.amount.units);
+        } else {
+            slot.0 += u128::from(i.amount.units);
+        }
+    }
+    out
+}
