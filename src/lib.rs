@@ -12,6 +12,7 @@
 #![forbid(unsafe_code)]
 
 pub mod chain;
+pub mod checkpoint;
 pub mod codec;
 pub mod import;
 pub mod ledger;

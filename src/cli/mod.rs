@@ -177,7 +177,7 @@ pub fn now() -> Result<Timestamp, CliError> {
 
 /// Parses a day argument (YYYY-MM-DD).
 pub fn parse_day(s: &str) -> Result<Day, String> {
-    Day::parse(s).map_err(|e| format!("{e} (write days as YYYY-MM-DD)"))
+    Day::parse(s).map_err(|e| e.to_string())
 }
 
 /// Resolves a party name typed on the command line.

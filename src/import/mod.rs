@@ -10,8 +10,10 @@
 mod check;
 mod fields;
 mod parse;
+mod restore;
 
 pub use parse::Located;
+pub use restore::{ExportError, RestoreReport, export, restore};
 
 use crate::codec::{Entry, Timestamp};
 use crate::ledger::{Ledger, LedgerError};
@@ -354,6 +356,11 @@ pub fn apply<S: Store>(
     }
     report.size = ledger.size();
     Ok(report)
+}
+
+/// Whether `paths` is a single JSON Lines export (restored with [`restore`]).
+pub fn is_export(paths: &[PathBuf]) -> bool {
+    paths.len() == 1 && paths[0].extension().is_some_and(|e| e == "jsonl")
 }
 
 /// Checks `paths` and appends them: [`plan`] then [`apply`].

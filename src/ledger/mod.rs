@@ -288,26 +288,58 @@ impl<S: Store> Ledger<S> {
         let first = self.size;
         let mut prev = self.head;
         let mut batch = Vec::with_capacity(entries.len());
-        let mut ops = Vec::with_capacity(entries.len());
         for (i, entry) in entries.into_iter().enumerate() {
-            let seq = Seq::new(first + i as u64);
             let record = Record {
-                seq,
+                seq: Seq::new(first + i as u64),
                 recorded_at: at,
                 prev,
                 entry,
             };
-            let bytes = codec::encode(&record).map_err(LedgerError::Encode)?;
-            let stored = StoredRecord {
-                seq,
-                hash: ChainHash::of(&bytes),
-                leaf: merkle::leaf_hash(&bytes),
-                bytes,
-            };
+            let stored = stored_of(&record)?;
             prev = stored.hash;
-            ops.push(Op::Put(seq.key().to_vec(), stored.to_value()));
             batch.push((stored, record));
         }
+        self.append_batch(batch)
+    }
+
+    /// Appends records made elsewhere (an export being restored): each must sit at the
+    /// next seq and link to the current head. They are stored byte-for-byte as their
+    /// canonical encoding, so the chain hashes and Merkle root are reproduced exactly.
+    ///
+    /// # Errors
+    /// [`LedgerError::Damaged`] naming the first record that does not continue the
+    /// chain; storage errors.
+    pub fn append_records(&mut self, records: Vec<Record>) -> Result<AppendReport, LedgerError> {
+        let mut prev = self.head;
+        let mut batch = Vec::with_capacity(records.len());
+        for (i, record) in records.into_iter().enumerate() {
+            let want = self.size + i as u64;
+            if record.seq.get() != want {
+                return Err(LedgerError::Damaged {
+                    seq: record.seq.get(),
+                    why: format!("it does not continue the ledger: the next record must be {want}"),
+                });
+            }
+            if record.prev != prev {
+                return Err(LedgerError::Damaged {
+                    seq: want,
+                    why: "its prev hash is not the hash of the record before it".into(),
+                });
+            }
+            let stored = stored_of(&record)?;
+            prev = stored.hash;
+            batch.push((stored, record));
+        }
+        self.append_batch(batch)
+    }
+
+    fn append_batch(&mut self, batch: Vec<(StoredRecord, Record)>) -> Result<AppendReport, LedgerError> {
+        let first = self.size;
+        let prev = batch.last().map_or(self.head, |(s, _)| s.hash);
+        let ops: Vec<Op> = batch
+            .iter()
+            .map(|(s, _)| Op::Put(s.seq.key().to_vec(), s.to_value()))
+            .collect();
         let count = batch.len() as u64;
         if count == 0 {
             return Ok(AppendReport {
@@ -619,6 +651,17 @@ impl<S: Store> Ledger<S> {
     pub fn tiles(&self) -> impl TileReader + '_ {
         StoreTiles(&self.store)
     }
+}
+
+/// Encodes a record and computes its two hashes.
+fn stored_of(record: &Record) -> Result<StoredRecord, LedgerError> {
+    let bytes = codec::encode(record).map_err(LedgerError::Encode)?;
+    Ok(StoredRecord {
+        seq: record.seq,
+        hash: ChainHash::of(&bytes),
+        leaf: merkle::leaf_hash(&bytes),
+        bytes,
+    })
 }
 
 /// Every event id `e` refers to through `ends`, `resolves` or `about`.

@@ -1,174 +1,1480 @@
-//! TEMPORARY stand-in until the EDTF module lands (same API, fewer forms).
-use serde::{Deserialize, Serialize};
+//! Calendar days and EDTF dates: the one place where pactlog turns date text into days.
+//!
+//! This module owns two value types and the error they share:
+//! - [`Day`]: one day of the proleptic Gregorian calendar, from 0000-01-01 to 9999-12-31,
+//!   stored as the number of days since 1970-01-01. Valid time, disclosure time and the
+//!   `--as-of` / `--known-at` arguments are all `Day`s.
+//! - [`EdtfDate`]: a date as a user writes it in an event file (EDTF, ISO 8601-2, level 0
+//!   and level 1), kept as its exact text together with the closed range of days
+//!   `[earliest, latest]` that it may denote.
+//! - [`DateError`]: why a text is not a date. Its messages are shown to users as they are.
+//!
+//! It does no I/O and knows nothing of events or storage.
+//!
+//! # Accepted grammar
+//!
+//! ```text
+//! edtf      = date | end "/" end         ; at most 64 characters, no whitespace
+//! end       = date | ".." | ""           ; ".." open end, "" unknown end (not both sides)
+//! date      = body [ "?" | "~" | "%" ]   ; uncertain, approximate, both
+//! body      = YYYY                       ; a year, 0000-9999
+//!           | YYYX | YYXX                ; a decade or a century (unspecified digits)
+//!           | YYYY-MM                    ; a month, 01-12
+//!           | YYYY-SS                    ; a season, 21-24
+//!           | YYYY-XX | YYYY-XX-XX       ; some day of the year
+//!           | YYYY-MM-XX                 ; some day of the month
+//!           | YYYY-MM-DD                 ; a day
+//! ```
+//!
+//! | text                    | earliest         | latest           |
+//! |-------------------------|------------------|------------------|
+//! | `2026-02-27`            | 2026-02-27       | 2026-02-27       |
+//! | `2026-02`, `2026-02-XX` | 2026-02-01       | 2026-02-28       |
+//! | `2021`, `2021-XX`       | 2021-01-01       | 2021-12-31       |
+//! | `201X`                  | 2010-01-01       | 2019-12-31       |
+//! | `20XX`                  | 2000-01-01       | 2099-12-31       |
+//! | `2026-21` (spring)      | 2026-03-01       | 2026-05-31       |
+//! | `2026-24` (winter)      | 2026-12-01       | 2027-02-28       |
+//! | `A/B`                   | earliest of `A`  | latest of `B`    |
+//! | `A/..`, `A/`            | earliest of `A`  | [`Day::MAX`]     |
+//! | `../B`, `/B`            | [`Day::MIN`]     | latest of `B`    |
+//!
+//! A qualifier keeps the bounds; it only makes the date inexact ([`EdtfDate::qualifier`]).
+//!
+//! # Choices
+//! - Seasons are the meteorological seasons of the Northern hemisphere, where almost every
+//!   party we track reports: spring (21) is 03-01..05-31, summer (22) 06-01..08-31,
+//!   autumn (23) 09-01..11-30 and winter (24) runs from 12-01 to the last day of February
+//!   of the following year.
+//! - Unspecified digits follow level 1 exactly: X replaces the last one or two digits of a
+//!   year, a whole month or a whole day, always from the right. `XXXX` is rejected: a date
+//!   that could be any day carries no information, and as an event date it would leave the
+//!   event "possible" on every day; an open interval end (`2021/..`) says what is meant.
+//!   `2021-XX-05` (level 2) is rejected too: it means one of twelve separate days, and the
+//!   range 2021-01-05..2021-12-05 would claim every day in between.
+//! - An unknown end (`2025-10-28/`) is treated like an open one (`2025-10-28/..`): we know
+//!   no bound, so the range is unbounded on that side. An interval is never exact.
+//! - Level 1 extended years (`Y170000002`), negative years, times and every level 2
+//!   feature are rejected with a message naming the feature.
+
 use std::fmt;
 use std::str::FromStr;
 
+use serde::de::{self, Deserializer};
+use serde::{Deserialize, Serialize, Serializer};
+
+/// The longest date text accepted, in characters.
+const MAX_LEN: usize = 64;
+/// Days since 1970-01-01 of the first and the last supported day.
+const MIN_DAYS: i32 = days_from_civil(0, 1, 1);
+const MAX_DAYS: i32 = days_from_civil(9999, 12, 31);
+/// Days in 400 Gregorian years, and from 0000-03-01 to 1970-01-01.
+const DAYS_PER_ERA: i32 = 146_097;
+const DAYS_0000_03_01_TO_EPOCH: i32 = 719_468;
+
+const MONTH_NAMES: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// A calendar day (proleptic Gregorian), stored as days since 1970-01-01.
+///
+/// Days order chronologically. Text form is `YYYY-MM-DD`. With serde, a human-readable
+/// format (JSON, TOML) gets that text; any other (bincode, our hash preimage) gets the
+/// day number as an `i32`.
+///
+/// ```
+/// use pactlog::model::date::Day;
+///
+/// let day: Day = "2026-02-27".parse()?;
+/// assert_eq!(day.ymd(), (2026, 2, 27));
+/// assert_eq!(day.succ().to_string(), "2026-02-28");
+/// # Ok::<(), pactlog::model::date::DateError>(())
+/// ```
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
 pub struct Day(i32);
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum DateError {
-    #[error("{0:?} is not a valid date")]
-    Invalid(String),
-}
+// INVARIANT: MIN_DAYS <= self.0 <= MAX_DAYS, so every Day has a four-digit year and the
+// calendar arithmetic below never overflows. Every constructor checks or clamps.
+
 impl Day {
-    pub const MIN: Day = Day(-719528);
-    pub const MAX: Day = Day(2932896);
-    pub fn from_ymd(y: i16, m: i8, d: i8) -> Result<Day, DateError> {
-        let date = jiff::civil::Date::new(y, m, d)
-            .map_err(|_| DateError::Invalid(format!("{y}-{m}-{d}")))?;
-        let epoch = jiff::civil::date(1970, 1, 1);
-        Ok(Day((date - epoch).get_days()))
-    }
-    pub fn parse(s: &str) -> Result<Day, DateError> {
-        let bad = || DateError::Invalid(s.to_string());
-        if s.len() != 10 || &s[4..5] != "-" || &s[7..8] != "-" {
-            return Err(bad());
+    /// The first supported day, 0000-01-01.
+    pub const MIN: Day = Day(MIN_DAYS);
+    /// The last supported day, 9999-12-31.
+    pub const MAX: Day = Day(MAX_DAYS);
+
+    /// The day with the given year, month (1-12) and day of the month.
+    ///
+    /// # Errors
+    /// [`DateError::YearOutOfRange`] for a year outside 0000-9999, [`DateError::BadMonth`]
+    /// or [`DateError::BadDay`] when the month or the day does not exist.
+    ///
+    /// ```
+    /// use pactlog::model::date::Day;
+    ///
+    /// assert_eq!(Day::from_ymd(2024, 2, 29)?.to_string(), "2024-02-29");
+    /// assert!(Day::from_ymd(2025, 2, 29).is_err());
+    /// # Ok::<(), pactlog::model::date::DateError>(())
+    /// ```
+    pub fn from_ymd(year: i16, month: i8, day: i8) -> Result<Day, DateError> {
+        if !(0..=9999).contains(&year) {
+            return Err(DateError::YearOutOfRange { year });
         }
-        Day::from_ymd(
-            s[0..4].parse().map_err(|_| bad())?,
-            s[5..7].parse().map_err(|_| bad())?,
-            s[8..10].parse().map_err(|_| bad())?,
-        )
+        let text = format!("{year:04}-{month:02}-{day:02}");
+        if !(1..=12).contains(&month) {
+            return Err(DateError::BadMonth {
+                text,
+                month,
+                accepted: MONTHS_ONLY,
+            });
+        }
+        check_day(&text, year, month, day)
     }
+
+    /// Parses exactly `YYYY-MM-DD` (a four-digit year 0000-9999, two-digit month and day).
+    ///
+    /// # Errors
+    /// A [`DateError`] saying what is wrong: a shape other than `YYYY-MM-DD` (including
+    /// every EDTF form that is not a single day), a month or day that does not exist.
+    ///
+    /// ```
+    /// use pactlog::model::date::Day;
+    ///
+    /// assert_eq!(Day::parse("2000-02-29")?.ymd(), (2000, 2, 29));
+    /// assert!(Day::parse("2026-2-3").is_err());
+    /// assert!(Day::parse("2026-02").is_err());
+    /// # Ok::<(), pactlog::model::date::DateError>(())
+    /// ```
+    pub fn parse(s: &str) -> Result<Day, DateError> {
+        check_text(s)?;
+        if s.contains('/') {
+            return Err(malformed(s, DAY_ONLY));
+        }
+        // In `Mode::Day` parse_side only succeeds for a single day, so earliest == latest.
+        parse_side(s, Mode::Day).map(|side| side.earliest)
+    }
+
+    /// The day `days` days after 1970-01-01 (before it if negative), clamped to
+    /// [`Day::MIN`]..=[`Day::MAX`]. Use [`Day::try_from_days`] to reject instead.
+    ///
+    /// ```
+    /// use pactlog::model::date::Day;
+    ///
+    /// assert_eq!(Day::from_days(0).to_string(), "1970-01-01");
+    /// assert_eq!(Day::from_days(i32::MAX), Day::MAX);
+    /// ```
     pub const fn from_days(days: i32) -> Day {
-        Day(days)
+        if days < MIN_DAYS {
+            Day::MIN
+        } else if days > MAX_DAYS {
+            Day::MAX
+        } else {
+            Day(days)
+        }
     }
+
+    /// The day `days` days after 1970-01-01, if it lies in the supported range.
+    ///
+    /// # Errors
+    /// [`DateError::DaysOutOfRange`] if the day is before 0000-01-01 or after 9999-12-31.
+    ///
+    /// ```
+    /// use pactlog::model::date::Day;
+    ///
+    /// assert_eq!(Day::try_from_days(-1)?.to_string(), "1969-12-31");
+    /// assert!(Day::try_from_days(3_000_000).is_err());
+    /// # Ok::<(), pactlog::model::date::DateError>(())
+    /// ```
+    pub fn try_from_days(days: i32) -> Result<Day, DateError> {
+        if (MIN_DAYS..=MAX_DAYS).contains(&days) {
+            Ok(Day(days))
+        } else {
+            Err(DateError::DaysOutOfRange { days })
+        }
+    }
+
+    /// Days since 1970-01-01 (negative before it).
     pub const fn days(self) -> i32 {
         self.0
     }
+
+    /// The year, month (1-12) and day of the month.
     pub fn ymd(self) -> (i16, i8, i8) {
-        let d = jiff::civil::date(1970, 1, 1) + jiff::Span::new().days(self.0 as i64);
-        (d.year(), d.month(), d.day())
+        civil_from_days(self.0)
     }
+
+    /// The next day; [`Day::MAX`] stays [`Day::MAX`].
     pub fn succ(self) -> Day {
-        Day(self.0.saturating_add(1).min(Self::MAX.0))
+        Day::from_days(self.0.saturating_add(1))
     }
+
+    /// The previous day; [`Day::MIN`] stays [`Day::MIN`].
     pub fn pred(self) -> Day {
-        Day(self.0.saturating_sub(1).max(Self::MIN.0))
+        Day::from_days(self.0.saturating_sub(1))
     }
 }
+
 impl fmt::Display for Day {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (y, m, d) = self.ymd();
-        write!(f, "{y:04}-{m:02}-{d:02}")
+        let (year, month, day) = self.ymd();
+        write!(f, "{year:04}-{month:02}-{day:02}")
     }
 }
+
 impl FromStr for Day {
     type Err = DateError;
+
     fn from_str(s: &str) -> Result<Day, DateError> {
         Day::parse(s)
     }
 }
+
 impl Serialize for Day {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        if s.is_human_readable() {
-            s.collect_str(self)
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if serializer.is_human_readable() {
+            serializer.collect_str(self)
         } else {
-            s.serialize_i32(self.0)
+            serializer.serialize_i32(self.0)
         }
     }
 }
+
 impl<'de> Deserialize<'de> for Day {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Day, D::Error> {
-        if d.is_human_readable() {
-            let s = String::deserialize(d)?;
-            Day::parse(&s).map_err(serde::de::Error::custom)
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Day, D::Error> {
+        if deserializer.is_human_readable() {
+            deserializer.deserialize_str(TextVisitor(Day::parse))
         } else {
-            let v = i32::deserialize(d)?;
-            if v < Self::MIN.0 || v > Self::MAX.0 {
-                return Err(serde::de::Error::custom("day out of range"));
-            }
-            Ok(Day(v))
+            let days = i32::deserialize(deserializer)?;
+            Day::try_from_days(days).map_err(de::Error::custom)
         }
     }
 }
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+
+/// How sure the record is of a date: EDTF's `?`, `~` and `%` qualifiers.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
 pub enum Qualifier {
+    /// No qualifier.
+    #[default]
     None,
+    /// `?`: the source is not sure the date is right.
     Uncertain,
+    /// `~`: the date is about right.
     Approximate,
+    /// `%`: both uncertain and approximate (or `?` on one end of an interval, `~` on the other).
     Both,
 }
+
+impl Qualifier {
+    /// The qualifier that says both what `self` and `other` say.
+    fn join(self, other: Qualifier) -> Qualifier {
+        match (self, other) {
+            (Qualifier::None, q) | (q, Qualifier::None) => q,
+            (a, b) if a == b => a,
+            _ => Qualifier::Both,
+        }
+    }
+}
+
+/// An EDTF (ISO 8601-2 level 0 and level 1) date, mapped to the closed interval of days
+/// `[earliest, latest]` it may denote. See the [module documentation](self) for the
+/// grammar and the meaning of each form.
+///
+/// It keeps the text exactly as written: [`EdtfDate::as_str`], `Display` and serde (always
+/// a string, in every format) give it back unchanged.
+///
+/// ```
+/// use pactlog::model::date::{Day, EdtfDate, Qualifier};
+///
+/// let date: EdtfDate = "2025-12~".parse()?;
+/// assert_eq!(date.earliest(), Day::parse("2025-12-01")?);
+/// assert_eq!(date.latest(), Day::parse("2025-12-31")?);
+/// assert_eq!(date.qualifier(), Qualifier::Approximate);
+/// assert!(!date.is_exact());
+/// # Ok::<(), pactlog::model::date::DateError>(())
+/// ```
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct EdtfDate {
     text: String,
     earliest: Day,
     latest: Day,
+    qualifier: Qualifier,
+    interval: bool,
 }
+// INVARIANT: earliest <= latest, and all fields are what `EdtfDate::parse(&text)` derives.
+
 impl EdtfDate {
+    /// Parses an EDTF level 0 or level 1 date (see the [module documentation](self)).
+    ///
+    /// # Errors
+    /// A [`DateError`] naming what is wrong with the text: empty, longer than 64
+    /// characters, whitespace, a malformed or nonexistent date, an interval that ends before
+    /// it starts or has no known end, or a feature pactlog does not support (negative or
+    /// extended years, times, level 2).
+    ///
+    /// ```
+    /// use pactlog::model::date::{Day, EdtfDate};
+    ///
+    /// let open = EdtfDate::parse("2025-10-28/..")?;
+    /// assert!(open.is_interval());
+    /// assert_eq!(open.latest(), Day::MAX);
+    ///
+    /// let err = EdtfDate::parse("2026-02-30").unwrap_err();
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     r#""2026-02-30" is not a real day (February 2026 has 28 days)"#
+    /// );
+    /// # Ok::<(), pactlog::model::date::DateError>(())
+    /// ```
     pub fn parse(s: &str) -> Result<EdtfDate, DateError> {
-        if let Some((a, b)) = s.split_once('/') {
-            let (a, b) = (EdtfDate::parse(a)?, EdtfDate::parse(b)?);
-            return Ok(EdtfDate {
-                text: s.to_string(),
-                earliest: a.earliest,
-                latest: b.latest,
-            });
-        }
-        let t = s.trim_end_matches(['~', '?', '%']);
-        let (e, l) = match t.len() {
-            4 => {
-                let y: i16 = t.parse().map_err(|_| DateError::Invalid(s.into()))?;
-                (Day::from_ymd(y, 1, 1)?, Day::from_ymd(y, 12, 31)?)
+        check_text(s)?;
+        let (earliest, latest, qualifier, interval) = match s.split_once('/') {
+            None if s == ".." => return Err(malformed(s, OPEN_ALONE)),
+            None => {
+                let side = parse_side(s, Mode::Edtf)?;
+                (side.earliest, side.latest, side.qualifier, false)
             }
-            7 => {
-                let a = Day::parse(&format!("{t}-01"))?;
-                let mut l = a;
-                while l.succ().ymd().1 == a.ymd().1 {
-                    l = l.succ();
+            Some((_, end)) if end.contains('/') => return Err(malformed(s, ONE_SLASH)),
+            Some((start, end)) => {
+                let (start, end) = (parse_end(start)?, parse_end(end)?);
+                match (start, end) {
+                    (None, None) => return Err(DateError::NoKnownEnd { text: s.to_owned() }),
+                    (Some(a), None) => (a.earliest, Day::MAX, a.qualifier, true),
+                    (None, Some(b)) => (Day::MIN, b.latest, b.qualifier, true),
+                    (Some(a), Some(b)) if b.latest < a.earliest => {
+                        return Err(DateError::Reversed { text: s.to_owned() });
+                    }
+                    (Some(a), Some(b)) => {
+                        (a.earliest, b.latest, a.qualifier.join(b.qualifier), true)
+                    }
                 }
-                (a, l)
-            }
-            _ => {
-                let d = Day::parse(t)?;
-                (d, d)
             }
         };
         Ok(EdtfDate {
-            text: s.to_string(),
-            earliest: e,
-            latest: l,
+            text: s.to_owned(),
+            earliest,
+            latest,
+            qualifier,
+            interval,
         })
     }
+
+    /// The text exactly as it was parsed.
     pub fn as_str(&self) -> &str {
         &self.text
     }
+
+    /// The first day the date may denote ([`Day::MIN`] for an open or unknown start).
     pub fn earliest(&self) -> Day {
         self.earliest
     }
+
+    /// The last day the date may denote ([`Day::MAX`] for an open or unknown end).
     pub fn latest(&self) -> Day {
         self.latest
     }
+
+    /// True for a single day with no qualifier, such as `2026-02-27`.
     pub fn is_exact(&self) -> bool {
-        self.earliest == self.latest && self.text.len() == 10
+        !self.interval && self.qualifier == Qualifier::None && self.earliest == self.latest
     }
+
+    /// True for `START/END` forms, including open and unknown ends.
     pub fn is_interval(&self) -> bool {
-        false
+        self.interval
     }
+
+    /// The strongest qualifier present: `?` on one end of an interval and `~` on the
+    /// other make [`Qualifier::Both`].
     pub fn qualifier(&self) -> Qualifier {
-        Qualifier::None
+        self.qualifier
     }
 }
+
 impl fmt::Display for EdtfDate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.text)
     }
 }
+
 impl FromStr for EdtfDate {
     type Err = DateError;
-    fn from_str(s: &str) -> Result<Self, DateError> {
+
+    fn from_str(s: &str) -> Result<EdtfDate, DateError> {
         EdtfDate::parse(s)
     }
 }
+
 impl Serialize for EdtfDate {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.text)
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.text)
     }
 }
+
 impl<'de> Deserialize<'de> for EdtfDate {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        EdtfDate::parse(&s).map_err(serde::de::Error::custom)
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<EdtfDate, D::Error> {
+        deserializer.deserialize_str(TextVisitor(EdtfDate::parse))
+    }
+}
+
+/// Parses a borrowed string with `parse`. Borrowing (rather than deserializing a `String`)
+/// matters: bincode would allocate whatever length a corrupt prefix claims before we could
+/// reject it, and a failed allocation aborts the process.
+struct TextVisitor<T>(fn(&str) -> Result<T, DateError>);
+
+impl<T> de::Visitor<'_> for TextVisitor<T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a date as text, such as 2026-02-27")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
+        (self.0)(v).map_err(E::custom)
+    }
+}
+
+/// Why a text is not a date. The messages are written for the user who typed the text.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DateError {
+    /// The text is empty.
+    #[error("the date is empty: expected YYYY, YYYY-MM or YYYY-MM-DD, e.g. 2026-02-27")]
+    Empty,
+    /// The text is longer than 64 characters.
+    #[error("the date is {chars} characters long: dates are at most 64 characters")]
+    TooLong { chars: usize },
+    /// The text contains whitespace.
+    #[error("{text:?} contains whitespace: write the date without spaces, e.g. 2026-02-27")]
+    Whitespace { text: String },
+    /// A character that never appears in a date.
+    #[error(
+        "{text:?} has an unexpected {ch:?}: a date is made of digits, '-', 'X', one final \
+         ? ~ or %, and a '/' between the ends of an interval"
+    )]
+    UnexpectedChar { text: String, ch: char },
+    /// The text has the wrong shape; `problem` says what is expected.
+    #[error("{text:?} is not a valid date: {problem}")]
+    Malformed { text: String, problem: &'static str },
+    /// A month number that is neither a month nor (where accepted) a season.
+    #[error("{text:?} has month {month:02}: {accepted}")]
+    BadMonth {
+        text: String,
+        month: i8,
+        accepted: &'static str,
+    },
+    /// A day of the month that does not exist.
+    #[error(
+        "{text:?} is not a real day ({} {year:04} has {days_in_month} days)",
+        month_name(.month)
+    )]
+    BadDay {
+        text: String,
+        year: i16,
+        month: i8,
+        days_in_month: i8,
+    },
+    /// A year outside 0000-9999 given as a number.
+    #[error("year {year} is outside the supported range 0000-9999")]
+    YearOutOfRange { year: i16 },
+    /// A day number outside the supported range.
+    #[error(
+        "day number {days} is outside the supported range {}..={} (0000-01-01 to 9999-12-31)",
+        MIN_DAYS,
+        MAX_DAYS
+    )]
+    DaysOutOfRange { days: i32 },
+    /// A date whose last day would fall after 9999-12-31 (winter 9999).
+    #[error("{text:?} ends after 9999-12-31, the last day pactlog supports")]
+    PastLastDay { text: String },
+    /// A valid EDTF feature that pactlog does not accept.
+    #[error("{text:?} uses {feature}")]
+    Unsupported { text: String, feature: &'static str },
+    /// An interval whose end is before its start.
+    #[error("{text:?} ends before it starts")]
+    Reversed { text: String },
+    /// An interval with neither end known (`../..`, `/`).
+    #[error("{text:?} has no known end: an interval needs a date on at least one side")]
+    NoKnownEnd { text: String },
+}
+
+const MONTHS_ONLY: &str = "months are 01-12";
+const MONTHS_SEASONS: &str = "months are 01-12, seasons 21-24";
+
+const YEAR_DIGITS: &str = "years have exactly four digits, 0000-9999 (e.g. 2026)";
+const MONTH_DIGITS: &str = "months have exactly two digits, 01-12 (e.g. 2026-02)";
+const DAY_DIGITS: &str = "days have exactly two digits, 01-31 (e.g. 2026-02-03)";
+const TOO_MANY_PARTS: &str = "it has more than three parts: expected YYYY, YYYY-MM or YYYY-MM-DD";
+const ONE_QUALIFIER: &str =
+    "a date ends with at most one qualifier: ? (uncertain), ~ (approximate) or % (both)";
+const ONE_SLASH: &str = "an interval has exactly one '/', between its start and its end";
+const OPEN_ALONE: &str = "'..' marks an open end of an interval, e.g. 2025-10-28/..";
+const X_YEAR_ALONE: &str = "a year with X digits stands alone (e.g. 201X): it has no month or day";
+const SEASON_DAY: &str = "a season (21-24) has no day: write YYYY-21 to YYYY-24";
+const LOWER_X: &str = "unspecified digits are written with a capital X (e.g. 201X)";
+const DAY_ONLY: &str = "expected one exact day, YYYY-MM-DD (e.g. 2026-02-27)";
+
+const NEGATIVE_YEAR: &str = "a negative year, which pactlog does not support: years are 0000-9999";
+const EXTENDED_YEAR: &str = "an extended year, exponent or significant digits (Y, E, S), which \
+     pactlog does not support: years are 0000-9999, written with four digits";
+const TIME: &str = "a time of day, which pactlog does not support: give a day, e.g. 2026-02-27";
+const SETS: &str = "a set or list ([...] or {...}, EDTF level 2), which pactlog does not \
+     support: use an interval START/END";
+const INNER_QUALIFIER: &str = "a qualifier inside the date (EDTF level 2), which pactlog does \
+     not support: put one ? ~ or % at the end, e.g. 2026-02-27?";
+const X_NOT_RIGHTMOST: &str = "X in place of digits other than the last ones (EDTF level 2), \
+     which pactlog does not support: X may replace the last one or two digits of a year \
+     (201X, 20XX), a whole month (2021-XX) or a whole day (2021-03-XX)";
+const X_WHOLE_YEAR: &str = "a fully unspecified year, which pactlog does not accept because \
+     it says nothing about when: use an open interval end (2021/..) or X for at most the \
+     last two digits of the year (20XX)";
+
+/// The English name of a month 1..=12 (anything else gets a placeholder, never a panic).
+fn month_name(month: &i8) -> &'static str {
+    usize::try_from(*month)
+        .ok()
+        .and_then(|m| MONTH_NAMES.get(m.checked_sub(1)?))
+        .copied()
+        .unwrap_or("month")
+}
+
+fn malformed(text: &str, problem: &'static str) -> DateError {
+    DateError::Malformed {
+        text: text.to_owned(),
+        problem,
+    }
+}
+
+fn unsupported(text: &str, feature: &'static str) -> DateError {
+    DateError::Unsupported {
+        text: text.to_owned(),
+        feature,
+    }
+}
+
+/// The checks every date text passes before its shape is looked at.
+fn check_text(s: &str) -> Result<(), DateError> {
+    if s.is_empty() {
+        return Err(DateError::Empty);
+    }
+    if s.chars().nth(MAX_LEN).is_some() {
+        return Err(DateError::TooLong {
+            chars: s.chars().count(),
+        });
+    }
+    if s.chars().any(char::is_whitespace) {
+        return Err(DateError::Whitespace { text: s.to_owned() });
+    }
+    Ok(())
+}
+
+/// What a parse accepts: one exact day ([`Day::parse`]) or any EDTF date.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Day,
+    Edtf,
+}
+
+/// One date (not an interval) with its bounds.
+struct Side {
+    earliest: Day,
+    latest: Day,
+    qualifier: Qualifier,
+}
+
+/// One end of an interval: `None` for an open (`..`) or unknown (empty) end.
+fn parse_end(text: &str) -> Result<Option<Side>, DateError> {
+    match text {
+        "" | ".." => Ok(None),
+        _ => parse_side(text, Mode::Edtf).map(Some),
+    }
+}
+
+fn qualifier_of(c: u8) -> Option<Qualifier> {
+    match c {
+        b'?' => Some(Qualifier::Uncertain),
+        b'~' => Some(Qualifier::Approximate),
+        b'%' => Some(Qualifier::Both),
+        _ => None,
+    }
+}
+
+/// Parses one date: a body and an optional final qualifier.
+fn parse_side(text: &str, mode: Mode) -> Result<Side, DateError> {
+    let bytes = text.as_bytes();
+    let (body, qualifier) = match bytes.last().copied().and_then(qualifier_of) {
+        // The qualifier is one ASCII byte, so slicing it off stays on a char boundary.
+        Some(q) => (&text[..text.len() - 1], q),
+        None => (text, Qualifier::None),
+    };
+    if qualifier != Qualifier::None {
+        if mode == Mode::Day {
+            return Err(malformed(text, DAY_ONLY));
+        }
+        if body.bytes().last().and_then(qualifier_of).is_some() {
+            return Err(malformed(text, ONE_QUALIFIER));
+        }
+    }
+    for ch in body.chars() {
+        match ch {
+            '0'..='9' | 'X' | '-' => {}
+            '?' | '~' | '%' => return Err(unsupported(text, INNER_QUALIFIER)),
+            'Y' | 'E' | 'S' => return Err(unsupported(text, EXTENDED_YEAR)),
+            'T' | ':' => return Err(unsupported(text, TIME)),
+            '[' | ']' | '{' | '}' | ',' => return Err(unsupported(text, SETS)),
+            'x' | 'u' => return Err(malformed(text, LOWER_X)),
+            _ => {
+                return Err(DateError::UnexpectedChar {
+                    text: text.to_owned(),
+                    ch,
+                });
+            }
+        }
+    }
+    if body.starts_with('-') {
+        return Err(unsupported(text, NEGATIVE_YEAR));
+    }
+    if mode == Mode::Day && body.contains('X') {
+        return Err(malformed(text, DAY_ONLY));
+    }
+    let mut parts = body.split('-');
+    let year = parts.next().unwrap_or_default();
+    let (month, day) = (parts.next(), parts.next());
+    if parts.next().is_some() {
+        return Err(malformed(text, TOO_MANY_PARTS));
+    }
+    let (first_year, last_year) = parse_year(text, year)?;
+    let range = match month {
+        None if mode == Mode::Day => return Err(malformed(text, DAY_ONLY)),
+        None => (ymd(first_year, 1, 1), ymd(last_year, 12, 31)),
+        Some(_) if first_year != last_year => return Err(malformed(text, X_YEAR_ALONE)),
+        Some(month) => parse_month_day(text, first_year, month, day, mode)?,
+    };
+    Ok(Side {
+        earliest: range.0,
+        latest: range.1,
+        qualifier,
+    })
+}
+
+/// The first and last year a year part denotes: `2021`, `201X` or `20XX`.
+fn parse_year(text: &str, year: &str) -> Result<(i16, i16), DateError> {
+    let b = year.as_bytes();
+    if b.len() != 4 {
+        return Err(malformed(text, YEAR_DIGITS));
+    }
+    if let Some(n) = number(year) {
+        return Ok((n, n));
+    }
+    if year == "XXXX" {
+        return Err(unsupported(text, X_WHOLE_YEAR));
+    }
+    if let (Some(decade), b"X") = (number(&year[..3]), &b[3..]) {
+        return Ok((decade * 10, decade * 10 + 9));
+    }
+    if let (Some(century), b"XX") = (number(&year[..2]), &b[2..]) {
+        return Ok((century * 100, century * 100 + 99));
+    }
+    Err(unsupported(text, X_NOT_RIGHTMOST))
+}
+
+/// The bounds of `YYYY-MM`, `YYYY-SS`, `YYYY-XX`, `YYYY-XX-XX`, `YYYY-MM-XX` and `YYYY-MM-DD`.
+fn parse_month_day(
+    text: &str,
+    year: i16,
+    month: &str,
+    day: Option<&str>,
+    mode: Mode,
+) -> Result<(Day, Day), DateError> {
+    if month.len() != 2 {
+        return Err(malformed(text, MONTH_DIGITS));
+    }
+    if let Some(day) = day {
+        if day.len() != 2 {
+            return Err(malformed(text, DAY_DIGITS));
+        }
+    }
+    // Mode::Day never gets here with an X (parse_side rejects it first).
+    if month == "XX" {
+        return match day {
+            None | Some("XX") => Ok((ymd(year, 1, 1), ymd(year, 12, 31))),
+            Some(_) => Err(unsupported(text, X_NOT_RIGHTMOST)),
+        };
+    }
+    // INVARIANT: two ASCII digits, so the value is 0..=99 and fits an i8.
+    let m = number(month).ok_or_else(|| unsupported(text, X_NOT_RIGHTMOST))? as i8;
+    let accepted = if mode == Mode::Day {
+        MONTHS_ONLY
+    } else {
+        MONTHS_SEASONS
+    };
+    match (m, day) {
+        (1..=12, None | Some("XX")) if mode == Mode::Day => Err(malformed(text, DAY_ONLY)),
+        (1..=12, None | Some("XX")) => Ok((ymd(year, m, 1), ymd(year, m, days_in_month(year, m)))),
+        (1..=12, Some(d)) => {
+            // INVARIANT: two ASCII digits again.
+            let d = number(d).ok_or_else(|| unsupported(text, X_NOT_RIGHTMOST))? as i8;
+            check_day(text, year, m, d).map(|day| (day, day))
+        }
+        (21..=24, Some(_)) if mode == Mode::Edtf => Err(malformed(text, SEASON_DAY)),
+        (21..=24, None) if mode == Mode::Edtf => season(text, year, m),
+        _ => Err(DateError::BadMonth {
+            text: text.to_owned(),
+            month: m,
+            accepted,
+        }),
+    }
+}
+
+/// The meteorological seasons of the Northern hemisphere (see the module documentation).
+fn season(text: &str, year: i16, code: i8) -> Result<(Day, Day), DateError> {
+    Ok(match code {
+        21 => (ymd(year, 3, 1), ymd(year, 5, 31)),
+        22 => (ymd(year, 6, 1), ymd(year, 8, 31)),
+        23 => (ymd(year, 9, 1), ymd(year, 11, 30)),
+        _ if year >= 9999 => {
+            return Err(DateError::PastLastDay {
+                text: text.to_owned(),
+            });
+        }
+        _ => (
+            ymd(year, 12, 1),
+            ymd(year + 1, 2, days_in_month(year + 1, 2)),
+        ),
+    })
+}
+
+/// The value of a string of ASCII digits (at most four, so it fits an i16).
+fn number(s: &str) -> Option<i16> {
+    if s.is_empty() || s.len() > 4 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(s.bytes().fold(0, |n, b| n * 10 + i16::from(b - b'0')))
+}
+
+/// The day, after checking that `day` exists in that month (the month is 1..=12).
+fn check_day(text: &str, year: i16, month: i8, day: i8) -> Result<Day, DateError> {
+    let days_in_month = days_in_month(year, month);
+    if (1..=days_in_month).contains(&day) {
+        Ok(ymd(year, month, day))
+    } else {
+        Err(DateError::BadDay {
+            text: text.to_owned(),
+            year,
+            month,
+            days_in_month,
+        })
+    }
+}
+
+/// A day from parts already checked: year 0..=9999, month 1..=12, day within the month.
+fn ymd(year: i16, month: i8, day: i8) -> Day {
+    Day(days_from_civil(year, month, day))
+}
+
+const fn is_leap(year: i16) -> bool {
+    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+}
+
+const fn days_in_month(year: i16, month: i8) -> i8 {
+    match month {
+        2 if is_leap(year) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days since 1970-01-01 of a valid date with year 0..=9999.
+///
+/// Years are counted from March, so a leap day is the last day of its year, and shifted by
+/// 400 years (one era of 146 097 days), so every intermediate value is non-negative.
+const fn days_from_civil(year: i16, month: i8, day: i8) -> i32 {
+    let (month, day) = (month as i32, day as i32);
+    let shifted = year as i32 + 400 - if month <= 2 { 1 } else { 0 };
+    let (era, year_of_era) = (shifted / 400, shifted % 400);
+    let day_of_year = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    (era - 1) * DAYS_PER_ERA + day_of_era - DAYS_0000_03_01_TO_EPOCH
+}
+
+/// The inverse of [`days_from_civil`], for days in MIN_DAYS..=MAX_DAYS.
+const fn civil_from_days(days: i32) -> (i16, i8, i8) {
+    let shifted = days + DAYS_0000_03_01_TO_EPOCH + DAYS_PER_ERA;
+    let (era, day_of_era) = (shifted / DAYS_PER_ERA, shifted % DAYS_PER_ERA);
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let march_month = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * march_month + 2) / 5 + 1;
+    let month = if march_month < 10 {
+        march_month + 3
+    } else {
+        march_month - 9
+    };
+    let year = year_of_era + (era - 1) * 400 + if month <= 2 { 1 } else { 0 };
+    // INVARIANT: the supported range keeps year in 0..=9999, month in 1..=12, day in 1..=31.
+    (year as i16, month as i8, day as i8)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn day(s: &str) -> Day {
+        Day::parse(s).unwrap()
+    }
+
+    fn edtf(s: &str) -> EdtfDate {
+        EdtfDate::parse(s).unwrap()
+    }
+
+    fn err(s: &str) -> DateError {
+        EdtfDate::parse(s).unwrap_err()
+    }
+
+    fn bad(text: &str, problem: &'static str) -> DateError {
+        malformed(text, problem)
+    }
+
+    fn to_bincode<T: Serialize>(value: &T) -> Vec<u8> {
+        bincode::serde::encode_to_vec(value, bincode::config::legacy()).unwrap()
+    }
+
+    fn from_bincode<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
+        bincode::serde::decode_from_slice(bytes, bincode::config::legacy())
+            .map(|(value, _)| value)
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn day_range_and_epoch() {
+        assert_eq!(Day::MIN.days(), -719_528);
+        assert_eq!(Day::MAX.days(), 2_932_896);
+        assert_eq!(Day::MIN.to_string(), "0000-01-01");
+        assert_eq!(Day::MAX.to_string(), "9999-12-31");
+        assert_eq!(Day::from_days(0), day("1970-01-01"));
+        assert_eq!(day("2026-02-27").days(), 20_511);
+        assert_eq!(Day::from_days(i32::MIN), Day::MIN);
+        assert_eq!(Day::from_days(i32::MAX), Day::MAX);
+    }
+
+    /// Checks our calendar arithmetic against jiff on every supported day.
+    #[test]
+    fn every_supported_day_agrees_with_jiff() {
+        let mut expected = jiff::civil::date(0, 1, 1);
+        for days in MIN_DAYS..=MAX_DAYS {
+            let d = Day::from_days(days);
+            let (y, m, dd) = d.ymd();
+            assert_eq!(
+                (y, m, dd),
+                (expected.year(), expected.month(), expected.day())
+            );
+            assert_eq!(Day::from_ymd(y, m, dd), Ok(d));
+            if days < MAX_DAYS {
+                expected = expected.tomorrow().unwrap();
+            }
+        }
+        assert_eq!(expected, jiff::civil::date(9999, 12, 31));
+    }
+
+    #[test]
+    fn leap_years() {
+        assert_eq!(Day::from_ymd(2024, 2, 29), Ok(day("2024-02-29")));
+        assert_eq!(Day::from_ymd(2000, 2, 29), Ok(day("2000-02-29")));
+        assert_eq!(
+            Day::parse("1900-02-29").unwrap_err().to_string(),
+            r#""1900-02-29" is not a real day (February 1900 has 28 days)"#
+        );
+        assert!(Day::from_ymd(2025, 2, 29).is_err());
+        assert_eq!(edtf("2024-02").latest(), day("2024-02-29"));
+        assert_eq!(edtf("2025-02").latest(), day("2025-02-28"));
+        assert_eq!(edtf("1900-02").latest(), day("1900-02-28"));
+        assert_eq!(edtf("2000-02").latest(), day("2000-02-29"));
+        assert_eq!(
+            edtf("2024").latest().days() - edtf("2024").earliest().days(),
+            365
+        );
+        assert_eq!(
+            edtf("2025").latest().days() - edtf("2025").earliest().days(),
+            364
+        );
+    }
+
+    #[test]
+    fn from_ymd_rejects_impossible_parts() {
+        assert_eq!(
+            Day::from_ymd(10_000, 1, 1),
+            Err(DateError::YearOutOfRange { year: 10_000 })
+        );
+        assert_eq!(
+            Day::from_ymd(-1, 1, 1),
+            Err(DateError::YearOutOfRange { year: -1 })
+        );
+        assert_eq!(
+            Day::from_ymd(2026, 13, 1).unwrap_err().to_string(),
+            r#""2026-13-01" has month 13: months are 01-12"#
+        );
+        assert!(matches!(
+            Day::from_ymd(2026, 0, 1),
+            Err(DateError::BadMonth { month: 0, .. })
+        ));
+        assert!(matches!(
+            Day::from_ymd(2026, -3, 1),
+            Err(DateError::BadMonth { .. })
+        ));
+        assert!(matches!(
+            Day::from_ymd(2026, 1, 0),
+            Err(DateError::BadDay { .. })
+        ));
+        assert!(matches!(
+            Day::from_ymd(2026, 1, 32),
+            Err(DateError::BadDay { .. })
+        ));
+        assert!(matches!(
+            Day::from_ymd(2026, 4, 31),
+            Err(DateError::BadDay { .. })
+        ));
+        assert_eq!(Day::from_ymd(2026, 1, 31), Ok(day("2026-01-31")));
+    }
+
+    #[test]
+    fn succ_pred_and_try_from_days() {
+        assert_eq!(day("1999-12-31").succ(), day("2000-01-01"));
+        assert_eq!(day("2024-03-01").pred(), day("2024-02-29"));
+        assert_eq!(Day::MAX.succ(), Day::MAX);
+        assert_eq!(Day::MIN.pred(), Day::MIN);
+        assert_eq!(Day::try_from_days(MAX_DAYS), Ok(Day::MAX));
+        assert_eq!(Day::try_from_days(MIN_DAYS), Ok(Day::MIN));
+        assert_eq!(
+            Day::try_from_days(MAX_DAYS + 1),
+            Err(DateError::DaysOutOfRange { days: MAX_DAYS + 1 })
+        );
+        assert!(Day::try_from_days(MIN_DAYS - 1).is_err());
+        assert!(day("2026-02-27") < day("2026-02-28"));
+    }
+
+    #[test]
+    fn day_parse_is_strict() {
+        let cases = [
+            ("", DateError::Empty),
+            ("2026-2-3", bad("2026-2-3", MONTH_DIGITS)),
+            ("2026-02-3", bad("2026-02-3", DAY_DIGITS)),
+            ("26-02-01", bad("26-02-01", YEAR_DIGITS)),
+            ("20260-01-01", bad("20260-01-01", YEAR_DIGITS)),
+            ("2026-02", bad("2026-02", DAY_ONLY)),
+            ("2026", bad("2026", DAY_ONLY)),
+            ("2026-02-27?", bad("2026-02-27?", DAY_ONLY)),
+            ("2026-02-XX", bad("2026-02-XX", DAY_ONLY)),
+            ("202X-02-01", bad("202X-02-01", DAY_ONLY)),
+            (
+                "2026-02-27/2026-02-28",
+                bad("2026-02-27/2026-02-28", DAY_ONLY),
+            ),
+            ("2026-02-27-01", bad("2026-02-27-01", TOO_MANY_PARTS)),
+            (
+                "2026-21-01",
+                DateError::BadMonth {
+                    text: "2026-21-01".into(),
+                    month: 21,
+                    accepted: MONTHS_ONLY,
+                },
+            ),
+            (
+                "2026-00-01",
+                DateError::BadMonth {
+                    text: "2026-00-01".into(),
+                    month: 0,
+                    accepted: MONTHS_ONLY,
+                },
+            ),
+            (
+                " 2026-02-27",
+                DateError::Whitespace {
+                    text: " 2026-02-27".into(),
+                },
+            ),
+            (
+                "2026-02-27\n",
+                DateError::Whitespace {
+                    text: "2026-02-27\n".into(),
+                },
+            ),
+            ("-2026-01-01", unsupported("-2026-01-01", NEGATIVE_YEAR)),
+            ("2026-02-27T10:00", unsupported("2026-02-27T10:00", TIME)),
+            (
+                "２０２６-01-01",
+                DateError::UnexpectedChar {
+                    text: "２０２６-01-01".into(),
+                    ch: '２',
+                },
+            ),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(Day::parse(text), Err(expected), "{text:?}");
+        }
+        assert!(matches!(
+            Day::parse("2026-02-30"),
+            Err(DateError::BadDay { .. })
+        ));
+        assert!(matches!(
+            Day::parse("2025-02-29"),
+            Err(DateError::BadDay { .. })
+        ));
+        assert_eq!("0000-01-01".parse::<Day>(), Ok(Day::MIN));
+        assert_eq!("9999-12-31".parse::<Day>(), Ok(Day::MAX));
+    }
+
+    #[test]
+    fn day_display_round_trips() {
+        for text in [
+            "0000-01-01",
+            "0001-02-03",
+            "1969-12-31",
+            "1970-01-01",
+            "2026-02-27",
+        ] {
+            assert_eq!(day(text).to_string(), text);
+        }
+    }
+
+    /// (text, earliest, latest, qualifier, exact, interval): DESIGN.md 2 and the brief.
+    const ACCEPTED: &[(&str, &str, &str, Qualifier, bool, bool)] = {
+        use Qualifier::{Approximate as A, Both as B, None as N, Uncertain as U};
+        &[
+            ("2026-02-27", "2026-02-27", "2026-02-27", N, true, false),
+            ("2026-02", "2026-02-01", "2026-02-28", N, false, false),
+            ("2021", "2021-01-01", "2021-12-31", N, false, false),
+            ("0000", "0000-01-01", "0000-12-31", N, false, false),
+            ("9999-12-31", "9999-12-31", "9999-12-31", N, true, false),
+            (
+                "2026-02-20/2026-02-28",
+                "2026-02-20",
+                "2026-02-28",
+                N,
+                false,
+                true,
+            ),
+            (
+                "2026-02-27/2026-02-27",
+                "2026-02-27",
+                "2026-02-27",
+                N,
+                false,
+                true,
+            ),
+            ("2026/2026-01", "2026-01-01", "2026-01-31", N, false, true),
+            (
+                "2026-02-20/2026-02",
+                "2026-02-20",
+                "2026-02-28",
+                N,
+                false,
+                true,
+            ),
+            ("2026-02-27?", "2026-02-27", "2026-02-27", U, false, false),
+            ("2025-12~", "2025-12-01", "2025-12-31", A, false, false),
+            ("2021%", "2021-01-01", "2021-12-31", B, false, false),
+            ("201X", "2010-01-01", "2019-12-31", N, false, false),
+            ("20XX", "2000-01-01", "2099-12-31", N, false, false),
+            ("000X", "0000-01-01", "0009-12-31", N, false, false),
+            ("99XX", "9900-01-01", "9999-12-31", N, false, false),
+            ("201X?", "2010-01-01", "2019-12-31", U, false, false),
+            ("2021-XX", "2021-01-01", "2021-12-31", N, false, false),
+            ("2021-XX-XX", "2021-01-01", "2021-12-31", N, false, false),
+            ("2021-03-XX", "2021-03-01", "2021-03-31", N, false, false),
+            ("2024-02-XX~", "2024-02-01", "2024-02-29", A, false, false),
+            ("2026-21", "2026-03-01", "2026-05-31", N, false, false),
+            ("2026-22", "2026-06-01", "2026-08-31", N, false, false),
+            ("2026-23", "2026-09-01", "2026-11-30", N, false, false),
+            ("2026-24", "2026-12-01", "2027-02-28", N, false, false),
+            ("2027-24", "2027-12-01", "2028-02-29", N, false, false),
+            ("9998-24?", "9998-12-01", "9999-02-28", U, false, false),
+            ("2025-10-28/..", "2025-10-28", "9999-12-31", N, false, true),
+            ("../2025-10-28", "0000-01-01", "2025-10-28", N, false, true),
+            ("2025-10-28/", "2025-10-28", "9999-12-31", N, false, true),
+            ("/2025-10-28", "0000-01-01", "2025-10-28", N, false, true),
+            ("2025?/2026~", "2025-01-01", "2026-12-31", B, false, true),
+            ("2025?/2026?", "2025-01-01", "2026-12-31", U, false, true),
+            ("2025%/2026", "2025-01-01", "2026-12-31", B, false, true),
+            ("../2025-12~", "0000-01-01", "2025-12-31", A, false, true),
+            (
+                "2026-21/2026-23",
+                "2026-03-01",
+                "2026-11-30",
+                N,
+                false,
+                true,
+            ),
+            ("201X/2021-XX", "2010-01-01", "2021-12-31", N, false, true),
+        ]
+    };
+
+    #[test]
+    fn accepted_forms_map_to_their_days() {
+        for &(text, earliest, latest, qualifier, exact, interval) in ACCEPTED {
+            let date = edtf(text);
+            assert_eq!(date.as_str(), text);
+            assert_eq!(date.to_string(), text);
+            assert_eq!(date.earliest().to_string(), earliest, "{text}");
+            assert_eq!(date.latest().to_string(), latest, "{text}");
+            assert_eq!(date.qualifier(), qualifier, "{text}");
+            assert_eq!(date.is_exact(), exact, "{text}");
+            assert_eq!(date.is_interval(), interval, "{text}");
+            assert_eq!(text.parse::<EdtfDate>(), Ok(date));
+        }
+    }
+
+    #[test]
+    fn messages_for_the_brief_examples() {
+        let cases = [
+            (
+                "2026-02-30",
+                r#""2026-02-30" is not a real day (February 2026 has 28 days)"#,
+            ),
+            (
+                "2025-02-29",
+                r#""2025-02-29" is not a real day (February 2025 has 28 days)"#,
+            ),
+            (
+                "2026-13",
+                r#""2026-13" has month 13: months are 01-12, seasons 21-24"#,
+            ),
+            ("2026/2025", r#""2026/2025" ends before it starts"#),
+            (
+                "2026-00",
+                r#""2026-00" has month 00: months are 01-12, seasons 21-24"#,
+            ),
+            (
+                "",
+                "the date is empty: expected YYYY, YYYY-MM or YYYY-MM-DD, e.g. 2026-02-27",
+            ),
+        ];
+        for (text, message) in cases {
+            assert_eq!(err(text).to_string(), message);
+        }
+    }
+
+    #[test]
+    fn rejections_name_the_problem() {
+        let long = "2".repeat(65);
+        let cases = [
+            (
+                "2026-02-27abc",
+                DateError::UnexpectedChar {
+                    text: "2026-02-27abc".into(),
+                    ch: 'a',
+                },
+            ),
+            (
+                "2026-02-27 ",
+                DateError::Whitespace {
+                    text: "2026-02-27 ".into(),
+                },
+            ),
+            (
+                "2026 -02",
+                DateError::Whitespace {
+                    text: "2026 -02".into(),
+                },
+            ),
+            ("2026-2-3", bad("2026-2-3", MONTH_DIGITS)),
+            ("26-02-01", bad("26-02-01", YEAR_DIGITS)),
+            ("2026-", bad("2026-", MONTH_DIGITS)),
+            ("2026-02-", bad("2026-02-", DAY_DIGITS)),
+            ("2026-02-27-01", bad("2026-02-27-01", TOO_MANY_PARTS)),
+            ("?", bad("?", YEAR_DIGITS)),
+            ("2026??", bad("2026??", ONE_QUALIFIER)),
+            ("2026?~", bad("2026?~", ONE_QUALIFIER)),
+            ("2026/2027/2028", bad("2026/2027/2028", ONE_SLASH)),
+            ("..", bad("..", OPEN_ALONE)),
+            ("201X-XX", bad("201X-XX", X_YEAR_ALONE)),
+            ("20XX-05-01", bad("20XX-05-01", X_YEAR_ALONE)),
+            ("2026-21-05", bad("2026-21-05", SEASON_DAY)),
+            ("201x", bad("201x", LOWER_X)),
+            (
+                "2026-02-27.",
+                DateError::UnexpectedChar {
+                    text: "2026-02-27.".into(),
+                    ch: '.',
+                },
+            ),
+            ("Y170000002", unsupported("Y170000002", EXTENDED_YEAR)),
+            ("2026S2", unsupported("2026S2", EXTENDED_YEAR)),
+            ("-1985", unsupported("-1985", NEGATIVE_YEAR)),
+            ("-1985/2000", unsupported("-1985", NEGATIVE_YEAR)),
+            ("XXXX", unsupported("XXXX", X_WHOLE_YEAR)),
+            ("XXXX-12-XX", unsupported("XXXX-12-XX", X_WHOLE_YEAR)),
+            ("1XXX", unsupported("1XXX", X_NOT_RIGHTMOST)),
+            ("2X21", unsupported("2X21", X_NOT_RIGHTMOST)),
+            ("2021-XX-05", unsupported("2021-XX-05", X_NOT_RIGHTMOST)),
+            ("2021-1X", unsupported("2021-1X", X_NOT_RIGHTMOST)),
+            ("2021-03-1X", unsupported("2021-03-1X", X_NOT_RIGHTMOST)),
+            ("2004?-06", unsupported("2004?-06", INNER_QUALIFIER)),
+            ("2026-02-27T10:00", unsupported("2026-02-27T10:00", TIME)),
+            ("[2026,2027]", unsupported("[2026,2027]", SETS)),
+            (
+                "9999-24",
+                DateError::PastLastDay {
+                    text: "9999-24".into(),
+                },
+            ),
+            (
+                "../..",
+                DateError::NoKnownEnd {
+                    text: "../..".into(),
+                },
+            ),
+            ("/", DateError::NoKnownEnd { text: "/".into() }),
+            ("../", DateError::NoKnownEnd { text: "../".into() }),
+            (
+                "2026/2025-12",
+                DateError::Reversed {
+                    text: "2026/2025-12".into(),
+                },
+            ),
+            (
+                "2026-03/2026-02",
+                DateError::Reversed {
+                    text: "2026-03/2026-02".into(),
+                },
+            ),
+            (
+                "2026-02-28/2026-02-27",
+                DateError::Reversed {
+                    text: "2026-02-28/2026-02-27".into(),
+                },
+            ),
+            (
+                "..?/2026",
+                DateError::UnexpectedChar {
+                    text: "..?".into(),
+                    ch: '.',
+                },
+            ),
+            (long.as_str(), DateError::TooLong { chars: 65 }),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(err(text), expected, "{text:?}");
+            assert!(!expected.to_string().is_empty());
+        }
+        let seasons_too = |text: &str, month| DateError::BadMonth {
+            text: text.into(),
+            month,
+            accepted: MONTHS_SEASONS,
+        };
+        assert_eq!(err("2026-25"), seasons_too("2026-25", 25));
+        assert_eq!(err("2026-20~"), seasons_too("2026-20~", 20));
+        assert_eq!(
+            err("2026-02-30/2026-03-01"),
+            Day::parse("2026-02-30").unwrap_err()
+        );
+        assert_eq!(
+            err("2026-04-31?"),
+            DateError::BadDay {
+                text: "2026-04-31?".into(),
+                year: 2026,
+                month: 4,
+                days_in_month: 30
+            }
+        );
+        // The length limit counts characters, and 64 is still allowed.
+        assert!(!matches!(err(&"2".repeat(64)), DateError::TooLong { .. }));
+        assert_eq!(err(&"é".repeat(65)), DateError::TooLong { chars: 65 });
+        // Hand-made errors with impossible months still format without panicking.
+        for month in [i8::MIN, -1, 0, 13, i8::MAX] {
+            let e = DateError::BadDay {
+                text: "x".into(),
+                year: 1,
+                month,
+                days_in_month: 0,
+            };
+            assert!(e.to_string().contains("month"));
+        }
+    }
+
+    #[test]
+    fn day_serde_forms() {
+        let d = day("2026-02-27");
+        assert_eq!(serde_json::to_string(&d).unwrap(), r#""2026-02-27""#);
+        assert_eq!(serde_json::from_str::<Day>(r#""2026-02-27""#).unwrap(), d);
+        assert!(serde_json::from_str::<Day>(r#""2026-02-30""#).is_err());
+        assert!(serde_json::from_str::<Day>(r#""2026-02""#).is_err());
+        assert!(serde_json::from_str::<Day>("20511").is_err());
+        assert_eq!(to_bincode(&d), 20_511_i32.to_le_bytes());
+        assert_eq!(from_bincode::<Day>(&to_bincode(&d)), Ok(d));
+        for bad_days in [MAX_DAYS + 1, MIN_DAYS - 1, i32::MAX, i32::MIN] {
+            let message = from_bincode::<Day>(&bad_days.to_le_bytes()).unwrap_err();
+            assert!(message.contains("outside the supported range"), "{message}");
+        }
+        assert!(from_bincode::<Day>(&[1, 2, 3]).is_err());
+    }
+
+    /// A corrupt bincode length prefix must give an error, not a huge allocation that
+    /// aborts the process (as deserializing into a `String` first would).
+    #[test]
+    fn huge_length_prefix_is_an_error_not_an_abort() {
+        let mut bytes = u64::MAX.to_le_bytes().to_vec();
+        bytes.extend_from_slice(b"2026");
+        assert!(from_bincode::<EdtfDate>(&bytes).is_err());
+        let mut bytes = 0x2000_0000_0000_u64.to_le_bytes().to_vec();
+        bytes.extend_from_slice(b"2026");
+        assert!(from_bincode::<EdtfDate>(&bytes).is_err());
+    }
+
+    #[test]
+    fn edtf_serde_is_always_the_text() {
+        for &(text, ..) in ACCEPTED {
+            let date = edtf(text);
+            let json = serde_json::to_string(&date).unwrap();
+            assert_eq!(json, serde_json::to_string(text).unwrap());
+            assert_eq!(serde_json::from_str::<EdtfDate>(&json).unwrap(), date);
+            let bytes = to_bincode(&date);
+            assert_eq!(bytes, to_bincode(&text));
+            assert_eq!(from_bincode::<EdtfDate>(&bytes), Ok(date));
+        }
+        assert!(serde_json::from_str::<EdtfDate>(r#""2026/2025""#).is_err());
+        assert!(serde_json::from_str::<EdtfDate>("2026").is_err());
+        let message = from_bincode::<EdtfDate>(&to_bincode(&"2026-13")).unwrap_err();
+        assert!(message.contains("has month 13"), "{message}");
+    }
+
+    fn arb_day() -> impl Strategy<Value = Day> {
+        (MIN_DAYS..=MAX_DAYS).prop_map(Day::from_days)
+    }
+
+    fn days_in(year: u16, month: u8) -> u8 {
+        let first = jiff::civil::date(year as i16, month as i8, 1);
+        first.days_in_month() as u8
+    }
+
+    /// Any level 0 or level 1 date body, built from the grammar (not from the parser).
+    fn arb_body() -> impl Strategy<Value = String> {
+        let year = 0_u16..=9999;
+        prop_oneof![
+            year.clone().prop_map(|y| format!("{y:04}")),
+            (0_u16..=999).prop_map(|d| format!("{d:03}X")),
+            (0_u16..=99).prop_map(|c| format!("{c:02}XX")),
+            (year.clone(), 1_u8..=12).prop_map(|(y, m)| format!("{y:04}-{m:02}")),
+            (0_u16..=9998, 21_u8..=24).prop_map(|(y, s)| format!("{y:04}-{s}")),
+            year.clone().prop_map(|y| format!("{y:04}-XX")),
+            year.clone().prop_map(|y| format!("{y:04}-XX-XX")),
+            (year.clone(), 1_u8..=12).prop_map(|(y, m)| format!("{y:04}-{m:02}-XX")),
+            (year, 1_u8..=12, 1_u8..=31)
+                .prop_map(|(y, m, d)| { format!("{y:04}-{m:02}-{:02}", d.min(days_in(y, m))) }),
+        ]
+    }
+
+    fn arb_date() -> impl Strategy<Value = String> {
+        let qualifier = prop_oneof![Just(""), Just("?"), Just("~"), Just("%")];
+        (arb_body(), qualifier).prop_map(|(body, q)| body + q)
+    }
+
+    proptest! {
+        #[test]
+        fn day_text_round_trips(d in arb_day()) {
+            prop_assert_eq!(Day::parse(&d.to_string()), Ok(d));
+            let (y, m, dd) = d.ymd();
+            prop_assert_eq!(Day::from_ymd(y, m, dd), Ok(d));
+            prop_assert_eq!(Day::try_from_days(d.days()), Ok(d));
+        }
+
+        #[test]
+        fn day_serde_round_trips(d in arb_day()) {
+            let json = serde_json::to_string(&d).unwrap();
+            prop_assert_eq!(serde_json::from_str::<Day>(&json).unwrap(), d);
+            prop_assert_eq!(from_bincode::<Day>(&to_bincode(&d)), Ok(d));
+        }
+
+        #[test]
+        fn generated_dates_parse(text in arb_date()) {
+            let date = EdtfDate::parse(&text).unwrap();
+            prop_assert!(date.earliest() <= date.latest());
+            prop_assert_eq!(date.as_str(), text.as_str());
+            prop_assert_eq!(date.to_string(), text.clone());
+            prop_assert!(!date.is_interval());
+            prop_assert_eq!(date.is_exact(), date.earliest() == date.latest() && text.len() == 10);
+            prop_assert_eq!(from_bincode::<EdtfDate>(&to_bincode(&date)), Ok(date));
+        }
+
+        #[test]
+        fn generated_intervals_parse(a in arb_date(), b in arb_date(), ends in 0_u8..5) {
+            let (first, second) = (EdtfDate::parse(&a).unwrap(), EdtfDate::parse(&b).unwrap());
+            // Order the two sides so the interval is valid (if B ends before A starts,
+            // then A ends after B starts).
+            let (a, b) = if second.latest() < first.earliest() { (b, a) } else { (a, b) };
+            let text = match ends {
+                0 => format!("{a}/.."),
+                1 => format!("../{b}"),
+                2 => format!("{a}/"),
+                3 => format!("/{b}"),
+                _ => format!("{a}/{b}"),
+            };
+            let date = EdtfDate::parse(&text).unwrap();
+            prop_assert!(date.earliest() <= date.latest());
+            prop_assert!(date.is_interval() && !date.is_exact());
+            prop_assert_eq!(date.as_str(), text.as_str());
+            if ends == 0 || ends == 2 {
+                prop_assert_eq!(date.earliest(), EdtfDate::parse(&a).unwrap().earliest());
+                prop_assert_eq!(date.latest(), Day::MAX);
+            }
+            if ends == 1 || ends == 3 {
+                prop_assert_eq!(date.earliest(), Day::MIN);
+                prop_assert_eq!(date.latest(), EdtfDate::parse(&b).unwrap().latest());
+            }
+        }
+
+        #[test]
+        fn month_bounds_agree_with_from_ymd(y in 0_i16..=9999, m in 1_i8..=12) {
+            let date = EdtfDate::parse(&format!("{y:04}-{m:02}")).unwrap();
+            prop_assert_eq!(Ok(date.earliest()), Day::from_ymd(y, m, 1));
+            let last = date.latest().ymd().2;
+            prop_assert_eq!(Ok(date.latest()), Day::from_ymd(y, m, last));
+            prop_assert!(Day::from_ymd(y, m, last + 1).is_err());
+            prop_assert_eq!(date.latest().succ().ymd().2, 1);
+        }
+
+        #[test]
+        fn arbitrary_text_never_panics(text in any::<String>()) {
+            let _ = Day::parse(&text);
+            if let Ok(date) = EdtfDate::parse(&text) {
+                prop_assert!(date.earliest() <= date.latest());
+            }
+        }
+
+        #[test]
+        fn near_miss_text_never_panics(text in "[0-9X?~%/.\\-Y ]{0,24}") {
+            let _ = Day::parse(&text);
+            match EdtfDate::parse(&text) {
+                Ok(date) => {
+                    prop_assert!(date.earliest() <= date.latest());
+                    prop_assert_eq!(date.as_str(), text.as_str());
+                }
+                Err(e) => prop_assert!(!e.to_string().is_empty()),
+            }
+        }
+
+        #[test]
+        fn arbitrary_bytes_never_panic_in_decode(bytes in prop::collection::vec(any::<u8>(), 0..40)) {
+            let _ = from_bincode::<Day>(&bytes);
+            let _ = from_bincode::<EdtfDate>(&bytes);
+            let _ = serde_json::from_slice::<Day>(&bytes);
+            let _ = serde_json::from_slice::<EdtfDate>(&bytes);
+        }
+
+        #[test]
+        fn decoded_day_numbers_are_range_checked(days in any::<i32>()) {
+            let decoded = from_bincode::<Day>(&days.to_le_bytes());
+            prop_assert_eq!(decoded.is_ok(), (MIN_DAYS..=MAX_DAYS).contains(&days));
+        }
     }
 }
