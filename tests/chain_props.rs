@@ -5,7 +5,9 @@
 
 mod common;
 
-use common::{arb_ledger, arb_record, cases, events_dir, references_point_backwards, small_fixture};
+use common::{
+    arb_ledger, arb_record, cases, events_dir, references_point_backwards, small_fixture,
+};
 use pactlog::chain::ChainHash;
 use pactlog::codec::{self, Entry, FORMAT_VERSION, Seq, Timestamp};
 use pactlog::import::{self, ImportError, ImportReport};
@@ -30,7 +32,9 @@ fn append_in_batches(entries: Vec<Entry>, sizes: &[usize]) -> Ledger<MemoryStore
             break;
         }
         let batch: Vec<Entry> = entries.by_ref().take(*n).collect();
-        ledger.append(batch, Timestamp::from_unix(at)).expect("append to a memory ledger");
+        ledger
+            .append(batch, Timestamp::from_unix(at))
+            .expect("append to a memory ledger");
         at += 3600;
     }
     ledger
@@ -47,7 +51,13 @@ fn stored_value(ledger: &Ledger<MemoryStore>, seq: u64) -> Vec<u8> {
 }
 
 fn overwrite(ledger: &Ledger<MemoryStore>, seq: u64, value: Vec<u8>) {
-    ledger.store().apply(Tree::Records, vec![Op::Put(Seq::new(seq).key().to_vec(), value)]).expect("write the records tree");
+    ledger
+        .store()
+        .apply(
+            Tree::Records,
+            vec![Op::Put(Seq::new(seq).key().to_vec(), value)],
+        )
+        .expect("write the records tree");
 }
 
 fn arb_batch_sizes() -> impl Strategy<Value = Vec<usize>> {
@@ -219,7 +229,12 @@ fn import_ok<S: Store>(ledger: &mut Ledger<S>, paths: &[PathBuf], at: i64) -> Im
 }
 
 fn event_ids<S: Store>(ledger: &Ledger<S>) -> BTreeSet<String> {
-    ledger.log(&Filter::All).expect("log").into_iter().map(|l| l.event.id.to_string()).collect()
+    ledger
+        .log(&Filter::All)
+        .expect("log")
+        .into_iter()
+        .map(|l| l.event.id.to_string())
+        .collect()
 }
 
 /// Imports `path` twice into a sled store (reopening it in between), and checks that the
@@ -228,23 +243,37 @@ fn import_twice_into_sled(path: PathBuf, events: usize, parties: usize) {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = dir.path().join("db");
     let (size, head) = {
-        let mut ledger = Ledger::open(SledStore::open(&db).expect("open sled")).expect("open ledger");
+        let mut ledger =
+            Ledger::open(SledStore::open(&db).expect("open sled")).expect("open ledger");
         let first = import_ok(&mut ledger, std::slice::from_ref(&path), T0);
-        assert_eq!((first.events_added, first.parties_added), (events, parties), "{first:?}");
+        assert_eq!(
+            (first.events_added, first.parties_added),
+            (events, parties),
+            "{first:?}"
+        );
         assert_eq!(first.size, (events + parties) as u64);
         let again = import_ok(&mut ledger, std::slice::from_ref(&path), T0 + 60);
         assert_eq!(again.events_added, 0, "{again:?}");
         assert_eq!(again.parties_added, 0, "{again:?}");
-        assert_eq!((again.events_skipped, again.parties_skipped), (events, parties), "{again:?}");
+        assert_eq!(
+            (again.events_skipped, again.parties_skipped),
+            (events, parties),
+            "{again:?}"
+        );
         assert_eq!(again.size, first.size);
         (ledger.size(), ledger.head())
     };
     // And once more after a reopen: the ids index on disk is what makes it a no-op.
-    let mut ledger = Ledger::open(SledStore::open(&db).expect("reopen sled")).expect("reopen ledger");
+    let mut ledger =
+        Ledger::open(SledStore::open(&db).expect("reopen sled")).expect("reopen ledger");
     assert_eq!((ledger.size(), ledger.head()), (size, head));
     let third = import_ok(&mut ledger, &[path], T0 + 120);
     assert_eq!(third.events_added + third.parties_added, 0, "{third:?}");
-    assert_eq!((ledger.size(), ledger.head()), (size, head), "a repeated import changed the ledger");
+    assert_eq!(
+        (ledger.size(), ledger.head()),
+        (size, head),
+        "a repeated import changed the ledger"
+    );
 }
 
 #[test]

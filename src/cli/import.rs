@@ -14,6 +14,9 @@ use std::path::PathBuf;
 /// skipped, so importing the same files again changes nothing. A recorded event cannot
 /// change: to correct one, add an event with `supersedes = "<its id>"`.
 ///
+/// A single `*.jsonl` file is read as an export (`pactlog export`): its records are
+/// restored byte for byte (same head, same Merkle root).
+///
 /// Records get `recorded_at` from the clock, or from PACTLOG_NOW (RFC 3339) when set.
 #[derive(Args, Debug)]
 pub struct ImportArgs {
@@ -29,6 +32,22 @@ pub struct ImportArgs {
 pub fn run_import(g: &Globals, args: ImportArgs) -> Result<Code, CliError> {
     let at = now()?;
     let mut ledger = g.open_or_create()?;
+    if import::is_export(&args.paths) {
+        let r = import::restore(&mut ledger, &args.paths[0])?;
+        if args.json {
+            println!(
+                "{}",
+                serde_json::json!({"records": r.records, "appended": r.appended, "ledger_size": ledger.size(), "head": ledger.head().to_hex()})
+            );
+        } else {
+            println!(
+                "restored {} of {} records from the export",
+                r.appended, r.records
+            );
+            println!("ledger: {} records, head {}", ledger.size(), ledger.head());
+        }
+        return Ok(Code::Ok);
+    }
     let report = import::import(&mut ledger, &args.paths, at)?;
     if args.json {
         let v = serde_json::json!({

@@ -1,9 +1,14 @@
 //! Command-line front end: one file per command, each with an `XArgs` (its doc comment
 //! is the `--help` text) and a `run_x` that makes one library call and renders.
 
+mod audit;
+mod checkpoint;
 mod diff;
+mod export;
 mod import;
+mod key;
 mod log;
+mod proof;
 mod render;
 mod show;
 mod state;
@@ -45,6 +50,11 @@ enum Command {
     State(state::StateArgs),
     Diff(diff::DiffArgs),
     Verify(verify::VerifyArgs),
+    Key(key::KeyArgs),
+    Checkpoint(checkpoint::CheckpointArgs),
+    Proof(proof::ProofArgs),
+    Audit(audit::AuditArgs),
+    Export(export::ExportArgs),
 }
 
 /// Exit status of a command.
@@ -94,6 +104,14 @@ impl CliError {
         }
     }
 
+    /// Marks the error as a verification failure (exit 3): used where any problem with
+    /// the input means "this does not check out" (an auditor's proof file).
+    pub fn force_verify(&mut self) {
+        if self.code == Code::User {
+            self.code = Code::Verify;
+        }
+    }
+
     /// The exit code.
     pub fn exit_code(&self) -> Code {
         self.code
@@ -139,6 +157,24 @@ impl From<ImportError> for CliError {
             ImportError::Read { .. } => CliError::user(e.to_string()),
             other => CliError::internal(other.to_string()),
         }
+    }
+}
+
+/// Maps auditor errors: verification failures exit 3, usage problems 1, the rest 2.
+pub fn audit_error(e: pactlog::ledger::audit::AuditError) -> CliError {
+    use pactlog::ledger::audit::AuditError;
+    let code = if e.is_verification_failure() {
+        Code::Verify
+    } else {
+        match &e {
+            AuditError::Ledger(_) | AuditError::Merkle(_) => Code::Internal,
+            _ => Code::User,
+        }
+    };
+    CliError {
+        code,
+        message: e.to_string(),
+        details: Vec::new(),
     }
 }
 
@@ -203,5 +239,10 @@ pub fn run(cli: Cli) -> Result<Code, CliError> {
         Command::State(args) => state::run_state(&g, args),
         Command::Diff(args) => diff::run_diff(&g, args),
         Command::Verify(args) => verify::run_verify(&g, args),
+        Command::Key(args) => key::run_key(args),
+        Command::Checkpoint(args) => checkpoint::run_checkpoint(&g, args),
+        Command::Proof(args) => proof::run_proof(&g, args),
+        Command::Audit(args) => audit::run_audit(args),
+        Command::Export(args) => export::run_export(&g, args),
     }
 }

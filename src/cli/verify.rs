@@ -1,17 +1,32 @@
-//! `pactlog verify`: the full chain and Merkle check.
+//! `pactlog verify`: the full chain and Merkle check, optionally against a checkpoint.
 
-use super::{CliError, Code, Globals};
+use super::key::read_verifier_key;
+use super::{CliError, Code, Globals, audit_error};
 use clap::Args;
 use serde_json::json;
+use std::path::PathBuf;
 
 /// Check the whole ledger: every record's BLAKE3 chain hash and Merkle leaf, strict
 /// decoding, positions and links, then the Merkle root of the stored tree.
 ///
 /// Prints the number of records checked, the head hash and the root. On failure names
-/// the first bad record and why, and exits 3. A bare chain cannot show that its tail
-/// was cut off or rewritten with recomputed hashes; signed checkpoints close that gap.
+/// the first bad record and why, and exits 3.
+///
+/// A bare chain cannot show that its tail was cut off, or that it was rewritten with
+/// recomputed hashes. With --checkpoint FILE --key VKEY it also checks a checkpoint
+/// signed earlier: its signature, that the ledger still holds every record it covers
+/// (not truncated or rolled back), and that those records still give its root
+/// (not rewritten), with a consistency proof to the current tree.
 #[derive(Args, Debug)]
 pub struct VerifyArgs {
+    /// A signed checkpoint note (from `pactlog checkpoint`)
+    #[arg(long, value_name = "FILE", requires = "key")]
+    checkpoint: Option<PathBuf>,
+
+    /// The verifier key for --checkpoint (text or a file holding it)
+    #[arg(long, value_name = "VKEY", requires = "checkpoint")]
+    key: Option<String>,
+
     /// Print JSON
     #[arg(long)]
     json: bool,
@@ -20,30 +35,67 @@ pub struct VerifyArgs {
 pub fn run_verify(g: &Globals, args: VerifyArgs) -> Result<Code, CliError> {
     let ledger = g.open_existing()?;
     let report = ledger.verify()?;
+    let mut checkpoint_result: Option<Result<pactlog::ledger::audit::CheckpointCheck, CliError>> =
+        None;
+    if let (Some(file), Some(key)) = (&args.checkpoint, &args.key) {
+        let key = read_verifier_key(key)?;
+        let note = std::fs::read_to_string(file)
+            .map_err(|e| CliError::user(format!("cannot read {}: {e}", file.display())))?;
+        checkpoint_result = Some(ledger.check_checkpoint(&note, &key).map_err(audit_error));
+    }
+    let cp_failed = matches!(checkpoint_result, Some(Err(_)));
     if args.json {
+        let (cp_ok, cp_error) = match &checkpoint_result {
+            None => (serde_json::Value::Null, serde_json::Value::Null),
+            Some(Ok(_)) => (json!(true), serde_json::Value::Null),
+            Some(Err(e)) => (json!(false), json!(e.to_string())),
+        };
         let v = json!({
-            "ok": report.is_ok(),
+            "ok": report.is_ok() && !cp_failed,
             "checked": report.checked,
             "head": report.head.to_hex(),
             "root": report.root.map(|r| r.to_string()),
             "first_bad_seq": report.first_break.as_ref().map(|b| b.seq),
             "error": report.first_break.as_ref().map(ToString::to_string),
+            "checkpoint_ok": cp_ok,
+            "checkpoint_error": cp_error,
         });
         println!("{v}");
-    } else if let Some(b) = &report.first_break {
-        eprintln!("verify FAILED: {b}");
-        eprintln!(
-            "{} records before it check out; last good head {}",
-            report.checked, report.head
-        );
     } else {
-        println!("ok: {} records checked", report.checked);
-        println!("head {}", report.head);
-        if let Some(root) = report.root {
-            println!("root {root}");
+        if let Some(b) = &report.first_break {
+            eprintln!("verify FAILED: {b}");
+            eprintln!(
+                "{} records before it check out; last good head {}",
+                report.checked, report.head
+            );
+        } else {
+            println!("ok: {} records checked", report.checked);
+            println!("head {}", report.head);
+            if let Some(root) = report.root {
+                println!("root {root}");
+            }
+        }
+        match &checkpoint_result {
+            Some(Ok(c)) => println!(
+                "checkpoint ok: {:?} at size {} is a prefix of this ledger ({} records; consistency proof of {} hashes verified)",
+                c.origin,
+                c.checkpoint_size,
+                c.ledger_size,
+                c.proof.len()
+            ),
+            Some(Err(e)) => eprintln!(
+                "checkpoint FAILED: {}",
+                e.to_string().trim_start_matches("error: ")
+            ),
+            None => {}
         }
     }
-    Ok(if report.is_ok() {
+    if let Some(Err(e)) = checkpoint_result
+        && e.exit_code() != Code::Verify
+    {
+        return Err(e);
+    }
+    Ok(if report.is_ok() && !cp_failed {
         Code::Ok
     } else {
         Code::Verify

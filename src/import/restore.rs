@@ -64,14 +64,28 @@ pub struct RestoreReport {
 /// # Errors
 /// [`ImportError::Invalid`] for a malformed line, a bad hash or a divergence;
 /// [`ImportError::Read`] when the file cannot be read; ledger errors.
-pub fn restore<S: Store>(ledger: &mut Ledger<S>, path: &Path) -> Result<RestoreReport, ImportError> {
-    let file = std::fs::File::open(path).map_err(|e| ImportError::Read { path: path.to_path_buf(), detail: e.to_string() })?;
-    let problem = |line: usize, message: String| Problem { file: path.to_path_buf(), line, id: None, message };
+pub fn restore<S: Store>(
+    ledger: &mut Ledger<S>,
+    path: &Path,
+) -> Result<RestoreReport, ImportError> {
+    let file = std::fs::File::open(path).map_err(|e| ImportError::Read {
+        path: path.to_path_buf(),
+        detail: e.to_string(),
+    })?;
+    let problem = |line: usize, message: String| Problem {
+        file: path.to_path_buf(),
+        line,
+        id: None,
+        message,
+    };
     let mut problems = Vec::new();
     let mut records: Vec<Record> = Vec::new();
     for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
         let n = i + 1;
-        let line = line.map_err(|e| ImportError::Read { path: path.to_path_buf(), detail: e.to_string() })?;
+        let line = line.map_err(|e| ImportError::Read {
+            path: path.to_path_buf(),
+            detail: e.to_string(),
+        })?;
         if line.trim().is_empty() {
             continue;
         }
@@ -94,7 +108,10 @@ pub fn restore<S: Store>(ledger: &mut Ledger<S>, path: &Path) -> Result<RestoreR
         if ours.as_deref() != Some(&theirs[..]) {
             return Err(ImportError::Invalid(vec![problem(
                 i + 1,
-                format!("record {} differs from the one in the ledger: the export and the ledger have diverged", r.seq),
+                format!(
+                    "record {} differs from the one in the ledger: the export and the ledger have diverged",
+                    r.seq
+                ),
             )]));
         }
     }
@@ -105,27 +122,49 @@ pub fn restore<S: Store>(ledger: &mut Ledger<S>, path: &Path) -> Result<RestoreR
         let chunk: Vec<Record> = it.by_ref().take(super::BATCH).collect();
         ledger.append_records(chunk)?;
     }
-    Ok(RestoreReport { records: total, appended })
+    Ok(RestoreReport {
+        records: total,
+        appended,
+    })
 }
 
 fn read_line(line: &str, expected: u64) -> Result<Record, String> {
-    let v: serde_json::Value = serde_json::from_str(line).map_err(|e| format!("not a JSON object: {e}"))?;
-    let b64 = v.get("bytes").and_then(|b| b.as_str()).ok_or("missing \"bytes\" (base64 canonical record)")?;
-    let bytes = STANDARD.decode(b64).map_err(|e| format!("\"bytes\" is not base64: {e}"))?;
+    let v: serde_json::Value =
+        serde_json::from_str(line).map_err(|e| format!("not a JSON object: {e}"))?;
+    let b64 = v
+        .get("bytes")
+        .and_then(|b| b.as_str())
+        .ok_or("missing \"bytes\" (base64 canonical record)")?;
+    let bytes = STANDARD
+        .decode(b64)
+        .map_err(|e| format!("\"bytes\" is not base64: {e}"))?;
     let record = codec::decode(&bytes).map_err(|e| format!("record bytes are invalid: {e}"))?;
     if record.seq.get() != expected {
-        return Err(format!("expected record {expected}, found record {}", record.seq));
+        return Err(format!(
+            "expected record {expected}, found record {}",
+            record.seq
+        ));
     }
-    let stored = StoredRecord { seq: record.seq, hash: crate::chain::ChainHash::of(&bytes), leaf: crate::merkle::leaf_hash(&bytes), bytes };
+    let stored = StoredRecord {
+        seq: record.seq,
+        hash: crate::chain::ChainHash::of(&bytes),
+        leaf: crate::merkle::leaf_hash(&bytes),
+        bytes,
+    };
     if let Some(h) = v.get("hash").and_then(|h| h.as_str())
         && h != stored.hash.to_hex()
     {
-        return Err(format!("\"hash\" {h} is not the BLAKE3 chain hash of the bytes ({})", stored.hash));
+        return Err(format!(
+            "\"hash\" {h} is not the BLAKE3 chain hash of the bytes ({})",
+            stored.hash
+        ));
     }
     if let Some(s) = v.get("seq").and_then(serde_json::Value::as_u64)
         && s != expected
     {
-        return Err(format!("\"seq\" {s} does not match the record's own seq {expected}"));
+        return Err(format!(
+            "\"seq\" {s} does not match the record's own seq {expected}"
+        ));
     }
     Ok(record)
 }

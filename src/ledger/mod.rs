@@ -7,10 +7,11 @@
 //! one atomic batch, then the derived keys, then the watermark, then flushes; only then
 //! does it return.
 
+pub mod audit;
 pub mod index;
 pub mod query;
 pub mod state;
-mod verify;
+pub(crate) mod verify;
 
 pub use query::{Filter, Logged};
 pub use state::{QueryError, Receipt, StateAnswer};
@@ -128,7 +129,10 @@ impl<S: Store> TileReader for StoreTiles<'_, S> {
         self.0
             .get(Tree::Merkle, &key.to_bytes())
             .map(|v| v.map(|v| v.as_ref().to_vec()))
-            .map_err(|e| MerkleError::Other(e.to_string()))
+            .map_err(|e| MerkleError::TileRead {
+                key,
+                source: Box::new(e),
+            })
     }
 }
 
@@ -333,7 +337,10 @@ impl<S: Store> Ledger<S> {
         self.append_batch(batch)
     }
 
-    fn append_batch(&mut self, batch: Vec<(StoredRecord, Record)>) -> Result<AppendReport, LedgerError> {
+    fn append_batch(
+        &mut self,
+        batch: Vec<(StoredRecord, Record)>,
+    ) -> Result<AppendReport, LedgerError> {
         let first = self.size;
         let prev = batch.last().map_or(self.head, |(s, _)| s.hash);
         let ops: Vec<Op> = batch

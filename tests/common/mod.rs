@@ -6,11 +6,12 @@
 #![allow(dead_code)]
 
 use assert_cmd::Command;
-use pactlog::codec::{Entry, Record, Seq, Timestamp};
 use pactlog::chain::ChainHash;
+use pactlog::codec::{Entry, Record, Seq, Timestamp};
 use pactlog::model::{
-    Confidence, Currency, Day, EdtfDate, Event, EventId, LegalKind, LegalStage, Money, Party, PartyId, Payload,
-    ProductStage, Scope, Source, Term, TermKey, TermRef, TermType, Tranche, Until,
+    Confidence, Currency, Day, EdtfDate, Event, EventId, LegalKind, LegalStage, Money, Party,
+    PartyId, Payload, ProductStage, Scope, Source, Term, TermKey, TermRef, TermType, Tranche,
+    Until,
 };
 use proptest::prelude::*;
 use proptest::test_runner::Config as ProptestConfig;
@@ -67,7 +68,10 @@ impl TempStore {
             String::from_utf8_lossy(&out.stderr)
         );
         serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-            panic!("pactlog {args:?} printed no JSON ({e}):\n{}", String::from_utf8_lossy(&out.stdout))
+            panic!(
+                "pactlog {args:?} printed no JSON ({e}):\n{}",
+                String::from_utf8_lossy(&out.stdout)
+            )
         })
     }
 
@@ -83,7 +87,8 @@ impl TempStore {
 /// `pactlog --store <store>` with `PACTLOG_NOW` fixed, `PACTLOG_STORE` cleared and the
 /// working directory set to a place where a stray default store would be harmless.
 pub fn pactlog(store: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("pactlog").expect("the pactlog binary is built for integration tests");
+    let mut cmd =
+        Command::cargo_bin("pactlog").expect("the pactlog binary is built for integration tests");
     cmd.arg("--store").arg(store);
     cmd.env("PACTLOG_NOW", NOW);
     cmd.env_remove("PACTLOG_STORE");
@@ -113,8 +118,16 @@ pub fn cases(default: u32) -> ProptestConfig {
 /// Currencies the generator uses (all in the supported ISO 4217 list).
 const CURRENCIES: [&str; 6] = ["USD", "EUR", "GBP", "JPY", "CHF", "AED"];
 /// Scopes the generator uses: prefixes of one another, so exclusivity overlaps happen.
-const SCOPES: [&str; 8] =
-    ["cloud", "cloud.api", "cloud.api.stateless", "cloud.distribution", "ip", "ip.models", "compute.capacity", "revenue.share"];
+const SCOPES: [&str; 8] = [
+    "cloud",
+    "cloud.api",
+    "cloud.api.stateless",
+    "cloud.distribution",
+    "ip",
+    "ip.models",
+    "compute.capacity",
+    "revenue.share",
+];
 
 /// Free text as an importer would keep it: trimmed, non-empty, no control characters.
 pub fn arb_text() -> impl Strategy<Value = String> {
@@ -138,8 +151,15 @@ pub struct DateSeed {
 }
 
 fn arb_date_seed() -> impl Strategy<Value = DateSeed> {
-    (0u8..3, 2015i16..=2030, 1i8..=12, 1i8..=28, 0u16..120)
-        .prop_map(|(form, year, month, day, after)| DateSeed { form, year, month, day, after })
+    (0u8..3, 2015i16..=2030, 1i8..=12, 1i8..=28, 0u16..120).prop_map(
+        |(form, year, month, day, after)| DateSeed {
+            form,
+            year,
+            month,
+            day,
+            after,
+        },
+    )
 }
 
 fn date_text(form: u8, year: i16, month: i8, day: i8) -> String {
@@ -167,8 +187,16 @@ pub struct SourceSeed {
 }
 
 fn arb_source_seed() -> impl Strategy<Value = SourceSeed> {
-    (arb_slug(), proptest::option::of(arb_text()), proptest::option::of((2015i16..=2030, 1i8..=12, 1i8..=28)))
-        .prop_map(|(slug, publisher, published)| SourceSeed { slug, publisher, published })
+    (
+        arb_slug(),
+        proptest::option::of(arb_text()),
+        proptest::option::of((2015i16..=2030, 1i8..=12, 1i8..=28)),
+    )
+        .prop_map(|(slug, publisher, published)| SourceSeed {
+            slug,
+            publisher,
+            published,
+        })
 }
 
 #[derive(Clone, Debug)]
@@ -179,8 +207,16 @@ pub struct PartySeed {
 }
 
 fn arb_party_seed() -> impl Strategy<Value = PartySeed> {
-    (arb_slug(), arb_text(), proptest::collection::vec(arb_text(), 0..3))
-        .prop_map(|(slug, name, aliases)| PartySeed { slug, name, aliases })
+    (
+        arb_slug(),
+        arb_text(),
+        proptest::collection::vec(arb_text(), 0..3),
+    )
+        .prop_map(|(slug, name, aliases)| PartySeed {
+            slug,
+            name,
+            aliases,
+        })
 }
 
 /// The random choices behind one event. `picks` and `texts` are consumed in order by the
@@ -217,7 +253,20 @@ fn arb_event_seed() -> impl Strategy<Value = EventSeed> {
         proptest::collection::vec(0u8..12, 1..4),
     )
         .prop_map(
-            |(kind, slug, date, disclosed_extra, summary, confidence, extra_parties, supersedes, sources, picks, texts, until_years)| {
+            |(
+                kind,
+                slug,
+                date,
+                disclosed_extra,
+                summary,
+                confidence,
+                extra_parties,
+                supersedes,
+                sources,
+                picks,
+                texts,
+                until_years,
+            )| {
                 EventSeed {
                     kind,
                     slug,
@@ -301,17 +350,30 @@ fn build_party(i: usize, seed: &PartySeed) -> Party {
     Party {
         id: PartyId::new(&format!("{}-p{i}", seed.slug)).expect("valid party id"),
         name: format!("{} #{i}", seed.name),
-        aliases: seed.aliases.iter().enumerate().map(|(k, a)| format!("{a} #{i}.{k}")).collect(),
+        aliases: seed
+            .aliases
+            .iter()
+            .enumerate()
+            .map(|(k, a)| format!("{a} #{i}.{k}"))
+            .collect(),
     }
 }
 
 fn money(d: &mut Dice<'_>) -> Money {
     let units = 1 + (d.next() as u64) * 1000;
-    Money { units, currency: Currency::new(CURRENCIES[d.below(CURRENCIES.len())]).expect("supported currency") }
+    Money {
+        units,
+        currency: Currency::new(CURRENCIES[d.below(CURRENCIES.len())]).expect("supported currency"),
+    }
 }
 
 fn build_event(i: usize, seed: &EventSeed, built: &Built) -> Event {
-    let mut d = Dice { seed, pick: 0, text: 0, year: 0 };
+    let mut d = Dice {
+        seed,
+        pick: 0,
+        text: 0,
+        year: 0,
+    };
     let id = EventId::new(&format!("e{i}-{}", seed.slug)).expect("valid event id");
     // Kinds that need an earlier target fall back to `other` when there is none.
     let kind = match Payload::KINDS[seed.kind] {
@@ -321,7 +383,13 @@ fn build_event(i: usize, seed: &EventSeed, built: &Built) -> Event {
     };
     let mut targets: Vec<usize> = Vec::new(); // indexes of events referred to
     let pick_event = |pick: usize| pick % built.events.len();
-    let term_index = |tr: &TermRef| built.events.iter().position(|e| e.id == tr.event).expect("term of a built event");
+    let term_index = |tr: &TermRef| {
+        built
+            .events
+            .iter()
+            .position(|e| e.id == tr.event)
+            .expect("term of a built event")
+    };
     let ends = |d: &mut Dice<'_>, at_least_one: bool, targets: &mut Vec<usize>| -> Vec<TermRef> {
         if built.terms.is_empty() || !(at_least_one || d.below(3) == 0) {
             return Vec::new();
@@ -348,7 +416,12 @@ fn build_event(i: usize, seed: &EventSeed, built: &Built) -> Event {
                     let investee = built.other_party(&investor, d.next());
                     let amount = money(&mut d);
                     let condition = if d.flag() { Some(d.text()) } else { None };
-                    Tranche { investor, investee, amount, condition }
+                    Tranche {
+                        investor,
+                        investee,
+                        amount,
+                        condition,
+                    }
                 })
                 .collect();
             Payload::Investment { tranches }
@@ -356,7 +429,11 @@ fn build_event(i: usize, seed: &EventSeed, built: &Built) -> Event {
         "agreement" => {
             let title = if d.flag() { Some(d.text()) } else { None };
             let ends = ends(&mut d, false, &mut targets);
-            let n_terms = if ends.is_empty() { 1 + d.below(3) } else { d.below(3) };
+            let n_terms = if ends.is_empty() {
+                1 + d.below(3)
+            } else {
+                d.below(3)
+            };
             let terms = (0..n_terms)
                 .map(|k| {
                     let kind = TermType::ALL[d.below(TermType::ALL.len())];
@@ -367,7 +444,12 @@ fn build_event(i: usize, seed: &EventSeed, built: &Built) -> Event {
                         1 => {
                             let year = seed.date.year + i16::from(d.until_year());
                             let form = d.below(3) as u8;
-                            Some(Until::Date(edtf(&date_text(form, year, 1 + d.below(12) as i8, 1 + d.below(28) as i8))))
+                            Some(Until::Date(edtf(&date_text(
+                                form,
+                                year,
+                                1 + d.below(12) as i8,
+                                1 + d.below(28) as i8,
+                            ))))
                         }
                         _ => Some(Until::Condition(format!("when {}", d.text()))),
                     };
@@ -377,7 +459,11 @@ fn build_event(i: usize, seed: &EventSeed, built: &Built) -> Event {
                         grantor,
                         holder,
                         scope: Scope::new(SCOPES[d.below(SCOPES.len())]).expect("valid scope"),
-                        exclusive: if kind == TermType::Exclusivity { d.below(4) != 0 } else { d.flag() },
+                        exclusive: if kind == TermType::Exclusivity {
+                            d.below(4) != 0
+                        } else {
+                            d.flag()
+                        },
                         amount: if d.flag() { Some(money(&mut d)) } else { None },
                         until,
                     }
@@ -391,7 +477,11 @@ fn build_event(i: usize, seed: &EventSeed, built: &Built) -> Event {
             Payload::TermEnded { ends, reason }
         }
         "legal-threat" | "legal-action" => {
-            let legal_kind = if kind == "legal-threat" { LegalKind::Threat } else { LegalKind::Action };
+            let legal_kind = if kind == "legal-threat" {
+                LegalKind::Threat
+            } else {
+                LegalKind::Action
+            };
             let by = built.party(d.next());
             let mut against = vec![built.other_party(&by, d.next())];
             let second = built.other_party(&by, d.next());
@@ -406,12 +496,23 @@ fn build_event(i: usize, seed: &EventSeed, built: &Built) -> Event {
                 None
             };
             let stage = if resolves.is_some() {
-                [LegalStage::Settled, LegalStage::Dismissed, LegalStage::Withdrawn][d.below(3)]
+                [
+                    LegalStage::Settled,
+                    LegalStage::Dismissed,
+                    LegalStage::Withdrawn,
+                ][d.below(3)]
             } else {
                 LegalStage::ALL[d.below(LegalStage::ALL.len())]
             };
             let claim = if d.flag() { Some(d.text()) } else { None };
-            Payload::Legal { kind: legal_kind, by, against, stage, claim, resolves }
+            Payload::Legal {
+                kind: legal_kind,
+                by,
+                against,
+                stage,
+                claim,
+                resolves,
+            }
         }
         "statement" => {
             let by = built.party(d.next());
@@ -426,8 +527,16 @@ fn build_event(i: usize, seed: &EventSeed, built: &Built) -> Event {
         }
         "product-launch" => {
             let by = built.party(d.next());
-            let stage = [ProductStage::Limited, ProductStage::Preview, ProductStage::General][d.below(3)];
-            Payload::ProductLaunch { by, product: d.text(), stage }
+            let stage = [
+                ProductStage::Limited,
+                ProductStage::Preview,
+                ProductStage::General,
+            ][d.below(3)];
+            Payload::ProductLaunch {
+                by,
+                product: d.text(),
+                stage,
+            }
         }
         other => unreachable!("kind {other} is not generated"),
     };
@@ -482,7 +591,9 @@ fn build_event(i: usize, seed: &EventSeed, built: &Built) -> Event {
         .map(|(k, s)| Source {
             url: format!("https://example.com/{}/{i}-{k}", s.slug),
             publisher: s.publisher.clone(),
-            published: s.published.map(|(y, m, dd)| Day::from_ymd(y, m, dd).expect("valid day")),
+            published: s
+                .published
+                .map(|(y, m, dd)| Day::from_ymd(y, m, dd).expect("valid day")),
         })
         .collect();
     Event {
@@ -490,7 +601,11 @@ fn build_event(i: usize, seed: &EventSeed, built: &Built) -> Event {
         date,
         disclosed,
         summary: seed.summary.clone(),
-        confidence: [Confidence::Confirmed, Confidence::Reported, Confidence::Rumor][seed.confidence],
+        confidence: [
+            Confidence::Confirmed,
+            Confidence::Reported,
+            Confidence::Rumor,
+        ][seed.confidence],
         parties,
         supersedes: supersedes.map(|t| built.events[t].id.clone()),
         sources,
@@ -510,7 +625,14 @@ fn build_ledger(party_seeds: &[PartySeed], event_seeds: &[EventSeed]) -> Vec<Ent
         let e = build_event(i, s, &built);
         if let Payload::Agreement { terms, .. } = &e.payload {
             for t in terms {
-                built.terms.push((TermRef { event: e.id.clone(), key: t.key.clone() }, t.grantor.clone(), t.holder.clone()));
+                built.terms.push((
+                    TermRef {
+                        event: e.id.clone(),
+                        key: t.key.clone(),
+                    },
+                    t.grantor.clone(),
+                    t.holder.clone(),
+                ));
             }
         }
         if matches!(e.payload, Payload::Legal { .. }) {
@@ -555,12 +677,15 @@ pub fn references_point_backwards(entries: &[Entry]) -> Result<(), String> {
                 }
                 for r in e.payload.ends() {
                     match find(&r.event).map(|t| &t.payload) {
-                        Some(Payload::Agreement { terms, .. }) if terms.iter().any(|t| t.key == r.key) => {}
+                        Some(Payload::Agreement { terms, .. })
+                            if terms.iter().any(|t| t.key == r.key) => {}
                         _ => return Err(format!("{}: ends unknown term {r}", e.id)),
                     }
                 }
                 match &e.payload {
-                    Payload::Legal { resolves: Some(t), .. } => match find(t).map(|t| &t.payload) {
+                    Payload::Legal {
+                        resolves: Some(t), ..
+                    } => match find(t).map(|t| &t.payload) {
                         Some(Payload::Legal { .. }) => {}
                         _ => return Err(format!("{}: resolves non-legal {t}", e.id)),
                     },
@@ -587,12 +712,17 @@ pub fn references_point_backwards(entries: &[Entry]) -> Result<(), String> {
 
 /// A random record: any seq, time and prev, with an entry from a random ledger.
 pub fn arb_record() -> impl Strategy<Value = Record> {
-    (any::<u64>(), any::<i64>(), any::<[u8; 32]>(), arb_ledger(4, 8), any::<proptest::sample::Index>()).prop_map(
-        |(seq, at, prev, entries, pick)| Record {
+    (
+        any::<u64>(),
+        any::<i64>(),
+        any::<[u8; 32]>(),
+        arb_ledger(4, 8),
+        any::<proptest::sample::Index>(),
+    )
+        .prop_map(|(seq, at, prev, entries, pick)| Record {
             seq: Seq::new(seq),
             recorded_at: Timestamp::from_unix(at),
             prev: ChainHash::from_bytes(prev),
             entry: entries[pick.index(entries.len())].clone(),
-        },
-    )
+        })
 }

@@ -1,0 +1,29 @@
+//! `pactlog checkpoint`: sign the current head.
+
+use super::key::read_signing_key;
+use super::{CliError, Code, Globals, audit_error};
+use clap::Args;
+use std::path::PathBuf;
+
+/// Sign a checkpoint of the ledger's current head (C2SP tlog-checkpoint, as a signed
+/// note) and print it.
+///
+/// The checkpoint commits to the RFC 6962 Merkle root of every record so far (and, in an
+/// extension line, the BLAKE3 chain head). It is stored in the ledger, and the newest one
+/// is what `pactlog proof inclusion` proves against. Signing refuses when the ledger is
+/// not consistent with the last checkpoint signed (truncated, rolled back or rewritten).
+/// Publish the note: anyone holding it can later prove the ledger was not rewritten.
+#[derive(Args, Debug)]
+pub struct CheckpointArgs {
+    /// The private key file (from `pactlog key generate`)
+    #[arg(long, value_name = "SKEY")]
+    key: PathBuf,
+}
+
+pub fn run_checkpoint(g: &Globals, args: CheckpointArgs) -> Result<Code, CliError> {
+    let key = read_signing_key(&args.key)?;
+    let mut ledger = g.open_existing()?;
+    let note = ledger.sign_checkpoint(&key).map_err(audit_error)?;
+    print!("{note}");
+    Ok(Code::Ok)
+}

@@ -1,0 +1,363 @@
+//! What auditors need from a ledger: signed checkpoints, inclusion and consistency
+//! proofs, and checking the ledger against a checkpoint signed earlier.
+//!
+//! A checkpoint (C2SP tlog-checkpoint) commits to the RFC 6962 root of the first N
+//! records; its note also carries an extension line `pactlog-head <hex>` with the
+//! BLAKE3 chain head, so both hashes are signed together. The `checkpoints` tree keeps
+//! every note the ledger signed, by tree size.
+
+use super::verify::RootAccumulator;
+use super::{Ledger, LedgerError, StoredRecord, seq_from_key};
+use crate::chain::ChainHash;
+use crate::checkpoint::{
+    Checkpoint, CheckpointError, SigningKey, TlogProof, VerifierKey, open_checkpoint,
+};
+use crate::codec::Seq;
+use crate::merkle::{self, ConsistencyProof, Hash, MerkleError};
+use crate::model::{EventId, PartyId};
+use crate::store::{Op, Store, Tree};
+
+/// Prefix of the extension line that carries the BLAKE3 head in pactlog's checkpoints.
+pub const HEAD_EXTENSION: &str = "pactlog-head ";
+
+/// Why an auditor operation failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AuditError {
+    /// The ledger failed underneath.
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+    /// A Merkle computation failed (missing tiles, bad sizes).
+    #[error("merkle: {0}")]
+    Merkle(#[from] MerkleError),
+    /// Keys, notes or checkpoints are malformed or do not verify.
+    #[error("{0}")]
+    Checkpoint(#[from] CheckpointError),
+    /// Signing now would contradict a checkpoint signed before.
+    #[error("refusing to sign: {0}")]
+    Inconsistent(String),
+    /// The ledger does not contain what a checkpoint says it did.
+    #[error("{0}")]
+    Diverged(String),
+    /// Nothing to prove or sign.
+    #[error("{0}")]
+    Unavailable(String),
+}
+
+impl AuditError {
+    /// Whether this is a verification failure (tampering, bad signature) rather than a
+    /// usage or storage problem.
+    pub fn is_verification_failure(&self) -> bool {
+        match self {
+            AuditError::Diverged(_) | AuditError::Inconsistent(_) => true,
+            AuditError::Checkpoint(e) => matches!(
+                e,
+                CheckpointError::BadSignature { .. } | CheckpointError::NoKnownSignature { .. }
+            ),
+            _ => false,
+        }
+    }
+}
+
+/// A checkpoint the ledger signed, as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignedCheckpoint {
+    /// Tree size it covers.
+    pub size: u64,
+    /// The signed note text.
+    pub note: String,
+}
+
+/// The outcome of checking the ledger against a signed checkpoint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckpointCheck {
+    /// The checkpoint's origin.
+    pub origin: String,
+    /// Records the checkpoint covers.
+    pub checkpoint_size: u64,
+    /// Records in the ledger now.
+    pub ledger_size: u64,
+    /// The consistency proof from the checkpoint to the current tree (it verified).
+    pub proof: Vec<Hash>,
+}
+
+impl<S: Store> Ledger<S> {
+    /// The checkpoints signed so far, oldest first.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn checkpoints(&self) -> Result<Vec<SignedCheckpoint>, LedgerError> {
+        let mut out = Vec::new();
+        for item in self.store.range(Tree::Checkpoints, b"", None) {
+            let (k, v) = item?;
+            let size = seq_from_key(k.as_ref()).map_or(0, Seq::get);
+            out.push(SignedCheckpoint {
+                size,
+                note: String::from_utf8_lossy(v.as_ref()).into_owned(),
+            });
+        }
+        Ok(out)
+    }
+
+    /// The newest checkpoint signed, if any.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn latest_checkpoint(&self) -> Result<Option<SignedCheckpoint>, LedgerError> {
+        Ok(self
+            .store
+            .last(Tree::Checkpoints)?
+            .map(|(k, v)| SignedCheckpoint {
+                size: seq_from_key(k.as_ref()).map_or(0, Seq::get),
+                note: String::from_utf8_lossy(v.as_ref()).into_owned(),
+            }))
+    }
+
+    /// Signs a checkpoint of the current head with `key` (origin = the key's name),
+    /// stores it and returns the note. Refuses when the ledger is empty, or when the
+    /// ledger is not consistent with the last checkpoint this ledger signed (shorter
+    /// than it, or with a different root at its size).
+    ///
+    /// # Errors
+    /// [`AuditError::Inconsistent`] as above; key, tile or storage errors.
+    pub fn sign_checkpoint(&mut self, key: &SigningKey) -> Result<String, AuditError> {
+        let size = self.size();
+        if size == 0 {
+            return Err(AuditError::Unavailable(
+                "the ledger is empty: import events before signing a checkpoint".into(),
+            ));
+        }
+        let root = self.root_at(size)?;
+        if let Some(last) = self.latest_checkpoint()? {
+            let (cp, _) = open_checkpoint(&last.note, &[key.verifier_key()]).map_err(|e| {
+                AuditError::Inconsistent(format!(
+                    "the last checkpoint (size {}) does not verify with this key ({e}); sign with the key that signed it",
+                    last.size
+                ))
+            })?;
+            if cp.size() > size {
+                return Err(AuditError::Inconsistent(format!(
+                    "the ledger has {size} records but a checkpoint of {} was signed: it was truncated or rolled back",
+                    cp.size()
+                )));
+            }
+            let old_root = Hash::from_bytes(*cp.root());
+            let proof = merkle::consistency_proof(&self.tiles(), cp.size(), size)?;
+            root.verify_consistency(size, &old_root, cp.size(), &proof.hashes).map_err(|e| {
+                AuditError::Inconsistent(format!(
+                    "the ledger is not consistent with the checkpoint of size {} signed before ({e})",
+                    cp.size()
+                ))
+            })?;
+        }
+        let head = self.head_at(size)?;
+        let cp = Checkpoint::new(
+            key.name(),
+            size,
+            *root.as_bytes(),
+            vec![format!("{HEAD_EXTENSION}{}", head.to_hex())],
+        )?;
+        let note = cp.sign(key)?;
+        self.store
+            .apply(
+                Tree::Checkpoints,
+                vec![Op::Put(
+                    Seq::new(size).key().to_vec(),
+                    note.clone().into_bytes(),
+                )],
+            )
+            .map_err(LedgerError::from)?;
+        self.store.flush().map_err(LedgerError::from)?;
+        Ok(note)
+    }
+
+    /// Finds the record of an event or party id.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn seq_of_id(&self, id: &str) -> Result<Option<Seq>, LedgerError> {
+        if let Ok(e) = EventId::new(id)
+            && let Some(seq) = self.event_seq(&e)?
+        {
+            return Ok(Some(seq));
+        }
+        if let Ok(p) = PartyId::new(id)
+            && let Some(v) = self.store.get(Tree::Ids, &super::index::party_key(&p))?
+        {
+            return Ok(seq_from_key(v.as_ref()));
+        }
+        Ok(None)
+    }
+
+    /// A C2SP tlog-proof that the record `seq` is in the tree of the newest signed
+    /// checkpoint, carrying the record's canonical bytes in its `extra` line.
+    ///
+    /// # Errors
+    /// [`AuditError::Unavailable`] when no signed checkpoint covers the record.
+    pub fn inclusion_proof(&self, seq: Seq) -> Result<TlogProof, AuditError> {
+        let Some(last) = self.latest_checkpoint()? else {
+            return Err(AuditError::Unavailable(
+                "no checkpoint signed yet: run `pactlog checkpoint --key SKEY` first".into(),
+            ));
+        };
+        if seq.get() >= last.size {
+            return Err(AuditError::Unavailable(format!(
+                "record {seq} is newer than the last checkpoint (size {}): sign a new checkpoint first",
+                last.size
+            )));
+        }
+        let stored: StoredRecord = self
+            .raw(seq)?
+            .ok_or_else(|| AuditError::Unavailable(format!("record {seq} does not exist")))?;
+        let proof = merkle::inclusion_proof(&self.tiles(), seq.get(), last.size)?;
+        let hashes = proof.hashes.iter().map(|h| *h.as_bytes()).collect();
+        Ok(TlogProof::new(
+            Some(stored.bytes),
+            seq.get(),
+            hashes,
+            last.note,
+        )?)
+    }
+
+    /// The consistency proof between two tree sizes of this ledger.
+    ///
+    /// # Errors
+    /// Bad sizes (0, inverted, beyond the ledger) or tile errors.
+    pub fn consistency(
+        &self,
+        old: u64,
+        new: u64,
+    ) -> Result<(Hash, Hash, ConsistencyProof), AuditError> {
+        if new > self.size() {
+            return Err(AuditError::Unavailable(format!(
+                "the ledger has only {} records, not {new}",
+                self.size()
+            )));
+        }
+        let proof = merkle::consistency_proof(&self.tiles(), old, new)?;
+        Ok((self.root_at(old)?, self.root_at(new)?, proof))
+    }
+
+    /// Checks the ledger against a checkpoint signed earlier: the signature, that the
+    /// ledger still holds at least as many records, and that the root of its first N
+    /// records (recomputed from the records themselves, not the stored tiles) is the
+    /// signed root, with a consistency proof to the current tree.
+    ///
+    /// Run it with [`Ledger::verify`] for the whole chain.
+    ///
+    /// # Errors
+    /// [`AuditError::Diverged`] naming what is wrong (truncated or rolled back, rewritten);
+    /// signature errors; storage errors.
+    pub fn check_checkpoint(
+        &self,
+        note: &str,
+        key: &VerifierKey,
+    ) -> Result<CheckpointCheck, AuditError> {
+        let (cp, _) = open_checkpoint(note, std::slice::from_ref(key))?;
+        let m = cp.size();
+        let n = self.size();
+        if m > n {
+            return Err(AuditError::Diverged(format!(
+                "the ledger has {n} records but the checkpoint covers {m}: records were removed \
+                 (the ledger was truncated or rolled back to an older copy)"
+            )));
+        }
+        let signed = Hash::from_bytes(*cp.root());
+        let mut acc = RootAccumulator::default();
+        for (i, stored) in self.raw_records(0, Some(m)).enumerate() {
+            let stored = stored?;
+            if stored.seq.get() != i as u64 {
+                return Err(AuditError::Diverged(format!("record {i} is missing")));
+            }
+            acc.push(merkle::leaf_hash(&stored.bytes));
+        }
+        let computed = acc.root();
+        if computed != signed {
+            return Err(AuditError::Diverged(format!(
+                "not consistent with the checkpoint: the first {m} records have root {computed}, \
+                 but the checkpoint signed {signed} (records were rewritten)"
+            )));
+        }
+        if let Some(head) = cp
+            .extensions()
+            .iter()
+            .find_map(|l| l.strip_prefix(HEAD_EXTENSION))
+        {
+            let ours = self.head_at(m)?;
+            if ChainHash::from_hex(head) != Some(ours) {
+                return Err(AuditError::Diverged(format!(
+                    "the chain head at {m} is {ours}, but the checkpoint signed {head} (records were rewritten)"
+                )));
+            }
+        }
+        let new_root = self.root_at(n)?;
+        let proof = merkle::consistency_proof(&self.tiles(), m, n)?;
+        new_root
+            .verify_consistency(n, &signed, m, &proof.hashes)
+            .map_err(|e| {
+                AuditError::Diverged(format!(
+                    "the stored tree is not consistent with the checkpoint ({e})"
+                ))
+            })?;
+        Ok(CheckpointCheck {
+            origin: cp.origin().to_string(),
+            checkpoint_size: m,
+            ledger_size: n,
+            proof: proof.hashes,
+        })
+    }
+}
+
+/// What an offline audit of an inclusion proof established.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AuditedRecord {
+    /// The checkpoint's origin.
+    pub origin: String,
+    /// The checkpoint's tree size.
+    pub size: u64,
+    /// The record proven.
+    pub record: crate::codec::Record,
+}
+
+/// Checks a tlog-proof offline (no store): the checkpoint's signature by `key`, the
+/// inclusion path of the record bytes in its `extra` line, and that those bytes decode
+/// strictly to a record at the proven index.
+///
+/// # Errors
+/// [`AuditError::Checkpoint`] for a malformed file or bad signature;
+/// [`AuditError::Diverged`] when the path or the record does not check out.
+pub fn audit_inclusion(text: &str, key: &VerifierKey) -> Result<AuditedRecord, AuditError> {
+    let proof = TlogProof::parse(text)?;
+    let (cp, _) = proof.open_checkpoint(std::slice::from_ref(key))?;
+    let bytes = proof.extra().ok_or_else(|| {
+        AuditError::Diverged("the proof carries no record bytes (no `extra` line)".into())
+    })?;
+    let leaf = merkle::leaf_hash(bytes);
+    let hashes: Vec<Hash> = proof
+        .hashes()
+        .iter()
+        .map(|h| Hash::from_bytes(*h))
+        .collect();
+    Hash::from_bytes(*cp.root())
+        .verify_inclusion(&leaf, proof.index(), cp.size(), &hashes)
+        .map_err(|e| {
+            AuditError::Diverged(format!(
+                "the inclusion path does not lead to the signed root: {e}"
+            ))
+        })?;
+    let record = crate::codec::decode(bytes).map_err(|e| {
+        AuditError::Diverged(format!("the proven bytes are not a valid record: {e}"))
+    })?;
+    if record.seq.get() != proof.index() {
+        return Err(AuditError::Diverged(format!(
+            "the record says it is record {}, but the proof is for index {}",
+            record.seq,
+            proof.index()
+        )));
+    }
+    Ok(AuditedRecord {
+        origin: cp.origin().to_string(),
+        size: cp.size(),
+        record,
+    })
+}

@@ -1,0 +1,337 @@
+//! The bundled dataset answers the questions analysts ask, and its expected outputs are
+//! pinned in fixtures/expected/ (regenerate with PACTLOG_BLESS=1 after a deliberate change).
+
+use assert_cmd::Command;
+use pactlog::codec::Timestamp;
+use pactlog::ledger::Ledger;
+use pactlog::model::{Day, PartyId, TermType};
+use pactlog::projection::{Query, RelationshipState, Select, Status};
+use pactlog::store::MemoryStore;
+use std::path::{Path, PathBuf};
+
+const NOW: &str = "2026-01-01T00:00:00Z";
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn bundled() -> Ledger<MemoryStore> {
+    let mut ledger = Ledger::open(MemoryStore::new()).unwrap();
+    pactlog::import::import(
+        &mut ledger,
+        &[root().join("events")],
+        Timestamp::parse(NOW).unwrap(),
+    )
+    .unwrap();
+    ledger
+}
+
+fn p(s: &str) -> PartyId {
+    PartyId::new(s).unwrap()
+}
+
+fn day(s: &str) -> Day {
+    Day::parse(s).unwrap()
+}
+
+fn rel(ledger: &Ledger<MemoryStore>, q: Query, a: &str, b: &str) -> RelationshipState {
+    let answer = ledger.state(q, &Select::Pair(p(a), p(b))).unwrap();
+    assert_eq!(
+        answer.relationships.len(),
+        1,
+        "{a}-{b} should have exactly one relationship"
+    );
+    answer.relationships.into_iter().next().unwrap()
+}
+
+#[test]
+fn microsoft_openai_on_2026_03_01_has_stateless_api_exclusivity_and_exclusive_ip_and_no_dispute() {
+    let l = bundled();
+    let r = rel(&l, Query::as_of(day("2026-03-01")), "microsoft", "openai");
+    let api = r
+        .terms
+        .iter()
+        .find(|t| t.kind == TermType::Exclusivity && t.scope.as_str() == "cloud.api.stateless");
+    let api = api.expect("Azure exclusivity for stateless APIs in force");
+    assert_eq!(
+        (api.grantor.as_str(), api.holder.as_str(), api.exclusive),
+        ("openai", "microsoft", true)
+    );
+    assert!(
+        r.terms
+            .iter()
+            .any(|t| t.kind == TermType::IpLicense && t.exclusive && t.holder == p("microsoft")),
+        "an exclusive IP license held by Microsoft is in force"
+    );
+    assert!(r.disputes.is_empty());
+    assert_eq!(r.status, Status::Active);
+}
+
+#[test]
+fn amazon_openai_on_2026_03_01_has_frontier_distribution_and_15b_paid_35b_conditional() {
+    let l = bundled();
+    let r = rel(&l, Query::as_of(day("2026-03-01")), "amazon", "openai");
+    assert!(r.terms.iter().any(|t| t.kind == TermType::Exclusivity
+        && t.exclusive
+        && t.holder == p("amazon")
+        && t.scope.as_str().contains("frontier")));
+    let totals = pactlog::projection::investment_totals(&r.investments);
+    assert_eq!(totals.get("USD"), Some(&(15_000_000_000, 35_000_000_000)));
+    assert!(r.investments.iter().all(|i| i.investor == p("amazon")));
+}
+
+#[test]
+fn on_2026_03_20_microsoft_has_an_open_rumor_level_dispute_with_openai_and_with_amazon() {
+    let l = bundled();
+    for other in ["openai", "amazon"] {
+        let r = rel(&l, Query::as_of(day("2026-03-20")), "microsoft", other);
+        assert_eq!(r.status, Status::Disputed, "microsoft-{other}");
+        let d = &r.disputes[0];
+        assert_eq!(d.by, p("microsoft"));
+        assert_eq!(d.confidence, pactlog::model::Confidence::Rumor);
+        assert!(d.against.contains(&p(other)));
+    }
+    // The day before the report, there was none.
+    let r = rel(&l, Query::as_of(day("2026-03-17")), "microsoft", "openai");
+    assert!(r.disputes.is_empty());
+}
+
+#[test]
+fn on_2026_05_01_api_exclusivity_is_gone_and_the_ip_license_is_non_exclusive() {
+    let l = bundled();
+    let r = rel(&l, Query::as_of(day("2026-05-01")), "microsoft", "openai");
+    assert!(
+        !r.terms
+            .iter()
+            .any(|t| t.scope.as_str().starts_with("cloud.api") && t.kind == TermType::Exclusivity)
+    );
+    let ip: Vec<_> = r
+        .terms
+        .iter()
+        .filter(|t| t.kind == TermType::IpLicense && t.holder == p("microsoft"))
+        .collect();
+    assert!(!ip.is_empty(), "Microsoft still holds an IP license");
+    assert!(
+        ip.iter().all(|t| !t.exclusive),
+        "every IP license Microsoft holds is non-exclusive: {ip:?}"
+    );
+}
+
+#[test]
+fn the_2021_investment_counts_as_of_mid_2022_but_was_not_known_then() {
+    let l = bundled();
+    let id = "2021-microsoft-follow-on-investment";
+    let r = rel(&l, Query::as_of(day("2022-06-01")), "microsoft", "openai");
+    assert!(r.events.iter().any(|e| e.as_str() == id));
+    let q = Query {
+        as_of: day("2022-06-01"),
+        known_at: Some(day("2022-06-01")),
+        at_size: None,
+    };
+    let r = rel(&l, q, "microsoft", "openai");
+    assert!(!r.events.iter().any(|e| e.as_str() == id));
+    assert!(
+        r.events
+            .iter()
+            .any(|e| e.as_str().starts_with("2019-07-22")),
+        "what was public in 2019 still counts"
+    );
+}
+
+#[test]
+fn state_before_every_event_is_empty_and_at_size_of_the_whole_ledger_changes_nothing() {
+    let l = bundled();
+    let empty = l
+        .state(Query::as_of(day("1990-01-01")), &Select::All)
+        .unwrap();
+    assert!(empty.relationships.is_empty());
+    let q = Query::as_of(day("2026-03-01"));
+    let whole = l.state(q, &Select::All).unwrap();
+    let sized = l
+        .state(
+            Query {
+                at_size: Some(l.size()),
+                ..q
+            },
+            &Select::All,
+        )
+        .unwrap();
+    assert_eq!(whole.relationships, sized.relationships);
+    assert_eq!(whole.receipt, sized.receipt);
+}
+
+#[test]
+fn diff_feb_to_apr_2026_shows_the_joint_statement_and_the_march_dispute() {
+    let l = bundled();
+    let (_, d) = l
+        .diff(
+            day("2026-02-01"),
+            day("2026-04-01"),
+            &Select::Pair(p("microsoft"), p("openai")),
+        )
+        .unwrap();
+    assert_eq!(d.relationships.len(), 1);
+    let r = &d.relationships[0];
+    assert!(
+        r.events
+            .iter()
+            .any(|e| e.as_str() == "2026-02-27-microsoft-openai-joint-statement")
+    );
+    assert_eq!(r.disputes_opened.len(), 1);
+    assert!(
+        r.disputes_opened[0]
+            .event
+            .as_str()
+            .starts_with("2026-03-18")
+    );
+    assert_eq!(r.status, (Status::Active, Status::Disputed));
+}
+
+fn pactlog(store: &Path) -> Command {
+    let mut c = Command::cargo_bin("pactlog").unwrap();
+    c.env("PACTLOG_NOW", NOW)
+        .env_remove("PACTLOG_STORE")
+        .arg("--store")
+        .arg(store)
+        .current_dir(root());
+    c
+}
+
+/// Compares `actual` with fixtures/expected/NAME; PACTLOG_BLESS=1 (or a missing file)
+/// writes it and fails, so a new expectation is always reviewed before it is committed.
+fn expect(name: &str, actual: &str) {
+    let path = root().join("fixtures/expected").join(name);
+    let bless = std::env::var_os("PACTLOG_BLESS").is_some();
+    match std::fs::read_to_string(&path) {
+        Ok(want) if !bless => assert_eq!(actual, want, "output differs from {}", path.display()),
+        _ => {
+            std::fs::write(&path, actual).unwrap();
+            panic!(
+                "wrote {}: review it and commit it, then run again without PACTLOG_BLESS",
+                path.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn bundled_outputs_match_the_fixtures_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("db");
+    pactlog(&store)
+        .args(["import", "events/"])
+        .assert()
+        .success();
+    let cases: [(&str, &[&str]); 6] = [
+        (
+            "state-2026-03-01.json",
+            &["state", "--as-of", "2026-03-01", "--json"],
+        ),
+        ("state-2026-03-01.txt", &["state", "--as-of", "2026-03-01"]),
+        (
+            "state-2026-05-01-microsoft-openai.json",
+            &[
+                "state",
+                "--as-of",
+                "2026-05-01",
+                "--pair",
+                "microsoft",
+                "openai",
+                "--json",
+            ],
+        ),
+        (
+            "state-2022-06-01-known-2022-06-01.json",
+            &[
+                "state",
+                "--as-of",
+                "2022-06-01",
+                "--known-at",
+                "2022-06-01",
+                "--json",
+            ],
+        ),
+        (
+            "diff-2026-02-01-2026-04-01-microsoft-openai.txt",
+            &[
+                "diff",
+                "--from",
+                "2026-02-01",
+                "--to",
+                "2026-04-01",
+                "--pair",
+                "microsoft",
+                "openai",
+            ],
+        ),
+        (
+            "log-microsoft-openai.txt",
+            &["log", "--pair", "microsoft", "openai"],
+        ),
+    ];
+    let mut first_error = None;
+    for (name, args) in cases {
+        let out = pactlog(&store).args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8(out.stdout).unwrap();
+        // Run again: same prefix, same query, same bytes.
+        let again = pactlog(&store).args(args).output().unwrap();
+        assert_eq!(
+            text.as_bytes(),
+            &again.stdout[..],
+            "{args:?} is not deterministic"
+        );
+        if let Err(e) = std::panic::catch_unwind(|| expect(name, &text)) {
+            first_error.get_or_insert(e);
+        }
+    }
+    if let Some(e) = first_error {
+        std::panic::resume_unwind(e);
+    }
+}
+
+#[test]
+fn bad_queries_exit_1_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("db");
+    pactlog(&store)
+        .args(["import", "events/"])
+        .assert()
+        .success();
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &[
+                "state",
+                "--as-of",
+                "2026-03-01",
+                "--pair",
+                "microsoft",
+                "nobody",
+            ],
+            "unknown party \"nobody\"",
+        ),
+        (
+            &["state", "--as-of", "2026-02-30"],
+            "February 2026 has 28 days",
+        ),
+        (&["state", "--as-of", "March 1"], "--as-of"),
+        (
+            &["diff", "--from", "2026-04-01", "--to", "2026-02-01"],
+            "--from 2026-04-01 is after --to 2026-02-01",
+        ),
+        (
+            &["state", "--as-of", "2026-03-01", "--at-size", "100000"],
+            "larger than the ledger",
+        ),
+    ];
+    for (args, want) in cases {
+        let out = pactlog(&store).args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(want), "{args:?}: {err}");
+    }
+}
