@@ -151,9 +151,17 @@ pub fn run_show(g: &Globals, args: ShowArgs) -> Result<Code, CliError> {
         Payload::Announcement | Payload::Restructuring | Payload::Retraction | Payload::Other => {}
     }
     for s in &e.sources {
-        let publisher = s.publisher.as_deref().unwrap_or("");
-        let published = s.published.map(|d| format!(", {d}")).unwrap_or_default();
-        println!("  source       {} ({publisher}{published})", s.url);
+        let about: Vec<String> = s
+            .publisher
+            .iter()
+            .cloned()
+            .chain(s.published.map(|d| d.to_string()))
+            .collect();
+        if about.is_empty() {
+            println!("  source       {}", s.url);
+        } else {
+            println!("  source       {} ({})", s.url, about.join(", "));
+        }
     }
     Ok(Code::Ok)
 }

@@ -176,7 +176,11 @@ pub fn state_text(a: &StateAnswer) -> String {
     if a.relationships.is_empty() {
         out.push_str("\nno relationship has events by then\n");
     }
-    for r in &a.relationships {
+    let (full, shared): (Vec<&RelationshipState>, Vec<&RelationshipState>) = a
+        .relationships
+        .iter()
+        .partition(|r| !r.terms.is_empty() || !r.investments.is_empty() || !r.disputes.is_empty());
+    for r in full {
         out.push_str(&format!(
             "\n{} — {}  [{}]\n",
             r.parties.0,
@@ -226,7 +230,9 @@ pub fn state_text(a: &StateAnswer) -> String {
             }
             for (cur, (paid, cond)) in investment_totals(&r.investments) {
                 out.push_str(&format!(
-                    "    total {cur}: {paid} paid, {cond} conditional\n"
+                    "    total: {} paid, {} conditional\n",
+                    amount(paid, &cur),
+                    amount(cond, &cur)
                 ));
             }
         }
@@ -259,7 +265,38 @@ pub fn state_text(a: &StateAnswer) -> String {
             ));
         }
     }
+    if !shared.is_empty() {
+        out.push_str(&format!(
+            "\n{} more pair{} share events but have no terms, money or disputes in force:\n",
+            shared.len(),
+            if shared.len() == 1 { "" } else { "s" }
+        ));
+        for r in shared {
+            let possible = match r.possible_events.len() {
+                0 => String::new(),
+                n => format!(" (+{n} possible)"),
+            };
+            out.push_str(&format!(
+                "  {} — {}: {}{possible}\n",
+                r.parties.0,
+                r.parties.1,
+                join_ids(&r.events)
+            ));
+        }
+    }
     out
+}
+
+/// A total in the short form (`15B USD`) when it fits the money type.
+fn amount(units: u128, currency: &str) -> String {
+    match (
+        u64::try_from(units),
+        pactlog::model::Currency::new(currency),
+    ) {
+        (Ok(0), _) => format!("0 {currency}"),
+        (Ok(units), Ok(currency)) => pactlog::model::Money { units, currency }.short(),
+        _ => format!("{units} {currency}"),
+    }
 }
 
 fn join_ids(ids: &[pactlog::model::EventId]) -> String {
