@@ -8,7 +8,7 @@ mod common;
 use common::{NOW, SMALL_SIZE, TempStore, events_dir, repo_path, small_fixture};
 use pactlog::codec::Seq;
 use pactlog::ledger::Ledger;
-use pactlog::store::SledStore;
+use pactlog::store::{Op, SledStore, Store, Tree};
 use predicates::prelude::*;
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -76,8 +76,8 @@ fn verify_json(store: &TempStore) -> Value {
         .unwrap_or_else(|e| panic!("verify --json printed no JSON ({e}): {}", stdout_of(&out)))
 }
 
-/// (ledger size, head) read through `log --json` and `import --json`-independent means:
-/// the store itself, opened in this process after the CLI has exited.
+/// (ledger size, head), read from the store itself, opened in this process after the CLI
+/// has exited (independent of what the CLI prints).
 fn size_and_head(store: &TempStore) -> (u64, String) {
     let ledger =
         Ledger::open(SledStore::open(&store.path).expect("open store")).expect("open ledger");
@@ -302,6 +302,25 @@ fn a_toml_syntax_error_names_the_file_and_line() {
         .stderr(predicate::str::contains("invalid TOML"));
 }
 
+/// Regression pin: a file named both directly and through its folder is read twice, and
+/// every event in it is refused as "duplicate event id: also defined at <the same file and
+/// line>". The same file given twice is one input, not a redefinition.
+#[test]
+fn a_file_named_twice_on_the_command_line_is_read_once() {
+    let store = TempStore::new();
+    let out = store
+        .cmd()
+        .args(["import", "--json"])
+        .arg(events_dir())
+        .arg(events_dir().join("microsoft-openai.toml"))
+        .output()
+        .expect("run import");
+    assert!(out.status.success(), "stderr: {}", stderr_of(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(report["events_added"], EVENTS_EVENTS);
+    assert_eq!(report["ledger_size"], EVENTS_SIZE);
+}
+
 #[test]
 fn import_of_a_missing_path_exits_1() {
     let store = TempStore::new();
@@ -340,6 +359,68 @@ fn verify_succeeds_with_records_checked_and_head() {
         v["root"].as_str().is_some_and(|r| r.len() == 44),
         "root is base64 of 32 bytes: {v}"
     );
+}
+
+/// XORs one byte of the stored value of record `seq` (layout: chain hash (32) || leaf hash
+/// (32) || canonical bytes), with the CLI not running.
+fn tamper(store: &TempStore, seq: u64, at: usize, mask: u8) {
+    let sled = SledStore::open(&store.path).expect("open the store to tamper with it");
+    let key = Seq::new(seq).key();
+    let mut value = sled
+        .get(Tree::Records, &key)
+        .expect("read")
+        .expect("record is stored")
+        .to_vec();
+    value[at] ^= mask;
+    sled.apply(Tree::Records, vec![Op::Put(key.to_vec(), value)])
+        .expect("write");
+    sled.flush().expect("flush");
+}
+
+/// Offset, in a stored value, of the first byte of the entry's id: 64 bytes of hashes,
+/// then version (1), seq (8), recorded_at (8), prev (32), variant (4), id length (8).
+const ID_AT: usize = 64 + 61;
+
+#[test]
+fn verify_names_a_modified_event_record_and_exits_3() {
+    let store = TempStore::new();
+    store.import(&[&small_fixture()]);
+    tamper(&store, 5, ID_AT + 3, 0x01);
+    store
+        .cmd()
+        .arg("verify")
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("verify FAILED: record 5"));
+    let v = verify_json(&store);
+    assert_eq!(
+        (
+            v["ok"].as_bool(),
+            v["first_bad_seq"].as_u64(),
+            v["checked"].as_u64()
+        ),
+        (Some(false), Some(5), Some(5)),
+        "{v}"
+    );
+}
+
+/// Regression pin: a party record whose bytes no longer decode (here its id turned upper
+/// case) makes `Ledger::open` fail while loading parties, so `verify` exits 2 with "record
+/// 0 is corrupt" instead of reporting the tampering (exit 3, first bad record 0).
+#[test]
+fn verify_reports_a_corrupt_party_record_as_tampering_with_exit_3() {
+    let store = TempStore::new();
+    store.import(&[&small_fixture()]);
+    tamper(&store, 0, ID_AT, 0x20);
+    let out = store.cmd().arg("verify").output().expect("run verify");
+    assert_eq!(out.status.code(), Some(3), "stderr: {}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("verify FAILED: record 0"),
+        "{}",
+        stderr_of(&out)
+    );
+    let v = verify_json(&store);
+    assert_eq!(v["first_bad_seq"], 0, "{v}");
 }
 
 // ---------------------------------------------------------------------------------------

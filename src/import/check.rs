@@ -231,12 +231,9 @@ pub(crate) fn events<S: Store>(
             Payload::Statement {
                 about: Some(target),
                 ..
-            } => {
-                if lookup.get(target)?.is_none() {
-                    problems.push(
-                        e.problem(id, format!("`about` names {target}, which does not exist")),
-                    );
-                }
+            } if lookup.get(target)?.is_none() => {
+                problems
+                    .push(e.problem(id, format!("`about` names {target}, which does not exist")));
             }
             _ => {}
         }

@@ -107,7 +107,7 @@ pub struct Plan {
 }
 
 /// Lists the files an import of `paths` reads: files as given, folders recursively
-/// (`*.toml`, sorted, hidden entries skipped).
+/// (`*.toml`, sorted, hidden entries skipped), each file once.
 ///
 /// # Errors
 /// [`ImportError::Read`] for a path that does not exist or cannot be listed.
@@ -124,6 +124,9 @@ pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ImportError> {
             out.push(p.clone());
         }
     }
+    // A file named twice (`events/ events/a.toml`) is read once: compare real locations.
+    let mut seen = std::collections::BTreeSet::new();
+    out.retain(|f| seen.insert(std::fs::canonicalize(f).unwrap_or_else(|_| f.clone())));
     Ok(out)
 }
 

@@ -104,7 +104,7 @@ pub fn restore<S: Store>(
     let have = ledger.size().min(total);
     for (i, r) in records.iter().take(have as usize).enumerate() {
         let ours = ledger.raw(r.seq)?.map(|s| s.bytes);
-        let theirs = codec::encode(r).map_err(|e| LedgerError::Encode(e))?;
+        let theirs = codec::encode(r).map_err(LedgerError::Encode)?;
         if ours.as_deref() != Some(&theirs[..]) {
             return Err(ImportError::Invalid(vec![problem(
                 i + 1,

@@ -108,6 +108,29 @@ pub fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
     None
 }
 
+/// Key of the partner directory in `pairs`: `0xff || a || 0x00 || b`, meaning "a has
+/// events with b". Written once per ordered pair; `0xff` never starts a party id.
+pub fn directory_key(a: &PartyId, b: &PartyId) -> Vec<u8> {
+    let mut k = directory_prefix(a);
+    k.extend_from_slice(b.as_str().as_bytes());
+    k
+}
+
+/// Prefix of every directory key of `a`.
+pub fn directory_prefix(a: &PartyId) -> Vec<u8> {
+    let mut k = Vec::with_capacity(a.as_str().len() + 2);
+    k.push(0xff);
+    k.extend_from_slice(a.as_str().as_bytes());
+    k.push(0);
+    k
+}
+
+/// The partner named by a directory key.
+pub fn other_of_directory_key(prefix: &[u8], key: &[u8]) -> Option<PartyId> {
+    let rest = key.strip_prefix(prefix)?;
+    PartyId::new(std::str::from_utf8(rest).ok()?).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,27 +164,4 @@ mod tests {
         assert_eq!(prefix_end(&[1, 255]), Some(vec![2]));
         assert_eq!(prefix_end(&[255]), None);
     }
-}
-
-/// Key of the partner directory in `pairs`: `0xff || a || 0x00 || b`, meaning "a has
-/// events with b". Written once per ordered pair; `0xff` never starts a party id.
-pub fn directory_key(a: &PartyId, b: &PartyId) -> Vec<u8> {
-    let mut k = directory_prefix(a);
-    k.extend_from_slice(b.as_str().as_bytes());
-    k
-}
-
-/// Prefix of every directory key of `a`.
-pub fn directory_prefix(a: &PartyId) -> Vec<u8> {
-    let mut k = Vec::with_capacity(a.as_str().len() + 2);
-    k.push(0xff);
-    k.extend_from_slice(a.as_str().as_bytes());
-    k.push(0);
-    k
-}
-
-/// The partner named by a directory key.
-pub fn other_of_directory_key(prefix: &[u8], key: &[u8]) -> Option<PartyId> {
-    let rest = key.strip_prefix(prefix)?;
-    PartyId::new(std::str::from_utf8(rest).ok()?).ok()
 }

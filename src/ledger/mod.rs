@@ -167,8 +167,11 @@ impl<S: Store> Ledger<S> {
                     seq: 0,
                     why: "the last key of the records tree is not a sequence number".into(),
                 })?;
-                let rec = StoredRecord::from_value(seq, v.as_ref())?;
-                (seq.get() + 1, rec.hash)
+                // A damaged last value must not stop `verify` from opening the store;
+                // appends check the head before writing (see `append_batch`).
+                let hash =
+                    StoredRecord::from_value(seq, v.as_ref()).map_or(ChainHash::ZERO, |r| r.hash);
+                (seq.get() + 1, hash)
             }
         };
         let mut ledger = Ledger {
@@ -228,7 +231,9 @@ impl<S: Store> Ledger<S> {
             })
             .collect::<Result<_, _>>()?;
         for seq in seqs {
-            if let Some(rec) = self.record(seq)?
+            // A party record that no longer decodes is damage for `verify` to report;
+            // opening must still succeed so that it can.
+            if let Ok(Some(rec)) = self.record(seq)
                 && let Entry::Party(p) = rec.entry
             {
                 self.parties.insert(p);
@@ -255,22 +260,34 @@ impl<S: Store> Ledger<S> {
         while start < self.size {
             let end = (start + CHUNK).min(self.size);
             let mut batch = Vec::with_capacity((end - start) as usize);
+            let mut damaged = false;
             for item in self.store.range(
                 Tree::Records,
                 &Seq::new(start).key(),
                 Some(&Seq::new(end).key()),
             ) {
                 let (k, v) = item?;
-                let seq = seq_from_key(k.as_ref()).ok_or_else(|| LedgerError::Damaged {
-                    seq: start,
-                    why: "bad record key".into(),
-                })?;
-                let stored = StoredRecord::from_value(seq, v.as_ref())?;
-                let record = stored.decode()?;
-                batch.push((stored, record));
+                let expected = Seq::new(start + batch.len() as u64);
+                // Derived data is built only over an intact prefix: at the first record
+                // that is missing or does not decode, stop. The watermark stays there,
+                // reads see the prefix, and `verify` reports the damage.
+                let good = seq_from_key(k.as_ref())
+                    .filter(|seq| *seq == expected)
+                    .and_then(|seq| StoredRecord::from_value(seq, v.as_ref()).ok())
+                    .and_then(|stored| stored.decode().ok().map(|r| (stored, r)));
+                match good {
+                    Some(pair) => batch.push(pair),
+                    None => {
+                        damaged = true;
+                        break;
+                    }
+                }
             }
             self.write_derived(start, &batch)?;
-            start = end;
+            if damaged || batch.is_empty() {
+                break;
+            }
+            start += batch.len() as u64;
         }
         self.store.flush()?;
         Ok(())
@@ -341,6 +358,12 @@ impl<S: Store> Ledger<S> {
         &mut self,
         batch: Vec<(StoredRecord, Record)>,
     ) -> Result<AppendReport, LedgerError> {
+        if self.size > 0 && self.raw(Seq::new(self.size - 1)).is_err() {
+            return Err(LedgerError::Damaged {
+                seq: self.size - 1,
+                why: "the last record is damaged: run `pactlog verify` and restore from a backup before appending".into(),
+            });
+        }
         let first = self.size;
         let prev = batch.last().map_or(self.head, |(s, _)| s.hash);
         let ops: Vec<Op> = batch

@@ -152,7 +152,7 @@ impl Money {
                 }
                 // Show up to three decimals if that is exact.
                 let thousandth = scale / 1000;
-                if thousandth > 0 && rest % thousandth == 0 {
+                if thousandth > 0 && rest.is_multiple_of(thousandth) {
                     let frac = format!("{:03}", rest / thousandth);
                     return format!(
                         "{whole}.{}{suffix} {}",

@@ -305,7 +305,7 @@ impl Dice<'_> {
     }
 
     fn flag(&mut self) -> bool {
-        self.next() % 2 == 0
+        self.next() & 1 == 0
     }
 
     fn text(&mut self) -> String {

@@ -697,10 +697,10 @@ fn parse_month_day(
     if month.len() != 2 {
         return Err(malformed(text, MONTH_DIGITS));
     }
-    if let Some(day) = day {
-        if day.len() != 2 {
-            return Err(malformed(text, DAY_DIGITS));
-        }
+    if let Some(day) = day
+        && day.len() != 2
+    {
+        return Err(malformed(text, DAY_DIGITS));
     }
     // Mode::Day never gets here with an X (parse_side rejects it first).
     if month == "XX" {
