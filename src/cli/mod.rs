@@ -112,6 +112,11 @@ impl CliError {
         }
     }
 
+    /// The message, without the `error: ` prefix of the terminal form.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
     /// The exit code.
     pub fn exit_code(&self) -> Code {
         self.code

@@ -48,7 +48,7 @@ pub fn run_verify(g: &Globals, args: VerifyArgs) -> Result<Code, CliError> {
         let (cp_ok, cp_error) = match &checkpoint_result {
             None => (serde_json::Value::Null, serde_json::Value::Null),
             Some(Ok(_)) => (json!(true), serde_json::Value::Null),
-            Some(Err(e)) => (json!(false), json!(e.to_string())),
+            Some(Err(e)) => (json!(false), json!(e.message())),
         };
         let v = json!({
             "ok": report.is_ok() && !cp_failed,
@@ -83,10 +83,7 @@ pub fn run_verify(g: &Globals, args: VerifyArgs) -> Result<Code, CliError> {
                 c.ledger_size,
                 c.proof.len()
             ),
-            Some(Err(e)) => eprintln!(
-                "checkpoint FAILED: {}",
-                e.to_string().trim_start_matches("error: ")
-            ),
+            Some(Err(e)) => eprintln!("checkpoint FAILED: {}", e.message()),
             None => {}
         }
     }

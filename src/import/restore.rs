@@ -6,8 +6,9 @@
 //! checked against the bytes on restore.
 
 use super::{ImportError, Problem};
+use crate::chain::ChainHash;
 use crate::codec::{self, Record};
-use crate::ledger::{Ledger, LedgerError, StoredRecord};
+use crate::ledger::{Ledger, LedgerError};
 use crate::store::Store;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -79,7 +80,9 @@ pub fn restore<S: Store>(
         message,
     };
     let mut problems = Vec::new();
-    let mut records: Vec<Record> = Vec::new();
+    // (line number, record, its chain hash), for every line that reads as a record.
+    let mut records: Vec<(usize, Record, ChainHash)> = Vec::new();
+    let mut position = 0u64;
     for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
         let n = i + 1;
         let line = line.map_err(|e| ImportError::Read {
@@ -89,25 +92,43 @@ pub fn restore<S: Store>(
         if line.trim().is_empty() {
             continue;
         }
-        match read_line(&line, records.len() as u64) {
-            Ok(r) => records.push(r),
+        // The seq a line must hold is its position among the file's records, so one bad
+        // line is one problem, not a cascade over every line after it.
+        match read_line(&line, position) {
+            Ok((r, hash)) => records.push((n, r, hash)),
             Err(m) => problems.push(problem(n, m)),
         }
+        position += 1;
         if problems.len() >= 20 {
             break;
         }
+    }
+    // The whole file must be one chain from record 0 before anything is appended: a
+    // line rewritten with a recomputed hash breaks the next line's link.
+    let mut prev = ChainHash::ZERO;
+    for (n, r, hash) in &records {
+        if r.prev != prev && problems.len() < 20 {
+            problems.push(problem(
+                *n,
+                format!(
+                    "record {}: its prev hash is not the hash of record {} before it (the export was edited)",
+                    r.seq,
+                    r.seq.get().saturating_sub(1)
+                ),
+            ));
+        }
+        prev = *hash;
     }
     if !problems.is_empty() {
         return Err(ImportError::Invalid(problems));
     }
     let total = records.len() as u64;
     let have = ledger.size().min(total);
-    for (i, r) in records.iter().take(have as usize).enumerate() {
-        let ours = ledger.raw(r.seq)?.map(|s| s.bytes);
-        let theirs = codec::encode(r).map_err(LedgerError::Encode)?;
-        if ours.as_deref() != Some(&theirs[..]) {
+    for (n, r, hash) in records.iter().take(have as usize) {
+        let ours = ledger.raw(r.seq)?.map(|s| s.hash);
+        if ours != Some(*hash) {
             return Err(ImportError::Invalid(vec![problem(
-                i + 1,
+                *n,
                 format!(
                     "record {} differs from the one in the ledger: the export and the ledger have diverged",
                     r.seq
@@ -115,6 +136,7 @@ pub fn restore<S: Store>(
             )]));
         }
     }
+    let records: Vec<Record> = records.into_iter().map(|(_, r, _)| r).collect();
     let new: Vec<Record> = records.into_iter().skip(have as usize).collect();
     let appended = new.len() as u64;
     let mut it = new.into_iter().peekable();
@@ -128,7 +150,7 @@ pub fn restore<S: Store>(
     })
 }
 
-fn read_line(line: &str, expected: u64) -> Result<Record, String> {
+fn read_line(line: &str, expected: u64) -> Result<(Record, ChainHash), String> {
     let v: serde_json::Value =
         serde_json::from_str(line).map_err(|e| format!("not a JSON object: {e}"))?;
     let b64 = v
@@ -145,18 +167,12 @@ fn read_line(line: &str, expected: u64) -> Result<Record, String> {
             record.seq
         ));
     }
-    let stored = StoredRecord {
-        seq: record.seq,
-        hash: crate::chain::ChainHash::of(&bytes),
-        leaf: crate::merkle::leaf_hash(&bytes),
-        bytes,
-    };
+    let hash = ChainHash::of(&bytes);
     if let Some(h) = v.get("hash").and_then(|h| h.as_str())
-        && h != stored.hash.to_hex()
+        && h != hash.to_hex()
     {
         return Err(format!(
-            "\"hash\" {h} is not the BLAKE3 chain hash of the bytes ({})",
-            stored.hash
+            "\"hash\" {h} is not the BLAKE3 chain hash of the bytes ({hash})"
         ));
     }
     if let Some(s) = v.get("seq").and_then(serde_json::Value::as_u64)
@@ -166,5 +182,5 @@ fn read_line(line: &str, expected: u64) -> Result<Record, String> {
             "\"seq\" {s} does not match the record's own seq {expected}"
         ));
     }
-    Ok(record)
+    Ok((record, hash))
 }

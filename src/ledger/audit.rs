@@ -127,7 +127,22 @@ impl<S: Store> Ledger<S> {
                 "the ledger is empty: import events before signing a checkpoint".into(),
             ));
         }
-        let root = self.root_at(size)?;
+        // Never sign what does not verify, and sign the root recomputed from the records
+        // themselves, not whatever the derived tiles say.
+        let report = self.verify()?;
+        let root = match (&report.first_break, report.root) {
+            (None, Some(root)) => root,
+            (Some(b), _) => {
+                return Err(AuditError::Inconsistent(format!(
+                    "the ledger does not verify: {b}"
+                )));
+            }
+            (None, None) => {
+                return Err(AuditError::Inconsistent(
+                    "the ledger does not verify".into(),
+                ));
+            }
+        };
         if let Some(last) = self.latest_checkpoint()? {
             let (cp, _) = open_checkpoint(&last.note, &[key.verifier_key()]).map_err(|e| {
                 AuditError::Inconsistent(format!(
@@ -142,6 +157,13 @@ impl<S: Store> Ledger<S> {
                 )));
             }
             let old_root = Hash::from_bytes(*cp.root());
+            if self.root_from_records(cp.size())? != old_root {
+                return Err(AuditError::Inconsistent(format!(
+                    "the ledger is not consistent with the checkpoint of size {m} signed before: its first {m} \
+                     records no longer give the signed root (they were rewritten)",
+                    m = cp.size()
+                )));
+            }
             let proof = merkle::consistency_proof(&self.tiles(), cp.size(), size)?;
             root.verify_consistency(size, &old_root, cp.size(), &proof.hashes).map_err(|e| {
                 AuditError::Inconsistent(format!(
@@ -169,6 +191,28 @@ impl<S: Store> Ledger<S> {
             .map_err(LedgerError::from)?;
         self.store.flush().map_err(LedgerError::from)?;
         Ok(note)
+    }
+
+    /// The RFC 6962 root of the first `size` records, computed from the records' bytes
+    /// (not from the stored tiles).
+    ///
+    /// # Errors
+    /// [`AuditError::Diverged`] when a record of the prefix is missing; storage errors.
+    pub fn root_from_records(&self, size: u64) -> Result<Hash, AuditError> {
+        let mut acc = RootAccumulator::default();
+        let mut count = 0u64;
+        for stored in self.raw_records(0, Some(size)) {
+            let stored = stored?;
+            if stored.seq.get() != count {
+                return Err(AuditError::Diverged(format!("record {count} is missing")));
+            }
+            acc.push(merkle::leaf_hash(&stored.bytes));
+            count += 1;
+        }
+        if count != size {
+            return Err(AuditError::Diverged(format!("record {count} is missing")));
+        }
+        Ok(acc.root())
     }
 
     /// Finds the record of an event or party id.
@@ -228,6 +272,12 @@ impl<S: Store> Ledger<S> {
         old: u64,
         new: u64,
     ) -> Result<(Hash, Hash, ConsistencyProof), AuditError> {
+        if old == 0 || new == 0 {
+            return Err(AuditError::Unavailable(
+                "old size 0: tree sizes start at 1, and a consistency proof from the empty tree proves nothing"
+                    .into(),
+            ));
+        }
         if new > self.size() {
             return Err(AuditError::Unavailable(format!(
                 "the ledger has only {} records, not {new}",
@@ -263,15 +313,7 @@ impl<S: Store> Ledger<S> {
             )));
         }
         let signed = Hash::from_bytes(*cp.root());
-        let mut acc = RootAccumulator::default();
-        for (i, stored) in self.raw_records(0, Some(m)).enumerate() {
-            let stored = stored?;
-            if stored.seq.get() != i as u64 {
-                return Err(AuditError::Diverged(format!("record {i} is missing")));
-            }
-            acc.push(merkle::leaf_hash(&stored.bytes));
-        }
-        let computed = acc.root();
+        let computed = self.root_from_records(m)?;
         if computed != signed {
             return Err(AuditError::Diverged(format!(
                 "not consistent with the checkpoint: the first {m} records have root {computed}, \

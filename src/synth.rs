@@ -1,0 +1,1004 @@
+//! A seeded synthetic ledger for benchmarks and load tests: the same seed and size always
+//! give the same parties and events, byte for byte.
+//!
+//! The data looks like the curated dataset, scaled up:
+//! - thousands of parties (`events / 100`, between 20 and 10 000), a few of them (the
+//!   "big companies") in many relationships;
+//! - a skewed distribution of pairs: relationship ranks follow a Zipf law (exponent 0.7
+//!   over `events / 8` ranks), so at 1M events the busiest pair has about 9 000 events,
+//!   the hundredth about 350 and the median pair a handful;
+//! - every kind, in proportions like the real files (agreements, statements, investments
+//!   and launches most often; retractions rarely), a tenth of them with a third party;
+//! - fuzzy dates: mostly exact days, then months, years, approximate and uncertain days,
+//!   intervals, seasons and open-ended intervals; some disclosed later than they happened;
+//! - references that always resolve: `supersedes` (corrections and retractions) of a
+//!   recent event of the same pair, `ends` of a live term, `resolves` of an open legal
+//!   matter, `about` of a recent event;
+//! - summaries of one to three sentences and one to three sources with realistic URLs.
+//!
+//! Events come out in append order (every reference points to an earlier event), with
+//! dates that grow roughly with the position, from 1995 to 2026. [`Synth::events`] streams
+//! them, so a million events never need to be in memory at once; [`write_event_files`]
+//! writes them as `events/*.toml` files that `pactlog import` accepts.
+
+use crate::model::{
+    Confidence, Currency, Day, EdtfDate, Event, EventId, LegalKind, LegalStage, Money, Party,
+    PartyId, Payload, ProductStage, Scope, Source, Term, TermKey, TermRef, TermType, Tranche,
+    Until,
+};
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::io::{self, Write as _};
+use std::path::Path;
+
+/// What to generate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SynthConfig {
+    /// The seed: the same seed and sizes give the same ledger.
+    pub seed: u64,
+    /// Number of events.
+    pub events: usize,
+    /// Number of parties.
+    pub parties: usize,
+}
+
+impl SynthConfig {
+    /// `events` events with the default number of parties (`events / 100`, clamped to
+    /// 20..=10 000).
+    pub fn new(seed: u64, events: usize) -> SynthConfig {
+        SynthConfig {
+            seed,
+            events,
+            parties: (events / 100).clamp(20, 10_000),
+        }
+    }
+}
+
+/// SplitMix64: small, fast, and good enough for synthetic data.
+#[derive(Clone, Debug)]
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `0..n` (n > 0).
+    fn below(&mut self, n: u64) -> u64 {
+        ((u128::from(self.next()) * u128::from(n.max(1))) >> 64) as u64
+    }
+
+    /// Uniform in `[0, 1)`.
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// True with probability `percent / 100`.
+    fn percent(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len() as u64) as usize]
+    }
+}
+
+const SYLLABLES: &[&str] = &[
+    "ar", "bel", "cor", "dex", "en", "fal", "gri", "hal", "ion", "jun", "kor", "lum", "mar",
+    "nov", "or", "pax", "quin", "ros", "syl", "tor", "ul", "vek", "wyn", "xan", "yor", "zen",
+];
+const SUFFIXES: &[&str] = &[
+    "Labs", "Systems", "AI", "Cloud", "Capital", "Networks", "Robotics", "Energy", "Bio",
+    "Semiconductor", "Ventures", "Holdings",
+];
+const PUBLISHERS: &[(&str, &str)] = &[
+    ("Reuters", "reuters.com"),
+    ("Bloomberg", "bloomberg.com"),
+    ("The Information", "theinformation.com"),
+    ("Financial Times", "ft.com"),
+    ("The Wall Street Journal", "wsj.com"),
+    ("TechCrunch", "techcrunch.com"),
+    ("The Verge", "theverge.com"),
+    ("CNBC", "cnbc.com"),
+    ("company press release", "newsroom.example.com"),
+];
+const SCOPES: &[&str] = &[
+    "cloud",
+    "cloud.api",
+    "cloud.api.stateless",
+    "cloud.training",
+    "models.frontier",
+    "models.open-weights",
+    "chips.accelerators",
+    "distribution.enterprise",
+    "distribution.consumer",
+    "data.licensing",
+    "energy.datacenter",
+    "commercialization.ai",
+];
+const WORDS: &[&str] = &[
+    "partnership", "expanded", "compute", "capacity", "agreement", "multi-year", "deal",
+    "exclusive", "rights", "customers", "model", "infrastructure", "investment", "round",
+    "valuation", "regulators", "filing", "announced", "reported", "according", "people",
+    "familiar", "matter", "terms", "revenue", "share", "datacenter", "gigawatts", "chips",
+    "license", "commercial", "enterprise", "launch", "availability", "region", "cloud",
+];
+const CLAIMS: &[&str] = &[
+    "breach of the exclusivity terms",
+    "misuse of licensed technology",
+    "antitrust concerns over the bundled offering",
+    "unpaid commitments under the capacity agreement",
+];
+const CONDITIONS: &[&str] = &[
+    "until the parties agree otherwise",
+    "until a qualifying initial public offering",
+    "until the compute commitment is met",
+    "subject to regulatory approval",
+];
+
+/// Kinds and their weights (per mille of events).
+const KIND_WEIGHTS: &[(Kind, u64)] = &[
+    (Kind::Announcement, 140),
+    (Kind::Investment, 140),
+    (Kind::Agreement, 180),
+    (Kind::TermEnded, 50),
+    (Kind::LegalThreat, 50),
+    (Kind::LegalAction, 40),
+    (Kind::Statement, 170),
+    (Kind::ProductLaunch, 130),
+    (Kind::Restructuring, 30),
+    (Kind::Retraction, 20),
+    (Kind::Other, 50),
+];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Announcement,
+    Investment,
+    Agreement,
+    TermEnded,
+    LegalThreat,
+    LegalAction,
+    Statement,
+    ProductLaunch,
+    Restructuring,
+    Retraction,
+    Other,
+}
+
+/// What a pair remembers so later events can refer back.
+#[derive(Default, Debug)]
+struct PairMemory {
+    /// Recent events not superseded (targets of supersedes and about), oldest first.
+    recent: Vec<EventId>,
+    /// Terms granted and not yet ended by a synthetic event.
+    terms: Vec<TermRef>,
+    /// Legal matters not yet resolved.
+    open_legal: Vec<EventId>,
+}
+
+const RECENT: usize = 4;
+const LIVE_TERMS: usize = 8;
+const OPEN_LEGAL: usize = 4;
+
+/// The generator: parties up front, events as a stream.
+#[derive(Clone, Debug)]
+pub struct Synth {
+    config: SynthConfig,
+    party_ids: Vec<PartyId>,
+}
+
+/// Days since 1970-01-01 of 1995-01-01 and 2026-12-31: the span events are spread over.
+const FIRST_DAY: i32 = 9131;
+const LAST_DAY: i32 = 20818;
+/// Zipf exponent of relationship ranks.
+const ZIPF: f64 = 0.7;
+
+impl Synth {
+    /// A generator for `config`.
+    pub fn new(config: SynthConfig) -> Synth {
+        let mut config = config;
+        config.parties = config.parties.max(3);
+        let party_ids = (0..config.parties).map(party_id).collect();
+        Synth { config, party_ids }
+    }
+
+    /// Its configuration.
+    pub fn config(&self) -> SynthConfig {
+        self.config
+    }
+
+    /// Every party, in id order of creation.
+    pub fn parties(&self) -> Vec<Party> {
+        let mut rng = Rng(self.config.seed ^ 0x5041_5254_4945_5321);
+        (0..self.config.parties)
+            .map(|i| {
+                let s1 = *rng.pick(SYLLABLES);
+                let s2 = *rng.pick(SYLLABLES);
+                let suffix = *rng.pick(SUFFIXES);
+                let stem = format!("{}{s2}", capitalize(s1));
+                let name = format!("{stem} {suffix} {i}");
+                let aliases = if rng.percent(30) {
+                    vec![format!("{}{} {i}", stem.to_uppercase(), &suffix[..1])]
+                } else {
+                    Vec::new()
+                };
+                Party {
+                    id: self.party_ids[i].clone(),
+                    name,
+                    aliases,
+                }
+            })
+            .collect()
+    }
+
+    /// The two parties of relationship `rank` (a fixed function of the seed): the first
+    /// skewed towards the big companies at the start of the list, the second uniform.
+    pub fn pair_of_rank(&self, rank: u64) -> (PartyId, PartyId) {
+        let (a, b) = self.pair_indexes(rank);
+        (self.party_ids[a].clone(), self.party_ids[b].clone())
+    }
+
+    fn pair_indexes(&self, rank: u64) -> (usize, usize) {
+        let mut rng = Rng(self.config.seed ^ rank.wrapping_mul(0xA076_1D64_78BD_642F));
+        let n = self.config.parties as u64;
+        let u = rng.unit();
+        let a = ((u * u * n as f64) as u64).min(n - 1);
+        let mut b = rng.below(n);
+        if b == a {
+            b = (a + 1) % n;
+        }
+        (a as usize, b as usize)
+    }
+
+    /// Number of relationship ranks events are drawn from.
+    pub fn ranks(&self) -> u64 {
+        (self.config.events as u64 / 8).max(10)
+    }
+
+    /// Every event, streamed in append order.
+    pub fn events(&self) -> Events<'_> {
+        Events {
+            synth: self,
+            rng: Rng(self.config.seed),
+            next: 0,
+            memory: HashMap::new(),
+            zipf_top: (self.ranks() as f64).powf(1.0 - ZIPF),
+        }
+    }
+}
+
+fn party_id(i: usize) -> PartyId {
+    let mut rng = Rng(i as u64 ^ 0x1234_5678);
+    let s1 = SYLLABLES[rng.below(SYLLABLES.len() as u64) as usize];
+    let s2 = SYLLABLES[rng.below(SYLLABLES.len() as u64) as usize];
+    // INVARIANT: syllables are lowercase ASCII letters, the suffix digits: a valid slug.
+    PartyId::new(&format!("{s1}{s2}-{i}")).expect("generated party ids are slugs")
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// The stream of events of a [`Synth`].
+#[derive(Debug)]
+pub struct Events<'a> {
+    synth: &'a Synth,
+    rng: Rng,
+    next: usize,
+    memory: HashMap<u64, PairMemory>,
+    zipf_top: f64,
+}
+
+impl Iterator for Events<'_> {
+    type Item = Event;
+
+    fn next(&mut self) -> Option<Event> {
+        if self.next >= self.synth.config.events {
+            return None;
+        }
+        let i = self.next;
+        self.next += 1;
+        Some(self.event(i))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let left = self.synth.config.events - self.next;
+        (left, Some(left))
+    }
+}
+
+/// The parts of an event that every kind shares, before the payload is chosen.
+struct Draft {
+    id: EventId,
+    date: EdtfDate,
+    parties: Vec<PartyId>,
+    a: PartyId,
+    b: PartyId,
+    third: Option<PartyId>,
+}
+
+impl Events<'_> {
+    fn rank(&mut self) -> u64 {
+        // Inverse CDF of a continuous power law with exponent ZIPF over [1, ranks + 1).
+        let x = (self.rng.unit() * (self.zipf_top - 1.0) + 1.0).powf(1.0 / (1.0 - ZIPF));
+        (x as u64).saturating_sub(1).min(self.synth.ranks() - 1)
+    }
+
+    fn kind(&mut self) -> Kind {
+        let total: u64 = KIND_WEIGHTS.iter().map(|(_, w)| w).sum();
+        let mut x = self.rng.below(total);
+        for (k, w) in KIND_WEIGHTS {
+            if x < *w {
+                return *k;
+            }
+            x -= w;
+        }
+        Kind::Other
+    }
+
+    fn event(&mut self, i: usize) -> Event {
+        let n = self.synth.config.events.max(1) as i64;
+        let span = i64::from(LAST_DAY - FIRST_DAY);
+        let jitter = self.rng.below(31) as i64 - 15;
+        let base = (i64::from(FIRST_DAY) + i as i64 * span / n + jitter)
+            .clamp(i64::from(FIRST_DAY), i64::from(LAST_DAY)) as i32;
+        let day = Day::from_days(base);
+        let rank = self.rank();
+        let (ai, bi) = self.synth.pair_indexes(rank);
+        let (a, b) = (
+            self.synth.party_ids[ai].clone(),
+            self.synth.party_ids[bi].clone(),
+        );
+        let third = if self.rng.percent(10) {
+            let t = self.rng.below(self.synth.config.parties as u64) as usize;
+            (t != ai && t != bi).then(|| self.synth.party_ids[t].clone())
+        } else {
+            None
+        };
+        let mut kind = self.kind();
+        let memory = self.memory.entry(rank).or_default();
+        // Kinds that need something to refer to fall back to an announcement.
+        if (kind == Kind::TermEnded && memory.terms.is_empty())
+            || (kind == Kind::Retraction && memory.recent.is_empty())
+        {
+            kind = Kind::Announcement;
+        }
+        let date = fuzzy_date(&mut self.rng, day);
+        let (y, m, d) = day.ymd();
+        let slug = kind_slug(kind);
+        let text = format!("{y:04}-{m:02}-{d:02}-{a}-{b}-{slug}-{i}");
+        // INVARIANT: dates, party ids, kind slugs and digits are all slug characters.
+        let id = EventId::new(&text).expect("generated event ids are slugs");
+        let mut parties = vec![a.clone(), b.clone()];
+        parties.extend(third.clone());
+        let draft = Draft {
+            id,
+            date,
+            parties,
+            a,
+            b,
+            third,
+        };
+        let event = self.build(rank, kind, draft);
+        self.remember(rank, &event);
+        event
+    }
+
+    fn build(&mut self, rank: u64, kind: Kind, draft: Draft) -> Event {
+        let rng = &mut self.rng;
+        // INVARIANT: `event` inserted the pair's memory before calling `build`.
+        let memory = self.memory.entry(rank).or_default();
+        let Draft {
+            id,
+            date,
+            parties,
+            a,
+            b,
+            third,
+        } = draft;
+        let (x, y) = if rng.percent(50) { (&a, &b) } else { (&b, &a) };
+        let mut supersedes = None;
+        let payload = match kind {
+            Kind::Announcement => Payload::Announcement,
+            Kind::Restructuring => Payload::Restructuring,
+            Kind::Other => Payload::Other,
+            Kind::Retraction => {
+                supersedes = take_recent(rng, memory);
+                Payload::Retraction
+            }
+            Kind::Investment => {
+                let mut tranches = vec![tranche(rng, x, y)];
+                if let Some(t) = &third {
+                    tranches.push(tranche(rng, t, y));
+                } else if rng.percent(15) {
+                    tranches.push(tranche(rng, x, y));
+                }
+                Payload::Investment { tranches }
+            }
+            Kind::Agreement => {
+                let count = 1 + rng.below(3) as usize;
+                let terms = (0..count).map(|k| term(rng, k, x, y, &date)).collect();
+                let ends = if rng.percent(15) {
+                    take_terms(rng, memory)
+                } else {
+                    Vec::new()
+                };
+                let title = rng
+                    .percent(50)
+                    .then(|| sentence_of(rng, 3, 6));
+                Payload::Agreement { title, terms, ends }
+            }
+            Kind::TermEnded => Payload::TermEnded {
+                ends: take_terms(rng, memory),
+                reason: rng
+                    .percent(50)
+                    .then(|| sentence_of(rng, 4, 8)),
+            },
+            Kind::LegalThreat | Kind::LegalAction => {
+                let resolve = !memory.open_legal.is_empty() && rng.percent(40);
+                let resolves = if resolve {
+                    let k = rng.below(memory.open_legal.len() as u64) as usize;
+                    Some(memory.open_legal.remove(k))
+                } else {
+                    None
+                };
+                let stage = if resolves.is_some() {
+                    *rng.pick(&[
+                        LegalStage::Settled,
+                        LegalStage::Dismissed,
+                        LegalStage::Withdrawn,
+                    ])
+                } else {
+                    *rng.pick(&[
+                        LegalStage::Considering,
+                        LegalStage::Threatened,
+                        LegalStage::Filed,
+                    ])
+                };
+                let mut against = vec![y.clone()];
+                against.extend(third.clone());
+                Payload::Legal {
+                    kind: if kind == Kind::LegalThreat {
+                        LegalKind::Threat
+                    } else {
+                        LegalKind::Action
+                    },
+                    by: x.clone(),
+                    against,
+                    stage,
+                    claim: rng.percent(60).then(|| rng.pick(CLAIMS).to_string()),
+                    resolves,
+                }
+            }
+            Kind::Statement => Payload::Statement {
+                by: x.clone(),
+                about: if rng.percent(40) && !memory.recent.is_empty() {
+                    Some(rng.pick(&memory.recent).clone())
+                } else {
+                    None
+                },
+            },
+            Kind::ProductLaunch => Payload::ProductLaunch {
+                by: x.clone(),
+                product: format!("{} {}", capitalize(*rng.pick(WORDS)), 1 + rng.below(9)),
+                stage: *rng.pick(&[
+                    ProductStage::Limited,
+                    ProductStage::Preview,
+                    ProductStage::General,
+                ]),
+            },
+        };
+        // Corrections: a few events of the plainer kinds replace a recent one.
+        if supersedes.is_none()
+            && matches!(
+                kind,
+                Kind::Announcement | Kind::Investment | Kind::Statement | Kind::Other
+            )
+            && rng.percent(5)
+        {
+            supersedes = take_recent(rng, memory);
+        }
+        let mut all = parties.clone();
+        all.extend(payload.named_parties());
+        all.sort();
+        all.dedup();
+        let disclosed = disclosed(rng, &date);
+        let confidence = *rng.pick(&[
+            Confidence::Confirmed,
+            Confidence::Confirmed,
+            Confidence::Confirmed,
+            Confidence::Reported,
+            Confidence::Reported,
+            Confidence::Rumor,
+        ]);
+        let summary = summary(rng);
+        let sources = sources(rng, &date, &id);
+        Event {
+            id,
+            date,
+            disclosed,
+            summary,
+            confidence,
+            parties: all,
+            supersedes,
+            sources,
+            payload,
+        }
+    }
+
+    fn remember(&mut self, rank: u64, e: &Event) {
+        let memory = self.memory.entry(rank).or_default();
+        memory.recent.push(e.id.clone());
+        if memory.recent.len() > RECENT {
+            memory.recent.remove(0);
+        }
+        match &e.payload {
+            Payload::Agreement { terms, .. } => {
+                for t in terms {
+                    memory.terms.push(TermRef {
+                        event: e.id.clone(),
+                        key: t.key.clone(),
+                    });
+                }
+                let over = memory.terms.len().saturating_sub(LIVE_TERMS);
+                memory.terms.drain(..over);
+            }
+            Payload::Legal {
+                stage,
+                resolves: None,
+                ..
+            } if !stage.is_closing() => {
+                memory.open_legal.push(e.id.clone());
+                if memory.open_legal.len() > OPEN_LEGAL {
+                    memory.open_legal.remove(0);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn kind_slug(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Announcement => "announces",
+        Kind::Investment => "invests",
+        Kind::Agreement => "agrees",
+        Kind::TermEnded => "ends-terms",
+        Kind::LegalThreat => "threatens",
+        Kind::LegalAction => "sues",
+        Kind::Statement => "states",
+        Kind::ProductLaunch => "launches",
+        Kind::Restructuring => "restructures",
+        Kind::Retraction => "retracts",
+        Kind::Other => "other",
+    }
+}
+
+/// Removes and returns a recent event of the pair (it is being superseded).
+fn take_recent(rng: &mut Rng, memory: &mut PairMemory) -> Option<EventId> {
+    if memory.recent.is_empty() {
+        return None;
+    }
+    let k = rng.below(memory.recent.len() as u64) as usize;
+    Some(memory.recent.remove(k))
+}
+
+/// Removes and returns one or two live terms of the pair (they are being ended).
+fn take_terms(rng: &mut Rng, memory: &mut PairMemory) -> Vec<TermRef> {
+    let mut out = Vec::new();
+    let count = 1 + rng.below(2) as usize;
+    for _ in 0..count {
+        if memory.terms.is_empty() {
+            break;
+        }
+        let k = rng.below(memory.terms.len() as u64) as usize;
+        out.push(memory.terms.remove(k));
+    }
+    out.sort();
+    out
+}
+
+fn currency(rng: &mut Rng) -> Currency {
+    let code = *rng.pick(&["USD", "USD", "USD", "USD", "EUR", "GBP", "JPY"]);
+    // INVARIANT: every code above is in the supported list.
+    Currency::new(code).expect("supported currency")
+}
+
+fn money(rng: &mut Rng) -> Money {
+    // Log-uniform between 1M and 20B.
+    let units = (1e6 * (20_000f64).powf(rng.unit())) as u64;
+    Money {
+        units: units.max(1),
+        currency: currency(rng),
+    }
+}
+
+fn tranche(rng: &mut Rng, investor: &PartyId, investee: &PartyId) -> Tranche {
+    Tranche {
+        investor: investor.clone(),
+        investee: investee.clone(),
+        amount: money(rng),
+        condition: rng.percent(20).then(|| rng.pick(CONDITIONS).to_string()),
+    }
+}
+
+fn term(rng: &mut Rng, k: usize, grantor: &PartyId, holder: &PartyId, date: &EdtfDate) -> Term {
+    let kind = *rng.pick(&TermType::ALL);
+    // INVARIANT: the scopes above are dotted slugs and keys are slugs.
+    let scope = Scope::new(*rng.pick(SCOPES)).expect("generated scopes are valid");
+    let key = TermKey::new(&format!("{}-{}", kind.as_str(), k + 1)).expect("term key");
+    let until = match rng.below(10) {
+        0..=2 => {
+            let start = date.earliest().days().max(FIRST_DAY);
+            let end = Day::from_days(start + 180 + rng.below(3650) as i32);
+            let (y, m, d) = end.ymd();
+            let text = if rng.percent(50) {
+                format!("{y:04}")
+            } else {
+                format!("{y:04}-{m:02}-{d:02}")
+            };
+            EdtfDate::parse(&text).ok().map(Until::Date)
+        }
+        3 | 4 => Some(Until::Condition(rng.pick(CONDITIONS).to_string())),
+        _ => None,
+    };
+    Term {
+        key,
+        kind,
+        grantor: grantor.clone(),
+        holder: holder.clone(),
+        scope,
+        exclusive: kind == TermType::Exclusivity || rng.percent(20),
+        amount: rng.percent(20).then(|| money(rng)),
+        until,
+    }
+}
+
+fn ymd(day: Day) -> String {
+    let (y, m, d) = day.ymd();
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// A date around `day`: exact most of the time, otherwise as vague as real reporting.
+fn fuzzy_date(rng: &mut Rng, day: Day) -> EdtfDate {
+    let (y, m, _) = day.ymd();
+    let exact = ymd(day);
+    let text = match rng.below(100) {
+        0..=69 => exact.clone(),
+        70..=81 => format!("{y:04}-{m:02}"),
+        82..=85 => format!("{y:04}"),
+        86..=89 => format!("{exact}~"),
+        90..=92 => format!("{exact}?"),
+        93..=96 => {
+            let end = Day::from_days(day.days() + 1 + rng.below(60) as i32);
+            format!("{exact}/{}", ymd(end))
+        }
+        97 | 98 => {
+            let season = match m {
+                3..=5 => 21,
+                6..=8 => 22,
+                9..=11 => 23,
+                _ => 24,
+            };
+            // Winter runs from December into the next year: name it by its December.
+            let year = if m <= 2 { y - 1 } else { y };
+            format!("{year:04}-{season}")
+        }
+        _ => format!("{exact}/.."),
+    };
+    match EdtfDate::parse(&text) {
+        Ok(d) => d,
+        // INVARIANT: a day between 1995 and 2027 formats as a valid EDTF day.
+        Err(_) => EdtfDate::parse(&exact).expect("an exact day is a valid EDTF date"),
+    }
+}
+
+/// The disclosure day: the default (latest day) mostly, sometimes months later.
+fn disclosed(rng: &mut Rng, date: &EdtfDate) -> Day {
+    let latest = date.latest();
+    if latest == Day::MAX || !rng.percent(15) {
+        return latest;
+    }
+    Day::from_days(latest.days() + 1 + rng.below(400) as i32)
+}
+
+fn sentence(rng: &mut Rng, words: usize) -> String {
+    let mut s = String::new();
+    for w in 0..words {
+        if w > 0 {
+            s.push(' ');
+        }
+        s.push_str(*rng.pick(WORDS));
+    }
+    capitalize(&s)
+}
+
+/// A sentence of `min` to `min + spread - 1` words.
+fn sentence_of(rng: &mut Rng, min: usize, spread: u64) -> String {
+    let words = min + rng.below(spread) as usize;
+    sentence(rng, words)
+}
+
+fn summary(rng: &mut Rng) -> String {
+    let sentences = 1 + rng.below(3) as usize;
+    let mut out = String::new();
+    for k in 0..sentences {
+        if k > 0 {
+            out.push(' ');
+        }
+        let words = 8 + rng.below(14) as usize;
+        out.push_str(&sentence(rng, words));
+        out.push('.');
+    }
+    out
+}
+
+fn sources(rng: &mut Rng, date: &EdtfDate, id: &EventId) -> Vec<Source> {
+    let count = 1 + usize::from(rng.percent(35)) + usize::from(rng.percent(10));
+    (0..count)
+        .map(|_| {
+            let (publisher, host) = *rng.pick(PUBLISHERS);
+            let day = date.earliest().max(Day::from_days(FIRST_DAY));
+            let (y, m, d) = day.ymd();
+            let mut url = format!("https://www.{host}/{y:04}/{m:02}/{d:02}/");
+            for w in 0..(3 + rng.below(5)) {
+                if w > 0 {
+                    url.push('-');
+                }
+                url.push_str(*rng.pick(WORDS));
+            }
+            let _ = write!(url, "-{}", id.as_str().len() as u64 * 7 + rng.below(1000));
+            Source {
+                url,
+                publisher: rng.percent(90).then(|| publisher.to_string()),
+                published: rng
+                    .percent(70)
+                    .then(|| Day::from_days(day.days() + rng.below(3) as i32)),
+            }
+        })
+        .collect()
+}
+
+/// Writes `parties` to `dir/parties.toml` and `events` to `dir/events-NNNN.toml`, at
+/// most `per_file` events per file, in the format `pactlog import` reads.
+///
+/// # Errors
+/// I/O errors creating or writing the files.
+pub fn write_event_files(
+    dir: &Path,
+    parties: &[Party],
+    events: impl IntoIterator<Item = Event>,
+    per_file: usize,
+) -> io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let mut out = io::BufWriter::new(std::fs::File::create(dir.join("parties.toml"))?);
+    for p in parties {
+        writeln!(out, "[[party]]\nid = {}\nname = {}", q(p.id.as_str()), q(&p.name))?;
+        if !p.aliases.is_empty() {
+            let list: Vec<String> = p.aliases.iter().map(|a| q(a)).collect();
+            writeln!(out, "aliases = [{}]", list.join(", "))?;
+        }
+        writeln!(out)?;
+    }
+    out.flush()?;
+    let mut file = None;
+    for (i, e) in events.into_iter().enumerate() {
+        if i % per_file.max(1) == 0 {
+            if let Some(mut f) = file.take() {
+                io::Write::flush(&mut f)?;
+            }
+            let name = format!("events-{:04}.toml", i / per_file.max(1));
+            file = Some(io::BufWriter::new(std::fs::File::create(dir.join(name))?));
+        }
+        if let Some(f) = file.as_mut() {
+            f.write_all(event_toml(&e).as_bytes())?;
+        }
+    }
+    if let Some(mut f) = file {
+        f.flush()?;
+    }
+    Ok(())
+}
+
+/// A TOML basic string.
+fn q(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn list(items: impl IntoIterator<Item = String>) -> String {
+    let items: Vec<String> = items.into_iter().map(|s| q(&s)).collect();
+    format!("[{}]", items.join(", "))
+}
+
+fn amount(m: &Money) -> String {
+    q(&format!("{} {}", m.units, m.currency))
+}
+
+/// One `[[event]]` table. Writing to a `String` cannot fail, so results are ignored.
+fn event_toml(e: &Event) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "[[event]]\nid = {}", q(e.id.as_str()));
+    let _ = writeln!(s, "date = {}", q(e.date.as_str()));
+    if e.disclosed != e.date.latest() {
+        let _ = writeln!(s, "disclosed = {}", q(&ymd(e.disclosed)));
+    }
+    let _ = writeln!(s, "kind = {}", q(e.kind_name()));
+    let _ = writeln!(s, "summary = {}", q(&e.summary));
+    let _ = writeln!(s, "confidence = {}", q(e.confidence.as_str()));
+    let _ = writeln!(s, "parties = {}", list(e.parties.iter().map(|p| p.to_string())));
+    if let Some(t) = &e.supersedes {
+        let _ = writeln!(s, "supersedes = {}", q(t.as_str()));
+    }
+    match &e.payload {
+        Payload::Agreement { title, ends, .. } => {
+            if let Some(t) = title {
+                let _ = writeln!(s, "title = {}", q(t));
+            }
+            if !ends.is_empty() {
+                let _ = writeln!(s, "ends = {}", list(ends.iter().map(|r| r.to_string())));
+            }
+        }
+        Payload::TermEnded { ends, reason } => {
+            let _ = writeln!(s, "ends = {}", list(ends.iter().map(|r| r.to_string())));
+            if let Some(r) = reason {
+                let _ = writeln!(s, "reason = {}", q(r));
+            }
+        }
+        Payload::Legal {
+            by,
+            against,
+            stage,
+            claim,
+            resolves,
+            ..
+        } => {
+            let _ = writeln!(s, "by = {}", q(by.as_str()));
+            let _ = writeln!(s, "against = {}", list(against.iter().map(|p| p.to_string())));
+            let _ = writeln!(s, "stage = {}", q(stage.as_str()));
+            if let Some(c) = claim {
+                let _ = writeln!(s, "claim = {}", q(c));
+            }
+            if let Some(r) = resolves {
+                let _ = writeln!(s, "resolves = {}", q(r.as_str()));
+            }
+        }
+        Payload::Statement { by, about } => {
+            let _ = writeln!(s, "by = {}", q(by.as_str()));
+            if let Some(a) = about {
+                let _ = writeln!(s, "about = {}", q(a.as_str()));
+            }
+        }
+        Payload::ProductLaunch { by, product, stage } => {
+            let _ = writeln!(s, "by = {}", q(by.as_str()));
+            let _ = writeln!(s, "product = {}", q(product));
+            let _ = writeln!(s, "stage = {}", q(stage.as_str()));
+        }
+        _ => {}
+    }
+    match &e.payload {
+        Payload::Investment { tranches } => {
+            for t in tranches {
+                let _ = writeln!(s, "\n[[event.tranche]]");
+                let _ = writeln!(s, "investor = {}", q(t.investor.as_str()));
+                let _ = writeln!(s, "investee = {}", q(t.investee.as_str()));
+                let _ = writeln!(s, "amount = {}", amount(&t.amount));
+                if let Some(c) = &t.condition {
+                    let _ = writeln!(s, "condition = {}", q(c));
+                }
+            }
+        }
+        Payload::Agreement { terms, .. } => {
+            for t in terms {
+                let _ = writeln!(s, "\n[[event.term]]");
+                let _ = writeln!(s, "key = {}", q(t.key.as_str()));
+                let _ = writeln!(s, "type = {}", q(t.kind.as_str()));
+                let _ = writeln!(s, "grantor = {}", q(t.grantor.as_str()));
+                let _ = writeln!(s, "holder = {}", q(t.holder.as_str()));
+                let _ = writeln!(s, "scope = {}", q(t.scope.as_str()));
+                let _ = writeln!(s, "exclusive = {}", t.exclusive);
+                if let Some(m) = &t.amount {
+                    let _ = writeln!(s, "amount = {}", amount(m));
+                }
+                if let Some(u) = &t.until {
+                    let _ = writeln!(s, "until = {}", q(&u.to_string()));
+                }
+            }
+        }
+        _ => {}
+    }
+    for src in &e.sources {
+        let _ = writeln!(s, "\n[[event.source]]\nurl = {}", q(&src.url));
+        if let Some(p) = &src.publisher {
+            let _ = writeln!(s, "publisher = {}", q(p));
+        }
+        if let Some(d) = src.published {
+            let _ = writeln!(s, "published = {}", q(&ymd(d)));
+        }
+    }
+    s.push('\n');
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ledger::Ledger;
+    use crate::store::MemoryStore;
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn same_seed_same_ledger_other_seed_other_ledger() {
+        let a: Vec<Event> = Synth::new(SynthConfig::new(7, 500)).events().collect();
+        let b: Vec<Event> = Synth::new(SynthConfig::new(7, 500)).events().collect();
+        let c: Vec<Event> = Synth::new(SynthConfig::new(8, 500)).events().collect();
+        assert_eq!(a.len(), 500);
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+    }
+
+    #[test]
+    fn the_mix_is_skewed_and_covers_every_kind() {
+        let synth = Synth::new(SynthConfig::new(1, 20_000));
+        let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut pairs: HashMap<(PartyId, PartyId), usize> = HashMap::new();
+        let (mut fuzzy, mut supersedes, mut ends, mut resolves) = (0, 0, 0, 0);
+        for e in synth.events() {
+            *kinds.entry(e.kind_name()).or_default() += 1;
+            *pairs
+                .entry((e.parties[0].clone(), e.parties[1].clone()))
+                .or_default() += 1;
+            fuzzy += usize::from(!e.date.is_exact());
+            supersedes += usize::from(e.supersedes.is_some());
+            ends += usize::from(!e.payload.ends().is_empty());
+            resolves += usize::from(matches!(
+                e.payload,
+                Payload::Legal {
+                    resolves: Some(_),
+                    ..
+                }
+            ));
+        }
+        assert_eq!(kinds.len(), Payload::KINDS.len(), "{kinds:?}");
+        let mut counts: Vec<usize> = pairs.values().copied().collect();
+        counts.sort_unstable_by(|x, y| y.cmp(x));
+        let median = counts[counts.len() / 2];
+        assert!(counts[0] >= 20 * median.max(1), "top {} median {median}", counts[0]);
+        assert!((2000..=8000).contains(&fuzzy), "{fuzzy}");
+        assert!(supersedes > 200 && ends > 200 && resolves > 50);
+    }
+
+    #[test]
+    fn written_files_import_to_the_same_events() {
+        let synth = Synth::new(SynthConfig::new(3, 400));
+        let dir = tempfile::tempdir().unwrap();
+        write_event_files(dir.path(), &synth.parties(), synth.events(), 150).unwrap();
+        let ledger = Ledger::open(MemoryStore::new()).unwrap();
+        let plan = crate::import::plan(&ledger, &[dir.path().to_path_buf()]).unwrap();
+        assert_eq!(plan.parties, synth.parties());
+        let mut got: Vec<Event> = plan.events;
+        let mut want: Vec<Event> = synth.events().collect();
+        got.sort_by(|x, y| x.id.cmp(&y.id));
+        want.sort_by(|x, y| x.id.cmp(&y.id));
+        assert_eq!(got, want);
+    }
+}
