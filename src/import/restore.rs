@@ -105,9 +105,16 @@ pub fn restore<S: Store>(
     }
     // The whole file must be one chain from record 0 before anything is appended: a
     // line rewritten with a recomputed hash breaks the next line's link.
-    let mut prev = ChainHash::ZERO;
+    // Links are checked between neighbours that both read well: a line already reported
+    // is not reported again through its successor.
+    let mut prev: Option<(u64, ChainHash)> = None;
     for (n, r, hash) in &records {
-        if r.prev != prev && problems.len() < 20 {
+        let want = match (r.seq.get(), prev) {
+            (0, _) => Some(ChainHash::ZERO),
+            (s, Some((p, h))) if p + 1 == s => Some(h),
+            _ => None,
+        };
+        if want.is_some_and(|w| w != r.prev) && problems.len() < 20 {
             problems.push(problem(
                 *n,
                 format!(
@@ -117,7 +124,7 @@ pub fn restore<S: Store>(
                 ),
             ));
         }
-        prev = *hash;
+        prev = Some((r.seq.get(), *hash));
     }
     if !problems.is_empty() {
         return Err(ImportError::Invalid(problems));
