@@ -9,7 +9,8 @@
 //!   party ids, `day` is the event's earliest day (sign-flipped BE u32, so keys sort by
 //!   day) and `seq` is BE u64. `tag` 0 lists every event that touches both parties or
 //!   refers to one that does (`ends`, `resolves`, `about`) by its earliest day; tag 1 lists
-//!   events that supersede an event of the pair (with day 0), which count whatever their date.
+//!   events that supersede an event listed under the pair (with day 0), which count whatever
+//!   their date.
 //!   An event with a single party is listed under the pair `(a, a)`.
 //!   Directory keys `0xff || a || 0x00 || b` record that `a` and `b` share events.
 //! - `meta`: `format` -> record format version; `index` -> index layout version;
@@ -19,7 +20,7 @@ use crate::codec::Seq;
 use crate::model::{Day, EventId, PartyId};
 
 /// Version of the derived layouts above.
-pub const INDEX_VERSION: u8 = 1;
+pub const INDEX_VERSION: u8 = 2;
 
 /// `meta` key: record format version.
 pub const META_FORMAT: &[u8] = b"format";

@@ -387,11 +387,23 @@ impl<S: Store> Ledger<S> {
                 )],
             )?;
         }
+        let t0 = std::time::Instant::now();
         self.store.apply(Tree::Records, ops)?;
+        let t1 = t0.elapsed();
         self.size = first + count;
         self.head = prev;
         self.write_derived(first, &batch)?;
+        let t2 = t0.elapsed();
         self.store.flush()?;
+        let t3 = t0.elapsed();
+        if std::env::var_os("PACTLOG_PROF").is_some() {
+            eprintln!(
+                "PROF records {:?} derived {:?} flush {:?}",
+                t1,
+                t2 - t1,
+                t3 - t2
+            );
+        }
         for (_, record) in batch {
             if let Entry::Party(p) = record.entry {
                 self.parties.insert(p);
@@ -424,34 +436,19 @@ impl<S: Store> Ledger<S> {
                     ids.push(Op::Put(index::event_key(&e.id), stored.seq.key().to_vec()));
                     local.insert(&e.id, e);
                     let day = e.date.earliest();
-                    let mut member_pairs: BTreeSet<(PartyId, PartyId)> =
-                        e.pairs().into_iter().collect();
-                    if e.parties.len() == 1 {
-                        member_pairs.insert((e.parties[0].clone(), e.parties[0].clone()));
+                    for (a, b) in e.pairs() {
+                        dir.insert(index::directory_key(&a, &b));
+                        dir.insert(index::directory_key(&b, &a));
                     }
-                    for (a, b) in &member_pairs {
-                        if a != b {
-                            dir.insert(index::directory_key(a, b));
-                            dir.insert(index::directory_key(b, a));
-                        }
+                    for (a, b) in self.index_pairs(e, &local)? {
+                        pairs.insert(index::pair_key(&a, &b, TAG_MEMBER, day, stored.seq));
                     }
-                    let mut reference_pairs: BTreeSet<(PartyId, PartyId)> = BTreeSet::new();
-                    for target in references(e) {
-                        let parties = match local.get(target) {
-                            Some(t) => t.parties.clone(),
-                            None => self.event_parties(target)?,
-                        };
-                        reference_pairs.extend(pairs_of(&parties));
-                    }
-                    for (a, b) in member_pairs.iter().chain(reference_pairs.iter()) {
-                        pairs.insert(index::pair_key(a, b, TAG_MEMBER, day, stored.seq));
-                    }
-                    if let Some(target) = &e.supersedes {
-                        let parties = match local.get(target) {
-                            Some(t) => t.parties.clone(),
-                            None => self.event_parties(target)?,
-                        };
-                        for (a, b) in pairs_of(&parties) {
+                    // A successor is listed wherever its target is, so a relationship
+                    // query always sees what cancels one of the events it reads.
+                    if let Some(target) = &e.supersedes
+                        && let Some(t) = self.lookup(target, &local)?
+                    {
+                        for (a, b) in self.index_pairs(&t, &local)? {
                             pairs.insert(index::pair_key(
                                 &a,
                                 &b,
@@ -464,16 +461,30 @@ impl<S: Store> Ledger<S> {
                 }
             }
         }
+        let t0 = std::time::Instant::now();
         let leaves: Vec<Hash> = batch.iter().map(|(s, _)| s.leaf).collect();
         let tiles = merkle::append_leaves(&StoreTiles(&self.store), first, &leaves)?;
+        let t1 = t0.elapsed();
         self.store.apply(Tree::Ids, ids)?;
+        let t2 = t0.elapsed();
         let mut pair_ops: Vec<Op> = pairs.into_iter().map(|k| Op::Put(k, Vec::new())).collect();
         for key in dir {
             if self.store.get(Tree::Pairs, &key)?.is_none() {
                 pair_ops.push(Op::Put(key, Vec::new()));
             }
         }
+        let t3 = t0.elapsed();
         self.store.apply(Tree::Pairs, pair_ops)?;
+        let t4 = t0.elapsed();
+        if std::env::var_os("PACTLOG_PROF").is_some() {
+            eprintln!(
+                "PROFD tiles {:?} ids {:?} dirget {:?} pairs {:?}",
+                t1,
+                t2 - t1,
+                t3 - t2,
+                t4 - t3
+            );
+        }
         self.store.apply(
             Tree::Merkle,
             tiles
@@ -495,11 +506,33 @@ impl<S: Store> Ledger<S> {
         Ok(())
     }
 
-    fn event_parties(&self, id: &EventId) -> Result<Vec<PartyId>, LedgerError> {
-        Ok(match self.event(id)? {
-            Some((_, e)) => e.parties,
-            None => Vec::new(),
-        })
+    /// The event `id`, from this batch or the ledger.
+    fn lookup(
+        &self,
+        id: &EventId,
+        local: &BTreeMap<&EventId, &Event>,
+    ) -> Result<Option<Event>, LedgerError> {
+        match local.get(id) {
+            Some(e) => Ok(Some((*e).clone())),
+            None => Ok(self.event(id)?.map(|(_, e)| e)),
+        }
+    }
+
+    /// The relationships an event is listed under: every pair of its parties (or `(a, a)`
+    /// for a one-party event), and every pair of the events it refers to (`ends`,
+    /// `resolves`, `about`), whose state it can change.
+    fn index_pairs(
+        &self,
+        e: &Event,
+        local: &BTreeMap<&EventId, &Event>,
+    ) -> Result<BTreeSet<(PartyId, PartyId)>, LedgerError> {
+        let mut out: BTreeSet<(PartyId, PartyId)> = pairs_of(&e.parties).into_iter().collect();
+        for target in references(e) {
+            if let Some(t) = self.lookup(target, local)? {
+                out.extend(pairs_of(&t.parties));
+            }
+        }
+        Ok(out)
     }
 
     /// The raw stored record at `seq`.

@@ -1,0 +1,1295 @@
+//! Model-based tests of projections: the indexed `Ledger::state` (pair, party and whole
+//! log) against the naive reference fold of `projection_reference`, on random ledgers with
+//! fuzzy EDTF dates and cross-references whose party sets differ from their targets'; the
+//! diff, retraction, at-size and known-at properties; and one small hand-made case per rule
+//! of DESIGN.md 4.
+
+mod common;
+mod projection_reference;
+
+use common::{arb_ledger, cases};
+use pactlog::codec::{Entry, Timestamp};
+use pactlog::ledger::Ledger;
+use pactlog::model::{
+    Confidence, Day, EdtfDate, Event, EventId, LegalKind, LegalStage, Money, Party, PartyId,
+    Payload, ProductStage, Scope, Source, Term, TermKey, TermRef, TermType, Tranche, Until,
+};
+use pactlog::projection::{Query, RelationshipState, Select, TermChange};
+use pactlog::store::MemoryStore;
+use projection_reference::{
+    Recorded, View, describe, recorded, reference_diff, reference_state, same_relationships,
+    selected, without_event,
+};
+use proptest::prelude::*;
+use proptest::sample::Index;
+use proptest::strategy::ValueTree;
+use proptest::test_runner::Config as ProptestConfig;
+
+// ---------------------------------------------------------------------------------------
+// Random ledgers with fuzzy dates and cross-party references.
+
+/// Party ids of generated ledgers (a ledger uses the first 2 to 4).
+const PARTY_IDS: [&str; 4] = ["pa", "pb", "pc", "pd"];
+/// A party no ledger defines: every answer about it is empty.
+const STRANGER: &str = "zz-stranger";
+const SCOPES: [&str; 4] = ["cloud", "cloud.api", "ip.models", "compute"];
+/// Every append is recorded at this instant, so equal prefixes hash equally.
+const AT: Timestamp = Timestamp::from_unix(1_767_225_600);
+
+/// The `DateSeed::form` of an open start, `../D`.
+const OPEN_START: u8 = 13;
+
+/// The shape of one EDTF date, over 2020-2022 so that dates overlap.
+#[derive(Clone, Debug)]
+struct DateSeed {
+    form: u8,
+    year: i16,
+    month: i8,
+    day: i8,
+    span: u16,
+    qualifier: u8,
+}
+
+fn arb_date_seed() -> impl Strategy<Value = DateSeed> {
+    (
+        0u8..17,
+        2020i16..=2022,
+        1i8..=12,
+        1i8..=28,
+        0u16..500,
+        0u8..8,
+    )
+        .prop_map(|(form, year, month, day, span, qualifier)| DateSeed {
+            form,
+            year,
+            month,
+            day,
+            span,
+            qualifier,
+        })
+}
+
+impl DateSeed {
+    fn anchor(&self) -> Day {
+        Day::from_ymd(self.year, self.month, self.day).expect("day 1-28 exists")
+    }
+
+    /// EDTF text: days (most often), months, years, closed and open intervals,
+    /// unspecified digits, seasons, decades, with `~ ? %` qualifiers.
+    fn text(&self) -> String {
+        let q = ["", "", "", "", "~", "?", "%", ""][usize::from(self.qualifier)];
+        let (y, m) = (self.year, self.month);
+        let day = self.anchor();
+        let end = Day::from_days(day.days() + i32::from(self.span));
+        match self.form {
+            0..=5 => format!("{day}{q}"),
+            6 | 7 => format!("{y:04}-{m:02}{q}"),
+            8 => format!("{y:04}{q}"),
+            9 | 10 => format!("{day}{q}/{end}"),
+            11 => {
+                let (y2, m2, _) = end.ymd();
+                format!("{y:04}-{m:02}/{y2:04}-{m2:02}{q}")
+            }
+            12 => format!("{y:04}-{m:02}{q}/.."),
+            OPEN_START => format!("../{day}{q}"),
+            14 if self.span.is_multiple_of(2) => format!("{y:04}-{m:02}-XX{q}"),
+            14 => format!("{y:04}-XX{q}"),
+            15 => format!("{y:04}-{}{q}", 21 + m % 4),
+            _ => format!("{}X{q}", y / 10),
+        }
+    }
+
+    fn edtf(&self) -> EdtfDate {
+        let text = self.text();
+        EdtfDate::parse(&text).unwrap_or_else(|e| panic!("generated bad date {text:?}: {e}"))
+    }
+}
+
+/// The random choices behind one event; `picks` are consumed in order, cycling.
+#[derive(Clone, Debug)]
+struct EventSeed {
+    kind: u8,
+    date: DateSeed,
+    until: DateSeed,
+    disclosed: Option<u16>,
+    picks: Vec<u16>,
+    /// Parties listed explicitly (indexes), beside those the payload names.
+    explicit: Option<Vec<u8>>,
+    supersedes: Option<u16>,
+}
+
+fn arb_event_seed() -> impl Strategy<Value = EventSeed> {
+    (
+        0u8..18,
+        arb_date_seed(),
+        arb_date_seed(),
+        proptest::option::of(0u16..700),
+        proptest::collection::vec(any::<u16>(), 12..16),
+        proptest::option::of(proptest::collection::vec(0u8..4, 1..3)),
+        proptest::option::weighted(0.2, any::<u16>()),
+    )
+        .prop_map(
+            |(kind, date, until, disclosed, picks, explicit, supersedes)| EventSeed {
+                kind,
+                date,
+                until,
+                disclosed,
+                picks,
+                explicit,
+                supersedes,
+            },
+        )
+}
+
+struct Dice<'a> {
+    picks: &'a [u16],
+    at: usize,
+}
+
+impl Dice<'_> {
+    fn below(&mut self, n: usize) -> usize {
+        let v = self.picks[self.at % self.picks.len()];
+        self.at += 1;
+        usize::from(v) % n.max(1)
+    }
+
+    fn flag(&mut self) -> bool {
+        self.below(2) == 0
+    }
+}
+
+/// What earlier events offer as targets.
+struct Built {
+    parties: Vec<PartyId>,
+    events: Vec<Event>,
+    terms: Vec<(TermRef, PartyId, PartyId)>,
+    legal: Vec<usize>,
+}
+
+impl Built {
+    fn party(&self, d: &mut Dice<'_>) -> PartyId {
+        self.parties[d.below(self.parties.len())].clone()
+    }
+
+    fn other(&self, not: &PartyId, d: &mut Dice<'_>) -> PartyId {
+        let i = self.parties.iter().position(|p| p == not).unwrap_or(0);
+        let step = 1 + d.below(self.parties.len() - 1);
+        self.parties[(i + step) % self.parties.len()].clone()
+    }
+}
+
+fn money(d: &mut Dice<'_>) -> Money {
+    Money::parse(&format!("{} USD", 1 + d.below(50))).expect("valid amount")
+}
+
+/// Builds event `i` from its seed. References always name earlier events of the right
+/// kind (what import accepts); their dates are free, and enders, resolvers and successors
+/// often list parties of their own.
+fn build_event(i: usize, seed: &EventSeed, built: &Built) -> Event {
+    let mut d = Dice {
+        picks: &seed.picks,
+        at: 0,
+    };
+    let kind = match seed.kind {
+        6 | 7 if built.terms.is_empty() => 0,
+        10 | 11 if built.legal.is_empty() => 8,
+        14 | 15 if built.events.is_empty() => 17,
+        k => k,
+    };
+    let ends = |d: &mut Dice<'_>| -> Vec<TermRef> {
+        let mut out: Vec<TermRef> = Vec::new();
+        for _ in 0..1 + d.below(2) {
+            let (r, _, _) = &built.terms[d.below(built.terms.len())];
+            if !out.contains(r) {
+                out.push(r.clone());
+            }
+        }
+        out
+    };
+    let payload = match kind {
+        1 | 2 => Payload::Investment {
+            tranches: (0..d.below(3))
+                .map(|_| {
+                    let investor = built.party(&mut d);
+                    let investee = built.other(&investor, &mut d);
+                    let amount = money(&mut d);
+                    let condition = d.flag().then(|| "on a milestone".to_string());
+                    Tranche {
+                        investor,
+                        investee,
+                        amount,
+                        condition,
+                    }
+                })
+                .collect(),
+        },
+        3..=5 => {
+            let ends = if !built.terms.is_empty() && d.below(3) == 0 {
+                ends(&mut d)
+            } else {
+                Vec::new()
+            };
+            let terms = (0..1 + d.below(2))
+                .map(|k| {
+                    let kind = TermType::ALL[d.below(TermType::ALL.len())];
+                    let grantor = built.party(&mut d);
+                    let holder = built.other(&grantor, &mut d);
+                    let until = match d.below(3) {
+                        0 => None,
+                        1 => Some(Until::Date(seed.until.edtf())),
+                        _ => Some(Until::Condition("until a change of control".into())),
+                    };
+                    Term {
+                        key: TermKey::new(&format!("t{k}")).expect("valid key"),
+                        kind,
+                        grantor,
+                        holder,
+                        scope: Scope::new(SCOPES[d.below(SCOPES.len())]).expect("valid scope"),
+                        exclusive: d.flag(),
+                        amount: d.flag().then(|| money(&mut d)),
+                        until,
+                    }
+                })
+                .collect();
+            Payload::Agreement {
+                title: None,
+                terms,
+                ends,
+            }
+        }
+        6 | 7 => Payload::TermEnded {
+            ends: ends(&mut d),
+            reason: None,
+        },
+        8 | 9 => {
+            let by = built.party(&mut d);
+            let mut against = vec![built.other(&by, &mut d)];
+            for _ in 0..d.below(3) {
+                let x = built.other(&by, &mut d);
+                if !against.contains(&x) {
+                    against.push(x);
+                }
+            }
+            Payload::Legal {
+                kind: if d.flag() {
+                    LegalKind::Threat
+                } else {
+                    LegalKind::Action
+                },
+                by,
+                against,
+                stage: LegalStage::ALL[d.below(LegalStage::ALL.len())],
+                claim: None,
+                resolves: None,
+            }
+        }
+        10 | 11 => {
+            // Closes an earlier matter, often between only some of its parties.
+            let target = &built.events[built.legal[d.below(built.legal.len())]];
+            let Payload::Legal {
+                by: t_by,
+                against: t_against,
+                ..
+            } = &target.payload
+            else {
+                unreachable!("legal targets are legal events")
+            };
+            let by = if d.flag() {
+                t_by.clone()
+            } else {
+                built.party(&mut d)
+            };
+            let mut against: Vec<PartyId> = t_against
+                .iter()
+                .filter(|x| **x != by && d.flag())
+                .cloned()
+                .collect();
+            if against.is_empty() {
+                against.push(built.other(&by, &mut d));
+            }
+            Payload::Legal {
+                kind: LegalKind::Action,
+                by,
+                against,
+                stage: [
+                    LegalStage::Settled,
+                    LegalStage::Dismissed,
+                    LegalStage::Withdrawn,
+                ][d.below(3)],
+                claim: None,
+                resolves: Some(target.id.clone()),
+            }
+        }
+        12 => Payload::Statement {
+            by: built.party(&mut d),
+            about: (!built.events.is_empty() && d.flag())
+                .then(|| built.events[d.below(built.events.len())].id.clone()),
+        },
+        13 => Payload::ProductLaunch {
+            by: built.party(&mut d),
+            product: "a model".into(),
+            stage: ProductStage::General,
+        },
+        14 | 15 => Payload::Retraction,
+        16 => Payload::Restructuring,
+        0 => Payload::Announcement,
+        _ => Payload::Other,
+    };
+    let supersedes = if built.events.is_empty() {
+        None
+    } else if matches!(payload, Payload::Retraction) {
+        // Half the time, retract an event that reaches other pairs by reference: an ender
+        // or a resolver.
+        let referring: Vec<&Event> = built
+            .events
+            .iter()
+            .filter(|e| !e.payload.ends().is_empty() || resolves(e).is_some())
+            .collect();
+        Some(if !referring.is_empty() && d.flag() {
+            referring[d.below(referring.len())].id.clone()
+        } else {
+            built.events[d.below(built.events.len())].id.clone()
+        })
+    } else {
+        seed.supersedes
+            .map(|p| built.events[usize::from(p) % built.events.len()].id.clone())
+    };
+    // Parties as import makes them: explicit ones and the payload's; failing both, those
+    // of the targets (the superseded event, the ended terms' grantors and holders).
+    let mut parties = payload.named_parties();
+    if let Some(extra) = &seed.explicit {
+        parties.extend(
+            extra
+                .iter()
+                .map(|&k| built.parties[usize::from(k) % built.parties.len()].clone()),
+        );
+    }
+    if parties.is_empty() {
+        if let Some(t) = &supersedes {
+            let target = built.events.iter().find(|e| e.id == *t).expect("earlier");
+            parties.extend(target.parties.iter().cloned());
+        }
+        for r in payload.ends() {
+            let (_, g, h) = built
+                .terms
+                .iter()
+                .find(|(x, _, _)| x == r)
+                .expect("earlier");
+            parties.extend([g.clone(), h.clone()]);
+        }
+    }
+    if parties.is_empty() {
+        parties.push(built.party(&mut d));
+    }
+    parties.sort();
+    parties.dedup();
+    let date = seed.date.edtf();
+    let disclosed = match seed.disclosed {
+        None => date.latest(),
+        Some(extra) => {
+            Day::from_days(seed.date.anchor().max(date.earliest()).days() + i32::from(extra))
+        }
+    };
+    Event {
+        id: EventId::new(&format!("e{i}")).expect("valid id"),
+        date,
+        disclosed,
+        summary: "Generated.".into(),
+        confidence: [
+            Confidence::Confirmed,
+            Confidence::Reported,
+            Confidence::Rumor,
+        ][d.below(3)],
+        parties,
+        supersedes,
+        sources: vec![source(i)],
+        payload,
+    }
+}
+
+fn resolves(e: &Event) -> Option<&EventId> {
+    match &e.payload {
+        Payload::Legal { resolves, .. } => resolves.as_ref(),
+        _ => None,
+    }
+}
+
+fn source(i: usize) -> Source {
+    Source {
+        url: format!("https://example.com/{i}"),
+        publisher: None,
+        published: None,
+    }
+}
+
+fn party_entry(id: &str) -> Entry {
+    Entry::Party(Party {
+        id: pid(id),
+        name: id.to_uppercase(),
+        aliases: Vec::new(),
+    })
+}
+
+fn build_ledger(n_parties: usize, seeds: &[EventSeed]) -> Vec<Entry> {
+    let mut built = Built {
+        parties: PARTY_IDS[..n_parties].iter().map(|p| pid(p)).collect(),
+        events: Vec::new(),
+        terms: Vec::new(),
+        legal: Vec::new(),
+    };
+    let mut entries: Vec<Entry> = PARTY_IDS[..n_parties]
+        .iter()
+        .map(|p| party_entry(p))
+        .collect();
+    for (i, seed) in seeds.iter().enumerate() {
+        let e = build_event(i, seed, &built);
+        if let Payload::Agreement { terms, .. } = &e.payload {
+            for t in terms {
+                let r = TermRef {
+                    event: e.id.clone(),
+                    key: t.key.clone(),
+                };
+                built.terms.push((r, t.grantor.clone(), t.holder.clone()));
+            }
+        }
+        if matches!(e.payload, Payload::Legal { .. }) {
+            built.legal.push(built.events.len());
+        }
+        built.events.push(e.clone());
+        entries.push(Entry::Event(e));
+    }
+    entries
+}
+
+/// A random ledger with fuzzy dates and cross-party references.
+fn arb_fuzzy_ledger(max_events: usize) -> impl Strategy<Value = Vec<Entry>> {
+    (
+        2usize..=PARTY_IDS.len(),
+        proptest::collection::vec(arb_event_seed(), 0..=max_events),
+    )
+        .prop_map(|(n, seeds)| build_ledger(n, &seeds))
+}
+
+/// Like [`arb_fuzzy_ledger`], without open starts (`../D`): every event has a day before it.
+fn arb_fuzzy_ledger_with_a_start(max_events: usize) -> impl Strategy<Value = Vec<Entry>> {
+    (
+        2usize..=PARTY_IDS.len(),
+        proptest::collection::vec(arb_event_seed(), 0..=max_events),
+    )
+        .prop_map(|(n, mut seeds)| {
+            for s in &mut seeds {
+                if s.date.form == OPEN_START {
+                    s.date.form = 0;
+                }
+            }
+            build_ledger(n, &seeds)
+        })
+}
+
+/// Either generator: fuzzy dates (mostly) or tests/common's plain-day ledgers.
+fn arb_any_ledger() -> impl Strategy<Value = Vec<Entry>> {
+    prop_oneof![3 => arb_fuzzy_ledger(24), 1 => arb_ledger(4, 20)]
+}
+
+fn arb_batch_sizes() -> impl Strategy<Value = Vec<usize>> {
+    proptest::collection::vec(1usize..8, 1..6)
+}
+
+// ---------------------------------------------------------------------------------------
+// Queries: days near the ledger's own boundaries, so that `<=` versus `<` matters.
+
+#[derive(Clone, Debug)]
+struct QuerySeed {
+    as_of: Index,
+    known_at: Option<Index>,
+    at_size: Option<Index>,
+}
+
+fn arb_query_seed() -> impl Strategy<Value = QuerySeed> {
+    (
+        any::<Index>(),
+        proptest::option::of(any::<Index>()),
+        proptest::option::of(any::<Index>()),
+    )
+        .prop_map(|(as_of, known_at, at_size)| QuerySeed {
+            as_of,
+            known_at,
+            at_size,
+        })
+}
+
+/// Every day where an answer may change, with the days on either side.
+fn boundary_days(entries: &[Entry]) -> Vec<Day> {
+    let mut days = vec![Day::from_ymd(2021, 1, 1).expect("a day")];
+    for e in events(entries) {
+        let mut add = vec![e.date.earliest(), e.date.latest(), e.disclosed];
+        if let Payload::Agreement { terms, .. } = &e.payload {
+            add.extend(terms.iter().filter_map(|t| t.until.as_ref()?.last_day()));
+        }
+        for d in add {
+            if d != Day::MIN && d != Day::MAX {
+                days.extend([d.pred(), d, d.succ()]);
+            }
+        }
+    }
+    days.sort();
+    days.dedup();
+    days
+}
+
+impl QuerySeed {
+    fn query(&self, entries: &[Entry]) -> Query {
+        let days = boundary_days(entries);
+        Query {
+            as_of: *self.as_of.get(&days),
+            known_at: self.known_at.map(|k| *k.get(&days)),
+            at_size: self.at_size.map(|n| n.index(entries.len() + 1) as u64),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Helpers.
+
+fn pid(s: &str) -> PartyId {
+    PartyId::new(s).expect("valid party id")
+}
+
+fn events(entries: &[Entry]) -> impl Iterator<Item = &Event> {
+    entries.iter().filter_map(|e| match e {
+        Entry::Event(e) => Some(e),
+        Entry::Party(_) => None,
+    })
+}
+
+fn parties_of(entries: &[Entry]) -> Vec<PartyId> {
+    let mut out: Vec<PartyId> = entries
+        .iter()
+        .filter_map(|e| match e {
+            Entry::Party(p) => Some(p.id.clone()),
+            Entry::Event(_) => None,
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// A memory ledger holding `entries`, appended in batches of the given sizes (cycling).
+fn ledger_of(entries: &[Entry], sizes: &[usize]) -> Ledger<MemoryStore> {
+    let mut ledger = Ledger::open(MemoryStore::new()).expect("open a memory ledger");
+    let mut rest = entries;
+    let mut k = 0;
+    while !rest.is_empty() {
+        let n = sizes[k % sizes.len()].clamp(1, rest.len());
+        ledger.append(rest[..n].to_vec(), AT).expect("append");
+        rest = &rest[n..];
+        k += 1;
+    }
+    ledger
+}
+
+/// Every selection a caller can make over these parties: all, each party (and a
+/// stranger), each pair in both orders (and with the stranger).
+fn selections(parties: &[PartyId]) -> Vec<Select> {
+    let stranger = pid(STRANGER);
+    let mut out = vec![Select::All, Select::Party(stranger.clone())];
+    for (i, a) in parties.iter().enumerate() {
+        out.push(Select::Party(a.clone()));
+        out.push(Select::Pair(a.clone(), stranger.clone()));
+        for b in &parties[i + 1..] {
+            out.push(Select::Pair(a.clone(), b.clone()));
+            out.push(Select::Pair(b.clone(), a.clone()));
+        }
+    }
+    out
+}
+
+/// Checks every selection of `ledger` for `query` against `want` (the reference state of
+/// every relationship), after `adjust` (identity unless a test strips something).
+fn check_every_selection(
+    ledger: &Ledger<MemoryStore>,
+    entries: &[Entry],
+    query: Query,
+    want: &[RelationshipState],
+    adjust: &dyn Fn(Vec<RelationshipState>) -> Vec<RelationshipState>,
+) -> Result<(), TestCaseError> {
+    for select in selections(&parties_of(entries)) {
+        let got = ledger
+            .state(query, &select)
+            .map_err(|e| TestCaseError::fail(format!("state {select:?}: {e}")))?;
+        same_relationships(&adjust(got.relationships), &selected(want, &select)).map_err(|m| {
+            TestCaseError::fail(format!(
+                "{select:?} {query:?}: {m}\nledger:\n{}",
+                describe(entries)
+            ))
+        })?;
+    }
+    Ok(())
+}
+
+/// `cases(default)`, shrinking further than proptest's default so that failures come out
+/// minimal (unless `PROPTEST_MAX_SHRINK_ITERS` says otherwise).
+fn config(default: u32) -> ProptestConfig {
+    let mut config = cases(default);
+    if std::env::var_os("PROPTEST_MAX_SHRINK_ITERS").is_none() {
+        config.max_shrink_iters = 8192;
+    }
+    config
+}
+
+fn fail<E: std::fmt::Display>(what: &'static str) -> impl Fn(E) -> TestCaseError {
+    move |e| TestCaseError::fail(format!("{what}: {e}"))
+}
+
+// ---------------------------------------------------------------------------------------
+// Properties.
+
+proptest! {
+    #![proptest_config(config(256))]
+
+    #[test]
+    fn indexed_state_of_every_pair_party_and_all_equals_the_reference_fold(
+        entries in arb_any_ledger(),
+        sizes in arb_batch_sizes(),
+        queries in proptest::collection::vec(arb_query_seed(), 1..4),
+    ) {
+        let ledger = ledger_of(&entries, &sizes);
+        let all = recorded(&entries);
+        for seed in &queries {
+            let query = seed.query(&entries);
+            let want = reference_state(&all, query);
+            check_every_selection(&ledger, &entries, query, &want, &|r| r)?;
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(config(96))]
+
+    #[test]
+    fn retracting_an_event_removes_exactly_its_contributions(
+        entries in arb_fuzzy_ledger(16),
+        sizes in arb_batch_sizes(),
+        target in any::<Index>(),
+        date in arb_date_seed(),
+        own_parties in proptest::option::of(proptest::collection::vec(0u8..4, 1..3)),
+        query in arb_query_seed(),
+    ) {
+        // A target that supersedes nothing: removing it then removes all it does.
+        let candidates: Vec<&Event> = events(&entries).filter(|e| e.supersedes.is_none()).collect();
+        prop_assume!(!candidates.is_empty());
+        let x = target.get(&candidates).id.clone();
+        let x_parties = target.get(&candidates).parties.clone();
+        let parties = parties_of(&entries);
+        let mut r_parties = match &own_parties {
+            Some(ks) => ks.iter().map(|&k| parties[usize::from(k) % parties.len()].clone()).collect(),
+            None => x_parties,
+        };
+        r_parties.sort();
+        r_parties.dedup();
+        let date = date.edtf();
+        let retraction = Event {
+            id: EventId::new("retraction-of-x").expect("valid id"),
+            disclosed: date.latest(),
+            date,
+            summary: "Retracted.".into(),
+            confidence: Confidence::Confirmed,
+            parties: r_parties,
+            supersedes: Some(x.clone()),
+            sources: vec![source(999)],
+            payload: Payload::Retraction,
+        };
+        let mut ledger = ledger_of(&entries, &sizes);
+        let query = Query { known_at: None, at_size: None, ..query.query(&entries) };
+        let all = recorded(&entries);
+        check_every_selection(&ledger, &entries, query, &reference_state(&all, query), &|r| r)?;
+
+        let r_id = retraction.id.clone();
+        let mut after = entries.clone();
+        after.push(Entry::Event(retraction.clone()));
+        ledger.append(vec![Entry::Event(retraction)], AT).map_err(fail("append"))?;
+        let without_x: Vec<Recorded> = all.iter().filter(|r| r.event.id != x).cloned().collect();
+        let want = reference_state(&without_x, query);
+        check_every_selection(&ledger, &after, query, &want, &|r| without_event(r, &r_id))
+            .map_err(|e| TestCaseError::fail(format!("after retracting {x}: {e}")))?;
+    }
+
+    #[test]
+    fn diff_equals_the_difference_of_two_reference_states(
+        entries in arb_any_ledger(),
+        sizes in arb_batch_sizes(),
+        days in (any::<Index>(), any::<Index>()),
+        pair in (any::<Index>(), any::<Index>()),
+    ) {
+        let ledger = ledger_of(&entries, &sizes);
+        let all = recorded(&entries);
+        let boundaries = boundary_days(&entries);
+        let (a, b) = (*days.0.get(&boundaries), *days.1.get(&boundaries));
+        let (from, to) = (a.min(b), a.max(b));
+        let parties = parties_of(&entries);
+        let selects = [
+            Select::All,
+            Select::Pair(pair.0.get(&parties).clone(), pair.1.get(&parties).clone()),
+            Select::Party(pair.0.get(&parties).clone()),
+        ];
+        let at_to = View::new(&all, Query::as_of(to));
+        for select in &selects {
+            let before = selected(&reference_state(&all, Query::as_of(from)), select);
+            let after = selected(&reference_state(&all, Query::as_of(to)), select);
+            let want = reference_diff(&before, &after);
+            let (_, got) = ledger.diff(from, to, select).map_err(fail("diff"))?;
+            let ctx = || format!("diff {from}..{to} {select:?}\nledger:\n{}", describe(&entries));
+            let names = |ps: Vec<&(PartyId, PartyId)>| -> Vec<String> {
+                ps.iter().map(|p| format!("{}-{}", p.0, p.1)).collect()
+            };
+            prop_assert_eq!(
+                names(got.relationships.iter().map(|r| &r.parties).collect()),
+                names(want.iter().map(|r| &r.parties).collect()),
+                "changed relationships, {}", ctx()
+            );
+            for (g, w) in got.relationships.iter().zip(&want) {
+                let key = |t: &pactlog::projection::TermState| (t.event.clone(), t.key.clone());
+                let started: Vec<_> = g.terms.iter()
+                    .filter(|(c, _)| *c == TermChange::Started).map(|(_, t)| key(t)).collect();
+                let stopped: Vec<_> = g.terms.iter()
+                    .filter(|(c, _)| *c != TermChange::Started).map(|(_, t)| key(t)).collect();
+                prop_assert_eq!(&started, &w.started, "terms started, {:?}, {}", w.parties, ctx());
+                prop_assert_eq!(&stopped, &w.stopped, "terms stopped, {:?}, {}", w.parties, ctx());
+                for (change, t) in g.terms.iter().filter(|(c, _)| *c != TermChange::Started) {
+                    let tref = TermRef { event: t.event.clone(), key: t.key.clone() };
+                    let lapsed = t.until.as_ref().and_then(Until::last_day).is_some_and(|l| l < to);
+                    let ended = at_to.term_ended(&tref);
+                    // With both reasons the label is a matter of taste; with one it is not.
+                    if lapsed != ended {
+                        let want_change = if lapsed { TermChange::Lapsed } else { TermChange::Ended };
+                        prop_assert_eq!(change, &want_change, "{} stopped, {}", tref, ctx());
+                    }
+                }
+                prop_assert_eq!(g.status, w.status, "status, {:?}, {}", w.parties, ctx());
+                prop_assert_eq!(&g.investments_added, &w.investments_added, "investments, {}", ctx());
+                let opened: Vec<_> = g.disputes_opened.iter().map(|d| d.event.clone()).collect();
+                let closed: Vec<_> = g.disputes_closed.iter().map(|d| d.event.clone()).collect();
+                prop_assert_eq!(&opened, &w.disputes_opened, "disputes opened, {}", ctx());
+                prop_assert_eq!(&closed, &w.disputes_closed, "disputes closed, {}", ctx());
+                prop_assert_eq!(&g.events, &w.events, "events folded, {}", ctx());
+            }
+        }
+    }
+
+    #[test]
+    fn state_as_of_the_day_before_every_event_is_empty(
+        entries in prop_oneof![3 => arb_fuzzy_ledger_with_a_start(24), 1 => arb_ledger(4, 20)],
+        sizes in arb_batch_sizes(),
+    ) {
+        let first = events(&entries).map(|e| e.date.earliest()).min();
+        let day = first.map_or(day("2021-01-01"), Day::pred);
+        let ledger = ledger_of(&entries, &sizes);
+        for select in selections(&parties_of(&entries)) {
+            let got = ledger.state(Query::as_of(day), &select).map_err(fail("state"))?;
+            prop_assert!(
+                got.relationships.is_empty(),
+                "{:?} as of {} gave {:?}\nledger:\n{}",
+                select, day, got.relationships, describe(&entries)
+            );
+        }
+    }
+
+    #[test]
+    fn at_size_of_the_whole_ledger_answers_like_no_at_size(
+        entries in arb_any_ledger(),
+        sizes in arb_batch_sizes(),
+        query in arb_query_seed(),
+    ) {
+        let ledger = ledger_of(&entries, &sizes);
+        let open = Query { at_size: None, ..query.query(&entries) };
+        let sized = Query { at_size: Some(ledger.size()), ..open };
+        for select in selections(&parties_of(&entries)) {
+            let a = ledger.state(open, &select).map_err(fail("state"))?;
+            let b = ledger.state(sized, &select).map_err(fail("state"))?;
+            prop_assert_eq!(&a.relationships, &b.relationships, "{:?}", select);
+            prop_assert_eq!(&a.receipt, &b.receipt, "{:?}", select);
+        }
+    }
+
+    #[test]
+    fn at_size_n_answers_like_the_ledger_of_the_first_n_records(
+        entries in arb_any_ledger(),
+        sizes in arb_batch_sizes(),
+        query in arb_query_seed(),
+        n in any::<Index>(),
+    ) {
+        let n = n.index(entries.len() + 1);
+        let whole = ledger_of(&entries, &sizes);
+        let prefix = ledger_of(&entries[..n], &[3]);
+        let q = Query { at_size: None, ..query.query(&entries) };
+        for select in selections(&parties_of(&entries)) {
+            let a = whole.state(Query { at_size: Some(n as u64), ..q }, &select).map_err(fail("state"))?;
+            let b = prefix.state(q, &select).map_err(fail("state"))?;
+            prop_assert_eq!(&a.relationships, &b.relationships, "{:?} at size {}", select, n);
+            prop_assert_eq!(&a.receipt, &b.receipt, "{:?} at size {}", select, n);
+            prop_assert_eq!(a.receipt.ledger_size, n as u64);
+        }
+    }
+
+    #[test]
+    fn the_same_query_twice_gives_the_same_answer(
+        entries in arb_any_ledger(),
+        sizes in arb_batch_sizes(),
+        query in arb_query_seed(),
+    ) {
+        let ledger = ledger_of(&entries, &sizes);
+        let q = query.query(&entries);
+        for select in selections(&parties_of(&entries)) {
+            let a = ledger.state(q, &select).map_err(fail("state"))?;
+            let b = ledger.state(q, &select).map_err(fail("state"))?;
+            prop_assert_eq!(a, b, "{:?}", select);
+        }
+    }
+
+    #[test]
+    fn known_at_the_last_disclosure_answers_like_no_known_at(
+        entries in arb_any_ledger(),
+        sizes in arb_batch_sizes(),
+        query in arb_query_seed(),
+    ) {
+        let last = events(&entries).map(|e| e.disclosed).max();
+        prop_assume!(last.is_some());
+        let ledger = ledger_of(&entries, &sizes);
+        let open = Query { known_at: None, ..query.query(&entries) };
+        let known = Query { known_at: last, ..open };
+        for select in selections(&parties_of(&entries)) {
+            let a = ledger.state(open, &select).map_err(fail("state"))?;
+            let b = ledger.state(known, &select).map_err(fail("state"))?;
+            prop_assert_eq!(&a.relationships, &b.relationships, "{:?} known at {:?}", select, last);
+            prop_assert_eq!(&a.receipt, &b.receipt, "{:?}", select);
+        }
+    }
+}
+
+#[test]
+fn fuzzy_generator_makes_every_date_form_and_cross_party_references() {
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let strategy = arb_fuzzy_ledger(24);
+    let (mut forms, mut qualified, mut open, mut foreign_enders) = (0, 0, 0, 0);
+    let (mut partial_settlements, mut foreign_retractions) = (0, 0);
+    for _ in 0..200 {
+        let entries = strategy.new_tree(&mut runner).expect("generate").current();
+        if let Err(why) = common::references_point_backwards(&entries) {
+            panic!("generated an invalid ledger: {why}\n{}", describe(&entries));
+        }
+        let evs: Vec<&Event> = events(&entries).collect();
+        let find = |id: &EventId| evs.iter().find(|e| e.id == *id).expect("earlier event");
+        for e in &evs {
+            forms += usize::from(!e.date.is_exact());
+            qualified += usize::from(e.date.qualifier() != pactlog::model::Qualifier::None);
+            open += usize::from(e.date.latest() == Day::MAX || e.date.earliest() == Day::MIN);
+            for r in e.payload.ends() {
+                foreign_enders += usize::from(find(&r.event).parties != e.parties);
+            }
+            if let Payload::Legal {
+                resolves: Some(t),
+                against,
+                ..
+            } = &e.payload
+                && let Payload::Legal { against: all, .. } = &find(t).payload
+            {
+                partial_settlements += usize::from(against.len() < all.len());
+            }
+            if let Some(t) = &e.supersedes {
+                foreign_retractions += usize::from(find(t).parties != e.parties);
+            }
+        }
+    }
+    for (what, n) in [
+        ("inexact dates", forms),
+        ("qualified dates", qualified),
+        ("open dates", open),
+        ("enders with other parties", foreign_enders),
+        ("settlements between fewer parties", partial_settlements),
+        ("successors with other parties", foreign_retractions),
+    ] {
+        assert!(n >= 20, "only {n} {what} in 200 ledgers");
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// One small hand-made ledger per rule. Each asserts the expected answer of both the
+// indexed pair query and the reference fold, so a failure points at the rule (or at the
+// reference).
+
+fn day(s: &str) -> Day {
+    Day::parse(s).expect("a day")
+}
+
+fn event(id: &str, date: &str, parties: &[&str], payload: Payload) -> Event {
+    let date = EdtfDate::parse(date).expect("a date");
+    let mut parties: Vec<PartyId> = parties.iter().map(|p| pid(p)).collect();
+    parties.sort();
+    Event {
+        id: EventId::new(id).expect("an id"),
+        disclosed: date.latest(),
+        date,
+        summary: "Hand-made.".into(),
+        confidence: Confidence::Confirmed,
+        parties,
+        supersedes: None,
+        sources: vec![source(0)],
+        payload,
+    }
+}
+
+fn superseding(mut e: Event, target: &str) -> Event {
+    e.supersedes = Some(EventId::new(target).expect("an id"));
+    e
+}
+
+fn term(key: &str, grantor: &str, holder: &str, until: Option<Until>) -> Term {
+    Term {
+        key: TermKey::new(key).expect("a key"),
+        kind: TermType::Exclusivity,
+        grantor: pid(grantor),
+        holder: pid(holder),
+        scope: Scope::new("cloud").expect("a scope"),
+        exclusive: true,
+        amount: None,
+        until,
+    }
+}
+
+fn agreement(terms: Vec<Term>) -> Payload {
+    Payload::Agreement {
+        title: None,
+        terms,
+        ends: Vec::new(),
+    }
+}
+
+fn term_ended(refs: &[&str]) -> Payload {
+    Payload::TermEnded {
+        ends: refs
+            .iter()
+            .map(|r| TermRef::parse(r).expect("a term ref"))
+            .collect(),
+        reason: None,
+    }
+}
+
+fn legal(by: &str, against: &[&str], stage: LegalStage, resolves: Option<&str>) -> Payload {
+    Payload::Legal {
+        kind: LegalKind::Action,
+        by: pid(by),
+        against: against.iter().map(|p| pid(p)).collect(),
+        stage,
+        claim: None,
+        resolves: resolves.map(|r| EventId::new(r).expect("an id")),
+    }
+}
+
+fn investment(amount: &str) -> Payload {
+    Payload::Investment {
+        tranches: vec![Tranche {
+            investor: pid("a"),
+            investee: pid("b"),
+            amount: Money::parse(amount).expect("an amount"),
+            condition: None,
+        }],
+    }
+}
+
+fn entries_of(events: Vec<Event>) -> Vec<Entry> {
+    let mut entries: Vec<Entry> = ["a", "b", "c"].iter().map(|p| party_entry(p)).collect();
+    entries.extend(events.into_iter().map(Entry::Event));
+    entries
+}
+
+/// The relationship of `a` and `b` for `query`, from the indexed pair query; asserts the
+/// reference fold says the same.
+fn pair_state(entries: &[Entry], query: Query, a: &str, b: &str) -> Option<RelationshipState> {
+    let ledger = ledger_of(entries, &[1]);
+    let got = ledger
+        .state(query, &Select::Pair(pid(a), pid(b)))
+        .expect("state")
+        .relationships;
+    let want = selected(
+        &reference_state(&recorded(entries), query),
+        &Select::Pair(pid(a), pid(b)),
+    );
+    if let Err(m) = same_relationships(&got, &want) {
+        panic!(
+            "indexed pair query and reference disagree for {query:?}: {m}\nledger:\n{}",
+            describe(entries)
+        );
+    }
+    assert!(got.len() <= 1);
+    got.into_iter().next()
+}
+
+fn ids(list: &[EventId]) -> Vec<&str> {
+    list.iter().map(EventId::as_str).collect()
+}
+
+fn term_keys(r: &RelationshipState) -> Vec<String> {
+    r.terms
+        .iter()
+        .map(|t| format!("{}#{}", t.event, t.key))
+        .collect()
+}
+
+#[test]
+fn an_event_is_possible_from_its_earliest_day_and_counts_from_its_latest_day() {
+    let entries = entries_of(vec![event(
+        "m",
+        "2021-03",
+        &["a", "b"],
+        Payload::Announcement,
+    )]);
+    let at = |d: &str| pair_state(&entries, Query::as_of(day(d)), "a", "b");
+    assert_eq!(
+        at("2021-02-28"),
+        None,
+        "before its earliest day it is nothing"
+    );
+    for d in ["2021-03-01", "2021-03-30"] {
+        let r = at(d).expect("a relationship");
+        assert_eq!(
+            (ids(&r.events), ids(&r.possible_events)),
+            (vec![], vec!["m"]),
+            "{d}"
+        );
+    }
+    let r = at("2021-03-31").expect("a relationship");
+    assert_eq!(
+        (ids(&r.events), ids(&r.possible_events)),
+        (vec!["m"], vec![])
+    );
+}
+
+#[test]
+fn a_possible_agreement_grants_no_term_yet() {
+    let entries = entries_of(vec![event(
+        "g",
+        "2021-03~",
+        &["a", "b"],
+        agreement(vec![term("t", "a", "b", None)]),
+    )]);
+    let r = pair_state(&entries, Query::as_of(day("2021-03-15")), "a", "b").expect("possible");
+    assert!(r.terms.is_empty());
+    let r = pair_state(&entries, Query::as_of(day("2021-03-31")), "a", "b").expect("counted");
+    assert_eq!(term_keys(&r), vec!["g#t"]);
+}
+
+#[test]
+fn a_dated_until_keeps_a_term_through_its_latest_day_and_lapses_the_day_after() {
+    let until = Until::Date(EdtfDate::parse("2021-06").expect("a date"));
+    let entries = entries_of(vec![event(
+        "g",
+        "2021-01-10",
+        &["a", "b"],
+        agreement(vec![term("t", "a", "b", Some(until))]),
+    )]);
+    let at = |d: &str| pair_state(&entries, Query::as_of(day(d)), "a", "b").expect("exists");
+    assert_eq!(term_keys(&at("2021-06-30")), vec!["g#t"]);
+    let after = at("2021-07-01");
+    assert!(after.terms.is_empty(), "lapsed: {:?}", after.terms);
+    assert_eq!(
+        ids(&after.events),
+        vec!["g"],
+        "the agreement is still folded"
+    );
+}
+
+#[test]
+fn a_condition_until_never_lapses_by_itself_only_an_ending_event_ends_it() {
+    let until = Until::Condition("until a change of control".into());
+    let g = event(
+        "g",
+        "2021-01-10",
+        &["a", "b"],
+        agreement(vec![term("t", "a", "b", Some(until))]),
+    );
+    let entries = entries_of(vec![g.clone()]);
+    let r = pair_state(&entries, Query::as_of(day("2099-12-31")), "a", "b").expect("exists");
+    assert_eq!(term_keys(&r), vec!["g#t"]);
+    let entries = entries_of(vec![
+        g,
+        event("x", "2025-05-05", &["a", "b"], term_ended(&["g#t"])),
+    ]);
+    let r = pair_state(&entries, Query::as_of(day("2025-05-05")), "a", "b").expect("exists");
+    assert!(r.terms.is_empty());
+}
+
+#[test]
+fn an_ending_event_ends_a_term_on_its_latest_day() {
+    let entries = entries_of(vec![
+        event(
+            "g",
+            "2021-01-10",
+            &["a", "b"],
+            agreement(vec![term("t", "a", "b", None)]),
+        ),
+        event("x", "2021-05", &["a", "b"], term_ended(&["g#t"])),
+    ]);
+    let at = |d: &str| pair_state(&entries, Query::as_of(day(d)), "a", "b").expect("exists");
+    let before = at("2021-05-30");
+    assert_eq!(
+        term_keys(&before),
+        vec!["g#t"],
+        "the ender is only possible"
+    );
+    assert_eq!(ids(&before.possible_events), vec!["x"]);
+    assert!(at("2021-05-31").terms.is_empty());
+}
+
+#[test]
+fn a_successor_dated_later_removes_its_target_at_once() {
+    let entries = entries_of(vec![
+        event("x", "2021-01-01", &["a", "b"], investment("100 USD")),
+        superseding(
+            event("y", "2022-06-01", &["a", "b"], investment("200 USD")),
+            "x",
+        ),
+    ]);
+    let at = |d: &str| pair_state(&entries, Query::as_of(day(d)), "a", "b");
+    assert_eq!(at("2021-06-01"), None, "x never counts once y exists");
+    let r = at("2022-06-01").expect("y counts");
+    assert_eq!(ids(&r.events), vec!["y"]);
+    assert_eq!(r.investments.len(), 1);
+    assert_eq!(
+        r.investments[0].amount,
+        Money::parse("200 USD").expect("amount")
+    );
+    // Before y was recorded, x counted.
+    let q = Query {
+        at_size: Some(4),
+        ..Query::as_of(day("2021-06-01"))
+    };
+    let r = pair_state(&entries, q, "a", "b").expect("x counts");
+    assert_eq!(ids(&r.events), vec!["x"]);
+}
+
+#[test]
+fn known_at_before_a_correction_is_disclosed_shows_the_original() {
+    let x = event("x", "2021-01-01", &["a", "b"], investment("100 USD"));
+    let mut y = superseding(
+        event("y", "2021-01-01", &["a", "b"], investment("200 USD")),
+        "x",
+    );
+    y.disclosed = day("2021-03-01");
+    let entries = entries_of(vec![x, y]);
+    let q = |known: Option<&str>| Query {
+        as_of: day("2021-12-31"),
+        known_at: known.map(day),
+        at_size: None,
+    };
+    let amount = |known| {
+        let r = pair_state(&entries, q(known), "a", "b").expect("exists");
+        (ids(&r.events).join(","), r.investments[0].amount.units)
+    };
+    assert_eq!(amount(Some("2021-02-28")), ("x".into(), 100));
+    assert_eq!(amount(Some("2021-03-01")), ("y".into(), 200));
+    assert_eq!(amount(None), ("y".into(), 200));
+}
+
+#[test]
+fn a_closing_legal_event_resolves_its_dispute_in_every_relationship_it_opened() {
+    let entries = entries_of(vec![
+        event(
+            "l",
+            "2021-01-01",
+            &["a", "b", "c"],
+            legal("a", &["b", "c"], LegalStage::Filed, None),
+        ),
+        event(
+            "s",
+            "2021-06-01",
+            &["a", "b"],
+            legal("a", &["b"], LegalStage::Settled, Some("l")),
+        ),
+    ]);
+    for other in ["b", "c"] {
+        let r = pair_state(&entries, Query::as_of(day("2021-05-31")), "a", other).expect("l");
+        assert_eq!(r.status, pactlog::projection::Status::Disputed, "a-{other}");
+        let r = pair_state(&entries, Query::as_of(day("2021-06-01")), "a", other).expect("l");
+        assert!(r.disputes.is_empty(), "a-{other}: {:?}", r.disputes);
+        assert_eq!(r.status, pactlog::projection::Status::Active, "a-{other}");
+    }
+}
+
+// Regressions: a successor of an event that reaches a pair only through a reference
+// (`ends`, `resolves`) must reach that pair too. `Select::All` folds the whole log and gets
+// it right; the pair and party queries read the `pairs` index, which files the successor
+// only under the pairs of its target's own parties.
+
+/// The relationship `a`-`b` as `Select::All`, `Select::Pair` and `Select::Party(a)` give it.
+fn every_path(entries: &[Entry], q: Query, a: &str, b: &str) -> Vec<(&'static str, String)> {
+    let ledger = ledger_of(entries, &[1]);
+    let want = (pid(a).min(pid(b)), pid(a).max(pid(b)));
+    [
+        ("all", Select::All),
+        ("pair", Select::Pair(pid(a), pid(b))),
+        ("party", Select::Party(pid(a))),
+    ]
+    .into_iter()
+    .map(|(name, select)| {
+        let rels = ledger.state(q, &select).expect("state").relationships;
+        let r = rels.into_iter().find(|r| r.parties == want);
+        let summary = r.map_or("none".to_string(), |r| {
+            let d: Vec<&str> = r.disputes.iter().map(|d| d.event.as_str()).collect();
+            format!("terms {:?} disputes {d:?} {:?}", term_keys(&r), r.status)
+        });
+        (name, summary)
+    })
+    .collect()
+}
+
+#[test]
+fn retracting_a_term_ended_that_names_other_parties_restores_the_term() {
+    // g grants a->b term t; x (listing only c) ends it; r (listing only c) retracts x.
+    let entries = entries_of(vec![
+        event(
+            "g",
+            "2021-01-01",
+            &["a", "b"],
+            agreement(vec![term("t", "a", "b", None)]),
+        ),
+        event("x", "2021-02-01", &["c"], term_ended(&["g#t"])),
+        superseding(event("r", "2021-03-01", &["c"], Payload::Retraction), "x"),
+    ]);
+    let q = Query::as_of(day("2021-04-01"));
+    let want = r#"terms ["g#t"] disputes [] Active"#;
+    for (path, got) in every_path(&entries, q, "a", "b") {
+        assert_eq!(got, want, "{path}: x is retracted, so g#t is in force");
+    }
+}
+
+#[test]
+fn retracting_a_settlement_between_two_of_three_disputants_reopens_the_dispute_with_the_third() {
+    // l: a sues b and c; s (a, b) settles l; r (a, b) retracts s.
+    let entries = entries_of(vec![
+        event(
+            "l",
+            "2021-01-01",
+            &["a", "b", "c"],
+            legal("a", &["b", "c"], LegalStage::Filed, None),
+        ),
+        event(
+            "s",
+            "2021-06-01",
+            &["a", "b"],
+            legal("a", &["b"], LegalStage::Settled, Some("l")),
+        ),
+        superseding(
+            event("r", "2021-07-01", &["a", "b"], Payload::Retraction),
+            "s",
+        ),
+    ]);
+    let q = Query::as_of(day("2021-08-01"));
+    let want = r#"terms [] disputes ["l"] Disputed"#;
+    for (path, got) in every_path(&entries, q, "a", "c") {
+        assert_eq!(
+            got, want,
+            "{path}: s is retracted, so l is open between a and c"
+        );
+    }
+}
