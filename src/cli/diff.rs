@@ -1,5 +1,6 @@
 //! `pactlog diff`: what changed in each relationship between two days.
 
+use super::render::{dispute_json, investment_json, receipt_json, term_json};
 use super::state::{query_error, select};
 use super::{CliError, Code, Globals, parse_day};
 use clap::Args;
@@ -45,7 +46,7 @@ pub fn run_diff(g: &Globals, args: DiffArgs) -> Result<Code, CliError> {
         let v = json!({
             "from": diff.from.to_string(),
             "to": diff.to.to_string(),
-            "receipt": {"ledger_size": receipt.ledger_size, "head": receipt.head.to_hex(), "root": receipt.root.to_string()},
+            "receipt": receipt_json(&receipt),
             "relationships": diff_json(&diff),
         });
         println!(
@@ -65,18 +66,14 @@ fn diff_json(d: &Diff) -> Vec<Value> {
             json!({
                 "parties": [r.parties.0, r.parties.1],
                 "status": {"from": r.status.0.as_str(), "to": r.status.1.as_str()},
-                "terms": r.terms.iter().map(|(c, t)| json!({
-                    "change": c.as_str(), "event": t.event, "key": t.key, "type": t.kind.as_str(),
-                    "grantor": t.grantor, "holder": t.holder, "scope": t.scope, "exclusive": t.exclusive,
-                    "until": t.until.as_ref().map(ToString::to_string),
-                })).collect::<Vec<_>>(),
-                "investments_added": r.investments_added.iter().map(|i| json!({
-                    "event": i.event, "investor": i.investor, "investee": i.investee,
-                    "amount": i.amount.units.to_string(), "currency": i.amount.currency.to_string(),
-                    "condition": i.condition,
-                })).collect::<Vec<_>>(),
-                "disputes_opened": r.disputes_opened.iter().map(|x| json!({"event": x.event, "by": x.by, "against": x.against, "stage": x.stage.as_str(), "confidence": x.confidence.as_str()})).collect::<Vec<_>>(),
-                "disputes_closed": r.disputes_closed.iter().map(|x| json!({"event": x.event, "by": x.by, "against": x.against, "stage": x.stage.as_str(), "confidence": x.confidence.as_str()})).collect::<Vec<_>>(),
+                "terms": r.terms.iter().map(|(c, t)| {
+                    let mut v = term_json(t);
+                    v["change"] = json!(c.as_str());
+                    v
+                }).collect::<Vec<_>>(),
+                "investments_added": r.investments_added.iter().map(investment_json).collect::<Vec<_>>(),
+                "disputes_opened": r.disputes_opened.iter().map(dispute_json).collect::<Vec<_>>(),
+                "disputes_closed": r.disputes_closed.iter().map(dispute_json).collect::<Vec<_>>(),
                 "events": r.events,
             })
         })

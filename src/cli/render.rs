@@ -1,7 +1,8 @@
 //! Shared rendering: plain tables for people, JSON values for machines.
 
-use pactlog::ledger::Logged;
+use pactlog::ledger::{Logged, Receipt};
 use pactlog::model::Event;
+use pactlog::projection::{DisputeState, InvestmentState, TermState};
 use serde_json::{Value, json};
 
 /// A left-aligned text table; the last column is not padded.
@@ -92,4 +93,37 @@ pub fn log_table(events: &[Logged]) -> String {
         ]);
     }
     t.render()
+}
+
+/// A term in force, as JSON.
+pub fn term_json(t: &TermState) -> Value {
+    json!({
+        "event": t.event, "key": t.key, "type": t.kind.as_str(), "grantor": t.grantor,
+        "holder": t.holder, "scope": t.scope, "exclusive": t.exclusive,
+        "amount": t.amount.map(|a| a.units.to_string()),
+        "currency": t.amount.map(|a| a.currency.to_string()),
+        "since": t.since, "until": t.until.as_ref().map(ToString::to_string),
+    })
+}
+
+/// An investment tranche, as JSON (amounts as decimal strings: they can exceed 2^53).
+pub fn investment_json(i: &InvestmentState) -> Value {
+    json!({
+        "event": i.event, "investor": i.investor, "investee": i.investee,
+        "amount": i.amount.units.to_string(), "currency": i.amount.currency.to_string(),
+        "condition": i.condition,
+    })
+}
+
+/// A dispute, as JSON.
+pub fn dispute_json(d: &DisputeState) -> Value {
+    json!({
+        "event": d.event, "by": d.by, "against": d.against, "stage": d.stage.as_str(),
+        "confidence": d.confidence.as_str(),
+    })
+}
+
+/// A receipt, as JSON.
+pub fn receipt_json(r: &Receipt) -> Value {
+    json!({"ledger_size": r.ledger_size, "head": r.head.to_hex(), "root": r.root.to_string()})
 }

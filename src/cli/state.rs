@@ -1,9 +1,10 @@
 //! `pactlog state`: what was in force in each relationship on a day.
 
+use super::render::{dispute_json, investment_json, receipt_json, term_json};
 use super::{CliError, Code, Globals, parse_day, party};
 use clap::Args;
 use pactlog::ledger::{QueryError, StateAnswer};
-use pactlog::model::{Day, Until};
+use pactlog::model::Day;
 use pactlog::projection::{Query, RelationshipState, Select, investment_totals};
 use serde_json::{Value, json};
 
@@ -101,13 +102,6 @@ pub fn run_state(g: &Globals, args: StateArgs) -> Result<Code, CliError> {
     Ok(Code::Ok)
 }
 
-fn until_json(u: &Option<Until>) -> Value {
-    match u {
-        None => Value::Null,
-        Some(u) => json!(u.to_string()),
-    }
-}
-
 /// One relationship as JSON (the schema of DESIGN.md 4, plus totals).
 pub fn relationship_json(r: &RelationshipState) -> Value {
     let totals: serde_json::Map<String, Value> = investment_totals(&r.investments)
@@ -122,23 +116,10 @@ pub fn relationship_json(r: &RelationshipState) -> Value {
     json!({
         "parties": [r.parties.0, r.parties.1],
         "status": r.status.as_str(),
-        "terms": r.terms.iter().map(|t| json!({
-            "event": t.event, "key": t.key, "type": t.kind.as_str(), "grantor": t.grantor,
-            "holder": t.holder, "scope": t.scope, "exclusive": t.exclusive,
-            "amount": t.amount.map(|a| a.units.to_string()),
-            "currency": t.amount.map(|a| a.currency.to_string()),
-            "since": t.since, "until": until_json(&t.until),
-        })).collect::<Vec<_>>(),
-        "investments": r.investments.iter().map(|i| json!({
-            "event": i.event, "investor": i.investor, "investee": i.investee,
-            "amount": i.amount.units.to_string(), "currency": i.amount.currency.to_string(),
-            "condition": i.condition,
-        })).collect::<Vec<_>>(),
+        "terms": r.terms.iter().map(term_json).collect::<Vec<_>>(),
+        "investments": r.investments.iter().map(investment_json).collect::<Vec<_>>(),
         "investment_totals": totals,
-        "disputes": r.disputes.iter().map(|d| json!({
-            "event": d.event, "by": d.by, "against": d.against, "stage": d.stage.as_str(),
-            "confidence": d.confidence.as_str(),
-        })).collect::<Vec<_>>(),
+        "disputes": r.disputes.iter().map(dispute_json).collect::<Vec<_>>(),
         "events": r.events,
         "possible_events": r.possible_events,
     })
@@ -149,11 +130,7 @@ fn state_json(a: &StateAnswer) -> Value {
         "as_of": a.query.as_of.to_string(),
         "known_at": a.query.known_at.map(|d| d.to_string()),
         "at_size": a.query.at_size,
-        "receipt": {
-            "ledger_size": a.receipt.ledger_size,
-            "head": a.receipt.head.to_hex(),
-            "root": a.receipt.root.to_string(),
-        },
+        "receipt": receipt_json(&a.receipt),
         "relationships": a.relationships.iter().map(relationship_json).collect::<Vec<_>>(),
     })
 }
