@@ -5,14 +5,44 @@
 
 use super::{Entry, Op, Store, StoreError, Tree};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-/// A store in a sled database folder.
+/// A store in a sled database folder. Clones share one open database.
 #[derive(Clone, Debug)]
 pub struct SledStore {
     path: PathBuf,
     trees: [sled::Tree; 6],
-    // Kept so the database (and its file lock) lives as long as the trees.
-    _db: sled::Db,
+    // Dropped last, after every clone's trees: see `Closer`.
+    _closer: Arc<Closer>,
+}
+
+/// Owns the database handle. When the last clone of a store goes, it drops the handle and
+/// then waits (briefly, bounded) until sled's background threads have let go of the file
+/// lock, so that a process can close a store and hand it to another (a test running the
+/// CLI, say) without a spurious "store is locked".
+#[derive(Debug)]
+struct Closer {
+    lock_file: PathBuf,
+    db: Option<sled::Db>,
+}
+
+impl Drop for Closer {
+    fn drop(&mut self) {
+        let Some(db) = self.db.take() else { return };
+        drop(db);
+        let Ok(file) = std::fs::File::open(&self.lock_file) else {
+            return;
+        };
+        for _ in 0..400 {
+            match file.try_lock() {
+                Ok(()) => {
+                    let _ = file.unlock();
+                    return;
+                }
+                Err(_) => std::thread::sleep(std::time::Duration::from_millis(5)),
+            }
+        }
+    }
 }
 
 fn io(e: sled::Error) -> StoreError {
@@ -48,7 +78,10 @@ impl SledStore {
         Ok(SledStore {
             path: path.to_path_buf(),
             trees,
-            _db: db,
+            _closer: Arc::new(Closer {
+                lock_file: path.join("db"),
+                db: Some(db),
+            }),
         })
     }
 
