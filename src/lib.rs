@@ -20,3 +20,4 @@ pub mod merkle;
 pub mod model;
 pub mod projection;
 pub mod store;
+pub mod synth;

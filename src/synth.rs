@@ -28,8 +28,15 @@ use crate::model::{
 };
 use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::io::{self, Write as _};
-use std::path::Path;
+
+mod files;
+#[cfg(test)]
+mod tests;
+mod values;
+
+use values::{disclosed, fuzzy_date, sentence_of, sources, summary, term, tranche};
+
+pub use files::write_event_files;
 
 /// What to generate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -85,15 +92,29 @@ impl Rng {
     fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len() as u64) as usize]
     }
+
+    fn word(&mut self, items: &[&'static str]) -> &'static str {
+        items[self.below(items.len() as u64) as usize]
+    }
 }
 
 const SYLLABLES: &[&str] = &[
-    "ar", "bel", "cor", "dex", "en", "fal", "gri", "hal", "ion", "jun", "kor", "lum", "mar",
-    "nov", "or", "pax", "quin", "ros", "syl", "tor", "ul", "vek", "wyn", "xan", "yor", "zen",
+    "ar", "bel", "cor", "dex", "en", "fal", "gri", "hal", "ion", "jun", "kor", "lum", "mar", "nov",
+    "or", "pax", "quin", "ros", "syl", "tor", "ul", "vek", "wyn", "xan", "yor", "zen",
 ];
 const SUFFIXES: &[&str] = &[
-    "Labs", "Systems", "AI", "Cloud", "Capital", "Networks", "Robotics", "Energy", "Bio",
-    "Semiconductor", "Ventures", "Holdings",
+    "Labs",
+    "Systems",
+    "AI",
+    "Cloud",
+    "Capital",
+    "Networks",
+    "Robotics",
+    "Energy",
+    "Bio",
+    "Semiconductor",
+    "Ventures",
+    "Holdings",
 ];
 const PUBLISHERS: &[(&str, &str)] = &[
     ("Reuters", "reuters.com"),
@@ -121,11 +142,42 @@ const SCOPES: &[&str] = &[
     "commercialization.ai",
 ];
 const WORDS: &[&str] = &[
-    "partnership", "expanded", "compute", "capacity", "agreement", "multi-year", "deal",
-    "exclusive", "rights", "customers", "model", "infrastructure", "investment", "round",
-    "valuation", "regulators", "filing", "announced", "reported", "according", "people",
-    "familiar", "matter", "terms", "revenue", "share", "datacenter", "gigawatts", "chips",
-    "license", "commercial", "enterprise", "launch", "availability", "region", "cloud",
+    "partnership",
+    "expanded",
+    "compute",
+    "capacity",
+    "agreement",
+    "multi-year",
+    "deal",
+    "exclusive",
+    "rights",
+    "customers",
+    "model",
+    "infrastructure",
+    "investment",
+    "round",
+    "valuation",
+    "regulators",
+    "filing",
+    "announced",
+    "reported",
+    "according",
+    "people",
+    "familiar",
+    "matter",
+    "terms",
+    "revenue",
+    "share",
+    "datacenter",
+    "gigawatts",
+    "chips",
+    "license",
+    "commercial",
+    "enterprise",
+    "launch",
+    "availability",
+    "region",
+    "cloud",
 ];
 const CLAIMS: &[&str] = &[
     "breach of the exclusivity terms",
@@ -432,16 +484,12 @@ impl Events<'_> {
                 } else {
                     Vec::new()
                 };
-                let title = rng
-                    .percent(50)
-                    .then(|| sentence_of(rng, 3, 6));
+                let title = rng.percent(50).then(|| sentence_of(rng, 3, 6));
                 Payload::Agreement { title, terms, ends }
             }
             Kind::TermEnded => Payload::TermEnded {
                 ends: take_terms(rng, memory),
-                reason: rng
-                    .percent(50)
-                    .then(|| sentence_of(rng, 4, 8)),
+                reason: rng.percent(50).then(|| sentence_of(rng, 4, 8)),
             },
             Kind::LegalThreat | Kind::LegalAction => {
                 let resolve = !memory.open_legal.is_empty() && rng.percent(40);
@@ -489,7 +537,7 @@ impl Events<'_> {
             },
             Kind::ProductLaunch => Payload::ProductLaunch {
                 by: x.clone(),
-                product: format!("{} {}", capitalize(*rng.pick(WORDS)), 1 + rng.below(9)),
+                product: format!("{} {}", capitalize(rng.word(WORDS)), 1 + rng.below(9)),
                 stage: *rng.pick(&[
                     ProductStage::Limited,
                     ProductStage::Preview,
@@ -605,400 +653,4 @@ fn take_terms(rng: &mut Rng, memory: &mut PairMemory) -> Vec<TermRef> {
     }
     out.sort();
     out
-}
-
-fn currency(rng: &mut Rng) -> Currency {
-    let code = *rng.pick(&["USD", "USD", "USD", "USD", "EUR", "GBP", "JPY"]);
-    // INVARIANT: every code above is in the supported list.
-    Currency::new(code).expect("supported currency")
-}
-
-fn money(rng: &mut Rng) -> Money {
-    // Log-uniform between 1M and 20B.
-    let units = (1e6 * (20_000f64).powf(rng.unit())) as u64;
-    Money {
-        units: units.max(1),
-        currency: currency(rng),
-    }
-}
-
-fn tranche(rng: &mut Rng, investor: &PartyId, investee: &PartyId) -> Tranche {
-    Tranche {
-        investor: investor.clone(),
-        investee: investee.clone(),
-        amount: money(rng),
-        condition: rng.percent(20).then(|| rng.pick(CONDITIONS).to_string()),
-    }
-}
-
-fn term(rng: &mut Rng, k: usize, grantor: &PartyId, holder: &PartyId, date: &EdtfDate) -> Term {
-    let kind = *rng.pick(&TermType::ALL);
-    // INVARIANT: the scopes above are dotted slugs and keys are slugs.
-    let scope = Scope::new(*rng.pick(SCOPES)).expect("generated scopes are valid");
-    let key = TermKey::new(&format!("{}-{}", kind.as_str(), k + 1)).expect("term key");
-    let until = match rng.below(10) {
-        0..=2 => {
-            let start = date.earliest().days().max(FIRST_DAY);
-            let end = Day::from_days(start + 180 + rng.below(3650) as i32);
-            let (y, m, d) = end.ymd();
-            let text = if rng.percent(50) {
-                format!("{y:04}")
-            } else {
-                format!("{y:04}-{m:02}-{d:02}")
-            };
-            EdtfDate::parse(&text).ok().map(Until::Date)
-        }
-        3 | 4 => Some(Until::Condition(rng.pick(CONDITIONS).to_string())),
-        _ => None,
-    };
-    Term {
-        key,
-        kind,
-        grantor: grantor.clone(),
-        holder: holder.clone(),
-        scope,
-        exclusive: kind == TermType::Exclusivity || rng.percent(20),
-        amount: rng.percent(20).then(|| money(rng)),
-        until,
-    }
-}
-
-fn ymd(day: Day) -> String {
-    let (y, m, d) = day.ymd();
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
-/// A date around `day`: exact most of the time, otherwise as vague as real reporting.
-fn fuzzy_date(rng: &mut Rng, day: Day) -> EdtfDate {
-    let (y, m, _) = day.ymd();
-    let exact = ymd(day);
-    let text = match rng.below(100) {
-        0..=69 => exact.clone(),
-        70..=81 => format!("{y:04}-{m:02}"),
-        82..=85 => format!("{y:04}"),
-        86..=89 => format!("{exact}~"),
-        90..=92 => format!("{exact}?"),
-        93..=96 => {
-            let end = Day::from_days(day.days() + 1 + rng.below(60) as i32);
-            format!("{exact}/{}", ymd(end))
-        }
-        97 | 98 => {
-            let season = match m {
-                3..=5 => 21,
-                6..=8 => 22,
-                9..=11 => 23,
-                _ => 24,
-            };
-            // Winter runs from December into the next year: name it by its December.
-            let year = if m <= 2 { y - 1 } else { y };
-            format!("{year:04}-{season}")
-        }
-        _ => format!("{exact}/.."),
-    };
-    match EdtfDate::parse(&text) {
-        Ok(d) => d,
-        // INVARIANT: a day between 1995 and 2027 formats as a valid EDTF day.
-        Err(_) => EdtfDate::parse(&exact).expect("an exact day is a valid EDTF date"),
-    }
-}
-
-/// The disclosure day: the default (latest day) mostly, sometimes months later.
-fn disclosed(rng: &mut Rng, date: &EdtfDate) -> Day {
-    let latest = date.latest();
-    if latest == Day::MAX || !rng.percent(15) {
-        return latest;
-    }
-    Day::from_days(latest.days() + 1 + rng.below(400) as i32)
-}
-
-fn sentence(rng: &mut Rng, words: usize) -> String {
-    let mut s = String::new();
-    for w in 0..words {
-        if w > 0 {
-            s.push(' ');
-        }
-        s.push_str(*rng.pick(WORDS));
-    }
-    capitalize(&s)
-}
-
-/// A sentence of `min` to `min + spread - 1` words.
-fn sentence_of(rng: &mut Rng, min: usize, spread: u64) -> String {
-    let words = min + rng.below(spread) as usize;
-    sentence(rng, words)
-}
-
-fn summary(rng: &mut Rng) -> String {
-    let sentences = 1 + rng.below(3) as usize;
-    let mut out = String::new();
-    for k in 0..sentences {
-        if k > 0 {
-            out.push(' ');
-        }
-        let words = 8 + rng.below(14) as usize;
-        out.push_str(&sentence(rng, words));
-        out.push('.');
-    }
-    out
-}
-
-fn sources(rng: &mut Rng, date: &EdtfDate, id: &EventId) -> Vec<Source> {
-    let count = 1 + usize::from(rng.percent(35)) + usize::from(rng.percent(10));
-    (0..count)
-        .map(|_| {
-            let (publisher, host) = *rng.pick(PUBLISHERS);
-            let day = date.earliest().max(Day::from_days(FIRST_DAY));
-            let (y, m, d) = day.ymd();
-            let mut url = format!("https://www.{host}/{y:04}/{m:02}/{d:02}/");
-            for w in 0..(3 + rng.below(5)) {
-                if w > 0 {
-                    url.push('-');
-                }
-                url.push_str(*rng.pick(WORDS));
-            }
-            let _ = write!(url, "-{}", id.as_str().len() as u64 * 7 + rng.below(1000));
-            Source {
-                url,
-                publisher: rng.percent(90).then(|| publisher.to_string()),
-                published: rng
-                    .percent(70)
-                    .then(|| Day::from_days(day.days() + rng.below(3) as i32)),
-            }
-        })
-        .collect()
-}
-
-/// Writes `parties` to `dir/parties.toml` and `events` to `dir/events-NNNN.toml`, at
-/// most `per_file` events per file, in the format `pactlog import` reads.
-///
-/// # Errors
-/// I/O errors creating or writing the files.
-pub fn write_event_files(
-    dir: &Path,
-    parties: &[Party],
-    events: impl IntoIterator<Item = Event>,
-    per_file: usize,
-) -> io::Result<()> {
-    std::fs::create_dir_all(dir)?;
-    let mut out = io::BufWriter::new(std::fs::File::create(dir.join("parties.toml"))?);
-    for p in parties {
-        writeln!(out, "[[party]]\nid = {}\nname = {}", q(p.id.as_str()), q(&p.name))?;
-        if !p.aliases.is_empty() {
-            let list: Vec<String> = p.aliases.iter().map(|a| q(a)).collect();
-            writeln!(out, "aliases = [{}]", list.join(", "))?;
-        }
-        writeln!(out)?;
-    }
-    out.flush()?;
-    let mut file = None;
-    for (i, e) in events.into_iter().enumerate() {
-        if i % per_file.max(1) == 0 {
-            if let Some(mut f) = file.take() {
-                io::Write::flush(&mut f)?;
-            }
-            let name = format!("events-{:04}.toml", i / per_file.max(1));
-            file = Some(io::BufWriter::new(std::fs::File::create(dir.join(name))?));
-        }
-        if let Some(f) = file.as_mut() {
-            f.write_all(event_toml(&e).as_bytes())?;
-        }
-    }
-    if let Some(mut f) = file {
-        f.flush()?;
-    }
-    Ok(())
-}
-
-/// A TOML basic string.
-fn q(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-fn list(items: impl IntoIterator<Item = String>) -> String {
-    let items: Vec<String> = items.into_iter().map(|s| q(&s)).collect();
-    format!("[{}]", items.join(", "))
-}
-
-fn amount(m: &Money) -> String {
-    q(&format!("{} {}", m.units, m.currency))
-}
-
-/// One `[[event]]` table. Writing to a `String` cannot fail, so results are ignored.
-fn event_toml(e: &Event) -> String {
-    let mut s = String::new();
-    let _ = writeln!(s, "[[event]]\nid = {}", q(e.id.as_str()));
-    let _ = writeln!(s, "date = {}", q(e.date.as_str()));
-    if e.disclosed != e.date.latest() {
-        let _ = writeln!(s, "disclosed = {}", q(&ymd(e.disclosed)));
-    }
-    let _ = writeln!(s, "kind = {}", q(e.kind_name()));
-    let _ = writeln!(s, "summary = {}", q(&e.summary));
-    let _ = writeln!(s, "confidence = {}", q(e.confidence.as_str()));
-    let _ = writeln!(s, "parties = {}", list(e.parties.iter().map(|p| p.to_string())));
-    if let Some(t) = &e.supersedes {
-        let _ = writeln!(s, "supersedes = {}", q(t.as_str()));
-    }
-    match &e.payload {
-        Payload::Agreement { title, ends, .. } => {
-            if let Some(t) = title {
-                let _ = writeln!(s, "title = {}", q(t));
-            }
-            if !ends.is_empty() {
-                let _ = writeln!(s, "ends = {}", list(ends.iter().map(|r| r.to_string())));
-            }
-        }
-        Payload::TermEnded { ends, reason } => {
-            let _ = writeln!(s, "ends = {}", list(ends.iter().map(|r| r.to_string())));
-            if let Some(r) = reason {
-                let _ = writeln!(s, "reason = {}", q(r));
-            }
-        }
-        Payload::Legal {
-            by,
-            against,
-            stage,
-            claim,
-            resolves,
-            ..
-        } => {
-            let _ = writeln!(s, "by = {}", q(by.as_str()));
-            let _ = writeln!(s, "against = {}", list(against.iter().map(|p| p.to_string())));
-            let _ = writeln!(s, "stage = {}", q(stage.as_str()));
-            if let Some(c) = claim {
-                let _ = writeln!(s, "claim = {}", q(c));
-            }
-            if let Some(r) = resolves {
-                let _ = writeln!(s, "resolves = {}", q(r.as_str()));
-            }
-        }
-        Payload::Statement { by, about } => {
-            let _ = writeln!(s, "by = {}", q(by.as_str()));
-            if let Some(a) = about {
-                let _ = writeln!(s, "about = {}", q(a.as_str()));
-            }
-        }
-        Payload::ProductLaunch { by, product, stage } => {
-            let _ = writeln!(s, "by = {}", q(by.as_str()));
-            let _ = writeln!(s, "product = {}", q(product));
-            let _ = writeln!(s, "stage = {}", q(stage.as_str()));
-        }
-        _ => {}
-    }
-    match &e.payload {
-        Payload::Investment { tranches } => {
-            for t in tranches {
-                let _ = writeln!(s, "\n[[event.tranche]]");
-                let _ = writeln!(s, "investor = {}", q(t.investor.as_str()));
-                let _ = writeln!(s, "investee = {}", q(t.investee.as_str()));
-                let _ = writeln!(s, "amount = {}", amount(&t.amount));
-                if let Some(c) = &t.condition {
-                    let _ = writeln!(s, "condition = {}", q(c));
-                }
-            }
-        }
-        Payload::Agreement { terms, .. } => {
-            for t in terms {
-                let _ = writeln!(s, "\n[[event.term]]");
-                let _ = writeln!(s, "key = {}", q(t.key.as_str()));
-                let _ = writeln!(s, "type = {}", q(t.kind.as_str()));
-                let _ = writeln!(s, "grantor = {}", q(t.grantor.as_str()));
-                let _ = writeln!(s, "holder = {}", q(t.holder.as_str()));
-                let _ = writeln!(s, "scope = {}", q(t.scope.as_str()));
-                let _ = writeln!(s, "exclusive = {}", t.exclusive);
-                if let Some(m) = &t.amount {
-                    let _ = writeln!(s, "amount = {}", amount(m));
-                }
-                if let Some(u) = &t.until {
-                    let _ = writeln!(s, "until = {}", q(&u.to_string()));
-                }
-            }
-        }
-        _ => {}
-    }
-    for src in &e.sources {
-        let _ = writeln!(s, "\n[[event.source]]\nurl = {}", q(&src.url));
-        if let Some(p) = &src.publisher {
-            let _ = writeln!(s, "publisher = {}", q(p));
-        }
-        if let Some(d) = src.published {
-            let _ = writeln!(s, "published = {}", q(&ymd(d)));
-        }
-    }
-    s.push('\n');
-    s
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::ledger::Ledger;
-    use crate::store::MemoryStore;
-    use std::collections::BTreeMap;
-
-    #[test]
-    fn same_seed_same_ledger_other_seed_other_ledger() {
-        let a: Vec<Event> = Synth::new(SynthConfig::new(7, 500)).events().collect();
-        let b: Vec<Event> = Synth::new(SynthConfig::new(7, 500)).events().collect();
-        let c: Vec<Event> = Synth::new(SynthConfig::new(8, 500)).events().collect();
-        assert_eq!(a.len(), 500);
-        assert_eq!(a, b);
-        assert_ne!(a, c);
-    }
-
-    #[test]
-    fn the_mix_is_skewed_and_covers_every_kind() {
-        let synth = Synth::new(SynthConfig::new(1, 20_000));
-        let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
-        let mut pairs: HashMap<(PartyId, PartyId), usize> = HashMap::new();
-        let (mut fuzzy, mut supersedes, mut ends, mut resolves) = (0, 0, 0, 0);
-        for e in synth.events() {
-            *kinds.entry(e.kind_name()).or_default() += 1;
-            *pairs
-                .entry((e.parties[0].clone(), e.parties[1].clone()))
-                .or_default() += 1;
-            fuzzy += usize::from(!e.date.is_exact());
-            supersedes += usize::from(e.supersedes.is_some());
-            ends += usize::from(!e.payload.ends().is_empty());
-            resolves += usize::from(matches!(
-                e.payload,
-                Payload::Legal {
-                    resolves: Some(_),
-                    ..
-                }
-            ));
-        }
-        assert_eq!(kinds.len(), Payload::KINDS.len(), "{kinds:?}");
-        let mut counts: Vec<usize> = pairs.values().copied().collect();
-        counts.sort_unstable_by(|x, y| y.cmp(x));
-        let median = counts[counts.len() / 2];
-        assert!(counts[0] >= 20 * median.max(1), "top {} median {median}", counts[0]);
-        assert!((2000..=8000).contains(&fuzzy), "{fuzzy}");
-        assert!(supersedes > 200 && ends > 200 && resolves > 50);
-    }
-
-    #[test]
-    fn written_files_import_to_the_same_events() {
-        let synth = Synth::new(SynthConfig::new(3, 400));
-        let dir = tempfile::tempdir().unwrap();
-        write_event_files(dir.path(), &synth.parties(), synth.events(), 150).unwrap();
-        let ledger = Ledger::open(MemoryStore::new()).unwrap();
-        let plan = crate::import::plan(&ledger, &[dir.path().to_path_buf()]).unwrap();
-        assert_eq!(plan.parties, synth.parties());
-        let mut got: Vec<Event> = plan.events;
-        let mut want: Vec<Event> = synth.events().collect();
-        got.sort_by(|x, y| x.id.cmp(&y.id));
-        want.sort_by(|x, y| x.id.cmp(&y.id));
-        assert_eq!(got, want);
-    }
 }

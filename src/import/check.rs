@@ -1,6 +1,7 @@
 //! Checks that need more than one table: duplicates, the ledger's existing records,
-//! references between events, supersede cycles; and the order of appending.
+//! references between events, reference cycles; and the order of appending.
 
+use super::parse::a_kind;
 use super::{ImportError, Located, Problem};
 use crate::ledger::{Ledger, references};
 use crate::model::{Event, EventId, Party, PartyId, PartyRegistry, Payload};
@@ -203,9 +204,9 @@ pub(crate) fn events<S: Store>(
                 Some(other) => problems.push(e.problem(
                     id,
                     format!(
-                        "`ends` names {r}, but {} is a {} event, not an agreement",
+                        "`ends` names {r}, but {} is {} event, not an agreement",
                         r.event,
-                        other.kind_name()
+                        a_kind(other.kind_name())
                     ),
                 )),
             }
@@ -223,8 +224,8 @@ pub(crate) fn events<S: Store>(
                 Some(other) => problems.push(e.problem(
                     id,
                     format!(
-                        "`resolves` names {target}, a {} event: only legal events can be resolved",
-                        other.kind_name()
+                        "`resolves` names {target}, {} event: only legal events can be resolved",
+                        a_kind(other.kind_name())
                     ),
                 )),
             },
@@ -238,42 +239,132 @@ pub(crate) fn events<S: Store>(
             _ => {}
         }
     }
-    // 5. Supersede cycles inside the input (the ledger cannot point at new events).
-    let supersedes: BTreeMap<&EventId, &EventId> = new
-        .iter()
-        .filter_map(|e| e.value.supersedes.as_ref().map(|t| (&e.value.id, t)))
-        .collect();
-    let mut reported: BTreeSet<&EventId> = BTreeSet::new();
-    for e in &new {
-        let mut path = vec![&e.value.id];
-        let mut cur = &e.value.id;
-        while let Some(next) = supersedes.get(cur) {
-            if **next == e.value.id {
-                if path.iter().all(|p| !reported.contains(p)) {
-                    let names: Vec<&str> = path.iter().map(|p| p.as_str()).collect();
-                    problems.push(e.problem(
-                        e.value.id.as_str(),
-                        format!(
-                            "`supersedes` forms a cycle: {} -> {}",
-                            names.join(" -> "),
-                            e.value.id
-                        ),
-                    ));
-                    reported.extend(path.iter().copied());
-                }
-                break;
-            }
-            if path.contains(next) {
-                break;
-            }
-            path.push(next);
-            cur = next;
-        }
+    // 5. Reference cycles inside the input (the ledger cannot point at new events).
+    let input: Vec<&Event> = new.iter().map(|e| &e.value).collect();
+    for cycle in reference_cycles(&input) {
+        let first = &new[cycle[0].0];
+        problems.push(first.problem(first.value.id.as_str(), cycle_message(&input, &cycle)));
     }
     if !problems.is_empty() || had_problems {
         return Ok((Vec::new(), skipped));
     }
     Ok((order(new.into_iter().map(|e| e.value).collect()), skipped))
+}
+
+/// Every input-relevant reference of `e`: the field and the event it names.
+fn edges(e: &Event) -> Vec<(&'static str, &EventId)> {
+    let mut out: Vec<(&'static str, &EventId)> = Vec::new();
+    if let Some(t) = &e.supersedes {
+        out.push(("supersedes", t));
+    }
+    out.extend(e.payload.ends().iter().map(|r| ("ends", &r.event)));
+    match &e.payload {
+        Payload::Legal {
+            resolves: Some(t), ..
+        } => out.push(("resolves", t)),
+        Payload::Statement { about: Some(t), .. } => out.push(("about", t)),
+        _ => {}
+    }
+    out
+}
+
+/// The most cycles reported for one import: each costs a line, and one is enough to act.
+const MAX_CYCLES: usize = 20;
+
+/// One step of a cycle: an event (index into the input) and the field it follows.
+type Step = (usize, &'static str);
+
+/// Cycles among the references between `events` (input order), each as the steps from
+/// its earliest member in input order back to it. Found by an iterative depth-first
+/// search, so that a long chain of references neither recurses deeply nor costs more
+/// than linear time. An event naming itself through `supersedes` or `ends` is reported
+/// by other checks and skipped here.
+fn reference_cycles(events: &[&Event]) -> Vec<Vec<Step>> {
+    let index: BTreeMap<&EventId, usize> =
+        events.iter().enumerate().map(|(i, e)| (&e.id, i)).collect();
+    let adjacent: Vec<Vec<Step>> = events
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            edges(e)
+                .into_iter()
+                .filter_map(|(field, t)| {
+                    let j = *index.get(t)?;
+                    (j != i || matches!(field, "resolves" | "about")).then_some((j, field))
+                })
+                .collect()
+        })
+        .collect();
+    // None: not visited; Some(Some(depth)): on the current path; Some(None): finished.
+    let mut state: Vec<Option<Option<usize>>> = vec![None; events.len()];
+    let mut cycles = Vec::new();
+    for root in 0..events.len() {
+        if state[root].is_some() {
+            continue;
+        }
+        // (event, edges followed so far)
+        let mut path: Vec<(usize, usize)> = vec![(root, 0)];
+        state[root] = Some(Some(0));
+        while let Some(top) = path.last_mut() {
+            let (node, next_edge) = *top;
+            let Some(&(next, _)) = adjacent[node].get(next_edge) else {
+                state[node] = Some(None);
+                path.pop();
+                continue;
+            };
+            top.1 += 1;
+            match state[next] {
+                None => {
+                    state[next] = Some(Some(path.len()));
+                    path.push((next, 0));
+                }
+                Some(Some(depth)) => {
+                    let mut cycle: Vec<Step> = path[depth..]
+                        .iter()
+                        .map(|&(n, taken)| (n, adjacent[n][taken - 1].1))
+                        .collect();
+                    let earliest = (0..cycle.len()).min_by_key(|&k| cycle[k].0).unwrap_or(0);
+                    cycle.rotate_left(earliest);
+                    cycles.push(cycle);
+                    if cycles.len() >= MAX_CYCLES {
+                        return cycles;
+                    }
+                }
+                Some(None) => {}
+            }
+        }
+    }
+    cycles
+}
+
+fn cycle_message(events: &[&Event], cycle: &[Step]) -> String {
+    const SHOWN: usize = 12;
+    let first = events[cycle[0].0].id.as_str();
+    let all_supersedes = cycle.iter().all(|(_, f)| *f == "supersedes");
+    let mut parts: Vec<String> = cycle
+        .iter()
+        .take(SHOWN)
+        .map(|&(n, field)| {
+            let id = events[n].id.as_str();
+            if all_supersedes {
+                id.to_string()
+            } else {
+                format!("{id} ({field})")
+            }
+        })
+        .collect();
+    if cycle.len() > SHOWN {
+        parts.push(format!("... {} more", cycle.len() - SHOWN));
+    }
+    parts.push(first.to_string());
+    if all_supersedes {
+        format!("`supersedes` forms a cycle: {}", parts.join(" -> "))
+    } else {
+        format!(
+            "references form a cycle: {}: an event can only refer to events that come before it",
+            parts.join(" -> ")
+        )
+    }
 }
 
 /// Append order: by earliest day, latest day and id, except that an event always comes
@@ -304,30 +395,33 @@ fn order(mut events: Vec<Event>) -> Vec<Event> {
             d
         })
         .collect();
-    let mut placed = vec![false; events.len()];
-    let mut out_idx = Vec::with_capacity(events.len());
     // Depth-first placement keeps the sorted order except where a reference forces an
-    // earlier placement. Cycles were refused above; `visiting` guards anyway.
-    fn place(
-        i: usize,
-        deps: &[Vec<usize>],
-        placed: &mut [bool],
-        visiting: &mut [bool],
-        out: &mut Vec<usize>,
-    ) {
-        if placed[i] || visiting[i] {
-            return;
+    // earlier placement. It is iterative: a chain of references can be as long as the
+    // input. Cycles were refused above; marking events when first seen guards anyway.
+    let mut seen = vec![false; events.len()];
+    let mut out_idx = Vec::with_capacity(events.len());
+    for root in 0..events.len() {
+        if seen[root] {
+            continue;
         }
-        visiting[i] = true;
-        for &d in &deps[i] {
-            place(d, deps, placed, visiting, out);
+        seen[root] = true;
+        let mut path: Vec<(usize, usize)> = vec![(root, 0)];
+        while let Some(top) = path.last_mut() {
+            let (i, next_dep) = *top;
+            match deps[i].get(next_dep) {
+                Some(&d) => {
+                    top.1 += 1;
+                    if !seen[d] {
+                        seen[d] = true;
+                        path.push((d, 0));
+                    }
+                }
+                None => {
+                    out_idx.push(i);
+                    path.pop();
+                }
+            }
         }
-        placed[i] = true;
-        out.push(i);
-    }
-    let mut visiting = vec![false; events.len()];
-    for i in 0..events.len() {
-        place(i, &deps, &mut placed, &mut visiting, &mut out_idx);
     }
     let mut slots: Vec<Option<Event>> = events.into_iter().map(Some).collect();
     out_idx

@@ -116,6 +116,11 @@ impl<'t, 'i> Fields<'t, 'i> {
 
     /// An optional string field, with its line.
     pub(crate) fn opt_str(&mut self, key: &'t str) -> Option<(String, usize)> {
+        self.opt_str_hinted(key, "")
+    }
+
+    /// An optional string field whose type error ends with `hint` (what to write).
+    pub(crate) fn opt_str_hinted(&mut self, key: &'t str, hint: &str) -> Option<(String, usize)> {
         let v = self.take(key)?;
         let line = self.line_of(v);
         match v.get_ref() {
@@ -123,7 +128,7 @@ impl<'t, 'i> Fields<'t, 'i> {
             other => {
                 self.problem_at(
                     line,
-                    format!("`{key}` must be a string, not {}", describe(other)),
+                    format!("`{key}` must be a string, not {}{hint}", describe(other)),
                 );
                 None
             }
@@ -137,6 +142,15 @@ impl<'t, 'i> Fields<'t, 'i> {
             return None;
         }
         self.opt_str(key)
+    }
+
+    /// A required day-like field (see [`Fields::opt_date_text`]).
+    pub(crate) fn req_date_text(&mut self, key: &'t str) -> Option<(String, usize)> {
+        if !self.has(key) {
+            self.problem(format!("missing `{key}`"));
+            return None;
+        }
+        self.opt_date_text(key)
     }
 
     /// An optional day-like field: a string, or a TOML local date (`2026-02-27` unquoted).
@@ -252,7 +266,13 @@ impl<'t, 'i> Fields<'t, 'i> {
             .map(|(k, v)| (*k, self.lines.line(v.span().start)))
             .collect();
         for (key, line) in unused {
-            self.problem_at(line, format!("unexpected field `{key}`{allowed_hint}"));
+            self.problem_at(
+                line,
+                format!(
+                    "unexpected field `{}`{allowed_hint}",
+                    crate::model::shorten(key)
+                ),
+            );
         }
     }
 }

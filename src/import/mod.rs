@@ -157,6 +157,8 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), ImportError> {
 struct Parsed {
     file: PathBuf,
     text: String,
+    /// Line starts of `text`, computed once: a file may hold many thousand tables.
+    lines: Lines,
 }
 
 /// Reads and checks `paths` against `ledger` without changing anything.
@@ -172,6 +174,7 @@ pub fn plan<S: Store>(ledger: &Ledger<S>, paths: &[PathBuf]) -> Result<Plan, Imp
         match read_text(file) {
             Ok(text) => texts.push(Parsed {
                 file: file.clone(),
+                lines: Lines::new(&text),
                 text,
             }),
             Err(p) => problems.push(p),
@@ -182,13 +185,14 @@ pub fn plan<S: Store>(ledger: &Ledger<S>, paths: &[PathBuf]) -> Result<Plan, Imp
         match DeTable::parse(&p.text) {
             Ok(doc) => docs.push((p, doc)),
             Err(e) => {
-                let line = e.span().map_or(1, |s| Lines::new(&p.text).line(s.start));
-                let msg = e.message().trim().to_string();
+                let line = e.span().map_or(1, |s| p.lines.line(s.start));
+                let msg = e.message().trim();
+                let at = e.span().map(|s| toml_position(p, s)).unwrap_or_default();
                 problems.push(Problem {
                     file: p.file.clone(),
                     line,
                     id: None,
-                    message: format!("invalid TOML: {msg}"),
+                    message: format!("invalid TOML{at}: {msg}"),
                 });
             }
         }
@@ -197,9 +201,8 @@ pub fn plan<S: Store>(ledger: &Ledger<S>, paths: &[PathBuf]) -> Result<Plan, Imp
     let mut party_tables = Vec::new();
     let mut event_tables = Vec::new();
     for (p, doc) in &docs {
-        let lines = Lines::new(&p.text);
         for (key, value) in doc.get_ref().iter() {
-            let line = lines.line(key.span().start);
+            let line = p.lines.line(key.span().start);
             let tables = match (key.get_ref().as_ref(), value.get_ref()) {
                 ("party", DeValue::Array(_)) => &mut party_tables,
                 ("event", DeValue::Array(items)) => {
@@ -226,7 +229,10 @@ pub fn plan<S: Store>(ledger: &Ledger<S>, paths: &[PathBuf]) -> Result<Plan, Imp
                         file: p.file.clone(),
                         line,
                         id: None,
-                        message: format!("unexpected top-level key `{other}`: a file holds [[party]] and [[event]] tables"),
+                        message: format!(
+                            "unexpected top-level key `{}`: a file holds [[party]] and [[event]] tables",
+                            crate::model::shorten(other)
+                        ),
                     });
                     continue;
                 }
@@ -241,8 +247,7 @@ pub fn plan<S: Store>(ledger: &Ledger<S>, paths: &[PathBuf]) -> Result<Plan, Imp
     let mut registry = ledger.parties().clone();
     let mut parties: Vec<Located<Party>> = Vec::new();
     for (p, table, line) in &party_tables {
-        let lines = Lines::new(&p.text);
-        let (party, mut probs) = parse::party(&p.file, &lines, *line, table);
+        let (party, mut probs) = parse::party(&p.file, &p.lines, *line, table);
         problems.append(&mut probs);
         if let Some(party) = party {
             parties.push(Located {
@@ -256,8 +261,7 @@ pub fn plan<S: Store>(ledger: &Ledger<S>, paths: &[PathBuf]) -> Result<Plan, Imp
         check::parties(ledger, &mut registry, parties, &mut problems);
     let mut events: Vec<Located<Event>> = Vec::new();
     for (p, table, line) in &event_tables {
-        let lines = Lines::new(&p.text);
-        let (event, mut probs) = parse::event(&p.file, &lines, *line, table, &registry);
+        let (event, mut probs) = parse::event(&p.file, &p.lines, *line, table, &registry);
         problems.append(&mut probs);
         if let Some(event) = event {
             events.push(Located {
@@ -281,6 +285,22 @@ pub fn plan<S: Store>(ledger: &Ledger<S>, paths: &[PathBuf]) -> Result<Plan, Imp
     })
 }
 
+/// " at column C (`text`)" for a TOML error's span: the column, and the text it
+/// covers when that is short and on one line.
+fn toml_position(p: &Parsed, span: std::ops::Range<usize>) -> String {
+    let Some(before) = p.text.get(..span.start) else {
+        return String::new();
+    };
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before[line_start..].chars().count() + 1;
+    match p.text.get(span) {
+        Some(t) if !t.trim().is_empty() && !t.contains('\n') && t.chars().count() <= 40 => {
+            format!(" at column {column} (`{}`)", t.trim())
+        }
+        _ => format!(" at column {column}"),
+    }
+}
+
 fn collect_table<'a, 'i>(
     out: &mut Vec<(&'a Parsed, &'a DeTable<'i>, usize)>,
     p: &'a Parsed,
@@ -288,7 +308,7 @@ fn collect_table<'a, 'i>(
     problems: &mut Vec<Problem>,
     what: &str,
 ) {
-    let line = Lines::new(&p.text).line(item.span().start);
+    let line = p.lines.line(item.span().start);
     match item.get_ref() {
         DeValue::Table(t) => out.push((p, t, line)),
         _ => problems.push(Problem {
@@ -323,7 +343,10 @@ fn read_text(file: &Path) -> Result<String, Problem> {
             file: file.to_path_buf(),
             line: Lines::new(&text).line(offset),
             id: None,
-            message: "file is not valid UTF-8".into(),
+            message: format!(
+                "file is not valid UTF-8 (byte {} of the file): save it as UTF-8",
+                offset + 1
+            ),
         }
     })
 }

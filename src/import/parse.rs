@@ -5,7 +5,7 @@ use super::fields::{Fields, Lines};
 use crate::model::{
     Confidence, Day, EdtfDate, Event, EventId, LegalKind, LegalStage, Money, Party, PartyId,
     PartyRegistry, Payload, ProductStage, Scope, Source, Term, TermKey, TermRef, TermType, Tranche,
-    Until, check_text,
+    Until, check_text, shorten,
 };
 use std::path::Path;
 use toml::de::DeTable;
@@ -126,11 +126,14 @@ fn event_id_field(f: &mut Fields<'_, '_>, key: &'static str) -> Option<EventId> 
 }
 
 fn money_field(f: &mut Fields<'_, '_>, key: &'static str, required: bool) -> Option<Money> {
-    let (s, line) = if required {
-        f.req_str(key)?
-    } else {
-        f.opt_str(key)?
-    };
+    if required && !f.has(key) {
+        f.problem(format!("missing `{key}`"));
+        return None;
+    }
+    let (s, line) = f.opt_str_hinted(
+        key,
+        ": write the amount and its currency as text, like \"15000000000 USD\" or \"15B USD\"",
+    )?;
     match Money::parse(&s) {
         Ok(m) => Some(m),
         Err(e) => {
@@ -140,10 +143,14 @@ fn money_field(f: &mut Fields<'_, '_>, key: &'static str, required: bool) -> Opt
     }
 }
 
-fn term_refs(f: &mut Fields<'_, '_>) -> Vec<TermRef> {
+/// The `ends` list, and whether it named anything at all (valid or not), so that a bad
+/// entry is reported once rather than also as a missing list.
+fn term_refs(f: &mut Fields<'_, '_>) -> (Vec<TermRef>, bool) {
+    let reported = f.problems.len();
     let Some((list, line)) = f.opt_str_list("ends") else {
-        return Vec::new();
+        return (Vec::new(), f.problems.len() > reported);
     };
+    let named = !list.is_empty();
     let mut out = Vec::new();
     for s in list {
         match TermRef::parse(&s) {
@@ -152,7 +159,17 @@ fn term_refs(f: &mut Fields<'_, '_>) -> Vec<TermRef> {
             Err(e) => f.problem_at(line, e.to_string()),
         }
     }
-    out
+    (out, named)
+}
+
+/// "an investment", "a statement": a kind with its article, for messages.
+pub(crate) fn a_kind(kind: &str) -> String {
+    let article = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {kind}")
 }
 
 /// Reads one `[[event]]` table. Parties named in the payload are resolved through `reg`.
@@ -179,7 +196,7 @@ pub(crate) fn event(
     );
 
     let date = f
-        .req_str("date")
+        .req_date_text("date")
         .and_then(|(s, l)| match EdtfDate::parse(&s) {
             Ok(d) => Some(d),
             Err(e) => {
@@ -217,7 +234,10 @@ pub(crate) fn event(
         if c.is_none() {
             f.problem_at(
                 l,
-                format!("`confidence` {s:?} is not one of confirmed, reported, rumor"),
+                format!(
+                    "`confidence` {:?} is not one of confirmed, reported, rumor",
+                    shorten(&s)
+                ),
             );
         }
         c
@@ -287,7 +307,10 @@ fn sources(f: &mut Fields<'_, '_>) -> Vec<Source> {
                 Ok(_) => {
                     s.problem_at(
                         l,
-                        format!("`url` {u:?} must be an http(s) address without spaces"),
+                        format!(
+                            "`url` {:?} must be an http(s) address without spaces",
+                            shorten(&u)
+                        ),
                     );
                     None
                 }
@@ -361,7 +384,12 @@ fn payload(
         "agreement" => {
             let title = text(f, "title", MAX_SHORT, false);
             let mut terms: Vec<Term> = Vec::new();
-            for (i, (table, tline)) in f.opt_tables("term").into_iter().enumerate() {
+            let reported = f.problems.len();
+            let tables = f.opt_tables("term");
+            // A term or `ends` entry that is present but wrong is reported on its own,
+            // not also as a missing one.
+            let named_terms = !tables.is_empty() || f.problems.len() > reported;
+            for (i, (table, tline)) in tables.into_iter().enumerate() {
                 let mut t = f.nested(table, tline, format!("term {}", i + 1));
                 if let Some(term) = term(&mut t, reg) {
                     if terms.iter().any(|x| x.key == term.key) {
@@ -375,15 +403,15 @@ fn payload(
                 }
                 f.problems.append(&mut t.problems);
             }
-            let ends = term_refs(f);
-            if terms.is_empty() && ends.is_empty() {
+            let (ends, named_ends) = term_refs(f);
+            if !named_terms && !named_ends {
                 f.problem("an agreement needs at least one [[event.term]] or an `ends` list");
             }
             Payload::Agreement { title, terms, ends }
         }
         "term-ended" => {
-            let ends = term_refs(f);
-            if ends.is_empty() {
+            let (ends, named_ends) = term_refs(f);
+            if !named_ends {
                 f.problem("a term-ended event needs `ends = [\"event-id#term-key\", ...]`");
             }
             let reason = text(f, "reason", MAX_SHORT, false);
@@ -417,7 +445,7 @@ fn payload(
             let stage = f.req_str("stage").and_then(|(s, l)| {
                 let st = LegalStage::parse(&s);
                 if st.is_none() {
-                    f.problem_at(l, format!("`stage` {s:?} is not one of considering, threatened, filed, settled, dismissed, withdrawn"));
+                    f.problem_at(l, format!("`stage` {:?} is not one of considering, threatened, filed, settled, dismissed, withdrawn", shorten(&s)));
                 }
                 st
             });
@@ -453,7 +481,10 @@ fn payload(
                 if st.is_none() {
                     f.problem_at(
                         l,
-                        format!("`stage` {s:?} is not one of limited, preview, general"),
+                        format!(
+                            "`stage` {:?} is not one of limited, preview, general",
+                            shorten(&s)
+                        ),
                     );
                 }
                 st
@@ -468,7 +499,8 @@ fn payload(
             f.problem_at(
                 line,
                 format!(
-                    "unknown kind {other:?}: use one of {}",
+                    "unknown kind {:?}: use one of {}",
+                    shorten(other),
                     Payload::KINDS.join(", ")
                 ),
             );
@@ -485,7 +517,7 @@ fn payload(
         Payload::ProductLaunch { .. } => ", by, product, stage",
         _ => "",
     };
-    f.finish(&format!(" (a {kind} event has {COMMON}{extra})"));
+    f.finish(&format!(" ({} event has {COMMON}{extra})", a_kind(kind)));
     Some(p)
 }
 
@@ -504,7 +536,10 @@ fn term(t: &mut Fields<'_, '_>, reg: &PartyRegistry) -> Option<Term> {
         let k = TermType::parse(&s);
         if k.is_none() {
             let all: Vec<&str> = TermType::ALL.iter().map(|t| t.as_str()).collect();
-            t.problem_at(l, format!("`type` {s:?} is not one of {}", all.join(", ")));
+            t.problem_at(
+                l,
+                format!("`type` {:?} is not one of {}", shorten(&s), all.join(", ")),
+            );
         }
         k
     });

@@ -167,19 +167,20 @@ fn read_line(line: &str, expected: u64) -> Result<(Record, ChainHash), String> {
     let bytes = STANDARD
         .decode(b64)
         .map_err(|e| format!("\"bytes\" is not base64: {e}"))?;
-    let record = codec::decode(&bytes).map_err(|e| format!("record bytes are invalid: {e}"))?;
-    if record.seq.get() != expected {
-        return Err(format!(
-            "expected record {expected}, found record {}",
-            record.seq
-        ));
-    }
+    // The hash first: when bytes were edited, that is the news, not how they fail to decode.
     let hash = ChainHash::of(&bytes);
     if let Some(h) = v.get("hash").and_then(|h| h.as_str())
         && h != hash.to_hex()
     {
         return Err(format!(
             "\"hash\" {h} is not the BLAKE3 chain hash of the bytes ({hash})"
+        ));
+    }
+    let record = codec::decode(&bytes).map_err(|e| format!("record bytes are invalid: {e}"))?;
+    if record.seq.get() != expected {
+        return Err(format!(
+            "expected record {expected}, found record {}",
+            record.seq
         ));
     }
     if let Some(s) = v.get("seq").and_then(serde_json::Value::as_u64)

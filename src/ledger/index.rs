@@ -14,13 +14,18 @@
 //!   An event with a single party is listed under the pair `(a, a)`.
 //!   Directory keys `0xff || a || 0x00 || b` record that `a` and `b` share events.
 //! - `meta`: `format` -> record format version; `index` -> index layout version;
-//!   `derived` -> BE u64 count of records whose derived data is complete.
+//!   `derived` -> BE u64 count of records whose derived data is complete; `parties` ->
+//!   a snapshot of the party registry (every party's latest definition, by id, as
+//!   bincode `legacy` of `Vec<Party>`), so that opening a store reads one value instead
+//!   of one record per party.
+//!
+//! Version 3 added the `parties` snapshot.
 
-use crate::codec::Seq;
-use crate::model::{Day, EventId, PartyId};
+use crate::codec::{CodecError, Seq};
+use crate::model::{Day, EventId, Party, PartyId};
 
 /// Version of the derived layouts above.
-pub const INDEX_VERSION: u8 = 2;
+pub const INDEX_VERSION: u8 = 3;
 
 /// `meta` key: record format version.
 pub const META_FORMAT: &[u8] = b"format";
@@ -28,6 +33,29 @@ pub const META_FORMAT: &[u8] = b"format";
 pub const META_INDEX: &[u8] = b"index";
 /// `meta` key: the derived-data watermark.
 pub const META_DERIVED: &[u8] = b"derived";
+/// `meta` key: the party registry snapshot.
+pub const META_PARTIES: &[u8] = b"parties";
+
+/// The largest party snapshot [`decode_parties`] accepts.
+const MAX_PARTIES_BYTES: usize = 256 << 20;
+
+/// The `parties` snapshot of `parties`.
+///
+/// # Errors
+/// [`CodecError::Encode`] if bincode refuses the value (not expected for parties).
+pub fn encode_parties(parties: &[&Party]) -> Result<Vec<u8>, CodecError> {
+    bincode::serde::encode_to_vec(parties, bincode::config::legacy())
+        .map_err(|e| CodecError::Encode(e.to_string()))
+}
+
+/// Reads a `parties` snapshot; `None` when it is not one.
+pub fn decode_parties(bytes: &[u8]) -> Option<Vec<Party>> {
+    let config = bincode::config::legacy().with_limit::<MAX_PARTIES_BYTES>();
+    match bincode::serde::decode_from_slice::<Vec<Party>, _>(bytes, config) {
+        Ok((parties, used)) if used == bytes.len() => Some(parties),
+        _ => None,
+    }
+}
 
 /// Tag of a pair entry for an event that belongs to or refers into the pair.
 pub const TAG_MEMBER: u8 = 0;

@@ -23,7 +23,7 @@ use crate::merkle::{self, Hash, MerkleError, TileKey, TileReader};
 use crate::model::{Event, EventId, PartyId, PartyRegistry};
 use crate::store::{Op, Store, StoreError, Tree};
 use index::{TAG_MEMBER, TAG_SUPERSEDES};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// Errors of the ledger layer.
 #[derive(Debug, thiserror::Error)]
@@ -142,7 +142,29 @@ pub struct Ledger<S: Store> {
     size: u64,
     head: ChainHash,
     parties: PartyRegistry,
+    /// Write-side caches; they only save reads, the store stays the truth.
+    cache: AppendCache,
 }
+
+/// What appends remember so that a bulk import does not re-read the store for every
+/// batch: the relationships whose directory keys are written, and, for recently
+/// appended events (the usual targets of `ends`, `resolves` and `supersedes`), their
+/// parties and the relationships they are listed under.
+#[derive(Default)]
+struct AppendCache {
+    directory: HashSet<(PartyId, PartyId)>,
+    recent: HashMap<EventId, Listed>,
+}
+
+/// An event's parties and the relationships the `pairs` index lists it under.
+#[derive(Clone)]
+struct Listed {
+    parties: Vec<PartyId>,
+    pairs: Vec<(PartyId, PartyId)>,
+}
+
+/// Bound on [`AppendCache::recent`]; past it the map starts over (a miss reads the store).
+const RECENT_EVENTS: usize = 65_536;
 
 impl<S: Store> Ledger<S> {
     /// Opens the ledger in `store`, completing derived data that lags the records.
@@ -179,16 +201,20 @@ impl<S: Store> Ledger<S> {
             size,
             head,
             parties: PartyRegistry::new(),
+            cache: AppendCache::default(),
         };
         let index_ok = ledger
             .store
             .get(Tree::Meta, index::META_INDEX)?
             .is_some_and(|v| v.as_ref() == [index::INDEX_VERSION]);
         let done = if index_ok { ledger.watermark()? } else { 0 };
+        // The registry of the first `done` records; a rebuild adds the parties after them.
+        if done > 0 {
+            ledger.load_parties()?;
+        }
         if done < size {
             ledger.rebuild_derived(done)?;
         }
-        ledger.load_parties()?;
         Ok(ledger)
     }
 
@@ -220,7 +246,18 @@ impl<S: Store> Ledger<S> {
             .map_or(0, u64::from_be_bytes))
     }
 
+    /// Loads the party registry: from the snapshot in `meta` (one read), else (no
+    /// snapshot, or one that does not decode) from the party records the `ids` index
+    /// names.
     fn load_parties(&mut self) -> Result<(), LedgerError> {
+        if let Some(v) = self.store.get(Tree::Meta, index::META_PARTIES)?
+            && let Some(parties) = index::decode_parties(v.as_ref())
+        {
+            for p in parties {
+                self.parties.insert(p);
+            }
+            return Ok(());
+        }
         let end = index::prefix_end(index::PARTY_PREFIX);
         let seqs: Vec<Seq> = self
             .store
@@ -248,6 +285,9 @@ impl<S: Store> Ledger<S> {
         let mut start = from;
         if from == 0 {
             // Start clean: derived trees may hold keys of a different layout.
+            self.parties = PartyRegistry::new();
+            self.store
+                .apply(Tree::Meta, vec![Op::Delete(index::META_PARTIES.to_vec())])?;
             for tree in [Tree::Ids, Tree::Pairs, Tree::Merkle] {
                 let keys: Vec<Op> = self
                     .store
@@ -387,28 +427,11 @@ impl<S: Store> Ledger<S> {
                 )],
             )?;
         }
-        let t0 = std::time::Instant::now();
         self.store.apply(Tree::Records, ops)?;
-        let t1 = t0.elapsed();
         self.size = first + count;
         self.head = prev;
         self.write_derived(first, &batch)?;
-        let t2 = t0.elapsed();
         self.store.flush()?;
-        let t3 = t0.elapsed();
-        if std::env::var_os("PACTLOG_PROF").is_some() {
-            eprintln!(
-                "PROF records {:?} derived {:?} flush {:?}",
-                t1,
-                t2 - t1,
-                t3 - t2
-            );
-        }
-        for (_, record) in batch {
-            if let Entry::Party(p) = record.entry {
-                self.parties.insert(p);
-            }
-        }
         Ok(AppendReport {
             first: Seq::new(first),
             count,
@@ -416,39 +439,56 @@ impl<S: Store> Ledger<S> {
         })
     }
 
-    /// Writes ids, pairs and tiles for `batch` (records `first..`), then the watermark.
+    /// Writes ids, pairs, tiles and the party snapshot for `batch` (records `first..`),
+    /// then the watermark; adds the batch's parties to the registry.
+    ///
+    /// Each tree gets one batch. A relationship's directory keys are written once: one
+    /// already in the cache costs nothing, a new one one read.
     fn write_derived(
-        &self,
+        &mut self,
         first: u64,
         batch: &[(StoredRecord, Record)],
     ) -> Result<(), LedgerError> {
         let mut ids = Vec::with_capacity(batch.len());
         let mut pairs: BTreeSet<Vec<u8>> = BTreeSet::new();
-        let mut dir: BTreeSet<Vec<u8>> = BTreeSet::new();
+        let mut dir: BTreeSet<(PartyId, PartyId)> = BTreeSet::new();
+        let mut listed: Vec<(&EventId, Listed)> = Vec::new();
+        let mut parties_changed = false;
         // Parties of the events in this batch, for references inside the batch.
         let mut local: BTreeMap<&EventId, &Event> = BTreeMap::new();
         for (stored, record) in batch {
             match &record.entry {
                 Entry::Party(p) => {
-                    ids.push(Op::Put(index::party_key(&p.id), stored.seq.key().to_vec()))
+                    ids.push(Op::Put(index::party_key(&p.id), stored.seq.key().to_vec()));
+                    self.parties.insert(p.clone());
+                    parties_changed = true;
                 }
                 Entry::Event(e) => {
                     ids.push(Op::Put(index::event_key(&e.id), stored.seq.key().to_vec()));
                     local.insert(&e.id, e);
                     let day = e.date.earliest();
-                    for (a, b) in e.pairs() {
-                        dir.insert(index::directory_key(&a, &b));
-                        dir.insert(index::directory_key(&b, &a));
+                    for pair in e.pairs() {
+                        if !self.cache.directory.contains(&pair) {
+                            dir.insert(pair);
+                        }
                     }
-                    for (a, b) in self.index_pairs(e, &local)? {
-                        pairs.insert(index::pair_key(&a, &b, TAG_MEMBER, day, stored.seq));
+                    let member = self.index_pairs(e, &local)?;
+                    for (a, b) in &member {
+                        pairs.insert(index::pair_key(a, b, TAG_MEMBER, day, stored.seq));
                     }
+                    listed.push((
+                        &e.id,
+                        Listed {
+                            parties: e.parties.clone(),
+                            pairs: member.into_iter().collect(),
+                        },
+                    ));
                     // A successor is listed wherever its target is, so a relationship
                     // query always sees what cancels one of the events it reads.
                     if let Some(target) = &e.supersedes
-                        && let Some(t) = self.lookup(target, &local)?
+                        && let Some(t) = self.listed(target, &local)?
                     {
-                        for (a, b) in self.index_pairs(&t, &local)? {
+                        for (a, b) in t.pairs {
                             pairs.insert(index::pair_key(
                                 &a,
                                 &b,
@@ -461,30 +501,20 @@ impl<S: Store> Ledger<S> {
                 }
             }
         }
-        let t0 = std::time::Instant::now();
         let leaves: Vec<Hash> = batch.iter().map(|(s, _)| s.leaf).collect();
         let tiles = merkle::append_leaves(&StoreTiles(&self.store), first, &leaves)?;
-        let t1 = t0.elapsed();
         self.store.apply(Tree::Ids, ids)?;
-        let t2 = t0.elapsed();
         let mut pair_ops: Vec<Op> = pairs.into_iter().map(|k| Op::Put(k, Vec::new())).collect();
-        for key in dir {
+        for (a, b) in dir {
+            // Both orders are written together, so one read tells for both.
+            let key = index::directory_key(&a, &b);
             if self.store.get(Tree::Pairs, &key)?.is_none() {
                 pair_ops.push(Op::Put(key, Vec::new()));
+                pair_ops.push(Op::Put(index::directory_key(&b, &a), Vec::new()));
             }
+            self.cache.directory.insert((a, b));
         }
-        let t3 = t0.elapsed();
         self.store.apply(Tree::Pairs, pair_ops)?;
-        let t4 = t0.elapsed();
-        if std::env::var_os("PACTLOG_PROF").is_some() {
-            eprintln!(
-                "PROFD tiles {:?} ids {:?} dirget {:?} pairs {:?}",
-                t1,
-                t2 - t1,
-                t3 - t2,
-                t4 - t3
-            );
-        }
         self.store.apply(
             Tree::Merkle,
             tiles
@@ -493,29 +523,52 @@ impl<S: Store> Ledger<S> {
                 .collect(),
         )?;
         let watermark = first + batch.len() as u64;
-        self.store.apply(
-            Tree::Meta,
-            vec![
-                Op::Put(
-                    index::META_DERIVED.to_vec(),
-                    watermark.to_be_bytes().to_vec(),
-                ),
-                Op::Put(index::META_INDEX.to_vec(), vec![index::INDEX_VERSION]),
-            ],
-        )?;
+        let mut meta = vec![
+            Op::Put(
+                index::META_DERIVED.to_vec(),
+                watermark.to_be_bytes().to_vec(),
+            ),
+            Op::Put(index::META_INDEX.to_vec(), vec![index::INDEX_VERSION]),
+        ];
+        if parties_changed {
+            let parties: Vec<&crate::model::Party> = self.parties.iter().collect();
+            meta.push(Op::Put(
+                index::META_PARTIES.to_vec(),
+                index::encode_parties(&parties).map_err(LedgerError::Encode)?,
+            ));
+        }
+        self.store.apply(Tree::Meta, meta)?;
+        if self.cache.recent.len() + listed.len() > RECENT_EVENTS {
+            self.cache.recent.clear();
+        }
+        for (id, l) in listed {
+            self.cache.recent.insert(id.clone(), l);
+        }
         Ok(())
     }
 
-    /// The event `id`, from this batch or the ledger.
-    fn lookup(
+    /// The parties of event `id` and the relationships it is listed under: from this
+    /// batch, the cache of recent appends, or the ledger.
+    fn listed(
         &self,
         id: &EventId,
         local: &BTreeMap<&EventId, &Event>,
-    ) -> Result<Option<Event>, LedgerError> {
-        match local.get(id) {
-            Some(e) => Ok(Some((*e).clone())),
-            None => Ok(self.event(id)?.map(|(_, e)| e)),
+    ) -> Result<Option<Listed>, LedgerError> {
+        if let Some(l) = self.cache.recent.get(id) {
+            return Ok(Some(l.clone()));
         }
+        let event = match local.get(id) {
+            Some(e) => (*e).clone(),
+            None => match self.event(id)? {
+                Some((_, e)) => e,
+                None => return Ok(None),
+            },
+        };
+        let pairs = self.index_pairs(&event, local)?.into_iter().collect();
+        Ok(Some(Listed {
+            parties: event.parties,
+            pairs,
+        }))
     }
 
     /// The relationships an event is listed under: every pair of its parties (or `(a, a)`
@@ -528,9 +581,15 @@ impl<S: Store> Ledger<S> {
     ) -> Result<BTreeSet<(PartyId, PartyId)>, LedgerError> {
         let mut out: BTreeSet<(PartyId, PartyId)> = pairs_of(&e.parties).into_iter().collect();
         for target in references(e) {
-            if let Some(t) = self.lookup(target, local)? {
-                out.extend(pairs_of(&t.parties));
-            }
+            let parties = match (local.get(target), self.cache.recent.get(target)) {
+                (Some(t), _) => t.parties.clone(),
+                (None, Some(l)) => l.parties.clone(),
+                (None, None) => match self.event(target)? {
+                    Some((_, t)) => t.parties,
+                    None => continue,
+                },
+            };
+            out.extend(pairs_of(&parties));
         }
         Ok(out)
     }
@@ -771,4 +830,51 @@ fn seq_value(v: &[u8]) -> Result<Seq, LedgerError> {
         seq: 0,
         why: "an ids index value is not 8 bytes".into(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Party;
+    use crate::store::MemoryStore;
+
+    fn party(id: &str, name: &str) -> Entry {
+        Entry::Party(Party {
+            id: PartyId::new(id).unwrap(),
+            name: name.into(),
+            aliases: vec![],
+        })
+    }
+
+    #[test]
+    fn the_party_registry_reopens_from_its_snapshot_or_without_it() {
+        let store = MemoryStore::new();
+        let mut ledger = Ledger::open(store.clone()).unwrap();
+        let at = Timestamp::from_unix(0);
+        ledger
+            .append(vec![party("acme", "Acme"), party("zeta", "Zeta")], at)
+            .unwrap();
+        // A later definition wins, in the snapshot as in the registry.
+        ledger.append(vec![party("acme", "Acme Corp")], at).unwrap();
+        let want: Vec<Party> = ledger.parties().iter().cloned().collect();
+        assert_eq!(want.len(), 2);
+        assert_eq!(want[0].name, "Acme Corp");
+        assert!(
+            store
+                .get(Tree::Meta, index::META_PARTIES)
+                .unwrap()
+                .is_some()
+        );
+        let reopened = Ledger::open(store.clone()).unwrap();
+        assert_eq!(reopened.parties().iter().cloned().collect::<Vec<_>>(), want);
+        // A snapshot that does not decode is ignored: the records still name the parties.
+        store
+            .apply(
+                Tree::Meta,
+                vec![Op::Put(index::META_PARTIES.to_vec(), vec![0xff; 3])],
+            )
+            .unwrap();
+        let reopened = Ledger::open(store).unwrap();
+        assert_eq!(reopened.parties().iter().cloned().collect::<Vec<_>>(), want);
+    }
 }

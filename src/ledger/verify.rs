@@ -1,12 +1,21 @@
 //! The full chain check: every record's hashes, bytes, position and link, then the
 //! Merkle root, reporting the first break.
+//!
+//! The check runs in parallel and reports exactly what a sequential check would. This
+//! thread scans `records` in order (keys, positions, lengths, and the Merkle root from
+//! the stored leaf hashes); worker threads check chunks of consecutive records: both
+//! hashes of each record's bytes, strict decoding, the seq the record claims, and its
+//! link to the stored hash of the record before it (which that record's own worker
+//! checks against its bytes). The first break is the lowest seq any of them found.
 
-use super::{Ledger, LedgerError, StoredRecord, seq_from_key};
+use super::{Ledger, LedgerError, seq_from_key};
 use crate::chain::ChainHash;
 use crate::codec::{self, CodecError, Seq};
 use crate::merkle::{self, Hash};
 use crate::store::{Store, Tree};
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc;
 
 /// What is wrong at the first break.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -145,14 +154,18 @@ impl RootAccumulator {
     }
 }
 
-fn check_one(stored: &StoredRecord, expected: u64, prev: &ChainHash) -> Option<BreakKind> {
-    if ChainHash::of(&stored.bytes) != stored.hash {
+/// Checks one record: `value` is its stored value (at least the two hashes long),
+/// `prev` the stored chain hash of the record before it.
+fn check_one(value: &[u8], expected: u64, prev: &[u8]) -> Option<BreakKind> {
+    let (hash, rest) = value.split_at(32);
+    let (leaf, bytes) = rest.split_at(32);
+    if ChainHash::of(bytes).as_bytes()[..] != *hash {
         return Some(BreakKind::HashMismatch);
     }
-    if merkle::leaf_hash(&stored.bytes) != stored.leaf {
+    if merkle::leaf_hash(bytes).as_bytes()[..] != *leaf {
         return Some(BreakKind::LeafMismatch);
     }
-    let record = match codec::decode(&stored.bytes) {
+    let record = match codec::decode(bytes) {
         Ok(r) => r,
         Err(e) => return Some(BreakKind::Corrupt(e)),
     };
@@ -161,79 +174,141 @@ fn check_one(stored: &StoredRecord, expected: u64, prev: &ChainHash) -> Option<B
             claimed: record.seq.get(),
         });
     }
-    if record.prev != *prev {
+    if record.prev.as_bytes()[..] != *prev {
         return Some(BreakKind::BrokenLink);
     }
     None
 }
 
+/// Records per chunk handed to a worker.
+const CHUNK: usize = 512;
+/// Chunks queued per worker (bounds memory).
+const QUEUE: usize = 4;
+
+/// Consecutive stored values, concatenated, for one worker.
+struct Chunk {
+    /// Seq of the first.
+    first: u64,
+    /// Stored chain hash of the record before the first (zeros before seq 0).
+    prev: [u8; 32],
+    bytes: Vec<u8>,
+    /// End offset of each value in `bytes`.
+    ends: Vec<usize>,
+}
+
+impl Chunk {
+    fn new(first: u64, prev: [u8; 32]) -> Chunk {
+        Chunk {
+            first,
+            prev,
+            bytes: Vec::with_capacity(CHUNK * 768),
+            ends: Vec::with_capacity(CHUNK),
+        }
+    }
+
+    /// The first break in the chunk.
+    fn check(&self) -> Option<(u64, BreakKind)> {
+        let mut prev: &[u8] = &self.prev;
+        let mut start = 0;
+        for (i, &end) in self.ends.iter().enumerate() {
+            let value = &self.bytes[start..end];
+            let seq = self.first + i as u64;
+            if let Some(kind) = check_one(value, seq, prev) {
+                return Some((seq, kind));
+            }
+            prev = &value[..32];
+            start = end;
+        }
+        None
+    }
+}
+
+/// The earlier of two breaks.
+fn earliest(a: Option<(u64, BreakKind)>, b: Option<(u64, BreakKind)>) -> Option<(u64, BreakKind)> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(if y.0 < x.0 { y } else { x }),
+        (x, None) => x,
+        (None, y) => y,
+    }
+}
+
 impl<S: Store> Ledger<S> {
     /// Checks every record in order (hashes, strict decoding, positions, links), then
-    /// the Merkle root of the stored tiles against the records. Stops at the first break.
+    /// the Merkle root of the stored tiles against the records. Reports the first break.
+    ///
+    /// Records are checked on every core (see the module docs); the report is the same
+    /// as a sequential check's.
     ///
     /// # Errors
     /// Storage errors only; damage is reported in the [`VerifyReport`].
     pub fn verify(&self) -> Result<VerifyReport, LedgerError> {
-        let mut expected = 0u64;
-        let mut prev = ChainHash::ZERO;
-        let mut acc = RootAccumulator::default();
-        let fail = |checked: u64, head: ChainHash, seq: u64, kind: BreakKind| VerifyReport {
-            checked,
-            head,
-            root: None,
-            first_break: Some(Break { seq, kind }),
-        };
-        for item in self.store.range(Tree::Records, b"", None) {
-            let (k, v) = item?;
-            let Some(seq) = seq_from_key(k.as_ref()) else {
-                return Ok(fail(expected, prev, expected, BreakKind::BadKey));
-            };
-            if seq.get() != expected {
-                return Ok(fail(
-                    expected,
-                    prev,
-                    expected,
-                    BreakKind::Missing {
-                        next_found: Some(seq.get()),
-                    },
-                ));
+        let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+        let lowest = AtomicU64::new(u64::MAX);
+        let (scanned, found) = std::thread::scope(|scope| {
+            let (done_tx, done_rx) = mpsc::channel();
+            let mut queues = Vec::with_capacity(workers);
+            for _ in 0..workers {
+                let (tx, rx) = mpsc::sync_channel::<Chunk>(QUEUE);
+                queues.push(tx);
+                let done_tx = done_tx.clone();
+                let lowest = &lowest;
+                scope.spawn(move || {
+                    let mut found = None;
+                    for chunk in rx {
+                        // Chunks after a known break need no check; keep draining.
+                        if found.is_some() || chunk.first > lowest.load(Ordering::Relaxed) {
+                            continue;
+                        }
+                        if let Some(b) = chunk.check() {
+                            lowest.fetch_min(b.0, Ordering::Relaxed);
+                            found = Some(b);
+                        }
+                    }
+                    let _ = done_tx.send(found);
+                });
             }
-            let stored = match StoredRecord::from_value(seq, v.as_ref()) {
-                Ok(s) => s,
-                Err(_) => return Ok(fail(expected, prev, expected, BreakKind::Truncated)),
-            };
-            if let Some(kind) = check_one(&stored, expected, &prev) {
-                return Ok(fail(expected, prev, expected, kind));
-            }
-            acc.push(stored.leaf);
-            prev = stored.hash;
-            expected += 1;
+            drop(done_tx);
+            let scanned = self.scan(&queues, &lowest);
+            // Closing the queues ends the workers.
+            drop(queues);
+            let found = done_rx.iter().fold(None, earliest);
+            (scanned, found)
+        });
+        let scan = scanned?;
+        let first_break = earliest(scan.stopped, found);
+        if let Some((seq, kind)) = first_break {
+            return Ok(VerifyReport {
+                checked: seq,
+                head: self.stored_hash_before(seq)?,
+                root: None,
+                first_break: Some(Break { seq, kind }),
+            });
         }
-        let computed = acc.root();
-        let stored_root = self.root_at(expected);
-        match stored_root {
+        let expected = scan.count;
+        let prev = ChainHash::from_bytes(scan.last_hash);
+        let fail = |kind: BreakKind| VerifyReport {
+            checked: expected,
+            head: prev,
+            root: None,
+            first_break: Some(Break {
+                seq: expected,
+                kind,
+            }),
+        };
+        let computed = scan.root.root();
+        match self.root_at(expected) {
             Ok(r) if r == computed => {}
             Ok(r) => {
-                return Ok(fail(
-                    expected,
-                    prev,
-                    expected,
-                    BreakKind::MerkleMismatch {
-                        stored: r.to_string(),
-                        computed: computed.to_string(),
-                    },
-                ));
+                return Ok(fail(BreakKind::MerkleMismatch {
+                    stored: r.to_string(),
+                    computed: computed.to_string(),
+                }));
             }
             Err(e) => {
-                return Ok(fail(
-                    expected,
-                    prev,
-                    expected,
-                    BreakKind::MerkleMismatch {
-                        stored: format!("unreadable ({e})"),
-                        computed: computed.to_string(),
-                    },
-                ));
+                return Ok(fail(BreakKind::MerkleMismatch {
+                    stored: format!("unreadable ({e})"),
+                    computed: computed.to_string(),
+                }));
             }
         }
         Ok(VerifyReport {
@@ -242,5 +317,189 @@ impl<S: Store> Ledger<S> {
             root: Some(computed),
             first_break: None,
         })
+    }
+
+    /// Reads `records` in order, checking what needs no decoding (keys, positions,
+    /// lengths), accumulating the Merkle root of the stored leaves, and handing the
+    /// values to the workers' queues round-robin. Stops at its own first break, or
+    /// when a worker has found an earlier one.
+    fn scan(
+        &self,
+        queues: &[mpsc::SyncSender<Chunk>],
+        lowest: &AtomicU64,
+    ) -> Result<Scan, LedgerError> {
+        let mut scan = Scan {
+            count: 0,
+            last_hash: [0; 32],
+            root: RootAccumulator::default(),
+            stopped: None,
+        };
+        let mut chunk = Chunk::new(0, [0; 32]);
+        let mut next = 0usize;
+        let mut send = |chunk: Chunk| {
+            if !chunk.ends.is_empty() && !queues.is_empty() {
+                // A worker only hangs up after a panic; the break it would have
+                // reported is then missing, so report the check as failed loudly.
+                if queues[next % queues.len()].send(chunk).is_err() {
+                    return Err(LedgerError::Damaged {
+                        seq: 0,
+                        why: "a verification worker stopped".into(),
+                    });
+                }
+                next += 1;
+            }
+            Ok(())
+        };
+        for item in self.store.range(Tree::Records, b"", None) {
+            let expected = scan.count;
+            if expected > lowest.load(Ordering::Relaxed) {
+                break;
+            }
+            let (k, v) = item?;
+            let v = v.as_ref();
+            let Some(seq) = seq_from_key(k.as_ref()) else {
+                scan.stopped = Some((expected, BreakKind::BadKey));
+                break;
+            };
+            if seq.get() != expected {
+                scan.stopped = Some((
+                    expected,
+                    BreakKind::Missing {
+                        next_found: Some(seq.get()),
+                    },
+                ));
+                break;
+            }
+            if v.len() < 64 {
+                scan.stopped = Some((expected, BreakKind::Truncated));
+                break;
+            }
+            chunk.bytes.extend_from_slice(v);
+            chunk.ends.push(chunk.bytes.len());
+            let mut leaf = [0u8; 32];
+            leaf.copy_from_slice(&v[32..64]);
+            scan.root.push(Hash::from_bytes(leaf));
+            scan.last_hash.copy_from_slice(&v[..32]);
+            scan.count += 1;
+            if chunk.ends.len() == CHUNK {
+                let full = std::mem::replace(&mut chunk, Chunk::new(scan.count, scan.last_hash));
+                send(full)?;
+            }
+        }
+        send(chunk)?;
+        Ok(scan)
+    }
+
+    /// The stored chain hash of record `seq - 1` (zeros for 0): the head before a break.
+    fn stored_hash_before(&self, seq: u64) -> Result<ChainHash, LedgerError> {
+        if seq == 0 {
+            return Ok(ChainHash::ZERO);
+        }
+        let value = self.store.get(Tree::Records, &Seq::new(seq - 1).key())?;
+        let mut hash = [0u8; 32];
+        match value {
+            Some(v) if v.as_ref().len() >= 32 => hash.copy_from_slice(&v.as_ref()[..32]),
+            _ => {
+                return Err(LedgerError::Damaged {
+                    seq: seq - 1,
+                    why: "the record before the break cannot be read again".into(),
+                });
+            }
+        }
+        Ok(ChainHash::from_bytes(hash))
+    }
+}
+
+/// What the scanning thread found.
+struct Scan {
+    /// Records read and handed out (all of them when it did not stop).
+    count: u64,
+    /// Stored chain hash of the last record read.
+    last_hash: [u8; 32],
+    /// Merkle root of the stored leaf hashes read.
+    root: RootAccumulator,
+    /// The scanner's own first break.
+    stopped: Option<(u64, BreakKind)>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codec::{Entry, Timestamp};
+    use crate::model::{Party, PartyId};
+    use crate::store::{MemoryStore, Op};
+
+    fn ledger(n: usize) -> Ledger<MemoryStore> {
+        let mut ledger = Ledger::open(MemoryStore::new()).unwrap();
+        let entries = (0..n)
+            .map(|i| {
+                Entry::Party(Party {
+                    id: PartyId::new(&format!("p{i}")).unwrap(),
+                    name: format!("P {i}"),
+                    aliases: vec![],
+                })
+            })
+            .collect();
+        ledger.append(entries, Timestamp::from_unix(0)).unwrap();
+        ledger
+    }
+
+    fn flip_last_byte(ledger: &Ledger<MemoryStore>, seq: u64) {
+        let key = Seq::new(seq).key();
+        let mut v = ledger
+            .store()
+            .get(Tree::Records, &key)
+            .unwrap()
+            .unwrap()
+            .as_ref()
+            .to_vec();
+        let last = v.len() - 1;
+        v[last] ^= 1;
+        ledger
+            .store()
+            .apply(Tree::Records, vec![Op::Put(key.to_vec(), v)])
+            .unwrap();
+    }
+
+    #[test]
+    fn the_lowest_break_wins_whichever_thread_finds_it() {
+        let n = 3 * CHUNK + 10;
+        let ledger = ledger(n);
+        let report = ledger.verify().unwrap();
+        assert!(report.is_ok(), "{:?}", report.first_break);
+        assert_eq!(report.checked, n as u64);
+        assert_eq!(report.head, ledger.head());
+
+        let late = 2 * CHUNK as u64 + 3;
+        flip_last_byte(&ledger, late);
+        let report = ledger.verify().unwrap();
+        assert_eq!(
+            report.first_break,
+            Some(Break {
+                seq: late,
+                kind: BreakKind::HashMismatch
+            })
+        );
+        assert_eq!(report.checked, late);
+        let before = ledger.raw(Seq::new(late - 1)).unwrap().unwrap();
+        assert_eq!(report.head, before.hash);
+
+        flip_last_byte(&ledger, 5);
+        assert_eq!(ledger.verify().unwrap().first_break.unwrap().seq, 5);
+
+        // A gap the scanner sees before the worker's break is the first break.
+        ledger
+            .store()
+            .apply(Tree::Records, vec![Op::Delete(Seq::new(3).key().to_vec())])
+            .unwrap();
+        assert_eq!(
+            ledger.verify().unwrap().first_break,
+            Some(Break {
+                seq: 3,
+                kind: BreakKind::Missing {
+                    next_found: Some(4)
+                }
+            })
+        );
     }
 }

@@ -33,7 +33,7 @@ macro_rules! slug_type {
                 if is_slug(s, $max) {
                     Ok(Self(s.to_string()))
                 } else {
-                    Err(ModelError::BadSlug { what: $what, value: s.to_string(), max: $max })
+                    Err(ModelError::BadSlug { what: $what, value: super::shorten(s), max: $max })
                 }
             }
 
@@ -91,7 +91,7 @@ impl Scope {
         if s.len() <= 128 && !s.is_empty() && s.split('.').all(|seg| is_slug(seg, 128)) {
             Ok(Scope(s.to_string()))
         } else {
-            Err(ModelError::BadScope(s.to_string()))
+            Err(ModelError::BadScope(super::shorten(s)))
         }
     }
 
@@ -145,7 +145,7 @@ impl TermRef {
     /// # Errors
     /// [`ModelError::BadTermRef`] when the `#` is missing or either side is not a slug.
     pub fn parse(s: &str) -> Result<Self, ModelError> {
-        let bad = || ModelError::BadTermRef(s.to_string());
+        let bad = || ModelError::BadTermRef(super::shorten(s));
         let (event, key) = s.split_once('#').ok_or_else(bad)?;
         Ok(TermRef {
             event: EventId::new(event).map_err(|_| bad())?,

@@ -51,6 +51,19 @@ pub enum ModelError {
     BadText { what: &'static str, why: String },
 }
 
+/// `text` as it may be quoted in a message: whole when short, else its first 60
+/// characters and its length, so that a hostile multi-megabyte value cannot flood the
+/// error output.
+pub(crate) fn shorten(text: &str) -> String {
+    const KEEP: usize = 60;
+    let chars = text.chars().count();
+    if chars <= KEEP + 20 {
+        return text.to_string();
+    }
+    let head: String = text.chars().take(KEEP).collect();
+    format!("{head}... ({chars} characters)")
+}
+
 /// Checks a free-text field: not empty, at most `max` characters, and no control
 /// characters (a newline is allowed only where `multiline` is set).
 ///
@@ -104,5 +117,16 @@ mod tests {
         assert_eq!(check_text("summary", "a\nb", 10, true).unwrap(), "a\nb");
         let err = check_text("summary", &"x".repeat(11), 10, false).unwrap_err();
         assert!(err.to_string().contains("11 characters"), "{err}");
+    }
+
+    #[test]
+    fn long_values_are_shortened_in_messages() {
+        assert_eq!(shorten("openai"), "openai");
+        let long = "é".repeat(1_000_000);
+        let short = shorten(&long);
+        assert!(short.ends_with("... (1000000 characters)"), "{short}");
+        assert!(short.chars().count() < 100, "{short}");
+        let err = PartyId::new(&"a".repeat(10_000)).unwrap_err().to_string();
+        assert!(err.len() < 200, "{err}");
     }
 }

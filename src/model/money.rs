@@ -32,7 +32,7 @@ impl Currency {
                 let b = c.as_bytes();
                 Ok(Currency([b[0], b[1], b[2]]))
             }
-            None => Err(ModelError::UnknownCurrency(code.to_string())),
+            None => Err(ModelError::UnknownCurrency(super::shorten(code))),
         }
     }
 
@@ -87,7 +87,7 @@ impl Money {
     /// ```
     pub fn parse(text: &str) -> Result<Money, ModelError> {
         let bad = |why: &str| ModelError::BadAmount {
-            value: text.to_string(),
+            value: super::shorten(text),
             why: why.to_string(),
         };
         let mut parts = text.split_whitespace();

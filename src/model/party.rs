@@ -126,25 +126,30 @@ impl PartyRegistry {
         match self.names.get(&key).map(Vec::as_slice) {
             Some([one]) => Ok(one.clone()),
             Some(many) if !many.is_empty() => Err(ResolveError::Ambiguous {
-                name: name.to_string(),
+                name: super::shorten(name),
                 candidates: many.iter().map(ToString::to_string).collect(),
             }),
             _ => {
+                let key_chars = key.chars().count();
                 let mut suggestions: Vec<String> = self
                     .parties
                     .keys()
                     .filter(|id| {
                         let id = id.as_str();
+                        // Edit distance is at least the difference in length: skip the
+                        // quadratic comparison for names that cannot be close (ids are
+                        // ASCII, so their length in bytes is their length in characters).
                         !key.is_empty()
                             && (id.contains(&key)
                                 || key.contains(id)
-                                || edit_distance(id, &key) <= 2)
+                                || (id.len().abs_diff(key_chars) <= 2
+                                    && edit_distance(id, &key) <= 2))
                     })
                     .map(ToString::to_string)
                     .collect();
                 suggestions.truncate(3);
                 Err(ResolveError::Unknown {
-                    name: name.to_string(),
+                    name: super::shorten(name),
                     suggestions,
                 })
             }

@@ -1,0 +1,115 @@
+//! Writes the starting corpus of every fuzz target into `fuzz/corpus/<target>/`:
+//! real record bytes, the repository's event files (good and bad), typical dates and
+//! amounts, and keys, notes, checkpoints and inclusion proofs signed with the key the
+//! `parse_proofs` target trusts. Run from `fuzz/`: `cargo run --example seeds`.
+
+use pactlog::checkpoint::SigningKey;
+use pactlog::codec::{Seq, Timestamp};
+use pactlog::import;
+use pactlog::ledger::Ledger;
+use pactlog::store::MemoryStore;
+use std::path::{Path, PathBuf};
+
+fn write(target: &str, name: &str, bytes: &[u8]) {
+    let dir = Path::new("corpus").join(target);
+    std::fs::create_dir_all(&dir).expect("create the corpus folder");
+    std::fs::write(dir.join(name), bytes).expect("write a seed");
+}
+
+fn toml_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("read a fixture folder")
+        .map(|e| e.expect("dir entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    out.sort();
+    out
+}
+
+fn main() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut ledger = Ledger::open(MemoryStore::new()).expect("open");
+    import::import(
+        &mut ledger,
+        &[repo.join("fixtures/import/small")],
+        Timestamp::from_unix(1_767_225_600),
+    )
+    .expect("import the small fixture");
+
+    for stored in ledger.raw_records(0, None) {
+        let stored = stored.expect("read a record");
+        let seq = stored.seq.get();
+        write("decode_record", &format!("record-{seq}"), &stored.bytes);
+        write("decode_record", &format!("value-{seq}"), &stored.to_value());
+    }
+
+    for dir in [
+        "fixtures/import/small",
+        "fixtures/import/bad",
+        "fixtures/bad",
+        "events",
+    ] {
+        for file in toml_files(&repo.join(dir)) {
+            let name = format!(
+                "{}-{}",
+                dir.replace('/', "-"),
+                file.file_name().expect("a file name").to_string_lossy()
+            );
+            write("parse_events", &name, &std::fs::read(&file).expect("read"));
+        }
+    }
+
+    let values = [
+        "2026-02-27",
+        "2026-02",
+        "2021",
+        "2026-02-20/2026-02-28",
+        "2025-10-28/..",
+        "../2026",
+        "2025-12~",
+        "2026-02-27?",
+        "2026%",
+        "2021-XX",
+        "201X",
+        "20XX",
+        "2026-21",
+        "2026-24",
+        "2021-03-XX",
+        "/2026",
+        "2026/",
+        "15000000000 USD",
+        "15B USD",
+        "1.5M EUR",
+        "2.25K USD",
+        "0.5T USD",
+        "15,000 GBP",
+        "15_000 JPY",
+        "1.005K CHF",
+    ];
+    for (i, v) in values.iter().enumerate() {
+        write("parse_values", &format!("value-{i}"), v.as_bytes());
+    }
+
+    let key = SigningKey::from_seed("example.org/log", [7; 32]).expect("key");
+    let note = ledger.sign_checkpoint(&key).expect("sign a checkpoint");
+    write("parse_proofs", "checkpoint", note.as_bytes());
+    write(
+        "parse_proofs",
+        "verifier-key",
+        key.verifier_key().to_text().as_bytes(),
+    );
+    write(
+        "parse_proofs",
+        "private-key",
+        key.to_private_text().as_bytes(),
+    );
+    for seq in [0, 5, ledger.size() - 1] {
+        let proof = ledger.inclusion_proof(Seq::new(seq)).expect("prove");
+        write(
+            "parse_proofs",
+            &format!("proof-{seq}"),
+            proof.to_text().as_bytes(),
+        );
+    }
+    println!("seeds written to corpus/");
+}

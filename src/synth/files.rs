@@ -1,0 +1,191 @@
+//! Synthetic events written as `events/*.toml` files, in the format `pactlog import` reads.
+
+use super::values::ymd;
+use crate::model::{Event, Money, Party, Payload};
+use std::fmt::Write as _;
+use std::io::{self, Write as _};
+use std::path::Path;
+
+/// Writes `parties` to `dir/parties.toml` and `events` to `dir/events-NNNN.toml`, at
+/// most `per_file` events per file, in the format `pactlog import` reads.
+///
+/// # Errors
+/// I/O errors creating or writing the files.
+pub fn write_event_files(
+    dir: &Path,
+    parties: &[Party],
+    events: impl IntoIterator<Item = Event>,
+    per_file: usize,
+) -> io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let mut out = io::BufWriter::new(std::fs::File::create(dir.join("parties.toml"))?);
+    for p in parties {
+        writeln!(
+            out,
+            "[[party]]\nid = {}\nname = {}",
+            q(p.id.as_str()),
+            q(&p.name)
+        )?;
+        if !p.aliases.is_empty() {
+            let list: Vec<String> = p.aliases.iter().map(|a| q(a)).collect();
+            writeln!(out, "aliases = [{}]", list.join(", "))?;
+        }
+        writeln!(out)?;
+    }
+    out.flush()?;
+    let mut file = None;
+    for (i, e) in events.into_iter().enumerate() {
+        if i % per_file.max(1) == 0 {
+            if let Some(mut f) = file.take() {
+                io::Write::flush(&mut f)?;
+            }
+            let name = format!("events-{:04}.toml", i / per_file.max(1));
+            file = Some(io::BufWriter::new(std::fs::File::create(dir.join(name))?));
+        }
+        if let Some(f) = file.as_mut() {
+            f.write_all(event_toml(&e).as_bytes())?;
+        }
+    }
+    if let Some(mut f) = file {
+        f.flush()?;
+    }
+    Ok(())
+}
+
+/// A TOML basic string.
+fn q(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn list(items: impl IntoIterator<Item = String>) -> String {
+    let items: Vec<String> = items.into_iter().map(|s| q(&s)).collect();
+    format!("[{}]", items.join(", "))
+}
+
+fn amount(m: &Money) -> String {
+    q(&format!("{} {}", m.units, m.currency))
+}
+
+/// One `[[event]]` table. Writing to a `String` cannot fail, so results are ignored.
+fn event_toml(e: &Event) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "[[event]]\nid = {}", q(e.id.as_str()));
+    let _ = writeln!(s, "date = {}", q(e.date.as_str()));
+    if e.disclosed != e.date.latest() {
+        let _ = writeln!(s, "disclosed = {}", q(&ymd(e.disclosed)));
+    }
+    let _ = writeln!(s, "kind = {}", q(e.kind_name()));
+    let _ = writeln!(s, "summary = {}", q(&e.summary));
+    let _ = writeln!(s, "confidence = {}", q(e.confidence.as_str()));
+    let _ = writeln!(
+        s,
+        "parties = {}",
+        list(e.parties.iter().map(|p| p.to_string()))
+    );
+    if let Some(t) = &e.supersedes {
+        let _ = writeln!(s, "supersedes = {}", q(t.as_str()));
+    }
+    match &e.payload {
+        Payload::Agreement { title, ends, .. } => {
+            if let Some(t) = title {
+                let _ = writeln!(s, "title = {}", q(t));
+            }
+            if !ends.is_empty() {
+                let _ = writeln!(s, "ends = {}", list(ends.iter().map(|r| r.to_string())));
+            }
+        }
+        Payload::TermEnded { ends, reason } => {
+            let _ = writeln!(s, "ends = {}", list(ends.iter().map(|r| r.to_string())));
+            if let Some(r) = reason {
+                let _ = writeln!(s, "reason = {}", q(r));
+            }
+        }
+        Payload::Legal {
+            by,
+            against,
+            stage,
+            claim,
+            resolves,
+            ..
+        } => {
+            let _ = writeln!(s, "by = {}", q(by.as_str()));
+            let _ = writeln!(
+                s,
+                "against = {}",
+                list(against.iter().map(|p| p.to_string()))
+            );
+            let _ = writeln!(s, "stage = {}", q(stage.as_str()));
+            if let Some(c) = claim {
+                let _ = writeln!(s, "claim = {}", q(c));
+            }
+            if let Some(r) = resolves {
+                let _ = writeln!(s, "resolves = {}", q(r.as_str()));
+            }
+        }
+        Payload::Statement { by, about } => {
+            let _ = writeln!(s, "by = {}", q(by.as_str()));
+            if let Some(a) = about {
+                let _ = writeln!(s, "about = {}", q(a.as_str()));
+            }
+        }
+        Payload::ProductLaunch { by, product, stage } => {
+            let _ = writeln!(s, "by = {}", q(by.as_str()));
+            let _ = writeln!(s, "product = {}", q(product));
+            let _ = writeln!(s, "stage = {}", q(stage.as_str()));
+        }
+        _ => {}
+    }
+    match &e.payload {
+        Payload::Investment { tranches } => {
+            for t in tranches {
+                let _ = writeln!(s, "\n[[event.tranche]]");
+                let _ = writeln!(s, "investor = {}", q(t.investor.as_str()));
+                let _ = writeln!(s, "investee = {}", q(t.investee.as_str()));
+                let _ = writeln!(s, "amount = {}", amount(&t.amount));
+                if let Some(c) = &t.condition {
+                    let _ = writeln!(s, "condition = {}", q(c));
+                }
+            }
+        }
+        Payload::Agreement { terms, .. } => {
+            for t in terms {
+                let _ = writeln!(s, "\n[[event.term]]");
+                let _ = writeln!(s, "key = {}", q(t.key.as_str()));
+                let _ = writeln!(s, "type = {}", q(t.kind.as_str()));
+                let _ = writeln!(s, "grantor = {}", q(t.grantor.as_str()));
+                let _ = writeln!(s, "holder = {}", q(t.holder.as_str()));
+                let _ = writeln!(s, "scope = {}", q(t.scope.as_str()));
+                let _ = writeln!(s, "exclusive = {}", t.exclusive);
+                if let Some(m) = &t.amount {
+                    let _ = writeln!(s, "amount = {}", amount(m));
+                }
+                if let Some(u) = &t.until {
+                    let _ = writeln!(s, "until = {}", q(&u.to_string()));
+                }
+            }
+        }
+        _ => {}
+    }
+    for src in &e.sources {
+        let _ = writeln!(s, "\n[[event.source]]\nurl = {}", q(&src.url));
+        if let Some(p) = &src.publisher {
+            let _ = writeln!(s, "publisher = {}", q(p));
+        }
+        if let Some(d) = src.published {
+            let _ = writeln!(s, "published = {}", q(&ymd(d)));
+        }
+    }
+    s.push('\n');
+    s
+}
