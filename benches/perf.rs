@@ -1,7 +1,7 @@
 //! pactlog's performance benchmarks (DESIGN.md 6), each against a baseline measured in
 //! the same run, printed as a markdown table.
 //!
-//! `cargo bench --bench perf` runs 10k, 100k and 1M events (about 10 minutes on 2 cores);
+//! `cargo bench --bench perf` runs 10k, 100k and 1M events (about 9 minutes on 2 cores);
 //! `PACTLOG_BENCH_MAX=100000 cargo bench --bench perf` stops at 100k for a quick run.
 //! `PACTLOG_BENCH_DIR` picks where the stores go (default: the system temp dir; they are
 //! removed at the end).
@@ -273,7 +273,7 @@ fn bench_size(n: usize, base: &Path, table: &mut Table, last: bool) {
     proofs(n, &ledger, table);
     drop(ledger);
     if last {
-        cli(n, &synth, &entries, &store, table);
+        cli(n, &entries, &store, table);
         rss(n, &entries, base, table);
     }
     let _ = std::fs::remove_dir_all(&store);
@@ -393,6 +393,15 @@ fn queries<S: pactlog::store::Store>(
         );
         ref_t.push(s);
     }
+    // The busiest pair goes through the parallel decoding path: it must agree too.
+    let last_day = Query::as_of(Day::from_days(20_818));
+    let (want, s) = time(|| reference_fold(ledger, last_day, &hot_sel));
+    let got = ledger.state(last_day, &hot_sel).expect("state");
+    assert_eq!(
+        got.relationships, want,
+        "busiest pair: indexed and reference differ"
+    );
+    ref_t.push(s);
     let r = median(ref_t);
     let p50 = pct(&pair_t, 0.5);
     table.row(
@@ -478,7 +487,7 @@ fn proofs<S: pactlog::store::Store>(n: usize, ledger: &Ledger<S>, table: &mut Ta
 
 /// Whole-process latency of `pactlog state --as-of D --pair A B` vs a process that only
 /// opens the same sled store (this binary in helper mode), alternating, warm OS cache.
-fn cli(n: usize, _synth: &Synth, entries: &[Entry], store: &Path, table: &mut Table) {
+fn cli(n: usize, entries: &[Entry], store: &Path, table: &mut Table) {
     let exe = std::env::current_exe().expect("current exe");
     let work = workload(entries, 11, 99);
     let (mut ours, mut theirs) = (Vec::new(), Vec::new());

@@ -22,12 +22,10 @@
 //! writes them as `events/*.toml` files that `pactlog import` accepts.
 
 use crate::model::{
-    Confidence, Currency, Day, EdtfDate, Event, EventId, LegalKind, LegalStage, Money, Party,
-    PartyId, Payload, ProductStage, Scope, Source, Term, TermKey, TermRef, TermType, Tranche,
-    Until,
+    Confidence, Day, EdtfDate, Event, EventId, LegalKind, LegalStage, Party, PartyId, Payload,
+    ProductStage, TermRef,
 };
 use std::collections::HashMap;
-use std::fmt::Write as _;
 
 mod files;
 #[cfg(test)]

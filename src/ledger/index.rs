@@ -163,6 +163,9 @@ pub fn other_of_directory_key(prefix: &[u8], key: &[u8]) -> Option<PartyId> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::codec::{Entry, Timestamp};
+    use crate::ledger::Ledger;
+    use crate::store::{MemoryStore, Op, Store, Tree};
 
     #[test]
     fn day_bytes_sort_like_days() {
@@ -192,5 +195,40 @@ mod tests {
         assert_eq!(prefix_end(b"ab"), Some(b"ac".to_vec()));
         assert_eq!(prefix_end(&[1, 255]), Some(vec![2]));
         assert_eq!(prefix_end(&[255]), None);
+    }
+
+    fn party(id: &str, name: &str) -> Entry {
+        Entry::Party(Party {
+            id: PartyId::new(id).unwrap(),
+            name: name.into(),
+            aliases: vec![],
+        })
+    }
+
+    #[test]
+    fn the_party_registry_reopens_from_its_snapshot_or_without_it() {
+        let store = MemoryStore::new();
+        let mut ledger = Ledger::open(store.clone()).unwrap();
+        let at = Timestamp::from_unix(0);
+        ledger
+            .append(vec![party("acme", "Acme"), party("zeta", "Zeta")], at)
+            .unwrap();
+        // A later definition wins, in the snapshot as in the registry.
+        ledger.append(vec![party("acme", "Acme Corp")], at).unwrap();
+        let want: Vec<Party> = ledger.parties().iter().cloned().collect();
+        assert_eq!(want.len(), 2);
+        assert_eq!(want[0].name, "Acme Corp");
+        assert!(store.get(Tree::Meta, META_PARTIES).unwrap().is_some());
+        let reopened = Ledger::open(store.clone()).unwrap();
+        assert_eq!(reopened.parties().iter().cloned().collect::<Vec<_>>(), want);
+        // A snapshot that does not decode is ignored: the records still name the parties.
+        store
+            .apply(
+                Tree::Meta,
+                vec![Op::Put(META_PARTIES.to_vec(), vec![0xff; 3])],
+            )
+            .unwrap();
+        let reopened = Ledger::open(store).unwrap();
+        assert_eq!(reopened.parties().iter().cloned().collect::<Vec<_>>(), want);
     }
 }

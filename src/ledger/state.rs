@@ -6,7 +6,7 @@ use super::{Ledger, LedgerError};
 use crate::chain::ChainHash;
 use crate::codec::{Entry, Seq};
 use crate::merkle::Hash;
-use crate::model::{Day, PartyId};
+use crate::model::{Day, Event, PartyId};
 use crate::projection::{self, Diff, Fold, Query, RelationshipState, Select};
 use crate::store::Store;
 use std::collections::BTreeSet;
@@ -102,14 +102,57 @@ impl<S: Store> Ledger<S> {
                 }
             }
         }
-        for seq in seqs.into_iter().filter(|s| s.get() < size) {
-            let e = self.event_at(seq)?;
+        let seqs: Vec<Seq> = seqs.into_iter().filter(|s| s.get() < size).collect();
+        for (seq, e) in self.events_at(&seqs)? {
             fold.apply(seq, &e);
         }
         Ok(StateAnswer {
             query,
             receipt: self.receipt(size)?,
             relationships: fold.finish(),
+        })
+    }
+
+    /// The events at `seqs` (an index pointing elsewhere is damage). Reads happen here;
+    /// strict decoding, the larger cost, is spread over the cores for large answers.
+    fn events_at(&self, seqs: &[Seq]) -> Result<Vec<(Seq, Event)>, LedgerError> {
+        const PARALLEL_FROM: usize = 256;
+        let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+        if seqs.len() < PARALLEL_FROM || workers < 2 {
+            return seqs.iter().map(|&s| Ok((s, self.event_at(s)?))).collect();
+        }
+        let mut raw = Vec::with_capacity(seqs.len());
+        for &seq in seqs {
+            match self.raw(seq)? {
+                Some(r) => raw.push(r),
+                None => return Err(missing(seq)),
+            }
+        }
+        let chunk = raw.len().div_ceil(workers);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = raw
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || {
+                        part.iter()
+                            .map(|r| match r.decode()?.entry {
+                                Entry::Event(e) => Ok((r.seq, e)),
+                                Entry::Party(_) => Err(not_an_event(r.seq)),
+                            })
+                            .collect::<Result<Vec<_>, LedgerError>>()
+                    })
+                })
+                .collect();
+            let mut out = Vec::with_capacity(raw.len());
+            for h in handles {
+                // A decoding thread only panics if decoding panics, which it never does
+                // (codec errors are values); pass such a panic on rather than hide it.
+                match h.join() {
+                    Ok(part) => out.extend(part?),
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
+            }
+            Ok(out)
         })
     }
 
@@ -138,5 +181,19 @@ impl<S: Store> Ledger<S> {
             after.receipt,
             projection::diff(from, to, &before.relationships, &after.relationships),
         ))
+    }
+}
+
+fn missing(seq: Seq) -> LedgerError {
+    LedgerError::Damaged {
+        seq: seq.get(),
+        why: "the index points at a missing record".into(),
+    }
+}
+
+fn not_an_event(seq: Seq) -> LedgerError {
+    LedgerError::Damaged {
+        seq: seq.get(),
+        why: "the index points at a party record".into(),
     }
 }

@@ -58,7 +58,7 @@ impl SledStore {
     pub fn open(path: &Path) -> Result<SledStore, StoreError> {
         // The cache keeps the hot tail of the log and the index pages in memory; sled
         // bounds it, so this is a ceiling, not an allocation. sled counts a cached page
-        // for less than it costs: importing 1M events peaks at ~620 MiB RSS with a
+        // for less than it costs: importing 1M events peaks at ~600 MiB RSS with a
         // 256 MiB cache and ~440 MiB with 128 MiB (benches/RESULTS.md), so 128 MiB keeps
         // a bulk import under 512 MiB at some cost in import speed.
         let config = sled::Config::new()

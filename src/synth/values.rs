@@ -31,7 +31,13 @@ pub(super) fn tranche(rng: &mut Rng, investor: &PartyId, investee: &PartyId) -> 
     }
 }
 
-pub(super) fn term(rng: &mut Rng, k: usize, grantor: &PartyId, holder: &PartyId, date: &EdtfDate) -> Term {
+pub(super) fn term(
+    rng: &mut Rng,
+    k: usize,
+    grantor: &PartyId,
+    holder: &PartyId,
+    date: &EdtfDate,
+) -> Term {
     let kind = *rng.pick(&TermType::ALL);
     // INVARIANT: the scopes above are dotted slugs and keys are slugs.
     let scope = Scope::new(rng.word(SCOPES)).expect("generated scopes are valid");
