@@ -1,0 +1,205 @@
+//! Derived data of an append: the `ids` and `pairs` keys, Merkle tiles, the party
+//! snapshot and the watermark, with the write-side caches that keep a bulk import from
+//! re-reading the store for every batch.
+
+use super::index::{self, TAG_MEMBER, TAG_SUPERSEDES};
+use super::{Ledger, LedgerError, StoreTiles, StoredRecord, references};
+use crate::codec::{Entry, Record};
+use crate::merkle::{self, Hash};
+use crate::model::{Event, EventId, PartyId};
+use crate::store::{Op, Store, Tree};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+/// What appends remember so that a bulk import does not re-read the store for every
+/// batch: the relationships whose directory keys are written, and, for recently
+/// appended events (the usual targets of `ends`, `resolves` and `supersedes`), their
+/// parties and the relationships they are listed under.
+#[derive(Default)]
+pub(super) struct AppendCache {
+    directory: HashSet<(PartyId, PartyId)>,
+    recent: HashMap<EventId, Listed>,
+}
+
+/// An event's parties and the relationships the `pairs` index lists it under.
+#[derive(Clone)]
+pub(super) struct Listed {
+    parties: Vec<PartyId>,
+    pairs: Vec<(PartyId, PartyId)>,
+}
+
+/// Bound on [`AppendCache::recent`]; past it the map starts over (a miss reads the store).
+pub(super) const RECENT_EVENTS: usize = 65_536;
+
+impl<S: Store> Ledger<S> {
+    /// Writes ids, pairs, tiles and the party snapshot for `batch` (records `first..`),
+    /// then the watermark; adds the batch's parties to the registry.
+    ///
+    /// Each tree gets one batch. A relationship's directory keys are written once: one
+    /// already in the cache costs nothing, a new one one read.
+    pub(super) fn write_derived(
+        &mut self,
+        first: u64,
+        batch: &[(StoredRecord, Record)],
+    ) -> Result<(), LedgerError> {
+        let mut ids = Vec::with_capacity(batch.len());
+        let mut pairs: BTreeSet<Vec<u8>> = BTreeSet::new();
+        let mut dir: BTreeSet<(PartyId, PartyId)> = BTreeSet::new();
+        let mut listed: Vec<(&EventId, Listed)> = Vec::new();
+        let mut parties_changed = false;
+        // Parties of the events in this batch, for references inside the batch.
+        let mut local: BTreeMap<&EventId, &Event> = BTreeMap::new();
+        for (stored, record) in batch {
+            match &record.entry {
+                Entry::Party(p) => {
+                    ids.push(Op::Put(index::party_key(&p.id), stored.seq.key().to_vec()));
+                    self.parties.insert(p.clone());
+                    parties_changed = true;
+                }
+                Entry::Event(e) => {
+                    ids.push(Op::Put(index::event_key(&e.id), stored.seq.key().to_vec()));
+                    local.insert(&e.id, e);
+                    let day = e.date.earliest();
+                    for pair in e.pairs() {
+                        if !self.cache.directory.contains(&pair) {
+                            dir.insert(pair);
+                        }
+                    }
+                    let member = self.index_pairs(e, &local)?;
+                    for (a, b) in &member {
+                        pairs.insert(index::pair_key(a, b, TAG_MEMBER, day, stored.seq));
+                    }
+                    listed.push((
+                        &e.id,
+                        Listed {
+                            parties: e.parties.clone(),
+                            pairs: member.into_iter().collect(),
+                        },
+                    ));
+                    // A successor is listed wherever its target is, so a relationship
+                    // query always sees what cancels one of the events it reads.
+                    if let Some(target) = &e.supersedes
+                        && let Some(t) = self.listed(target, &local)?
+                    {
+                        for (a, b) in t.pairs {
+                            pairs.insert(index::pair_key(
+                                &a,
+                                &b,
+                                TAG_SUPERSEDES,
+                                crate::model::Day::from_days(0),
+                                stored.seq,
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        let leaves: Vec<Hash> = batch.iter().map(|(s, _)| s.leaf).collect();
+        let tiles = merkle::append_leaves(&StoreTiles(&self.store), first, &leaves)?;
+        self.store.apply(Tree::Ids, ids)?;
+        let mut pair_ops: Vec<Op> = pairs.into_iter().map(|k| Op::Put(k, Vec::new())).collect();
+        for (a, b) in dir {
+            // Both orders are written together, so one read tells for both.
+            let key = index::directory_key(&a, &b);
+            if self.store.get(Tree::Pairs, &key)?.is_none() {
+                pair_ops.push(Op::Put(key, Vec::new()));
+                pair_ops.push(Op::Put(index::directory_key(&b, &a), Vec::new()));
+            }
+            self.cache.directory.insert((a, b));
+        }
+        self.store.apply(Tree::Pairs, pair_ops)?;
+        self.store.apply(
+            Tree::Merkle,
+            tiles
+                .into_iter()
+                .map(|(k, v)| Op::Put(k.to_bytes().to_vec(), v))
+                .collect(),
+        )?;
+        let watermark = first + batch.len() as u64;
+        let mut meta = vec![
+            Op::Put(
+                index::META_DERIVED.to_vec(),
+                watermark.to_be_bytes().to_vec(),
+            ),
+            Op::Put(index::META_INDEX.to_vec(), vec![index::INDEX_VERSION]),
+        ];
+        if parties_changed {
+            let parties: Vec<&crate::model::Party> = self.parties.iter().collect();
+            meta.push(Op::Put(
+                index::META_PARTIES.to_vec(),
+                index::encode_parties(&parties).map_err(LedgerError::Encode)?,
+            ));
+        }
+        self.store.apply(Tree::Meta, meta)?;
+        if self.cache.recent.len() + listed.len() > RECENT_EVENTS {
+            self.cache.recent.clear();
+        }
+        for (id, l) in listed {
+            self.cache.recent.insert(id.clone(), l);
+        }
+        Ok(())
+    }
+
+    /// The parties of event `id` and the relationships it is listed under: from this
+    /// batch, the cache of recent appends, or the ledger.
+    fn listed(
+        &self,
+        id: &EventId,
+        local: &BTreeMap<&EventId, &Event>,
+    ) -> Result<Option<Listed>, LedgerError> {
+        if let Some(l) = self.cache.recent.get(id) {
+            return Ok(Some(l.clone()));
+        }
+        let event = match local.get(id) {
+            Some(e) => (*e).clone(),
+            None => match self.event(id)? {
+                Some((_, e)) => e,
+                None => return Ok(None),
+            },
+        };
+        let pairs = self.index_pairs(&event, local)?.into_iter().collect();
+        Ok(Some(Listed {
+            parties: event.parties,
+            pairs,
+        }))
+    }
+
+    /// The relationships an event is listed under: every pair of its parties (or `(a, a)`
+    /// for a one-party event), and every pair of the events it refers to (`ends`,
+    /// `resolves`, `about`), whose state it can change.
+    fn index_pairs(
+        &self,
+        e: &Event,
+        local: &BTreeMap<&EventId, &Event>,
+    ) -> Result<BTreeSet<(PartyId, PartyId)>, LedgerError> {
+        let mut out: BTreeSet<(PartyId, PartyId)> = pairs_of(&e.parties).into_iter().collect();
+        for target in references(e) {
+            let parties = match (local.get(target), self.cache.recent.get(target)) {
+                (Some(t), _) => t.parties.clone(),
+                (None, Some(l)) => l.parties.clone(),
+                (None, None) => match self.event(target)? {
+                    Some((_, t)) => t.parties,
+                    None => continue,
+                },
+            };
+            out.extend(pairs_of(&parties));
+        }
+        Ok(out)
+    }
+}
+
+pub(super) fn pairs_of(parties: &[PartyId]) -> Vec<(PartyId, PartyId)> {
+    let mut out = Vec::new();
+    for (i, a) in parties.iter().enumerate() {
+        for b in &parties[i + 1..] {
+            out.push(if a < b {
+                (a.clone(), b.clone())
+            } else {
+                (b.clone(), a.clone())
+            });
+        }
+    }
+    if parties.len() == 1 {
+        out.push((parties[0].clone(), parties[0].clone()));
+    }
+    out
+}
