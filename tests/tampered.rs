@@ -530,6 +530,34 @@ fn fresh_copy(pristine: &TempStore) -> TempStore {
 /// refuses to open it (exit 2) or opens what survived, which the checkpoint shows is
 /// shorter (exit 3). A cut that only removes bytes sled no longer needs (log entries
 /// superseded by later ones) leaves every record, and verifies.
+/// Verifies a store whose sled files were damaged against a checkpoint signed before the
+/// damage. Damage sled no longer reads must leave every record (exit 0, checkpoint ok);
+/// anything else must stop the store from opening (exit 2) or fail the checkpoint (exit 3).
+/// Returns 1 when the damage was seen, 0 when it was harmless.
+fn judge_sled_damage(store: &TempStore, signed: &Signed, what: &str, removed: &str) -> u32 {
+    let verdict = verify_against(store, signed);
+    match verdict.code {
+        Some(0) => {
+            assert!(
+                verdict.stdout.contains("ok: 14 records checked")
+                    && verdict.stdout.contains("checkpoint ok"),
+                "{what}: {}",
+                verdict.describe()
+            );
+            0
+        }
+        Some(2) => {
+            verdict.assert_says(&["cannot open store"]);
+            1
+        }
+        Some(3) => {
+            assert_checkpoint_fails(store, signed, removed);
+            1
+        }
+        _ => panic!("{what}: {}", verdict.describe()),
+    }
+}
+
 #[test]
 fn a_truncated_sled_file_never_verifies_against_a_checkpoint() {
     let pristine = imported();
@@ -543,24 +571,12 @@ fn a_truncated_sled_file_never_verifies_against_a_checkpoint() {
             .expect("open db");
         file.set_len(cut).expect("truncate");
         drop(file);
-        let verdict = verify_against(&store, &signed);
-        match verdict.code {
-            Some(0) => assert!(
-                verdict.stdout.contains("ok: 14 records checked")
-                    && verdict.stdout.contains("checkpoint ok"),
-                "cut at {cut}: {}",
-                verdict.describe()
-            ),
-            Some(2) => {
-                damaged += 1;
-                verdict.assert_says(&["cannot open store"]);
-            }
-            Some(3) => {
-                damaged += 1;
-                assert_checkpoint_fails(&store, &signed, "records were removed");
-            }
-            _ => panic!("cut at {cut}: {}", verdict.describe()),
-        }
+        damaged += judge_sled_damage(
+            &store,
+            &signed,
+            &format!("cut at {cut}"),
+            "records were removed",
+        );
     }
     assert!(damaged > 0, "no cut reached the data");
 }
@@ -575,25 +591,7 @@ fn a_flipped_byte_in_the_sled_file_never_verifies_against_a_checkpoint() {
         let mut bytes = std::fs::read(db_file(&store)).expect("read db");
         bytes[at as usize] ^= 0x55;
         std::fs::write(db_file(&store), bytes).expect("write db");
-        let verdict = verify_against(&store, &signed);
-        match verdict.code {
-            // Bytes sled no longer uses (superseded log entries, padding).
-            Some(0) => assert!(
-                verdict.stdout.contains("ok: 14 records checked")
-                    && verdict.stdout.contains("checkpoint ok"),
-                "flip at {at}: {}",
-                verdict.describe()
-            ),
-            Some(2) => {
-                damaged += 1;
-                verdict.assert_says(&["cannot open store"]);
-            }
-            Some(3) => {
-                damaged += 1;
-                assert_checkpoint_fails(&store, &signed, "");
-            }
-            _ => panic!("flip at {at}: {}", verdict.describe()),
-        }
+        damaged += judge_sled_damage(&store, &signed, &format!("flip at {at}"), "");
     }
     assert!(damaged > 0, "no flip reached the data");
 }
