@@ -3,6 +3,8 @@
 //!
 //! `cargo bench --bench perf` runs 10k, 100k and 1M events (about 9 minutes on 2 cores);
 //! `PACTLOG_BENCH_MAX=100000 cargo bench --bench perf` stops at 100k for a quick run.
+//! `PACTLOG_BENCH_MIN=1000000` skips the smaller sizes; `PACTLOG_BENCH_ONLY=import,verify` runs only those groups (of import, verify, queries,
+//! proofs, cli, rss) while working on one of them; the README table comes from a full run.
 //! `PACTLOG_BENCH_DIR` picks where the stores go (default: the system temp dir; they are
 //! removed at the end).
 //!
@@ -44,7 +46,15 @@ fn main() {
         .join(format!("pactlog-bench-{}", std::process::id()));
     std::fs::create_dir_all(&base).expect("bench dir");
     let mut table = Table::default();
-    let sizes: Vec<usize> = SIZES.iter().copied().filter(|&n| n <= max).collect();
+    let min: usize = std::env::var("PACTLOG_BENCH_MIN")
+        .ok()
+        .and_then(|s| s.replace('_', "").parse().ok())
+        .unwrap_or(0);
+    let sizes: Vec<usize> = SIZES
+        .iter()
+        .copied()
+        .filter(|&n| n <= max && n >= min)
+        .collect();
     for &n in &sizes {
         bench_size(n, &base, &mut table, n == *sizes.last().unwrap_or(&0));
     }
@@ -218,6 +228,12 @@ fn raw_import(dir: &Path, values: &[([u8; 8], Vec<u8>)]) -> f64 {
     secs(t.elapsed())
 }
 
+/// Whether the benchmark group `name` runs (`PACTLOG_BENCH_ONLY` unset: all of them).
+fn wanted(name: &str) -> bool {
+    std::env::var("PACTLOG_BENCH_ONLY")
+        .map_or(true, |only| only.split(',').any(|g| g.trim() == name))
+}
+
 fn bench_size(n: usize, base: &Path, table: &mut Table, last: bool) {
     eprintln!("== {} events", size_name(n));
     let ((synth, entries), gen_s) = time(|| dataset(n));
@@ -228,52 +244,65 @@ fn bench_size(n: usize, base: &Path, table: &mut Table, last: bool) {
     let raw = base.join(format!("raw-{n}"));
 
     // Import vs raw sled, alternating; 1M once each (it is long), smaller sizes 3 times.
-    let reps = if n >= 1_000_000 { 1 } else { 3 };
-    let (mut ours, mut theirs) = (Vec::new(), Vec::new());
-    for _ in 0..reps {
-        theirs.push(raw_import(&raw, &values));
-        ours.push(import(&store, entries.clone()));
+    if wanted("import") {
+        let reps = if n >= 1_000_000 { 1 } else { 3 };
+        let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+        for _ in 0..reps {
+            theirs.push(raw_import(&raw, &values));
+            ours.push(import(&store, entries.clone()));
+        }
+        let (o, t) = (median(ours), median(theirs));
+        table.row(
+            "import (append, flush per 1000)",
+            n,
+            format!(
+                "{} ({:.1} µs/event)",
+                rate(records, o),
+                o * 1e6 / records as f64
+            ),
+            format!("raw sled {}", rate(records, t)),
+            format!("{:.2}x", t / o),
+        );
+        let _ = std::fs::remove_dir_all(&raw);
+    } else {
+        // Every later group reads the imported store.
+        import(&store, entries.clone());
     }
-    let (o, t) = (median(ours), median(theirs));
-    table.row(
-        "import (append, flush per 1000)",
-        n,
-        format!(
-            "{} ({:.1} µs/event)",
-            rate(records, o),
-            o * 1e6 / records as f64
-        ),
-        format!("raw sled {}", rate(records, t)),
-        format!("{:.2}x", t / o),
-    );
-    let _ = std::fs::remove_dir_all(&raw);
     drop(values);
 
-    // Verify vs raw scan + BLAKE3, each on a fresh open (warm OS cache), alternating.
-    let (mut ours, mut theirs) = (Vec::new(), Vec::new());
-    for _ in 0..3 {
-        theirs.push(raw_scan(&store));
-        let ledger = Ledger::open(SledStore::open(&store).expect("open")).expect("ledger");
-        let (report, s) = time(|| ledger.verify().expect("verify"));
-        assert!(report.is_ok(), "{:?}", report.first_break);
-        assert_eq!(report.checked, records as u64);
-        ours.push(s);
+    if wanted("verify") {
+        // Verify vs raw scan + BLAKE3, each on a fresh open (warm OS cache), alternating.
+        let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+        for _ in 0..3 {
+            theirs.push(raw_scan(&store));
+            let ledger = Ledger::open(SledStore::open(&store).expect("open")).expect("ledger");
+            let (report, s) = time(|| ledger.verify().expect("verify"));
+            assert!(report.is_ok(), "{:?}", report.first_break);
+            assert_eq!(report.checked, records as u64);
+            ours.push(s);
+        }
+        let (o, t) = (median(ours), median(theirs));
+        table.row(
+            "verify (full chain + Merkle)",
+            n,
+            format!("{} ({})", rate(records, o), us(o)),
+            format!("scan+BLAKE3 {}", rate(records, t)),
+            format!("{:.2}x slower", o / t),
+        );
     }
-    let (o, t) = (median(ours), median(theirs));
-    table.row(
-        "verify (full chain + Merkle)",
-        n,
-        format!("{} ({})", rate(records, o), us(o)),
-        format!("scan+BLAKE3 {}", rate(records, t)),
-        format!("{:.2}x slower", o / t),
-    );
 
     let ledger = Ledger::open(SledStore::open(&store).expect("open")).expect("ledger");
-    queries(n, &synth, &entries, &ledger, table);
-    proofs(n, &ledger, table);
+    if wanted("queries") {
+        queries(n, &synth, &entries, &ledger, table);
+    }
+    if wanted("proofs") {
+        proofs(n, &ledger, table);
+    }
     drop(ledger);
-    if last {
+    if last && wanted("cli") {
         cli(n, &entries, &store, table);
+    }
+    if last && wanted("rss") {
         rss(n, &entries, base, table);
     }
     let _ = std::fs::remove_dir_all(&store);

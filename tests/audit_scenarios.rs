@@ -5,7 +5,10 @@
 //!
 //! Where the CLI cannot produce the damage (a store whose records were changed behind
 //! pactlog's back) the test makes it through the library, then asks the CLI or the
-//! library to sign.
+//! library to sign. The attacker modelled there also removes the store's witness
+//! (`pactlog-witness`), which would otherwise show the change to any command
+//! (tests/witness.rs): what is left for the checkpoint to catch is what the witness
+//! cannot.
 
 mod audit_common;
 mod common;
@@ -323,6 +326,11 @@ fn with_sled(store: &TempStore, f: impl FnOnce(&SledStore)) {
     sled.flush().expect("flush");
 }
 
+/// What an attacker who edits the store's files does to hide the edit from the witness.
+fn remove_witness(store: &TempStore) {
+    std::fs::remove_file(store.path.join("pactlog-witness")).expect("remove the witness");
+}
+
 #[test]
 fn checkpoint_refuses_to_sign_a_truncated_store() {
     let s = signed_events();
@@ -332,6 +340,7 @@ fn checkpoint_refuses_to_sign_a_truncated_store() {
             .collect();
         sled.apply(Tree::Records, ops).unwrap();
     });
+    remove_witness(&s.store);
     let out = s
         .store
         .cmd()
@@ -370,6 +379,9 @@ fn checkpoint_refuses_to_sign_a_store_whose_tail_was_rewritten() {
         sled.apply(Tree::Meta, vec![Op::Delete(META_INDEX.to_vec())])
             .unwrap();
     });
+    let out = run(&s.store, &["verify"]);
+    assert_code(&out, 3, "the witness shows the rewritten tail");
+    remove_witness(&s.store);
     let out = run(&s.store, &["verify"]);
     assert_code(&out, 0, "bare verify of the rewritten, rebuilt store");
 

@@ -8,6 +8,11 @@
 //! level (the sled `db` file cut short or with a byte flipped, foreign files in the store
 //! folder). Damaged exports are committed in fixtures/tampered/ (made from the same
 //! import; fixtures/tampered/README.md says how each was damaged).
+//!
+//! Damage through the store API leaves the store's witness (`pactlog-witness`, the
+//! acknowledged size and head) as it was: damage that removes or replaces acknowledged
+//! records is then caught by the witness too (tests/witness.rs). The tests of what only a
+//! checkpoint can show model an attacker who also rewrites or removes the witness.
 
 mod common;
 
@@ -144,6 +149,28 @@ fn rewrite_summary(s: &SledStore, seq: u64) -> Record {
     record
 }
 
+/// What an attacker who can edit the store's files does after changing its records:
+/// rewrites the witness beside the sled files to match them (it is a plain text file in a
+/// documented format), so that a bare verify has nothing to compare them with.
+fn rewrite_witness(store: &TempStore) {
+    let s = SledStore::open(&store.path).expect("open the store");
+    let (k, v) = s
+        .last(Tree::Records)
+        .expect("read")
+        .expect("a record is left");
+    let size = u64::from_be_bytes(k.as_ref().try_into().expect("a seq key")) + 1;
+    let head = ChainHash::from_bytes(v[..32].try_into().expect("a chain hash"));
+    drop(s);
+    let text = format!("pactlog witness v1\nsize {size}\nhead {}\n", head.to_hex());
+    std::fs::write(store.path.join("pactlog-witness"), text).expect("rewrite the witness");
+}
+
+/// The other way to hide a change from the witness: remove it, so the store looks like one
+/// made before witnesses existed.
+fn remove_witness(store: &TempStore) {
+    std::fs::remove_file(store.path.join("pactlog-witness")).expect("remove the witness");
+}
+
 /// Position of the first byte of `needle` in the canonical bytes of a stored value.
 fn offset_in_value(value: &[u8], needle: &[u8]) -> usize {
     value
@@ -218,6 +245,8 @@ fn a_rewritten_last_record_with_recomputed_hashes_disagrees_with_the_merkle_tree
     damage(&store, |s| {
         rewrite_summary(s, SMALL_SIZE - 1);
     });
+    // Else the witness names record 13 first (tests/witness.rs).
+    rewrite_witness(&store);
     verify(&store, &[]).assert_tampering(&[
         "merkle tree of 14 records: stored tiles give root",
         "the records give",
@@ -446,10 +475,11 @@ fn a_checkpoint_of_the_untouched_store_verifies() {
     );
 }
 
-/// The limit of a bare chain: deleting the tail leaves a valid, shorter chain. Only a
-/// checkpoint signed earlier shows that records were removed.
+/// The limit of a bare chain: deleting the tail leaves a valid, shorter chain. The witness
+/// shows it (tests/witness.rs), unless whoever deleted the tail removed the witness too:
+/// then only a checkpoint signed earlier shows that records were removed.
 #[test]
-fn a_deleted_tail_passes_a_bare_verify_but_fails_against_a_checkpoint() {
+fn a_deleted_tail_and_witness_pass_a_bare_verify_but_fail_against_a_checkpoint() {
     let store = imported();
     let signed = sign_checkpoint(&store);
     damage(&store, |s| {
@@ -458,6 +488,8 @@ fn a_deleted_tail_passes_a_bare_verify_but_fails_against_a_checkpoint() {
             .collect();
         s.apply(Tree::Records, ops).expect("delete the tail");
     });
+    assert_eq!(verify(&store, &[]).code, Some(3), "the witness shows it");
+    remove_witness(&store);
     let bare = verify(&store, &[]);
     assert_eq!(bare.code, Some(0), "{}", bare.describe());
     assert!(
@@ -473,9 +505,9 @@ fn a_deleted_tail_passes_a_bare_verify_but_fails_against_a_checkpoint() {
     assert_checkpoint_fails(&store, &signed, "records were removed");
 }
 
-/// The other limit: a forger who rewrites a record, re-chains every record after it and
-/// has the derived data rebuilt leaves a chain that checks out on its own. A checkpoint
-/// signed before the forgery exposes it.
+/// The other limit: a forger who rewrites a record, re-chains every record after it, has
+/// the derived data rebuilt and rewrites the witness leaves a chain that checks out on its
+/// own. A checkpoint signed before the forgery exposes it.
 #[test]
 fn a_rechained_forgery_passes_a_bare_verify_but_fails_against_a_checkpoint() {
     let store = imported();
@@ -492,6 +524,9 @@ fn a_rechained_forgery_passes_a_bare_verify_but_fails_against_a_checkpoint() {
         s.apply(Tree::Meta, vec![Op::Delete(b"index".to_vec())])
             .expect("drop the index version");
     });
+    let caught = verify(&store, &[]);
+    caught.assert_tampering(&["record 13 has chain hash", "but the witness"]);
+    rewrite_witness(&store);
     let bare = verify(&store, &[]);
     assert_eq!(bare.code, Some(0), "{}", bare.describe());
     let verdict = verify_against(&store, &signed);
@@ -596,6 +631,37 @@ fn a_flipped_byte_in_the_sled_file_never_verifies_against_a_checkpoint() {
     assert!(damaged > 0, "no flip reached the data");
 }
 
+/// Without a checkpoint too: sled's recovery treats a damaged byte as the end of its log and
+/// opens what came before it, but the witness still says how many records were
+/// acknowledged, so a bare verify never passes a store that lost records (regression: it
+/// used to print `ok` for the shorter chain).
+#[test]
+fn a_flipped_byte_in_the_sled_file_fails_a_bare_verify() {
+    let pristine = imported();
+    let mut lost = 0;
+    for at in offsets(&pristine, 24) {
+        let store = fresh_copy(&pristine);
+        let mut bytes = std::fs::read(db_file(&store)).expect("read db");
+        bytes[at as usize] ^= 0x55;
+        std::fs::write(db_file(&store), bytes).expect("write db");
+        let verdict = verify(&store, &[]);
+        let whole = verdict.code == Some(0) && verdict.stdout.contains("ok: 14 records");
+        assert!(
+            whole || matches!(verdict.code, Some(2 | 3)),
+            "flip at {at}: {}",
+            verdict.describe()
+        );
+        if verdict.code == Some(3) && verdict.stderr.contains("14 were acknowledged") {
+            verdict.assert_says(&["are missing", "restore from an export"]);
+            lost += 1;
+        }
+    }
+    assert!(
+        lost > 0,
+        "no flip made sled drop records: this tests nothing"
+    );
+}
+
 #[test]
 fn a_garbage_snapshot_file_in_the_store_folder_stops_the_store_from_opening() {
     let store = imported();
@@ -630,27 +696,7 @@ fn an_unrelated_file_in_the_store_folder_changes_nothing_verified() {
 }
 
 // ---------------------------------------------------------------------------------------
-// Known bugs: these pin what should happen and fail today. Run them with
-// `cargo test --test tampered -- --ignored`. See RELIABILITY.md, "Known gaps".
-
-#[test]
-#[ignore = "known gap: sled recovery silently drops the log after a damaged byte; needs an acknowledged-size witness outside sled"]
-fn a_flipped_byte_in_the_sled_file_fails_a_bare_verify() {
-    let pristine = imported();
-    for at in offsets(&pristine, 24) {
-        let store = fresh_copy(&pristine);
-        let mut bytes = std::fs::read(db_file(&store)).expect("read db");
-        bytes[at as usize] ^= 0x55;
-        std::fs::write(db_file(&store), bytes).expect("write db");
-        let verdict = verify(&store, &[]);
-        let whole = verdict.code == Some(0) && verdict.stdout.contains("ok: 14 records");
-        assert!(
-            whole || matches!(verdict.code, Some(2 | 3)),
-            "flip at {at}: {}",
-            verdict.describe()
-        );
-    }
-}
+// The human output of a failed checkpoint check.
 
 #[test]
 fn a_failed_checkpoint_check_prints_no_ok_line() {

@@ -22,7 +22,7 @@ pub struct CheckpointArgs {
 
 pub fn run_checkpoint(g: &Globals, args: CheckpointArgs) -> Result<Code, CliError> {
     let key = read_signing_key(&args.key)?;
-    let mut ledger = g.open_existing()?;
+    let mut ledger = g.open_to_verify()?;
     let note = ledger.sign_checkpoint(&key).map_err(audit_error)?;
     print!("{note}");
     Ok(Code::Ok)

@@ -189,20 +189,41 @@ pub struct Globals {
 }
 
 impl Globals {
-    /// Opens the ledger, creating the store if it does not exist.
+    /// Opens the ledger, creating the store if it does not exist. Refuses (exit 2) a
+    /// store that does not hold what its witness says was acknowledged: its answers would
+    /// silently miss records.
     pub fn open_or_create(&self) -> Result<Ledger<SledStore>, CliError> {
+        let ledger = Ledger::open(SledStore::open(&self.store)?)?;
+        if let Some(b) = ledger.check_witness()? {
+            return Err(CliError::internal(format!(
+                "refusing to use the store: {b}"
+            )));
+        }
+        Ok(ledger)
+    }
+
+    /// Opens an existing ledger (reading commands never create one), refusing a store
+    /// that lost acknowledged records as [`Globals::open_or_create`] does.
+    pub fn open_existing(&self) -> Result<Ledger<SledStore>, CliError> {
+        self.must_exist()?;
+        self.open_or_create()
+    }
+
+    /// Opens an existing ledger without the witness check, for the commands that check
+    /// the whole store themselves and report what they find (`verify`, `checkpoint`).
+    pub fn open_to_verify(&self) -> Result<Ledger<SledStore>, CliError> {
+        self.must_exist()?;
         Ok(Ledger::open(SledStore::open(&self.store)?)?)
     }
 
-    /// Opens an existing ledger (reading commands never create one).
-    pub fn open_existing(&self) -> Result<Ledger<SledStore>, CliError> {
-        if !self.store.exists() {
-            return Err(CliError::user(format!(
-                "no store at {}: import events first (pactlog import events/), or pass --store PATH",
-                self.store.display()
-            )));
+    fn must_exist(&self) -> Result<(), CliError> {
+        if self.store.exists() {
+            return Ok(());
         }
-        self.open_or_create()
+        Err(CliError::user(format!(
+            "no store at {}: import events first (pactlog import events/), or pass --store PATH",
+            self.store.display()
+        )))
     }
 }
 

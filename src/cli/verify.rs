@@ -12,8 +12,15 @@ use std::path::PathBuf;
 /// Prints the number of records checked, the head hash and the root. On failure names
 /// the first bad record and why, and exits 3.
 ///
-/// A bare chain cannot show that its tail was cut off, or that it was rewritten with
-/// recomputed hashes. With --checkpoint FILE --key VKEY it also checks a checkpoint
+/// It also compares the store with its witness (the file pactlog-witness beside the sled
+/// files, updated after every flushed append): a store that holds fewer records than were
+/// acknowledged, or another last record, fails and the missing records are named (sled's
+/// recovery silently drops the log after a damaged byte). Other commands refuse such a
+/// store (exit 2).
+///
+/// Someone who can rewrite the sled files can rewrite the witness too: a tail cut off,
+/// or records rewritten with recomputed hashes, then pass a bare verify. With
+/// --checkpoint FILE --key VKEY it also checks a checkpoint
 /// signed earlier: its signature, that the ledger still holds every record it covers
 /// (not truncated or rolled back), and that those records still give its root
 /// (not rewritten), with a consistency proof to the current tree.
@@ -33,7 +40,7 @@ pub struct VerifyArgs {
 }
 
 pub fn run_verify(g: &Globals, args: VerifyArgs) -> Result<Code, CliError> {
-    let ledger = g.open_existing()?;
+    let ledger = g.open_to_verify()?;
     let report = ledger.verify()?;
     let mut checkpoint_result: Option<Result<pactlog::ledger::audit::CheckpointCheck, CliError>> =
         None;

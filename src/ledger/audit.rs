@@ -226,9 +226,9 @@ impl<S: Store> Ledger<S> {
             return Ok(Some(seq));
         }
         if let Ok(p) = PartyId::new(id)
-            && let Some(v) = self.store.get(Tree::Ids, &super::index::party_key(&p))?
+            && let Some(seq) = self.party_seq(&p)?
         {
-            return Ok(seq_from_key(v.as_ref()));
+            return Ok(Some(seq));
         }
         Ok(None)
     }

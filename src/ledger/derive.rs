@@ -34,8 +34,8 @@ impl<S: Store> Ledger<S> {
     /// Writes ids, pairs, tiles and the party snapshot for `batch` (records `first..`),
     /// then the watermark; adds the batch's parties to the registry.
     ///
-    /// Each tree gets one batch. A relationship's directory keys are written once: one
-    /// already in the cache costs nothing, a new one one read.
+    /// Each index gets one sorted run (see `runs.rs`). A relationship's directory keys
+    /// are written the first time this process appends to it.
     pub(super) fn write_derived(
         &mut self,
         first: u64,
@@ -51,12 +51,12 @@ impl<S: Store> Ledger<S> {
         for (stored, record) in batch {
             match &record.entry {
                 Entry::Party(p) => {
-                    ids.push(Op::Put(index::party_key(&p.id), stored.seq.key().to_vec()));
+                    ids.push((index::party_key(&p.id), stored.seq.key().to_vec()));
                     self.parties.insert(p.clone());
                     parties_changed = true;
                 }
                 Entry::Event(e) => {
-                    ids.push(Op::Put(index::event_key(&e.id), stored.seq.key().to_vec()));
+                    ids.push((index::event_key(&e.id), stored.seq.key().to_vec()));
                     local.insert(&e.id, e);
                     let day = e.date.earliest();
                     for pair in e.pairs() {
@@ -95,18 +95,19 @@ impl<S: Store> Ledger<S> {
         }
         let leaves: Vec<Hash> = batch.iter().map(|(s, _)| s.leaf).collect();
         let tiles = merkle::append_leaves(&StoreTiles(&self.store), first, &leaves)?;
-        self.store.apply(Tree::Ids, ids)?;
-        let mut pair_ops: Vec<Op> = pairs.into_iter().map(|k| Op::Put(k, Vec::new())).collect();
+        let watermark = first + batch.len() as u64;
+        self.ids.add(&self.store, ids, watermark)?;
+        let mut pair_entries: Vec<(Vec<u8>, Vec<u8>)> =
+            pairs.into_iter().map(|k| (k, Vec::new())).collect();
         for (a, b) in dir {
-            // Both orders are written together, so one read tells for both.
-            let key = index::directory_key(&a, &b);
-            if self.store.get(Tree::Pairs, &key)?.is_none() {
-                pair_ops.push(Op::Put(key, Vec::new()));
-                pair_ops.push(Op::Put(index::directory_key(&b, &a), Vec::new()));
-            }
+            // Written once per relationship per process: a key written again by a later
+            // process (a few per relationship) costs less than reading to find out, and
+            // merges and readers keep one copy.
+            pair_entries.push((index::directory_key(&a, &b), Vec::new()));
+            pair_entries.push((index::directory_key(&b, &a), Vec::new()));
             self.cache.directory.insert((a, b));
         }
-        self.store.apply(Tree::Pairs, pair_ops)?;
+        self.pairs.add(&self.store, pair_entries, watermark)?;
         self.store.apply(
             Tree::Merkle,
             tiles
@@ -114,7 +115,6 @@ impl<S: Store> Ledger<S> {
                 .map(|(k, v)| Op::Put(k.to_bytes().to_vec(), v))
                 .collect(),
         )?;
-        let watermark = first + batch.len() as u64;
         let mut meta = vec![
             Op::Put(
                 index::META_DERIVED.to_vec(),

@@ -1,7 +1,10 @@
-//! Key layouts of the derived trees (`ids`, `pairs`, `meta`).
+//! Key layouts of the derived indexes (`ids`, `pairs`) and of `meta`.
 //!
 //! Derived data can always be rebuilt from `records`, so these layouts may change
 //! without a record format bump (bump [`INDEX_VERSION`] and the store rebuilds them).
+//! The `ids` and `pairs` entries below are not sled keys of their own: each append
+//! writes its entries as one sorted run (see `runs.rs`), and the keys here are the
+//! keys inside the runs.
 //!
 //! - `ids`: `b'e' || event id` and `b'p' || party id` -> seq (BE u64) of the record that
 //!   defines it (for parties: the latest definition).
@@ -19,13 +22,14 @@
 //!   bincode `legacy` of `Vec<Party>`), so that opening a store reads one value instead
 //!   of one record per party.
 //!
-//! Version 3 added the `parties` snapshot.
+//! Version 3 added the `parties` snapshot; version 4 stores `ids` and `pairs` as sorted
+//! runs instead of one sled key per entry.
 
 use crate::codec::{CodecError, Seq};
 use crate::model::{Day, EventId, Party, PartyId};
 
 /// Version of the derived layouts above.
-pub const INDEX_VERSION: u8 = 3;
+pub const INDEX_VERSION: u8 = 4;
 
 /// `meta` key: record format version.
 pub const META_FORMAT: &[u8] = b"format";
@@ -80,6 +84,25 @@ pub fn party_key(id: &PartyId) -> Vec<u8> {
 
 /// Prefix of every `ids` key of parties.
 pub const PARTY_PREFIX: &[u8] = b"p";
+
+/// What the Bloom filters of the `ids` runs hash: the whole key (lookups are exact).
+pub fn ids_probe(key: &[u8]) -> &[u8] {
+    key
+}
+
+/// What the Bloom filters of the `pairs` runs hash: the relationship of a pair key
+/// (`a || 0x00 || b || 0x00`) or the party of a directory key (`0xff || a || 0x00`),
+/// the prefixes readers scan. Party ids never contain 0x00.
+pub fn pairs_probe(key: &[u8]) -> &[u8] {
+    let zeros = if key.first() == Some(&0xff) { 1 } else { 2 };
+    let end = key
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == 0)
+        .nth(zeros - 1)
+        .map_or(key.len(), |(i, _)| i + 1);
+    &key[..end]
+}
 
 /// Sortable bytes of a day.
 pub fn day_bytes(day: Day) -> [u8; 4] {
@@ -188,6 +211,22 @@ mod tests {
         assert!(
             !pair_key(&a, &c, 0, Day::from_days(0), Seq::new(0)).starts_with(&pair_prefix(&a, &b))
         );
+    }
+
+    #[test]
+    fn probes_are_the_prefixes_readers_scan() {
+        let a = PartyId::new("amazon").unwrap();
+        let b = PartyId::new("openai").unwrap();
+        // Day and seq bytes may hold zeros; the probe stops at the relationship.
+        let key = pair_key(&a, &b, TAG_SUPERSEDES, Day::from_days(0), Seq::new(0));
+        assert_eq!(pairs_probe(&key), pair_prefix(&a, &b));
+        assert_eq!(
+            pairs_probe(&pair_tag_prefix(&a, &b, 0)),
+            pair_prefix(&a, &b)
+        );
+        assert_eq!(pairs_probe(&directory_key(&a, &b)), directory_prefix(&a));
+        assert_eq!(pairs_probe(&directory_prefix(&a)), directory_prefix(&a));
+        assert_eq!(ids_probe(&event_key(&EventId::new("x").unwrap())), b"ex");
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod audit;
 mod derive;
 pub mod index;
 pub mod query;
+mod runs;
 pub mod state;
 pub(crate) mod verify;
 
@@ -24,6 +25,7 @@ use crate::merkle::{self, Hash, MerkleError, TileKey, TileReader};
 use crate::model::{Event, EventId, PartyId, PartyRegistry};
 use crate::store::{Op, Store, StoreError, Tree};
 use derive::AppendCache;
+use runs::{Runs, RunsError};
 
 /// Errors of the ledger layer.
 #[derive(Debug, thiserror::Error)]
@@ -47,6 +49,25 @@ pub enum LedgerError {
     /// Encoding a new record failed.
     #[error("cannot encode record: {0}")]
     Encode(CodecError),
+    /// A derived index does not parse. The records are not affected; exporting them
+    /// and importing the export into a new store rebuilds every index.
+    #[error(
+        "{0} (the records are not affected: `pactlog export` them and import the export into a new store)"
+    )]
+    Index(String),
+    /// The store does not hold what its witness says was acknowledged (see
+    /// [`Ledger::check_witness`]): nothing is appended to it.
+    #[error("refusing to append: {0}")]
+    Unacknowledged(Box<Break>),
+}
+
+impl From<RunsError> for LedgerError {
+    fn from(e: RunsError) -> Self {
+        match e {
+            RunsError::Store(e) => LedgerError::Store(e),
+            other => LedgerError::Index(other.to_string()),
+        }
+    }
 }
 
 /// A record as stored: its hashes and canonical bytes.
@@ -142,6 +163,10 @@ pub struct Ledger<S: Store> {
     size: u64,
     head: ChainHash,
     parties: PartyRegistry,
+    /// The `ids` index (event and party id -> seq) as sorted runs.
+    ids: Runs,
+    /// The `pairs` index (relationship, tag, day, seq; partner directory) as sorted runs.
+    pairs: Runs,
     /// Write-side caches; they only save reads, the store stays the truth.
     cache: AppendCache,
 }
@@ -181,12 +206,30 @@ impl<S: Store> Ledger<S> {
             size,
             head,
             parties: PartyRegistry::new(),
+            ids: Runs::new(Tree::Ids, index::ids_probe),
+            pairs: Runs::new(Tree::Pairs, index::pairs_probe),
             cache: AppendCache::default(),
         };
-        let index_ok = ledger
+        let mut index_ok = ledger
             .store
             .get(Tree::Meta, index::META_INDEX)?
             .is_some_and(|v| v.as_ref() == [index::INDEX_VERSION]);
+        if index_ok {
+            // Indexes whose headers do not parse are rebuilt from the records.
+            match (
+                Runs::load(&ledger.store, Tree::Ids, index::ids_probe),
+                Runs::load(&ledger.store, Tree::Pairs, index::pairs_probe),
+            ) {
+                (Ok(ids), Ok(pairs)) => {
+                    ledger.ids = ids;
+                    ledger.pairs = pairs;
+                }
+                (Err(RunsError::Store(e)), _) | (_, Err(RunsError::Store(e))) => {
+                    return Err(e.into());
+                }
+                _ => index_ok = false,
+            }
+        }
         let done = if index_ok { ledger.watermark()? } else { 0 };
         // The registry of the first `done` records; a rebuild adds the parties after them.
         if done > 0 {
@@ -240,12 +283,10 @@ impl<S: Store> Ledger<S> {
         }
         let end = index::prefix_end(index::PARTY_PREFIX);
         let seqs: Vec<Seq> = self
-            .store
-            .range(Tree::Ids, index::PARTY_PREFIX, end.as_deref())
-            .map(|e| {
-                e.map_err(LedgerError::from)
-                    .and_then(|(_, v)| seq_value(v.as_ref()))
-            })
+            .ids
+            .range(&self.store, index::PARTY_PREFIX, end.as_deref(), None)?
+            .into_iter()
+            .map(|(_, v)| seq_value(&v))
             .collect::<Result<_, _>>()?;
         for seq in seqs {
             // A party record that no longer decodes is damage for `verify` to report;
@@ -276,6 +317,8 @@ impl<S: Store> Ledger<S> {
                     .collect::<Result<_, _>>()?;
                 self.store.apply(tree, keys)?;
             }
+            self.ids.reset();
+            self.pairs.reset();
         }
         while start < self.size {
             let end = (start + CHUNK).min(self.size);
@@ -378,6 +421,9 @@ impl<S: Store> Ledger<S> {
         &mut self,
         batch: Vec<(StoredRecord, Record)>,
     ) -> Result<AppendReport, LedgerError> {
+        if let Some(b) = self.check_witness()? {
+            return Err(LedgerError::Unacknowledged(Box::new(b)));
+        }
         if self.size > 0 && self.raw(Seq::new(self.size - 1)).is_err() {
             return Err(LedgerError::Damaged {
                 seq: self.size - 1,
@@ -446,9 +492,20 @@ impl<S: Store> Ledger<S> {
     /// # Errors
     /// Storage errors.
     pub fn event_seq(&self, id: &EventId) -> Result<Option<Seq>, LedgerError> {
-        match self.store.get(Tree::Ids, &index::event_key(id))? {
+        match self.ids.get(&self.store, &index::event_key(id))? {
             None => Ok(None),
-            Some(v) => seq_value(v.as_ref()).map(Some),
+            Some(v) => seq_value(&v).map(Some),
+        }
+    }
+
+    /// Where the party `id` was (last) defined.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn party_seq(&self, id: &PartyId) -> Result<Option<Seq>, LedgerError> {
+        match self.ids.get(&self.store, &index::party_key(id))? {
+            None => Ok(None),
+            Some(v) => seq_value(&v).map(Some),
         }
     }
 
@@ -524,14 +581,17 @@ impl<S: Store> Ledger<S> {
             }
             None => index::prefix_end(&prefix),
         };
-        self.store
-            .range(Tree::Pairs, &prefix, end.as_deref())
-            .map(|item| {
-                let (k, _) = item?;
-                index::seq_of_pair_key(k.as_ref()).ok_or_else(|| LedgerError::Damaged {
-                    seq: 0,
-                    why: "malformed pairs index key".into(),
-                })
+        self.pairs
+            .range(
+                &self.store,
+                &prefix,
+                end.as_deref(),
+                Some(&index::pair_prefix(a, b)),
+            )?
+            .into_iter()
+            .map(|(k, _)| {
+                index::seq_of_pair_key(&k)
+                    .ok_or_else(|| LedgerError::Index("malformed pairs index key".into()))
             })
             .collect()
     }
@@ -544,9 +604,11 @@ impl<S: Store> Ledger<S> {
         let prefix = index::directory_prefix(party);
         let end = index::prefix_end(&prefix);
         let mut out = Vec::new();
-        for item in self.store.range(Tree::Pairs, &prefix, end.as_deref()) {
-            let (k, _) = item?;
-            if let Some(other) = index::other_of_directory_key(&prefix, k.as_ref()) {
+        for (k, _) in self
+            .pairs
+            .range(&self.store, &prefix, end.as_deref(), Some(&prefix))?
+        {
+            if let Some(other) = index::other_of_directory_key(&prefix, &k) {
                 out.push(other);
             }
         }

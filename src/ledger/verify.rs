@@ -7,13 +7,18 @@
 //! hashes of each record's bytes, strict decoding, the seq the record claims, and its
 //! link to the stored hash of the record before it (which that record's own worker
 //! checks against its bytes). The first break is the lowest seq any of them found.
+//!
+//! A chain that checks out on its own can still be shorter than what was acknowledged
+//! (sled's recovery drops a damaged log tail silently), so `verify` also compares the
+//! store with its acknowledged-size witness ([`Ledger::check_witness`]).
 
 use super::{Ledger, LedgerError, seq_from_key};
 use crate::chain::ChainHash;
 use crate::codec::{self, CodecError, Seq};
 use crate::merkle::{self, Hash};
-use crate::store::{Store, Tree};
+use crate::store::{Store, Tree, Witness};
 use std::fmt;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 
@@ -39,7 +44,22 @@ pub enum BreakKind {
     BrokenLink,
     /// The Merkle tiles do not give the root of the records' leaves.
     MerkleMismatch { stored: String, computed: String },
+    /// The store holds fewer records than its witness says were acknowledged: the
+    /// records from the break's seq to `acknowledged - 1` are gone.
+    LostRecords { acknowledged: u64, witness: PathBuf },
+    /// The last record the witness acknowledged has another chain hash now (`stored`;
+    /// `None`: it cannot be read).
+    WitnessHeadMismatch {
+        acknowledged: ChainHash,
+        stored: Option<ChainHash>,
+        witness: PathBuf,
+    },
+    /// The witness file is there but does not parse.
+    BadWitness { witness: PathBuf, why: String },
 }
+
+/// What to do about a store that lost what it acknowledged.
+const RESTORE: &str = "restore from an export (pactlog import FILE.jsonl) or a backup";
 
 /// The first place where the ledger is not what it claims.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -97,6 +117,46 @@ impl fmt::Display for Break {
             BreakKind::MerkleMismatch { stored, computed } => write!(
                 f,
                 "merkle tree of {seq} records: stored tiles give root {stored}, the records give {computed}"
+            ),
+            BreakKind::LostRecords {
+                acknowledged,
+                witness,
+            } => {
+                let missing = if acknowledged - seq == 1 {
+                    format!("record {seq} is missing")
+                } else {
+                    format!("records {seq}..{} are missing", acknowledged - 1)
+                };
+                write!(
+                    f,
+                    "the store holds {seq} records but {acknowledged} were acknowledged (witness {}): \
+                     {missing}; sled's recovery may have dropped a damaged log tail; {RESTORE}",
+                    witness.display()
+                )
+            }
+            BreakKind::WitnessHeadMismatch {
+                acknowledged,
+                stored,
+                witness,
+            } => {
+                let now = match stored {
+                    Some(h) => format!("has chain hash {h}"),
+                    None => "cannot be read".into(),
+                };
+                write!(
+                    f,
+                    "record {seq} {now}, but the witness {} acknowledged {} records ending in {acknowledged}: \
+                     the record changed after it was acknowledged; {RESTORE}",
+                    witness.display(),
+                    seq + 1
+                )
+            }
+            BreakKind::BadWitness { witness, why } => write!(
+                f,
+                "the witness {} is damaged ({why}): it no longer says how many records were \
+                 acknowledged; check the store against a checkpoint (verify --checkpoint) or {RESTORE}; \
+                 if the records are known to be whole, remove the file: the next import that adds records, or the next checkpoint, writes a new one",
+                witness.display()
             ),
         }
     }
@@ -234,7 +294,10 @@ fn earliest(a: Option<(u64, BreakKind)>, b: Option<(u64, BreakKind)>) -> Option<
 
 impl<S: Store> Ledger<S> {
     /// Checks every record in order (hashes, strict decoding, positions, links), then
-    /// the Merkle root of the stored tiles against the records. Reports the first break.
+    /// the Merkle root of the stored tiles against the records, then the store against
+    /// its witness ([`Ledger::check_witness`]). Reports the first break; a witness break
+    /// comes before a chain break at a later seq, and in place of a Merkle mismatch
+    /// (which only says that something is wrong at the end).
     ///
     /// Records are checked on every core (see the module docs); the report is the same
     /// as a sequential check's.
@@ -242,6 +305,84 @@ impl<S: Store> Ledger<S> {
     /// # Errors
     /// Storage errors only; damage is reported in the [`VerifyReport`].
     pub fn verify(&self) -> Result<VerifyReport, LedgerError> {
+        let witnessed = self.check_witness()?;
+        let chain = self.verify_chain()?;
+        let Some(w) = witnessed else {
+            return Ok(chain);
+        };
+        if let Some(c) = &chain.first_break
+            && c.seq <= w.seq
+            && !matches!(c.kind, BreakKind::MerkleMismatch { .. })
+        {
+            return Ok(chain);
+        }
+        // Every record before the witness break checked out (it precedes any chain break).
+        Ok(VerifyReport {
+            checked: w.seq,
+            head: self.stored_hash_before(w.seq)?,
+            root: None,
+            first_break: Some(w),
+        })
+    }
+
+    /// Compares the store with its acknowledged-size witness, for a store that keeps
+    /// one: it must hold at least the records the witness says were acknowledged, the
+    /// last of them with the acknowledged chain hash. More records than the witness is
+    /// fine (a crash between a flush and the witness update). No witness (a memory
+    /// store, a store made before witnesses, an empty one) is accepted.
+    ///
+    /// [`Ledger::verify`] reports what this finds, and appends refuse a store where it
+    /// finds something: open it, then call this before trusting its answers.
+    ///
+    /// # Errors
+    /// Storage errors; what is wrong with the store is the returned [`Break`]
+    /// ([`BreakKind::LostRecords`], [`BreakKind::WitnessHeadMismatch`] or
+    /// [`BreakKind::BadWitness`]).
+    pub fn check_witness(&self) -> Result<Option<Break>, LedgerError> {
+        let size = self.size();
+        let (witness, acknowledged, head) = match self.store.witness()? {
+            None => return Ok(None),
+            Some(Witness::Unreadable { file, why }) => {
+                return Ok(Some(Break {
+                    seq: size,
+                    kind: BreakKind::BadWitness { witness: file, why },
+                }));
+            }
+            Some(Witness::Acknowledged { file, size, head }) => (file, size, head),
+        };
+        if size < acknowledged {
+            return Ok(Some(Break {
+                seq: size,
+                kind: BreakKind::LostRecords {
+                    acknowledged,
+                    witness,
+                },
+            }));
+        }
+        if acknowledged == 0 {
+            return Ok(None);
+        }
+        let last = acknowledged - 1;
+        let stored = self
+            .store
+            .get(Tree::Records, &Seq::new(last).key())?
+            .and_then(|v| <[u8; 32]>::try_from(v.as_ref().get(..32)?).ok())
+            .map(ChainHash::from_bytes);
+        if stored == Some(head) {
+            return Ok(None);
+        }
+        Ok(Some(Break {
+            seq: last,
+            kind: BreakKind::WitnessHeadMismatch {
+                acknowledged: head,
+                stored,
+                witness,
+            },
+        }))
+    }
+
+    /// The chain and Merkle check of [`Ledger::verify`], without the witness.
+    fn verify_chain(&self) -> Result<VerifyReport, LedgerError> {
         let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
         let lowest = AtomicU64::new(u64::MAX);
         let (scanned, found) = std::thread::scope(|scope| {
@@ -427,19 +568,11 @@ mod tests {
     use super::*;
     use crate::codec::{Entry, Timestamp};
     use crate::model::{Party, PartyId};
-    use crate::store::{MemoryStore, Op};
+    use crate::store::{MemoryStore, Op, SledStore};
 
     fn ledger(n: usize) -> Ledger<MemoryStore> {
         let mut ledger = Ledger::open(MemoryStore::new()).unwrap();
-        let entries = (0..n)
-            .map(|i| {
-                Entry::Party(Party {
-                    id: PartyId::new(&format!("p{i}")).unwrap(),
-                    name: format!("P {i}"),
-                    aliases: vec![],
-                })
-            })
-            .collect();
+        let entries = (0..n).map(party).collect();
         ledger.append(entries, Timestamp::from_unix(0)).unwrap();
         ledger
     }
@@ -459,6 +592,97 @@ mod tests {
             .store()
             .apply(Tree::Records, vec![Op::Put(key.to_vec(), v)])
             .unwrap();
+    }
+
+    fn party(i: usize) -> Entry {
+        Entry::Party(Party {
+            id: PartyId::new(&format!("p{i}")).unwrap(),
+            name: format!("P {i}"),
+            aliases: vec![],
+        })
+    }
+
+    #[test]
+    fn a_store_that_lost_acknowledged_records_fails_verify_and_refuses_appends() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db");
+        {
+            let mut ledger = Ledger::open(SledStore::open(&path).unwrap()).unwrap();
+            let entries = (0..6).map(party).collect();
+            ledger.append(entries, Timestamp::from_unix(0)).unwrap();
+            let store = ledger.store();
+            store
+                .apply(
+                    Tree::Records,
+                    (4..6)
+                        .map(|s| Op::Delete(Seq::new(s).key().to_vec()))
+                        .collect(),
+                )
+                .unwrap();
+            store.flush().unwrap();
+        }
+        let mut ledger = Ledger::open(SledStore::open(&path).unwrap()).unwrap();
+        assert_eq!(ledger.size(), 4);
+        let report = ledger.verify().unwrap();
+        let b = report.first_break.clone().unwrap();
+        assert_eq!(b.seq, 4);
+        assert!(
+            matches!(
+                b.kind,
+                BreakKind::LostRecords {
+                    acknowledged: 6,
+                    ..
+                }
+            ),
+            "{b:?}"
+        );
+        assert!(b.to_string().contains("records 4..5 are missing"), "{b}");
+        assert_eq!(report.checked, 4);
+        assert_eq!(report.head, ledger.head());
+        assert_eq!(ledger.check_witness().unwrap(), Some(b));
+
+        match ledger.append(vec![party(9)], Timestamp::from_unix(0)) {
+            Err(LedgerError::Unacknowledged(b)) => assert_eq!(b.seq, 4),
+            other => panic!("appended to a store that lost records: {other:?}"),
+        }
+        assert_eq!(ledger.size(), 4);
+        match ledger.store().witness().unwrap() {
+            Some(Witness::Acknowledged { size, .. }) => assert_eq!(size, 6),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_chain_break_before_the_witness_break_is_the_first_break() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db");
+        let mut ledger = Ledger::open(SledStore::open(&path).unwrap()).unwrap();
+        ledger
+            .append((0..6).map(party).collect(), Timestamp::from_unix(0))
+            .unwrap();
+        let store = ledger.store().clone();
+        store
+            .apply(Tree::Records, vec![Op::Delete(Seq::new(5).key().to_vec())])
+            .unwrap();
+        let mut v = store
+            .get(Tree::Records, &Seq::new(2).key())
+            .unwrap()
+            .unwrap()
+            .to_vec();
+        v[0] ^= 1;
+        store
+            .apply(Tree::Records, vec![Op::Put(Seq::new(2).key().to_vec(), v)])
+            .unwrap();
+        store.flush().unwrap();
+        drop(ledger);
+        let ledger = Ledger::open(store).unwrap();
+        assert_eq!(
+            ledger.verify().unwrap().first_break,
+            Some(Break {
+                seq: 2,
+                kind: BreakKind::HashMismatch
+            })
+        );
     }
 
     #[test]

@@ -1,17 +1,24 @@
 //! The sled store: the only file in pactlog that names sled (pinned at 0.34.7).
 //!
 //! Each [`Tree`] is a sled tree of the same name. A batch on one tree is one
-//! `apply_batch` (atomic in sled); `flush` waits until everything applied is on disk.
+//! `apply_batch` (atomic in sled); `flush` waits until everything applied is on disk,
+//! then brings the acknowledged-size witness beside the sled files up to date (see the
+//! `witness` module).
 
-use super::{Entry, Op, Store, StoreError, Tree};
+use super::witness::Keeper;
+use super::{Entry, Op, Store, StoreError, Tree, Witness};
+use crate::chain::ChainHash;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// A store in a sled database folder. Clones share one open database.
+/// A store in a sled database folder, with its witness file
+/// ([`WITNESS_FILE`](super::WITNESS_FILE)) beside the sled files. Clones share one open
+/// database.
 #[derive(Clone, Debug)]
 pub struct SledStore {
     path: PathBuf,
     trees: [sled::Tree; 6],
+    witness: Arc<Keeper>,
     // Dropped last, after every clone's trees: see `Closer`.
     _closer: Arc<Closer>,
 }
@@ -50,11 +57,13 @@ fn io(e: sled::Error) -> StoreError {
 }
 
 impl SledStore {
-    /// Opens (or creates) the store at `path`.
+    /// Opens (or creates) the store at `path`, and reads its witness.
     ///
     /// # Errors
     /// [`StoreError::Locked`] when another process holds the store;
-    /// [`StoreError::Open`] when the folder is not a readable sled store.
+    /// [`StoreError::Open`] when the folder is not a readable sled store or its witness
+    /// file cannot be read (a witness that reads but does not parse is reported by
+    /// [`Store::witness`], not here).
     pub fn open(path: &Path) -> Result<SledStore, StoreError> {
         // The cache keeps the hot tail of the log and the index pages in memory; sled
         // bounds it, so this is a ceiling, not an allocation. sled counts a cached page
@@ -78,9 +87,12 @@ impl SledStore {
             open(Tree::Meta)?,
             open(Tree::Checkpoints)?,
         ];
+        // Read under sled's lock, so no other pactlog process is writing it.
+        let witness = Arc::new(Keeper::load(path)?);
         Ok(SledStore {
             path: path.to_path_buf(),
             trees,
+            witness,
             _closer: Arc::new(Closer {
                 lock_file: path.join("db"),
                 db: Some(db),
@@ -104,6 +116,53 @@ impl SledStore {
         };
         &self.trees[i]
     }
+
+    /// The size and head of `records` (`None` when its last entry is not a record).
+    fn records_end(&self) -> Result<Option<(u64, ChainHash)>, StoreError> {
+        let Some((k, v)) = self.tree(Tree::Records).last().map_err(io)? else {
+            return Ok(Some((0, ChainHash::ZERO)));
+        };
+        let seq = <[u8; 8]>::try_from(k.as_ref()).map(u64::from_be_bytes);
+        Ok(match (seq, chain_hash(&v)) {
+            (Ok(seq), Some(head)) => seq.checked_add(1).map(|size| (size, head)),
+            _ => None,
+        })
+    }
+
+    /// The stored chain hash of record `seq`.
+    fn chain_hash_at(&self, seq: u64) -> Result<Option<ChainHash>, StoreError> {
+        let value = self
+            .tree(Tree::Records)
+            .get(seq.to_be_bytes())
+            .map_err(io)?;
+        Ok(value.as_deref().and_then(chain_hash))
+    }
+
+    /// Flushes sled, then witnesses the records' end as it was before the flush, so the
+    /// witness never claims more than the flush made durable.
+    fn flush_witnessed(&self) -> Result<(), StoreError> {
+        let end = self.records_end()?;
+        self.flush_sled()?;
+        match end {
+            Some((size, head)) => self
+                .witness
+                .advance(size, head, |seq| self.chain_hash_at(seq)),
+            None => Ok(()),
+        }
+    }
+
+    fn flush_sled(&self) -> Result<(), StoreError> {
+        // Flushing one tree flushes the whole database (they share one log).
+        self.trees[0].flush().map(|_| ()).map_err(io)
+    }
+}
+
+/// The chain hash at the front of a `records` value.
+fn chain_hash(value: &[u8]) -> Option<ChainHash> {
+    value
+        .get(..32)
+        .and_then(|h| <[u8; 32]>::try_from(h).ok())
+        .map(ChainHash::from_bytes)
 }
 
 fn classify_open_error(path: &Path, e: sled::Error) -> StoreError {
@@ -168,10 +227,25 @@ impl Store for SledStore {
                 Op::Delete(k) => batch.remove(k),
             }
         }
-        self.tree(tree).apply_batch(batch).map_err(io)
+        let applied = self.tree(tree).apply_batch(batch).map_err(io);
+        if tree == Tree::Records {
+            self.witness.mark_dirty();
+        }
+        applied
     }
 
     fn flush(&self) -> Result<(), StoreError> {
-        self.trees[0].flush().map(|_| ()).map_err(io)
+        if !self.witness.take_dirty() {
+            return self.flush_sled();
+        }
+        let flushed = self.flush_witnessed();
+        if flushed.is_err() {
+            self.witness.mark_dirty();
+        }
+        flushed
+    }
+
+    fn witness(&self) -> Result<Option<Witness>, StoreError> {
+        self.witness.current()
     }
 }

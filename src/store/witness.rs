@@ -1,0 +1,335 @@
+//! The acknowledged-size witness: a small file beside the sled files saying how many
+//! records the store had made durable, and the chain hash of the last of them.
+//!
+//! Why it exists: sled checks its log entries with CRCs, and in a store without a sled
+//! snapshot its recovery treats a damaged entry as the end of the log, silently dropping
+//! everything after it. The store then opens with fewer records, a shorter chain that is
+//! valid on its own. The witness lives outside sled, so such a loss shows: the ledger
+//! compares the store with it on every `verify` (and before every append).
+//!
+//! The file is written only after a flush of sled returned, with the records' end as it
+//! was before that flush, so it never claims more than sled made durable. It is written
+//! to a temporary file, synced, renamed over the old one, and the folder is synced: a
+//! crash leaves the old witness or the new one, never a torn one. It never moves back: a
+//! store that holds less than its witness (or another record at its last seq) keeps the
+//! old witness as evidence. It is no defence against someone who can rewrite both the
+//! sled files and the witness; signed checkpoints are.
+//!
+//! Format (ASCII, three lines, each ending in `\n`):
+//! ```text
+//! pactlog witness v1
+//! size 56
+//! head 94bddf28f4ae1e4af5b75b04f323c23efb2f760588e4456ec96dc71a481e6a6b
+//! ```
+
+use super::StoreError;
+use crate::chain::ChainHash;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, MutexGuard};
+
+/// The witness file's name in the store folder.
+pub const WITNESS_FILE: &str = "pactlog-witness";
+
+/// Where a new witness is written before it is renamed over [`WITNESS_FILE`].
+const TEMP_FILE: &str = "pactlog-witness.tmp";
+
+/// The first line of a witness of this format.
+const MAGIC: &str = "pactlog witness v1";
+
+/// What a store's witness file says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Witness {
+    /// `size` records were durable when the file was written; the last had chain hash
+    /// `head` (zeros for 0 records).
+    Acknowledged {
+        /// The witness file.
+        file: PathBuf,
+        /// Records acknowledged.
+        size: u64,
+        /// Chain hash of record `size - 1`.
+        head: ChainHash,
+    },
+    /// The file is there but is not a witness this build reads: damage, since pactlog
+    /// only ever renames a complete witness into place.
+    Unreadable {
+        /// The witness file.
+        file: PathBuf,
+        /// What is wrong with it.
+        why: String,
+    },
+}
+
+/// The text of a witness.
+fn render(size: u64, head: ChainHash) -> String {
+    format!("{MAGIC}\nsize {size}\nhead {}\n", head.to_hex())
+}
+
+/// Parses a witness strictly: the three lines of [`render`], nothing else.
+fn parse(bytes: &[u8]) -> Result<(u64, ChainHash), String> {
+    let text = std::str::from_utf8(bytes).map_err(|_| "it is not UTF-8 text".to_string())?;
+    let mut lines = text.split('\n');
+    let magic = lines.next().unwrap_or_default();
+    if magic != MAGIC {
+        return Err(if magic.starts_with("pactlog witness ") {
+            format!("{magic:?} is a format this build does not read")
+        } else {
+            format!("its first line is not {MAGIC:?}")
+        });
+    }
+    let size = lines
+        .next()
+        .and_then(|l| l.strip_prefix("size "))
+        .and_then(|s| s.parse::<u64>().ok())
+        .ok_or("its second line is not `size N`")?;
+    let head = lines
+        .next()
+        .and_then(|l| l.strip_prefix("head "))
+        .and_then(ChainHash::from_hex)
+        .ok_or("its third line is not `head` and 64 hex digits")?;
+    // The one spelling render gives (no leading zeros, lower-case hex, one final newline).
+    if render(size, head) != text {
+        return Err("it is not in the canonical form pactlog writes".into());
+    }
+    Ok((size, head))
+}
+
+/// Reads the witness in `dir`, if there is one.
+fn read(dir: &Path) -> Result<Option<Witness>, StoreError> {
+    let file = dir.join(WITNESS_FILE);
+    let bytes = match std::fs::read(&file) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(StoreError::Open {
+                path: dir.to_path_buf(),
+                detail: format!("cannot read its witness {}: {e}", file.display()),
+            });
+        }
+    };
+    Ok(Some(match parse(&bytes) {
+        Ok((size, head)) => Witness::Acknowledged { file, size, head },
+        Err(why) => Witness::Unreadable { file, why },
+    }))
+}
+
+/// Replaces the witness in `dir` with `text`: a crash leaves the old file or the new one.
+fn write_atomically(dir: &Path, text: &str) -> std::io::Result<()> {
+    let temp = dir.join(TEMP_FILE);
+    let mut file = std::fs::File::create(&temp)?;
+    file.write_all(text.as_bytes())?;
+    file.sync_all()?;
+    drop(file);
+    std::fs::rename(&temp, dir.join(WITNESS_FILE))?;
+    sync_dir(dir)
+}
+
+/// Makes the rename durable. (Windows cannot open a folder as a file; there the rename
+/// is as durable as the file system makes it.)
+#[cfg(unix)]
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::File::open(dir)?.sync_all()
+}
+
+#[cfg(not(unix))]
+fn sync_dir(_dir: &Path) -> std::io::Result<()> {
+    Ok(())
+}
+
+/// The witness of one open store, shared by its clones: what the file said when the
+/// store was opened (or was last written), and whether `records` changed since.
+#[derive(Debug)]
+pub(super) struct Keeper {
+    dir: PathBuf,
+    current: Mutex<Option<Witness>>,
+    dirty: AtomicBool,
+}
+
+impl Keeper {
+    /// Reads the witness of the store folder `dir`. A store without one (made by an older
+    /// build, or new) gets one at its next flush.
+    pub(super) fn load(dir: &Path) -> Result<Keeper, StoreError> {
+        let current = read(dir)?;
+        Ok(Keeper {
+            dir: dir.to_path_buf(),
+            dirty: AtomicBool::new(current.is_none()),
+            current: Mutex::new(current),
+        })
+    }
+
+    fn lock(&self) -> Result<MutexGuard<'_, Option<Witness>>, StoreError> {
+        self.current
+            .lock()
+            .map_err(|_| StoreError::Io("the witness lock is poisoned".into()))
+    }
+
+    /// The witness as last read or written.
+    pub(super) fn current(&self) -> Result<Option<Witness>, StoreError> {
+        Ok(self.lock()?.clone())
+    }
+
+    /// Notes that `records` changed: the next flush brings the witness up to date.
+    pub(super) fn mark_dirty(&self) {
+        self.dirty.store(true, Ordering::Release);
+    }
+
+    /// Whether `records` changed since the last witness; clears the mark.
+    pub(super) fn take_dirty(&self) -> bool {
+        self.dirty.swap(false, Ordering::AcqRel)
+    }
+
+    /// After a flush of sled returned: records `0..size` ending in `head` (read before
+    /// that flush) are durable, so witness them, unless that would lower or contradict
+    /// what was witnessed before. `hash_at(seq)` reads a stored chain hash.
+    ///
+    /// # Errors
+    /// [`StoreError::Io`] when the witness cannot be written or a read fails.
+    pub(super) fn advance(
+        &self,
+        size: u64,
+        head: ChainHash,
+        hash_at: impl FnOnce(u64) -> Result<Option<ChainHash>, StoreError>,
+    ) -> Result<(), StoreError> {
+        let mut current = self.lock()?;
+        let write = match &*current {
+            None => size > 0,
+            // Damage: keep it for `verify` to report.
+            Some(Witness::Unreadable { .. }) => false,
+            Some(Witness::Acknowledged {
+                size: n, head: h, ..
+            }) => {
+                (size, head) != (*n, *h) && size >= *n && (*n == 0 || hash_at(*n - 1)? == Some(*h))
+            }
+        };
+        if write {
+            write_atomically(&self.dir, &render(size, head)).map_err(|e| {
+                StoreError::Io(format!(
+                    "cannot write the witness {}: {e}",
+                    self.dir.join(WITNESS_FILE).display()
+                ))
+            })?;
+            *current = Some(Witness::Acknowledged {
+                file: self.dir.join(WITNESS_FILE),
+                size,
+                head,
+            });
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hash(b: u8) -> ChainHash {
+        ChainHash::from_bytes([b; 32])
+    }
+
+    fn on_disk(dir: &Path) -> Option<Witness> {
+        read(dir).unwrap()
+    }
+
+    #[test]
+    fn the_format_is_pinned_and_round_trips() {
+        let text = render(56, hash(0xab));
+        assert_eq!(
+            text,
+            format!("pactlog witness v1\nsize 56\nhead {}\n", "ab".repeat(32))
+        );
+        assert_eq!(parse(text.as_bytes()), Ok((56, hash(0xab))));
+    }
+
+    #[test]
+    fn anything_but_the_canonical_text_is_refused_with_a_reason() {
+        let good = render(7, hash(0xab));
+        let cases: Vec<(String, &str)> = vec![
+            (String::new(), "first line"),
+            (
+                "pactlog witness v2\n".into(),
+                "format this build does not read",
+            ),
+            (good.replace("size 7", "size seven"), "size N"),
+            (good.replace("size 7", "size 07"), "canonical"),
+            (good.replace("size 7", "size -7"), "size N"),
+            (good.replace("head ab", "head a"), "64 hex"),
+            (
+                good.replace(&"ab".repeat(32), &"AB".repeat(32)),
+                "canonical",
+            ),
+            (good.trim_end().to_string(), "canonical"),
+            (format!("{good}extra\n"), "canonical"),
+        ];
+        for (text, why) in cases {
+            let err = parse(text.as_bytes()).expect_err(&text);
+            assert!(err.contains(why), "{text:?}: {err}");
+        }
+        assert!(parse(b"\xff\xfe").unwrap_err().contains("UTF-8"));
+    }
+
+    #[test]
+    fn a_witness_is_written_atomically_and_never_moves_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let keeper = Keeper::load(dir.path()).unwrap();
+        assert!(keeper.take_dirty(), "a store without a witness gets one");
+        keeper.advance(0, ChainHash::ZERO, |_| Ok(None)).unwrap();
+        assert_eq!(on_disk(dir.path()), None, "nothing to witness yet");
+
+        keeper.advance(3, hash(3), |_| Ok(None)).unwrap();
+        let file = dir.path().join(WITNESS_FILE);
+        let three = Witness::Acknowledged {
+            file: file.clone(),
+            size: 3,
+            head: hash(3),
+        };
+        assert_eq!(on_disk(dir.path()), Some(three.clone()));
+        assert!(
+            !dir.path().join(TEMP_FILE).exists(),
+            "no temporary file left"
+        );
+
+        // Shorter, or another record at seq 2: the old witness stays.
+        keeper.advance(2, hash(2), |_| Ok(Some(hash(3)))).unwrap();
+        keeper.advance(5, hash(5), |_| Ok(Some(hash(9)))).unwrap();
+        keeper.advance(5, hash(5), |_| Ok(None)).unwrap();
+        assert_eq!(on_disk(dir.path()), Some(three.clone()));
+        assert_eq!(keeper.current().unwrap(), Some(three));
+
+        // Grown on top of what was witnessed: witnessed.
+        keeper
+            .advance(5, hash(5), |seq| {
+                assert_eq!(seq, 2);
+                Ok(Some(hash(3)))
+            })
+            .unwrap();
+        let five = Witness::Acknowledged {
+            file,
+            size: 5,
+            head: hash(5),
+        };
+        assert_eq!(on_disk(dir.path()), Some(five.clone()));
+        assert_eq!(
+            Keeper::load(dir.path()).unwrap().current().unwrap(),
+            Some(five)
+        );
+    }
+
+    #[test]
+    fn an_unreadable_witness_is_kept_as_evidence() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(WITNESS_FILE), b"garbage").unwrap();
+        let keeper = Keeper::load(dir.path()).unwrap();
+        assert!(!keeper.take_dirty());
+        assert!(matches!(
+            keeper.current().unwrap(),
+            Some(Witness::Unreadable { ref why, .. }) if why.contains("first line")
+        ));
+        keeper.advance(9, hash(9), |_| Ok(None)).unwrap();
+        assert_eq!(
+            std::fs::read(dir.path().join(WITNESS_FILE)).unwrap(),
+            b"garbage"
+        );
+    }
+}
