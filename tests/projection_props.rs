@@ -45,12 +45,18 @@ fn parties_of(entries: &[Entry]) -> Vec<PartyId> {
 }
 
 /// A memory ledger holding `entries`, appended in batches of the given sizes (cycling).
+/// Every other batch goes through a freshly opened ledger, whose append-side caches are
+/// empty, so that references to earlier batches are resolved from the `ids` index too.
 fn ledger_of(entries: &[Entry], sizes: &[usize]) -> Ledger<MemoryStore> {
     let mut ledger = Ledger::open(MemoryStore::new()).expect("open a memory ledger");
     let mut rest = entries;
     let mut k = 0;
     while !rest.is_empty() {
         let n = sizes[k % sizes.len()].clamp(1, rest.len());
+        if k % 2 == 1 {
+            // MemoryStore clones share their data: this reopens the same store.
+            ledger = Ledger::open(ledger.store().clone()).expect("reopen");
+        }
         ledger.append(rest[..n].to_vec(), AT).expect("append");
         rest = &rest[n..];
         k += 1;

@@ -56,7 +56,6 @@ impl<S: Store> Ledger<S> {
                     parties_changed = true;
                 }
                 Entry::Event(e) => {
-                    ids.push((index::event_key(&e.id), stored.seq.key().to_vec()));
                     local.insert(&e.id, e);
                     let day = e.date.earliest();
                     for pair in e.pairs() {
@@ -64,7 +63,17 @@ impl<S: Store> Ledger<S> {
                             dir.insert(pair);
                         }
                     }
+                    let own = pairs_of(&e.parties);
                     let member = self.index_pairs(e, &local)?;
+                    let extra: Vec<(PartyId, PartyId)> = member
+                        .iter()
+                        .filter(|p| !own.contains(p))
+                        .cloned()
+                        .collect();
+                    ids.push((
+                        index::event_key(&e.id),
+                        index::event_value(stored.seq, &e.parties, &extra),
+                    ));
                     for (a, b) in &member {
                         pairs.insert(index::pair_key(a, b, TAG_MEMBER, day, stored.seq));
                     }
@@ -140,7 +149,7 @@ impl<S: Store> Ledger<S> {
     }
 
     /// The parties of event `id` and the relationships it is listed under: from this
-    /// batch, the cache of recent appends, or the ledger.
+    /// batch, the cache of recent appends, or the `ids` index (never the record).
     fn listed(
         &self,
         id: &EventId,
@@ -149,18 +158,31 @@ impl<S: Store> Ledger<S> {
         if let Some(l) = self.cache.recent.get(id) {
             return Ok(Some(l.clone()));
         }
-        let event = match local.get(id) {
-            Some(e) => (*e).clone(),
-            None => match self.event(id)? {
-                Some((_, e)) => e,
-                None => return Ok(None),
-            },
-        };
-        let pairs = self.index_pairs(&event, local)?.into_iter().collect();
-        Ok(Some(Listed {
-            parties: event.parties,
-            pairs,
+        if let Some(event) = local.get(id) {
+            let pairs = self.index_pairs(event, local)?.into_iter().collect();
+            return Ok(Some(Listed {
+                parties: event.parties.clone(),
+                pairs,
+            }));
+        }
+        Ok(self.indexed(id)?.map(|v| {
+            let mut pairs = pairs_of(&v.parties);
+            pairs.extend(v.extra);
+            Listed {
+                parties: v.parties,
+                pairs,
+            }
         }))
+    }
+
+    /// The `ids` entry of an event appended before.
+    fn indexed(&self, id: &EventId) -> Result<Option<index::EventValue>, LedgerError> {
+        match self.ids.get(&self.store, &index::event_key(id))? {
+            None => Ok(None),
+            Some(v) => index::decode_event_value(&v)
+                .map(Some)
+                .ok_or_else(|| LedgerError::Index(format!("the `ids` entry of {id} is malformed"))),
+        }
     }
 
     /// The relationships an event is listed under: every pair of its parties (or `(a, a)`
@@ -176,8 +198,8 @@ impl<S: Store> Ledger<S> {
             let parties = match (local.get(target), self.cache.recent.get(target)) {
                 (Some(t), _) => t.parties.clone(),
                 (None, Some(l)) => l.parties.clone(),
-                (None, None) => match self.event(target)? {
-                    Some((_, t)) => t.parties,
+                (None, None) => match self.indexed(target)? {
+                    Some(v) => v.parties,
                     None => continue,
                 },
             };

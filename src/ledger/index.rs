@@ -7,7 +7,10 @@
 //! keys inside the runs.
 //!
 //! - `ids`: `b'e' || event id` and `b'p' || party id` -> seq (BE u64) of the record that
-//!   defines it (for parties: the latest definition).
+//!   defines it (for parties: the latest definition). An event's value goes on with what
+//!   a later event that refers to it needs, so that appending one never reads and decodes
+//!   an old record: its parties, and the relationships it is listed under beyond its
+//!   parties' own pairs (see [`event_value`]).
 //! - `pairs`: `a || 0x00 || b || 0x00 || tag || day || seq` -> empty, where `a < b` are
 //!   party ids, `day` is the event's earliest day (sign-flipped BE u32, so keys sort by
 //!   day) and `seq` is BE u64. `tag` 0 lists every event that touches both parties or
@@ -80,6 +83,71 @@ pub fn party_key(id: &PartyId) -> Vec<u8> {
     k.push(b'p');
     k.extend_from_slice(id.as_str().as_bytes());
     k
+}
+
+/// The `ids` value of an event: `seq (BE u64) || u32 count || (u8 len || party id)*`
+/// for its parties, then `u32 count || (u8 len || a || u8 len || b)*` for the extra
+/// relationships it is listed under (those of the events it refers to).
+pub fn event_value(seq: Seq, parties: &[PartyId], extra: &[(PartyId, PartyId)]) -> Vec<u8> {
+    let mut v = Vec::with_capacity(16 + 16 * (parties.len() + 2 * extra.len()));
+    v.extend_from_slice(&seq.key());
+    let put = |v: &mut Vec<u8>, p: &PartyId| {
+        // INVARIANT: party ids are at most PartyId::MAX_LEN (64) bytes.
+        v.push(p.as_str().len() as u8);
+        v.extend_from_slice(p.as_str().as_bytes());
+    };
+    v.extend_from_slice(&(parties.len() as u32).to_be_bytes());
+    for p in parties {
+        put(&mut v, p);
+    }
+    v.extend_from_slice(&(extra.len() as u32).to_be_bytes());
+    for (a, b) in extra {
+        put(&mut v, a);
+        put(&mut v, b);
+    }
+    v
+}
+
+/// What [`event_value`] wrote: the seq, the parties and the extra relationships;
+/// `None` when the bytes are not such a value.
+pub fn decode_event_value(v: &[u8]) -> Option<EventValue> {
+    fn count(v: &mut &[u8]) -> Option<usize> {
+        let (n, rest) = v.split_first_chunk::<4>()?;
+        *v = rest;
+        usize::try_from(u32::from_be_bytes(*n)).ok()
+    }
+    fn party(v: &mut &[u8]) -> Option<PartyId> {
+        let (&len, rest) = v.split_first()?;
+        let (id, rest) = rest.split_at_checked(usize::from(len))?;
+        *v = rest;
+        PartyId::new(std::str::from_utf8(id).ok()?).ok()
+    }
+    let (seq, mut rest) = v.split_first_chunk::<8>()?;
+    let seq = Seq::new(u64::from_be_bytes(*seq));
+    let n = count(&mut rest)?;
+    let parties = (0..n)
+        .map(|_| party(&mut rest))
+        .collect::<Option<Vec<_>>>()?;
+    let n = count(&mut rest)?;
+    let extra = (0..n)
+        .map(|_| Some((party(&mut rest)?, party(&mut rest)?)))
+        .collect::<Option<Vec<_>>>()?;
+    rest.is_empty().then_some(EventValue {
+        seq,
+        parties,
+        extra,
+    })
+}
+
+/// A decoded `ids` value of an event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EventValue {
+    /// Where the event is recorded.
+    pub seq: Seq,
+    /// Its parties.
+    pub parties: Vec<PartyId>,
+    /// Relationships it is listed under beyond the pairs of its parties.
+    pub extra: Vec<(PartyId, PartyId)>,
 }
 
 /// Prefix of every `ids` key of parties.
@@ -227,6 +295,26 @@ mod tests {
         assert_eq!(pairs_probe(&directory_key(&a, &b)), directory_prefix(&a));
         assert_eq!(pairs_probe(&directory_prefix(&a)), directory_prefix(&a));
         assert_eq!(ids_probe(&event_key(&EventId::new("x").unwrap())), b"ex");
+    }
+
+    #[test]
+    fn event_values_round_trip_and_refuse_noise() {
+        let p = |s: &str| PartyId::new(s).unwrap();
+        let parties = vec![p("openai"), p("microsoft")];
+        let extra = vec![(p("amazon"), p("openai"))];
+        let v = event_value(Seq::new(7), &parties, &extra);
+        let want = EventValue {
+            seq: Seq::new(7),
+            parties,
+            extra,
+        };
+        assert_eq!(decode_event_value(&v), Some(want));
+        for cut in 0..v.len() {
+            assert_eq!(decode_event_value(&v[..cut]), None, "cut at {cut}");
+        }
+        let mut longer = v.clone();
+        longer.push(0);
+        assert_eq!(decode_event_value(&longer), None);
     }
 
     #[test]

@@ -494,7 +494,10 @@ impl<S: Store> Ledger<S> {
     pub fn event_seq(&self, id: &EventId) -> Result<Option<Seq>, LedgerError> {
         match self.ids.get(&self.store, &index::event_key(id))? {
             None => Ok(None),
-            Some(v) => seq_value(&v).map(Some),
+            Some(v) => v
+                .first_chunk::<8>()
+                .map(|s| Some(Seq::new(u64::from_be_bytes(*s))))
+                .ok_or_else(|| LedgerError::Index(format!("the `ids` entry of {id} is malformed"))),
         }
     }
 
