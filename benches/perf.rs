@@ -6,7 +6,7 @@
 //! `PACTLOG_BENCH_MIN=1000000` skips the smaller sizes; `PACTLOG_BENCH_ONLY=import,verify` runs only those groups (of import, verify, queries,
 //! proofs, cli, rss) while working on one of them; the README table comes from a full run.
 //! `PACTLOG_BENCH_DIR` picks where the stores go (default: the system temp dir; they are
-//! removed at the end).
+//! removed at the end unless `PACTLOG_BENCH_KEEP` is set, for profiling by hand).
 //!
 //! The binary also serves as its own helper process (selected by `PACTLOG_BENCH_CHILD`):
 //! a bare sled open of a store (the floor of any CLI command), and the streaming 1M
@@ -58,7 +58,9 @@ fn main() {
     for &n in &sizes {
         bench_size(n, &base, &mut table, n == *sizes.last().unwrap_or(&0));
     }
-    let _ = std::fs::remove_dir_all(&base);
+    if std::env::var_os("PACTLOG_BENCH_KEEP").is_none() {
+        let _ = std::fs::remove_dir_all(&base);
+    }
     println!("{}", machine());
     table.print();
 }
@@ -305,7 +307,9 @@ fn bench_size(n: usize, base: &Path, table: &mut Table, last: bool) {
     if last && wanted("rss") {
         rss(n, &entries, base, table);
     }
-    let _ = std::fs::remove_dir_all(&store);
+    if std::env::var_os("PACTLOG_BENCH_KEEP").is_none() {
+        let _ = std::fs::remove_dir_all(&store);
+    }
 }
 
 /// Raw baseline of verify: scan `records` and BLAKE3 every record's bytes.

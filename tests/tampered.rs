@@ -6,8 +6,7 @@
 //! fixed instant `common::NOW`, then damaged deterministically through the library's store
 //! API (a flipped byte, a deleted key, swapped values, recomputed hashes) or at the file
 //! level (the sled `db` file cut short or with a byte flipped, foreign files in the store
-//! folder). Damaged exports are committed in fixtures/tampered/ (made from the same
-//! import; fixtures/tampered/README.md says how each was damaged).
+//! folder). Damaged exports are tested in tests/tampered_exports.rs.
 //!
 //! Damage through the store API leaves the store's witness (`pactlog-witness`, the
 //! acknowledged size and head) as it was: damage that removes or replaces acknowledged
@@ -16,7 +15,7 @@
 
 mod common;
 
-use common::{SMALL_SIZE, TempStore, repo_path, small_fixture};
+use common::{SMALL_SIZE, TempStore, Verdict, small_fixture};
 use pactlog::chain::ChainHash;
 use pactlog::codec::{self, Entry, Record, Seq};
 use pactlog::ledger::StoredRecord;
@@ -27,41 +26,6 @@ use std::path::{Path, PathBuf};
 /// The record the store-level damage hits: an event in the middle of the small ledger.
 const VICTIM: u64 = 5;
 
-/// What `pactlog verify` did.
-struct Verdict {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-impl Verdict {
-    fn describe(&self) -> String {
-        format!(
-            "exit {:?}\nstdout:\n{}\nstderr:\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
-
-    /// Exit 3, a message that holds every one of `wanted`, no panic, no success line.
-    fn assert_tampering(&self, wanted: &[&str]) {
-        assert_eq!(self.code, Some(3), "{}", self.describe());
-        self.assert_says(wanted);
-    }
-
-    fn assert_says(&self, wanted: &[&str]) {
-        let all = format!("{}{}", self.stdout, self.stderr);
-        for w in wanted {
-            assert!(all.contains(w), "no {w:?} in:\n{}", self.describe());
-        }
-        assert!(!all.contains("panicked"), "a panic:\n{}", self.describe());
-        assert!(
-            !self.stdout.starts_with("ok"),
-            "reported success:\n{}",
-            self.describe()
-        );
-    }
-}
-
 fn verify(store: &TempStore, extra: &[&str]) -> Verdict {
     let out = store
         .cmd()
@@ -69,11 +33,7 @@ fn verify(store: &TempStore, extra: &[&str]) -> Verdict {
         .args(extra)
         .output()
         .expect("run pactlog verify");
-    Verdict {
-        code: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    Verdict::of(&out)
 }
 
 /// `verify --json`: the JSON report must say not ok and name `seq` as the first bad one.
@@ -712,153 +672,4 @@ fn a_failed_checkpoint_check_prints_no_ok_line() {
     let verdict = verify_against(&store, &signed);
     assert_eq!(verdict.code, Some(3), "{}", verdict.describe());
     verdict.assert_says(&["checkpoint FAILED"]);
-}
-
-// ---------------------------------------------------------------------------------------
-// Damaged exports (fixtures/tampered/*.jsonl): restoring one into an empty store is
-// refused, names the line and what is wrong, and appends nothing.
-
-fn tampered(name: &str) -> PathBuf {
-    repo_path("fixtures/tampered").join(name)
-}
-
-/// The exports in fixtures/tampered/ were made from this import: the clean one must
-/// still be what the import gives, or the damaged ones test nothing.
-#[test]
-fn the_clean_export_fixture_is_the_export_of_the_small_import() {
-    let store = imported();
-    let out = store.cmd().args(["export"]).output().expect("export");
-    assert!(out.status.success());
-    let clean = std::fs::read(tampered("clean.jsonl")).expect("read clean.jsonl");
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&clean)
-    );
-}
-
-fn restore(name: &str) -> (Verdict, TempStore) {
-    let store = TempStore::new();
-    let out = store
-        .cmd()
-        .arg("import")
-        .arg(tampered(name))
-        .output()
-        .expect("run import");
-    let verdict = Verdict {
-        code: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    };
-    (verdict, store)
-}
-
-fn assert_restore_refused(name: &str, line: usize, wanted: &str) {
-    let (verdict, store) = restore(name);
-    assert_eq!(verdict.code, Some(1), "{name}: {}", verdict.describe());
-    let prefix = format!("{}:{line}: ", tampered(name).display());
-    assert!(
-        verdict
-            .stderr
-            .lines()
-            .any(|l| l.starts_with(&prefix) && l.contains(wanted)),
-        "{name}: no line {prefix:?}...{wanted:?} in:\n{}",
-        verdict.describe()
-    );
-    assert!(
-        !verdict.stderr.contains("panicked"),
-        "{}",
-        verdict.describe()
-    );
-    let log = store.json(&["log", "--json"]);
-    assert_eq!(log, Value::Array(vec![]), "{name}: something was appended");
-}
-
-#[test]
-fn a_clean_export_restores_to_the_same_head() {
-    let (verdict, store) = restore("clean.jsonl");
-    assert_eq!(verdict.code, Some(0), "{}", verdict.describe());
-    assert!(
-        verdict.stdout.contains("restored 14 of 14 records"),
-        "{}",
-        verdict.describe()
-    );
-    let v = store.json(&["verify", "--json"]);
-    assert_eq!(v["ok"], true);
-    assert_eq!(v["checked"], SMALL_SIZE);
-}
-
-#[test]
-fn an_export_with_a_flipped_base64_character_is_refused_at_its_line() {
-    assert_restore_refused(
-        "flipped-bytes.jsonl",
-        6,
-        "is not the BLAKE3 chain hash of the bytes",
-    );
-}
-
-#[test]
-fn an_export_with_rewritten_bytes_and_hash_is_refused_at_the_next_line() {
-    assert_restore_refused(
-        "rewritten-rehashed.jsonl",
-        7,
-        "record 6: its prev hash is not the hash of record 5 before it (the export was edited)",
-    );
-}
-
-#[test]
-fn an_export_with_a_deleted_line_is_refused_where_the_gap_is() {
-    assert_restore_refused("deleted-line.jsonl", 6, "expected record 5, found record 6");
-}
-
-#[test]
-fn an_export_with_swapped_lines_is_refused_at_the_first() {
-    assert_restore_refused(
-        "swapped-lines.jsonl",
-        4,
-        "expected record 3, found record 4",
-    );
-}
-
-#[test]
-fn an_export_cut_mid_line_is_refused_at_the_cut() {
-    assert_restore_refused("truncated.jsonl", 9, "not a JSON object");
-}
-
-#[test]
-fn an_export_with_a_garbage_line_is_refused_at_it() {
-    assert_restore_refused("garbage-line.jsonl", 4, "not a JSON object");
-}
-
-#[test]
-fn an_export_whose_hash_field_lies_is_refused() {
-    assert_restore_refused(
-        "wrong-hash-field.jsonl",
-        3,
-        "is not the BLAKE3 chain hash of the bytes",
-    );
-}
-
-#[test]
-fn an_export_whose_seq_field_lies_is_refused() {
-    assert_restore_refused(
-        "wrong-seq-field.jsonl",
-        3,
-        "does not match the record's own seq 2",
-    );
-}
-
-#[test]
-fn an_export_with_invalid_base64_is_refused() {
-    assert_restore_refused("bad-base64.jsonl", 2, "\"bytes\" is not base64");
-}
-
-/// The limit of an export on its own: a prefix of a valid export is a valid export.
-/// Comparing the restored head with a checkpoint (or the head the exporter published)
-/// is what shows that records are missing.
-#[test]
-fn a_cut_off_export_restores_as_a_shorter_valid_ledger() {
-    let (verdict, store) = restore("tail-cut.jsonl");
-    assert_eq!(verdict.code, Some(0), "{}", verdict.describe());
-    let v = store.json(&["verify", "--json"]);
-    assert_eq!(v["checked"], 10);
 }

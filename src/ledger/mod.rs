@@ -276,9 +276,7 @@ impl<S: Store> Ledger<S> {
         if let Some(v) = self.store.get(Tree::Meta, index::META_PARTIES)?
             && let Some(parties) = index::decode_parties(v.as_ref())
         {
-            for p in parties {
-                self.parties.insert(p);
-            }
+            self.parties = PartyRegistry::from_parties(parties);
             return Ok(());
         }
         let end = index::prefix_end(index::PARTY_PREFIX);

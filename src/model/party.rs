@@ -54,6 +54,34 @@ impl PartyRegistry {
         Self::default()
     }
 
+    /// The registry of `parties`, as if each were inserted in order (a later definition
+    /// of the same id wins), built in bulk: opening a store with 10 000 parties takes a
+    /// few milliseconds instead of tens.
+    pub fn from_parties(parties: Vec<Party>) -> PartyRegistry {
+        // `collect` into a BTreeMap sorts stably and keeps the last of equal keys.
+        let parties: BTreeMap<PartyId, Party> =
+            parties.into_iter().map(|p| (p.id.clone(), p)).collect();
+        let mut keys: Vec<(String, &PartyId)> = Vec::with_capacity(parties.len() * 3);
+        for p in parties.values() {
+            let mut own = vec![p.id.as_str().to_lowercase(), p.name.to_lowercase()];
+            own.extend(p.aliases.iter().map(|a| a.to_lowercase()));
+            own.sort();
+            own.dedup();
+            keys.extend(own.into_iter().map(|k| (k, &p.id)));
+        }
+        // Stable: within a name, ids stay in id order, as `reindex` leaves them.
+        keys.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut names: Vec<(String, Vec<PartyId>)> = Vec::new();
+        for (key, id) in keys {
+            match names.last_mut() {
+                Some((k, ids)) if *k == key => ids.push(id.clone()),
+                _ => names.push((key, vec![id.clone()])),
+            }
+        }
+        let names = names.into_iter().collect();
+        PartyRegistry { parties, names }
+    }
+
     /// Adds or replaces a party (a later definition of the same id wins).
     pub fn insert(&mut self, party: Party) {
         if self.parties.contains_key(&party.id) {
@@ -179,6 +207,30 @@ fn edit_distance(a: &str, b: &str) -> usize {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_registry_built_in_bulk_equals_one_built_by_inserts() {
+        let p = |id: &str, name: &str, aliases: &[&str]| Party {
+            id: PartyId::new(id).unwrap(),
+            name: name.into(),
+            aliases: aliases.iter().map(|a| a.to_string()).collect(),
+        };
+        let parties = vec![
+            p("zeta", "Zeta", &["Z", "Shared"]),
+            p("acme", "Acme", &["shared", "ACME Corp"]),
+            p("mid", "Mid", &[]),
+            p("acme", "Acme Corp", &["Shared"]),
+        ];
+        let mut one_by_one = PartyRegistry::new();
+        for party in parties.clone() {
+            one_by_one.insert(party);
+        }
+        let bulk = PartyRegistry::from_parties(parties);
+        assert_eq!(bulk.parties, one_by_one.parties);
+        assert_eq!(bulk.names, one_by_one.names);
+        assert_eq!(bulk.names["shared"].len(), 2);
+    }
+
     use super::*;
 
     fn party(id: &str, name: &str, aliases: &[&str]) -> Party {

@@ -726,3 +726,49 @@ pub fn arb_record() -> impl Strategy<Value = Record> {
             entry: entries[pick.index(entries.len())].clone(),
         })
 }
+
+/// What a `pactlog` command did, for tests that judge damage reports.
+pub struct Verdict {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Verdict {
+    /// The verdict of a finished command.
+    pub fn of(out: &std::process::Output) -> Verdict {
+        Verdict {
+            code: out.status.code(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// Everything it printed, for assertion messages.
+    pub fn describe(&self) -> String {
+        format!(
+            "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+
+    /// Exit 3, a message that holds every one of `wanted`, no panic, no success line.
+    pub fn assert_tampering(&self, wanted: &[&str]) {
+        assert_eq!(self.code, Some(3), "{}", self.describe());
+        self.assert_says(wanted);
+    }
+
+    /// Every one of `wanted` said, no panic, no success line.
+    pub fn assert_says(&self, wanted: &[&str]) {
+        let all = format!("{}{}", self.stdout, self.stderr);
+        for w in wanted {
+            assert!(all.contains(w), "no {w:?} in:\n{}", self.describe());
+        }
+        assert!(!all.contains("panicked"), "a panic:\n{}", self.describe());
+        assert!(
+            !self.stdout.starts_with("ok"),
+            "reported success:\n{}",
+            self.describe()
+        );
+    }
+}
