@@ -162,7 +162,7 @@ fn rate(n: usize, s: f64) -> String {
 fn raw_sled(path: &Path) -> sled::Db {
     sled::Config::new()
         .path(path)
-        .cache_capacity(128 * 1024 * 1024)
+        .cache_capacity(64 * 1024 * 1024)
         .flush_every_ms(None)
         .open()
         .expect("raw sled open")
@@ -202,34 +202,6 @@ fn record_values(entries: &[Entry]) -> Vec<([u8; 8], Vec<u8>)> {
         .collect()
 }
 
-fn import(dir: &Path, entries: Vec<Entry>) -> f64 {
-    let _ = std::fs::remove_dir_all(dir);
-    let mut ledger = Ledger::open(SledStore::open(dir).expect("open")).expect("ledger");
-    let t = Instant::now();
-    let mut it = entries.into_iter().peekable();
-    while it.peek().is_some() {
-        let chunk: Vec<Entry> = it.by_ref().take(BATCH).collect();
-        ledger.append(chunk, AT).expect("append");
-    }
-    secs(t.elapsed())
-}
-
-fn raw_import(dir: &Path, values: &[([u8; 8], Vec<u8>)]) -> f64 {
-    let _ = std::fs::remove_dir_all(dir);
-    let db = raw_sled(dir);
-    let tree = db.open_tree("records").expect("tree");
-    let t = Instant::now();
-    for chunk in values.chunks(BATCH) {
-        let mut batch = sled::Batch::default();
-        for (k, v) in chunk {
-            batch.insert(&k[..], v.clone());
-        }
-        tree.apply_batch(batch).expect("batch");
-        tree.flush().expect("flush");
-    }
-    secs(t.elapsed())
-}
-
 /// Whether the benchmark group `name` runs (`PACTLOG_BENCH_ONLY` unset: all of them).
 fn wanted(name: &str) -> bool {
     std::env::var("PACTLOG_BENCH_ONLY")
@@ -246,14 +218,43 @@ fn bench_size(n: usize, base: &Path, table: &mut Table, last: bool) {
     let raw = base.join(format!("raw-{n}"));
 
     // Import vs raw sled, alternating; 1M once each (it is long), smaller sizes 3 times.
-    if wanted("import") {
-        let reps = if n >= 1_000_000 { 1 } else { 3 };
-        let (mut ours, mut theirs) = (Vec::new(), Vec::new());
-        for _ in 0..reps {
-            theirs.push(raw_import(&raw, &values));
-            ours.push(import(&store, entries.clone()));
-        }
-        let (o, t) = (median(ours), median(theirs));
+    // Import vs raw sled, each in a fresh child process (as `pactlog import` runs),
+    // alternating; 1M once each (it is long), smaller sizes 3 times. The last pactlog
+    // run leaves the store the later groups read.
+    let feed = base.join(format!("entries-{n}.bin"));
+    let raw_values = base.join(format!("values-{n}.bin"));
+    write_feed(&feed, entries.iter());
+    write_values(&raw_values, &values);
+    drop(values);
+    let reps = if !wanted("import") && !wanted("rss") {
+        0
+    } else if n >= 1_000_000 {
+        1
+    } else {
+        3
+    };
+    let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+    for _ in 0..reps {
+        theirs.push(run_child(&format!(
+            "raw:{}:{}",
+            raw_values.display(),
+            raw.display()
+        )));
+        let _ = std::fs::remove_dir_all(&raw);
+        ours.push(run_child(&format!(
+            "import:{}:{}",
+            feed.display(),
+            store.display()
+        )));
+    }
+    if reps == 0 {
+        run_child(&format!("import:{}:{}", feed.display(), store.display()));
+    }
+    if wanted("import") && reps > 0 {
+        let (o, t) = (
+            median(ours.iter().map(|c| c.secs).collect()),
+            median(theirs.iter().map(|c| c.secs).collect()),
+        );
         table.row(
             "import (append, flush per 1000)",
             n,
@@ -265,12 +266,26 @@ fn bench_size(n: usize, base: &Path, table: &mut Table, last: bool) {
             format!("raw sled {}", rate(records, t)),
             format!("{:.2}x", t / o),
         );
-        let _ = std::fs::remove_dir_all(&raw);
-    } else {
-        // Every later group reads the imported store.
-        import(&store, entries.clone());
     }
-    drop(values);
+    if last && wanted("rss") && reps > 0 {
+        let gen_kib = run_child(&format!("gen:{}", feed.display())).hwm_kib;
+        let imp = ours.last().copied().unwrap_or_default();
+        let raw_run = theirs.last().copied().unwrap_or_default();
+        let mib = |k: u64| format!("{:.0} MiB", k as f64 / 1024.0);
+        table.row(
+            "peak RSS of the import above (child process, VmHWM)",
+            n,
+            mib(imp.hwm_kib),
+            format!(
+                "raw sled {}; reading the entries alone {}",
+                mib(raw_run.hwm_kib),
+                mib(gen_kib)
+            ),
+            format!("{:.2}x", imp.hwm_kib as f64 / raw_run.hwm_kib.max(1) as f64),
+        );
+    }
+    let _ = std::fs::remove_file(&feed);
+    let _ = std::fs::remove_file(&raw_values);
 
     if wanted("verify") {
         // Verify vs raw scan + BLAKE3, each on a fresh open (warm OS cache), alternating.
@@ -303,9 +318,6 @@ fn bench_size(n: usize, base: &Path, table: &mut Table, last: bool) {
     drop(ledger);
     if last && wanted("cli") {
         cli(n, &entries, &store, table);
-    }
-    if last && wanted("rss") {
-        rss(n, &entries, base, table);
     }
     if std::env::var_os("PACTLOG_BENCH_KEEP").is_none() {
         let _ = std::fs::remove_dir_all(&store);
@@ -570,51 +582,36 @@ fn cli(n: usize, entries: &[Entry], store: &Path, table: &mut Table) {
 /// Peak RSS of the streaming import in a child process, with a raw sled insert of the
 /// same records as the reference. The child reads the entries from a file one by one
 /// (length-prefixed bincode), so its peak is the ledger's, not the generator's.
-fn rss(n: usize, entries: &[Entry], base: &Path, table: &mut Table) {
-    let feed = base.join("entries.bin");
-    write_feed(&feed, entries.iter());
+/// What a child process measured: seconds of its timed loop and its peak RSS.
+#[derive(Clone, Copy, Default)]
+struct ChildRun {
+    secs: f64,
+    hwm_kib: u64,
+}
+
+/// Runs this binary as a helper (see [`child`]) and reads what it measured.
+fn run_child(mode: &str) -> ChildRun {
     let exe = std::env::current_exe().expect("current exe");
-    let run = |mode: String| -> (u64, f64) {
-        let out = Command::new(&exe)
-            .env("PACTLOG_BENCH_CHILD", mode)
-            .output()
-            .expect("child");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let text = String::from_utf8_lossy(&out.stdout);
-        let field = |name: &str| -> String {
-            text.split_whitespace()
-                .find_map(|w| w.strip_prefix(name))
-                .unwrap_or("0")
-                .to_string()
-        };
-        (
-            field("hwm_kib=").parse().unwrap_or(0),
-            field("secs=").parse().unwrap_or(0.0),
-        )
-    };
-    let dir = base.join("rss");
-    let (gen_kib, _) = run(format!("gen:{}", feed.display()));
-    let (raw_kib, raw_s) = run(format!("raw:{}:{}", feed.display(), dir.display()));
-    let (imp_kib, imp_s) = run(format!("import:{}:{}", feed.display(), dir.display()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let _ = std::fs::remove_file(&feed);
-    let mib = |k: u64| format!("{:.0} MiB", k as f64 / 1024.0);
-    table.row(
-        "peak RSS, streaming import (child process, VmHWM)",
-        n,
-        format!("{} ({} in {})", mib(imp_kib), rate(n, imp_s), us(imp_s)),
-        format!(
-            "raw sled {} ({}); reading the entries alone {}",
-            mib(raw_kib),
-            rate(n, raw_s),
-            mib(gen_kib)
-        ),
-        format!("{:.2}x", imp_kib as f64 / raw_kib.max(1) as f64),
+    let out = Command::new(&exe)
+        .env("PACTLOG_BENCH_CHILD", mode)
+        .output()
+        .expect("child");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
     );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let field = |name: &str| -> String {
+        text.split_whitespace()
+            .find_map(|w| w.strip_prefix(name))
+            .unwrap_or("0")
+            .to_string()
+    };
+    ChildRun {
+        secs: field("secs=").parse().unwrap_or(0.0),
+        hwm_kib: field("hwm_kib=").parse().unwrap_or(0),
+    }
 }
 
 fn hwm_kib() -> u64 {
@@ -660,18 +657,12 @@ fn child(mode: &str) {
         "raw" | "import" => {
             let dir = PathBuf::from(parts.next().expect("dir"));
             let _ = std::fs::remove_dir_all(&dir);
-            let entries = feed(Path::new(arg));
-            let t = Instant::now();
-            let count = if what == "raw" {
-                stream_raw(&dir, entries)
+            let (count, timed) = if what == "raw" {
+                stream_raw(&dir, Path::new(arg))
             } else {
-                stream_import(&dir, entries)
+                stream_import(&dir, feed(Path::new(arg)))
             };
-            println!(
-                "records={count} hwm_kib={} secs={}",
-                hwm_kib(),
-                secs(t.elapsed())
-            );
+            println!("records={count} hwm_kib={} secs={timed}", hwm_kib());
         }
         other => panic!("unknown helper mode {other:?}"),
     }
@@ -703,44 +694,68 @@ fn feed(path: &Path) -> impl Iterator<Item = Entry> {
     })
 }
 
-fn stream_import(dir: &Path, entries: impl Iterator<Item = Entry>) -> u64 {
+/// pactlog: the entries appended through [`Ledger::append`], [`BATCH`] at a time. Only
+/// the appends are timed (reading the feed is not import work); returns (count, secs).
+fn stream_import(dir: &Path, entries: impl Iterator<Item = Entry>) -> (u64, f64) {
     let mut ledger = Ledger::open(SledStore::open(dir).expect("open")).expect("ledger");
     let mut it = entries.peekable();
+    let mut timed = Duration::ZERO;
     while it.peek().is_some() {
         let chunk: Vec<Entry> = it.by_ref().take(BATCH).collect();
+        let t = Instant::now();
         ledger.append(chunk, AT).expect("append");
+        timed += t.elapsed();
     }
-    ledger.size()
+    (ledger.size(), secs(timed))
 }
 
-fn stream_raw(dir: &Path, entries: impl Iterator<Item = Entry>) -> u64 {
+/// Raw sled: the precomputed `records` keys and values (see [`write_values`]) inserted
+/// with one `apply_batch` and one flush per [`BATCH`], nothing else. Only the inserts and
+/// flushes are timed; returns (count, secs).
+fn stream_raw(dir: &Path, values: &Path) -> (u64, f64) {
     let db = raw_sled(dir);
     let tree = db.open_tree("records").expect("tree");
-    let mut prev = ChainHash::ZERO;
-    let mut seq = 0u64;
-    let mut it = entries.peekable();
-    while it.peek().is_some() {
+    let mut input = std::io::BufReader::new(std::fs::File::open(values).expect("values"));
+    let mut next = move || -> Option<([u8; 8], Vec<u8>)> {
+        let mut head = [0u8; 12];
+        input.read_exact(&mut head).ok()?;
+        let mut key = [0u8; 8];
+        key.copy_from_slice(&head[..8]);
+        let mut value =
+            vec![0u8; u32::from_le_bytes([head[8], head[9], head[10], head[11]]) as usize];
+        input.read_exact(&mut value).expect("value");
+        Some((key, value))
+    };
+    let mut count = 0u64;
+    let mut timed = Duration::ZERO;
+    loop {
         let mut batch = sled::Batch::default();
-        for entry in it.by_ref().take(BATCH) {
-            let record = Record {
-                seq: Seq::new(seq),
-                recorded_at: AT,
-                prev,
-                entry,
-            };
-            let bytes = codec::encode(&record).expect("encode");
-            let stored = StoredRecord {
-                seq: record.seq,
-                hash: ChainHash::of(&bytes),
-                leaf: merkle::leaf_hash(&bytes),
-                bytes,
-            };
-            prev = stored.hash;
-            batch.insert(&record.seq.key()[..], stored.to_value());
-            seq += 1;
+        let mut n = 0;
+        while n < BATCH {
+            let Some((k, v)) = next() else { break };
+            batch.insert(&k[..], v);
+            n += 1;
         }
+        if n == 0 {
+            break;
+        }
+        let t = Instant::now();
         tree.apply_batch(batch).expect("batch");
         tree.flush().expect("flush");
+        timed += t.elapsed();
+        count += n as u64;
     }
-    seq
+    (count, secs(timed))
+}
+
+/// Writes `records` keys and values for [`stream_raw`]: key, u32 length, value.
+fn write_values(path: &Path, values: &[([u8; 8], Vec<u8>)]) {
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).expect("values"));
+    for (k, v) in values {
+        out.write_all(k).expect("write");
+        out.write_all(&(v.len() as u32).to_le_bytes())
+            .expect("write");
+        out.write_all(v).expect("write");
+    }
+    out.flush().expect("flush");
 }

@@ -3,10 +3,11 @@
 //! re-reading the store for every batch.
 
 use super::index::{self, TAG_MEMBER, TAG_SUPERSEDES};
+use super::runs::KeyValue;
 use super::{Ledger, LedgerError, StoreTiles, StoredRecord, references};
 use crate::codec::{Entry, Record};
 use crate::merkle::{self, Hash};
-use crate::model::{Event, EventId, PartyId};
+use crate::model::{Event, EventId, Party, PartyId};
 use crate::store::{Op, Store, Tree};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -30,30 +31,51 @@ pub(super) struct Listed {
 /// Bound on [`AppendCache::recent`]; past it the map starts over (a miss reads the store).
 pub(super) const RECENT_EVENTS: usize = 65_536;
 
+/// What a batch adds to the derived data, worked out before anything is written (it only
+/// reads), so that it can run beside the write of the batch's records.
+pub(super) struct Derived<'a> {
+    ids: Vec<KeyValue>,
+    pairs: Vec<KeyValue>,
+    /// Relationships whose directory keys are in `pairs` now.
+    dir: Vec<(PartyId, PartyId)>,
+    listed: Vec<(&'a EventId, Listed)>,
+    parties: Vec<&'a Party>,
+    tiles: Vec<Op>,
+}
+
 impl<S: Store> Ledger<S> {
     /// Writes ids, pairs, tiles and the party snapshot for `batch` (records `first..`),
     /// then the watermark; adds the batch's parties to the registry.
-    ///
-    /// Each index gets one sorted run (see `runs.rs`). A relationship's directory keys
-    /// are written the first time this process appends to it.
     pub(super) fn write_derived(
         &mut self,
         first: u64,
         batch: &[(StoredRecord, Record)],
     ) -> Result<(), LedgerError> {
+        let derived = self.derive(first, batch)?;
+        self.write(first + batch.len() as u64, derived)
+    }
+
+    /// The derived data of `batch` (records `first..`), from reads only.
+    ///
+    /// Each index gets one sorted run (see `runs.rs`). A relationship's directory keys
+    /// are written the first time this process appends to it.
+    pub(super) fn derive<'a>(
+        &self,
+        first: u64,
+        batch: &'a [(StoredRecord, Record)],
+    ) -> Result<Derived<'a>, LedgerError> {
         let mut ids = Vec::with_capacity(batch.len());
         let mut pairs: BTreeSet<Vec<u8>> = BTreeSet::new();
         let mut dir: BTreeSet<(PartyId, PartyId)> = BTreeSet::new();
         let mut listed: Vec<(&EventId, Listed)> = Vec::new();
-        let mut parties_changed = false;
+        let mut parties = Vec::new();
         // Parties of the events in this batch, for references inside the batch.
         let mut local: BTreeMap<&EventId, &Event> = BTreeMap::new();
         for (stored, record) in batch {
             match &record.entry {
                 Entry::Party(p) => {
                     ids.push((index::party_key(&p.id), stored.seq.key().to_vec()));
-                    self.parties.insert(p.clone());
-                    parties_changed = true;
+                    parties.push(p);
                 }
                 Entry::Event(e) => {
                     local.insert(&e.id, e);
@@ -103,27 +125,50 @@ impl<S: Store> Ledger<S> {
             }
         }
         let leaves: Vec<Hash> = batch.iter().map(|(s, _)| s.leaf).collect();
-        let tiles = merkle::append_leaves(&StoreTiles(&self.store), first, &leaves)?;
-        let watermark = first + batch.len() as u64;
-        self.ids.add(&self.store, ids, watermark)?;
-        let mut pair_entries: Vec<(Vec<u8>, Vec<u8>)> =
-            pairs.into_iter().map(|k| (k, Vec::new())).collect();
-        for (a, b) in dir {
+        let tiles = merkle::append_leaves(&StoreTiles(&self.store), first, &leaves)?
+            .into_iter()
+            .map(|(k, v)| Op::Put(k.to_bytes().to_vec(), v))
+            .collect();
+        let mut pairs: Vec<KeyValue> = pairs.into_iter().map(|k| (k, Vec::new())).collect();
+        for (a, b) in &dir {
             // Written once per relationship per process: a key written again by a later
             // process (a few per relationship) costs less than reading to find out, and
             // merges and readers keep one copy.
-            pair_entries.push((index::directory_key(&a, &b), Vec::new()));
-            pair_entries.push((index::directory_key(&b, &a), Vec::new()));
-            self.cache.directory.insert((a, b));
+            pairs.push((index::directory_key(a, b), Vec::new()));
+            pairs.push((index::directory_key(b, a), Vec::new()));
         }
-        self.pairs.add(&self.store, pair_entries, watermark)?;
-        self.store.apply(
-            Tree::Merkle,
-            tiles
-                .into_iter()
-                .map(|(k, v)| Op::Put(k.to_bytes().to_vec(), v))
-                .collect(),
-        )?;
+        Ok(Derived {
+            ids,
+            pairs,
+            dir: dir.into_iter().collect(),
+            listed,
+            parties,
+            tiles,
+        })
+    }
+
+    /// Writes what [`Ledger::derive`] worked out, then the watermark (`watermark` records
+    /// have their derived data), and updates the registry and the caches.
+    pub(super) fn write(&mut self, watermark: u64, d: Derived<'_>) -> Result<(), LedgerError> {
+        let parties_changed = !d.parties.is_empty();
+        for p in d.parties {
+            self.parties.insert(p.clone());
+        }
+        // The two indexes are separate trees: their runs (and merges) are written side
+        // by side.
+        let (ids, pairs, store) = (&mut self.ids, &mut self.pairs, &self.store);
+        let (ids_written, pairs_written) = std::thread::scope(|scope| {
+            let ids_writer = scope.spawn(|| ids.add(store, d.ids, watermark));
+            let pairs_written = pairs.add(store, d.pairs, watermark);
+            let ids_written = ids_writer
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (ids_written, pairs_written)
+        });
+        ids_written?;
+        pairs_written?;
+        self.cache.directory.extend(d.dir);
+        self.store.apply(Tree::Merkle, d.tiles)?;
         let mut meta = vec![
             Op::Put(
                 index::META_DERIVED.to_vec(),
@@ -132,17 +177,17 @@ impl<S: Store> Ledger<S> {
             Op::Put(index::META_INDEX.to_vec(), vec![index::INDEX_VERSION]),
         ];
         if parties_changed {
-            let parties: Vec<&crate::model::Party> = self.parties.iter().collect();
+            let parties: Vec<&Party> = self.parties.iter().collect();
             meta.push(Op::Put(
                 index::META_PARTIES.to_vec(),
                 index::encode_parties(&parties).map_err(LedgerError::Encode)?,
             ));
         }
         self.store.apply(Tree::Meta, meta)?;
-        if self.cache.recent.len() + listed.len() > RECENT_EVENTS {
+        if self.cache.recent.len() + d.listed.len() > RECENT_EVENTS {
             self.cache.recent.clear();
         }
-        for (id, l) in listed {
+        for (id, l) in d.listed {
             self.cache.recent.insert(id.clone(), l);
         }
         Ok(())

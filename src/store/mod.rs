@@ -83,8 +83,10 @@ pub enum StoreError {
     Io(String),
 }
 
-/// Ordered byte trees with atomic per-tree batches and an explicit flush.
-pub trait Store {
+/// Ordered byte trees with atomic per-tree batches and an explicit flush. Stores are
+/// shared between threads (appends work out derived data beside the records write,
+/// verify and large queries read in parallel).
+pub trait Store: Send + Sync {
     /// Values as the store hands them out (cheap to clone).
     type Value: AsRef<[u8]> + Clone;
 

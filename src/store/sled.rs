@@ -67,12 +67,13 @@ impl SledStore {
     pub fn open(path: &Path) -> Result<SledStore, StoreError> {
         // The cache keeps the hot tail of the log and the index pages in memory; sled
         // bounds it, so this is a ceiling, not an allocation. sled counts a cached page
-        // for less than it costs: importing 1M events peaks at ~600 MiB RSS with a
-        // 256 MiB cache and ~440 MiB with 128 MiB (benches/RESULTS.md), so 128 MiB keeps
-        // a bulk import under 512 MiB at some cost in import speed.
+        // for less than it costs: importing 1M events (appends writing records and index
+        // runs on two threads) peaked at 383-539 MiB RSS over four runs with a 128 MiB
+        // cache and at 319 MiB with 64 MiB, at the same speed within the noise
+        // (benches/RESULTS.md), so 64 MiB keeps a bulk import well under 512 MiB.
         let config = sled::Config::new()
             .path(path)
-            .cache_capacity(128 * 1024 * 1024)
+            .cache_capacity(64 * 1024 * 1024)
             .flush_every_ms(None);
         let db = config.open().map_err(|e| classify_open_error(path, e))?;
         let open = |t: Tree| {
