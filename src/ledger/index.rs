@@ -333,6 +333,41 @@ mod tests {
     }
 
     #[test]
+    fn indexes_of_records_that_are_gone_are_rebuilt_on_open() {
+        let store = MemoryStore::new();
+        let mut ledger = Ledger::open(store.clone()).unwrap();
+        let at = Timestamp::from_unix(0);
+        let parties = ["acme", "beta", "gamma", "delta"];
+        ledger
+            .append(parties.iter().map(|p| party(p, p)).collect(), at)
+            .unwrap();
+        // The tail is lost after it was indexed (as when sled's recovery drops it).
+        store
+            .apply(
+                Tree::Records,
+                vec![
+                    Op::Delete(Seq::new(2).key().to_vec()),
+                    Op::Delete(Seq::new(3).key().to_vec()),
+                ],
+            )
+            .unwrap();
+        let mut reopened = Ledger::open(store).unwrap();
+        assert_eq!(reopened.size(), 2);
+        let seq_of = |l: &Ledger<MemoryStore>, p: &str| l.party_seq(&PartyId::new(p).unwrap());
+        assert_eq!(seq_of(&reopened, "beta").unwrap(), Some(Seq::new(1)));
+        assert_eq!(
+            seq_of(&reopened, "gamma").unwrap(),
+            None,
+            "an index of a lost record"
+        );
+        assert_eq!(reopened.parties().iter().count(), 2);
+        // A new record at a reused seq is what the index names.
+        reopened.append(vec![party("omega", "Omega")], at).unwrap();
+        assert_eq!(seq_of(&reopened, "omega").unwrap(), Some(Seq::new(2)));
+        assert_eq!(seq_of(&reopened, "gamma").unwrap(), None);
+    }
+
+    #[test]
     fn the_party_registry_reopens_from_its_snapshot_or_without_it() {
         let store = MemoryStore::new();
         let mut ledger = Ledger::open(store.clone()).unwrap();

@@ -231,6 +231,10 @@ impl<S: Store> Ledger<S> {
             }
         }
         let done = if index_ok { ledger.watermark()? } else { 0 };
+        // Derived data of more records than the store holds (records lost after they were
+        // indexed: sled's recovery dropping a damaged tail) would point at seqs that new
+        // appends reuse: rebuild it all from the records that are there.
+        let done = if done > size { 0 } else { done };
         // The registry of the first `done` records; a rebuild adds the parties after them.
         if done > 0 {
             ledger.load_parties()?;
