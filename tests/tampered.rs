@@ -71,6 +71,13 @@ fn value(s: &SledStore, seq: u64) -> Vec<u8> {
         .to_vec()
 }
 
+/// Flips the bits `mask` of byte `at` in the victim's stored value.
+fn flip(s: &SledStore, at: usize, mask: u8) {
+    let mut v = value(s, VICTIM);
+    v[at] ^= mask;
+    put(s, VICTIM, v);
+}
+
 fn put(s: &SledStore, seq: u64, value: Vec<u8>) {
     s.apply(
         Tree::Records,
@@ -149,11 +156,9 @@ fn a_flipped_byte_in_a_record_value_names_the_record_and_the_modification() {
         let Entry::Event(event) = decoded(s, VICTIM).entry else {
             panic!("record {VICTIM} is an event");
         };
-        let mut v = value(s, VICTIM);
         // One letter of the summary: the bytes still decode, only the hash shows it.
-        let at = offset_in_value(&v, event.summary.as_bytes());
-        v[at] ^= 0x20;
-        put(s, VICTIM, v);
+        let at = offset_in_value(&value(s, VICTIM), event.summary.as_bytes());
+        flip(s, at, 0x20);
     });
     verify(&store, &[]).assert_tampering(&[
         "record 5: its bytes do not hash to its stored chain hash (the record was modified)",
@@ -165,11 +170,7 @@ fn a_flipped_byte_in_a_record_value_names_the_record_and_the_modification() {
 #[test]
 fn a_flipped_byte_in_a_stored_chain_hash_names_the_record() {
     let store = imported();
-    damage(&store, |s| {
-        let mut v = value(s, VICTIM);
-        v[7] ^= 0x80;
-        put(s, VICTIM, v);
-    });
+    damage(&store, |s| flip(s, 7, 0x80));
     verify(&store, &[])
         .assert_tampering(&["record 5: its bytes do not hash to its stored chain hash"]);
 }
@@ -177,11 +178,7 @@ fn a_flipped_byte_in_a_stored_chain_hash_names_the_record() {
 #[test]
 fn a_flipped_byte_in_a_stored_leaf_hash_names_the_record() {
     let store = imported();
-    damage(&store, |s| {
-        let mut v = value(s, VICTIM);
-        v[40] ^= 0x01;
-        put(s, VICTIM, v);
-    });
+    damage(&store, |s| flip(s, 40, 0x01));
     verify(&store, &[])
         .assert_tampering(&["record 5: its bytes do not match its stored Merkle leaf hash"]);
 }
