@@ -115,9 +115,10 @@ fn write_input(dir: &Path, events: usize) {
 // ---------------------------------------------------------------------------------------
 // The worker
 
-/// Imports `input` into `store` as `pactlog import` does (check everything, then append
-/// in batches of [`BATCH`]), writing `ACK <ledger size>` to `out` after each append
-/// returned. Returns the acknowledged sizes.
+/// Imports `input` into `store` as `pactlog import` does (check everything, then
+/// `Ledger::append_all` in batches of [`BATCH`]), writing `ACK <ledger size>` to `out`
+/// each time the ledger reports a batch durable (its derived data may still be on its
+/// way). Returns the acknowledged sizes.
 fn import_acknowledging(store: &Path, input: &Path, out: &mut dyn Write) -> Vec<u64> {
     let mut ledger = Ledger::open(SledStore::open(store).expect("open the store")).expect("ledger");
     let plan = import::plan(&ledger, &[input.to_path_buf()]).expect("the input is valid");
@@ -130,13 +131,18 @@ fn import_acknowledging(store: &Path, input: &Path, out: &mut dyn Write) -> Vec<
         .collect();
     let mut acks = Vec::new();
     let mut entries = entries.into_iter().peekable();
-    while entries.peek().is_some() {
-        let chunk: Vec<_> = entries.by_ref().take(import::BATCH).collect();
-        ledger.append(chunk, at).expect("append");
-        writeln!(out, "ACK {}", ledger.size()).expect("acknowledge");
-        out.flush().expect("acknowledge");
-        acks.push(ledger.size());
-    }
+    let batches = std::iter::from_fn(|| {
+        entries.peek()?;
+        Some(entries.by_ref().take(import::BATCH).collect::<Vec<_>>())
+    });
+    ledger
+        .append_all(batches, at, |batch| {
+            let size = batch.first.get() + batch.count;
+            writeln!(out, "ACK {size}").expect("acknowledge");
+            out.flush().expect("acknowledge");
+            acks.push(size);
+        })
+        .expect("append");
     acks
 }
 

@@ -376,10 +376,11 @@ pub fn apply<S: Store>(
         .chain(plan.events.into_iter().map(Entry::Event))
         .collect();
     let mut entries = entries.into_iter().peekable();
-    while entries.peek().is_some() {
-        let chunk: Vec<Entry> = entries.by_ref().take(BATCH).collect();
-        ledger.append(chunk, at)?;
-    }
+    let batches = std::iter::from_fn(|| {
+        entries.peek()?;
+        Some(entries.by_ref().take(BATCH).collect::<Vec<Entry>>())
+    });
+    ledger.append_all(batches, at, |_| {})?;
     report.size = ledger.size();
     Ok(report)
 }

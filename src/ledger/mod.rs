@@ -3,15 +3,18 @@
 //!
 //! Layout (DESIGN.md 3): `records` is the only source of truth; `ids`, `pairs`, `merkle`
 //! and `meta` are derived from it and completed on open when they lag (after a crash
-//! between the records batch and the derived writes). An append writes its records with
-//! one atomic batch, then the derived keys, then the watermark, then flushes; only then
-//! does it return.
+//! between a records batch and its derived writes). An append writes each batch's
+//! records with one atomic store batch and flushes them before the next; the derived
+//! keys follow on a second thread, with the watermark after them, and are flushed before
+//! the append returns (see `append.rs`).
 
+mod append;
 pub mod audit;
 mod derive;
 pub mod index;
 pub mod query;
 mod runs;
+mod seen;
 pub mod state;
 pub(crate) mod verify;
 
@@ -20,11 +23,11 @@ pub use state::{QueryError, Receipt, StateAnswer};
 pub use verify::{Break, BreakKind, VerifyReport};
 
 use crate::chain::ChainHash;
-use crate::codec::{self, CodecError, Entry, Record, Seq, Timestamp};
+use crate::codec::{self, CodecError, Entry, Record, Seq};
 use crate::merkle::{self, Hash, MerkleError, TileKey, TileReader};
 use crate::model::{Event, EventId, PartyId, PartyRegistry};
 use crate::store::{Op, Store, StoreError, Tree};
-use derive::AppendCache;
+use derive::Index;
 use runs::{Runs, RunsError};
 
 /// Errors of the ledger layer.
@@ -162,13 +165,8 @@ pub struct Ledger<S: Store> {
     store: S,
     size: u64,
     head: ChainHash,
-    parties: PartyRegistry,
-    /// The `ids` index (event and party id -> seq) as sorted runs.
-    ids: Runs,
-    /// The `pairs` index (relationship, tag, day, seq; partner directory) as sorted runs.
-    pairs: Runs,
-    /// Write-side caches; they only save reads, the store stays the truth.
-    cache: AppendCache,
+    /// The derived indexes and the party registry.
+    index: Index,
 }
 
 impl<S: Store> Ledger<S> {
@@ -187,7 +185,21 @@ impl<S: Store> Ledger<S> {
                 });
             }
         }
-        let (size, head) = match store.last(Tree::Records)? {
+        let mut ledger = Ledger {
+            store,
+            size: 0,
+            head: ChainHash::ZERO,
+            index: Index::new(),
+        };
+        ledger.load()?;
+        Ok(ledger)
+    }
+
+    /// Reads the size and head from the records, loads the derived indexes and
+    /// completes them if they lag. Opening does this; so does an append that failed, so
+    /// that the ledger in memory describes the store again.
+    fn load(&mut self) -> Result<(), LedgerError> {
+        (self.size, self.head) = match self.store.last(Tree::Records)? {
             None => (0, ChainHash::ZERO),
             Some((k, v)) => {
                 let seq = seq_from_key(k.as_ref()).ok_or_else(|| LedgerError::Damaged {
@@ -195,34 +207,26 @@ impl<S: Store> Ledger<S> {
                     why: "the last key of the records tree is not a sequence number".into(),
                 })?;
                 // A damaged last value must not stop `verify` from opening the store;
-                // appends check the head before writing (see `append_batch`).
+                // appends check the head before writing (see `append.rs`).
                 let hash =
                     StoredRecord::from_value(seq, v.as_ref()).map_or(ChainHash::ZERO, |r| r.hash);
                 (seq.get() + 1, hash)
             }
         };
-        let mut ledger = Ledger {
-            store,
-            size,
-            head,
-            parties: PartyRegistry::new(),
-            ids: Runs::new(Tree::Ids, index::ids_probe),
-            pairs: Runs::new(Tree::Pairs, index::pairs_probe),
-            cache: AppendCache::default(),
-        };
-        let mut index_ok = ledger
+        self.index = Index::new();
+        let mut index_ok = self
             .store
             .get(Tree::Meta, index::META_INDEX)?
             .is_some_and(|v| v.as_ref() == [index::INDEX_VERSION]);
         if index_ok {
             // Indexes whose headers do not parse are rebuilt from the records.
             match (
-                Runs::load(&ledger.store, Tree::Ids, index::ids_probe),
-                Runs::load(&ledger.store, Tree::Pairs, index::pairs_probe),
+                Runs::load(&self.store, Tree::Ids, index::ids_probe),
+                Runs::load(&self.store, Tree::Pairs, index::pairs_probe),
             ) {
                 (Ok(ids), Ok(pairs)) => {
-                    ledger.ids = ids;
-                    ledger.pairs = pairs;
+                    self.index.ids = ids;
+                    self.index.pairs = pairs;
                 }
                 (Err(RunsError::Store(e)), _) | (_, Err(RunsError::Store(e))) => {
                     return Err(e.into());
@@ -230,19 +234,19 @@ impl<S: Store> Ledger<S> {
                 _ => index_ok = false,
             }
         }
-        let done = if index_ok { ledger.watermark()? } else { 0 };
+        let done = if index_ok { self.watermark()? } else { 0 };
         // Derived data of more records than the store holds (records lost after they were
         // indexed: sled's recovery dropping a damaged tail) would point at seqs that new
         // appends reuse: rebuild it all from the records that are there.
-        let done = if done > size { 0 } else { done };
+        let done = if done > self.size { 0 } else { done };
         // The registry of the first `done` records; a rebuild adds the parties after them.
         if done > 0 {
-            ledger.load_parties()?;
+            self.load_parties()?;
         }
-        if done < size {
-            ledger.rebuild_derived(done)?;
+        if done < self.size {
+            self.rebuild_derived(done)?;
         }
-        Ok(ledger)
+        Ok(())
     }
 
     /// The store underneath (tests use it to simulate damage).
@@ -262,7 +266,7 @@ impl<S: Store> Ledger<S> {
 
     /// Every party the ledger defines.
     pub fn parties(&self) -> &PartyRegistry {
-        &self.parties
+        &self.index.parties
     }
 
     fn watermark(&self) -> Result<u64, LedgerError> {
@@ -280,11 +284,12 @@ impl<S: Store> Ledger<S> {
         if let Some(v) = self.store.get(Tree::Meta, index::META_PARTIES)?
             && let Some(parties) = index::decode_parties(v.as_ref())
         {
-            self.parties = PartyRegistry::from_parties(parties);
+            self.index.parties = PartyRegistry::from_parties(parties);
             return Ok(());
         }
         let end = index::prefix_end(index::PARTY_PREFIX);
         let seqs: Vec<Seq> = self
+            .index
             .ids
             .range(&self.store, index::PARTY_PREFIX, end.as_deref(), None)?
             .into_iter()
@@ -296,7 +301,7 @@ impl<S: Store> Ledger<S> {
             if let Ok(Some(rec)) = self.record(seq)
                 && let Entry::Party(p) = rec.entry
             {
-                self.parties.insert(p);
+                self.index.parties.insert(p);
             }
         }
         Ok(())
@@ -308,7 +313,6 @@ impl<S: Store> Ledger<S> {
         let mut start = from;
         if from == 0 {
             // Start clean: derived trees may hold keys of a different layout.
-            self.parties = PartyRegistry::new();
             self.store
                 .apply(Tree::Meta, vec![Op::Delete(index::META_PARTIES.to_vec())])?;
             for tree in [Tree::Ids, Tree::Pairs, Tree::Merkle] {
@@ -319,8 +323,7 @@ impl<S: Store> Ledger<S> {
                     .collect::<Result<_, _>>()?;
                 self.store.apply(tree, keys)?;
             }
-            self.ids.reset();
-            self.pairs.reset();
+            self.index.reset();
         }
         while start < self.size {
             let end = (start + CHUNK).min(self.size);
@@ -348,133 +351,15 @@ impl<S: Store> Ledger<S> {
                     }
                 }
             }
-            self.write_derived(start, &batch)?;
+            self.index.add(&self.store, start, &batch)?;
             if damaged || batch.is_empty() {
                 break;
             }
             start += batch.len() as u64;
         }
+        self.index.write_pending(&self.store)?;
         self.store.flush()?;
         Ok(())
-    }
-
-    /// Appends `entries` as one atomic batch recorded at `at`, then its derived data,
-    /// then flushes. Returns after the batch is durable.
-    ///
-    /// The caller validates entries first (see [`crate::import`]); the ledger records
-    /// what it is given.
-    ///
-    /// # Errors
-    /// Storage errors; nothing is acknowledged unless everything was flushed.
-    pub fn append(
-        &mut self,
-        entries: Vec<Entry>,
-        at: Timestamp,
-    ) -> Result<AppendReport, LedgerError> {
-        let first = self.size;
-        let mut prev = self.head;
-        let mut batch = Vec::with_capacity(entries.len());
-        for (i, entry) in entries.into_iter().enumerate() {
-            let record = Record {
-                seq: Seq::new(first + i as u64),
-                recorded_at: at,
-                prev,
-                entry,
-            };
-            let stored = stored_of(&record)?;
-            prev = stored.hash;
-            batch.push((stored, record));
-        }
-        self.append_batch(batch)
-    }
-
-    /// Appends records made elsewhere (an export being restored): each must sit at the
-    /// next seq and link to the current head. They are stored byte-for-byte as their
-    /// canonical encoding, so the chain hashes and Merkle root are reproduced exactly.
-    ///
-    /// # Errors
-    /// [`LedgerError::Damaged`] naming the first record that does not continue the
-    /// chain; storage errors.
-    pub fn append_records(&mut self, records: Vec<Record>) -> Result<AppendReport, LedgerError> {
-        let mut prev = self.head;
-        let mut batch = Vec::with_capacity(records.len());
-        for (i, record) in records.into_iter().enumerate() {
-            let want = self.size + i as u64;
-            if record.seq.get() != want {
-                return Err(LedgerError::Damaged {
-                    seq: record.seq.get(),
-                    why: format!("it does not continue the ledger: the next record must be {want}"),
-                });
-            }
-            if record.prev != prev {
-                return Err(LedgerError::Damaged {
-                    seq: want,
-                    why: "its prev hash is not the hash of the record before it".into(),
-                });
-            }
-            let stored = stored_of(&record)?;
-            prev = stored.hash;
-            batch.push((stored, record));
-        }
-        self.append_batch(batch)
-    }
-
-    fn append_batch(
-        &mut self,
-        batch: Vec<(StoredRecord, Record)>,
-    ) -> Result<AppendReport, LedgerError> {
-        if let Some(b) = self.check_witness()? {
-            return Err(LedgerError::Unacknowledged(Box::new(b)));
-        }
-        if self.size > 0 && self.raw(Seq::new(self.size - 1)).is_err() {
-            return Err(LedgerError::Damaged {
-                seq: self.size - 1,
-                why: "the last record is damaged: run `pactlog verify` and restore from a backup before appending".into(),
-            });
-        }
-        let first = self.size;
-        let prev = batch.last().map_or(self.head, |(s, _)| s.hash);
-        let ops: Vec<Op> = batch
-            .iter()
-            .map(|(s, _)| Op::Put(s.seq.key().to_vec(), s.to_value()))
-            .collect();
-        let count = batch.len() as u64;
-        if count == 0 {
-            return Ok(AppendReport {
-                first: Seq::new(first),
-                count,
-                head: self.head,
-            });
-        }
-        if first == 0 {
-            self.store.apply(
-                Tree::Meta,
-                vec![Op::Put(
-                    index::META_FORMAT.to_vec(),
-                    vec![codec::FORMAT_VERSION],
-                )],
-            )?;
-        }
-        // The derived data is worked out (reads only) on a second thread while the
-        // records are written: the two take about as long at a million records.
-        let (written, derived) = std::thread::scope(|scope| {
-            let deriving = scope.spawn(|| self.derive(first, &batch));
-            let written = self.store.apply(Tree::Records, ops);
-            let derived = deriving
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (written, derived)
-        });
-        written?;
-        self.size = first + count;
-        self.head = prev;
-        self.write(first + count, derived?)?;
-        self.store.flush()?;
-        Ok(AppendReport {
-            first: Seq::new(first),
-            count,
-            head: self.head,
-        })
     }
 
     /// The raw stored record at `seq`.
@@ -504,7 +389,7 @@ impl<S: Store> Ledger<S> {
     /// # Errors
     /// Storage errors.
     pub fn event_seq(&self, id: &EventId) -> Result<Option<Seq>, LedgerError> {
-        match self.ids.get(&self.store, &index::event_key(id))? {
+        match self.index.ids.get(&self.store, &index::event_key(id))? {
             None => Ok(None),
             Some(v) => v
                 .first_chunk::<8>()
@@ -518,7 +403,7 @@ impl<S: Store> Ledger<S> {
     /// # Errors
     /// Storage errors.
     pub fn party_seq(&self, id: &PartyId) -> Result<Option<Seq>, LedgerError> {
-        match self.ids.get(&self.store, &index::party_key(id))? {
+        match self.index.ids.get(&self.store, &index::party_key(id))? {
             None => Ok(None),
             Some(v) => seq_value(&v).map(Some),
         }
@@ -596,7 +481,8 @@ impl<S: Store> Ledger<S> {
             }
             None => index::prefix_end(&prefix),
         };
-        self.pairs
+        self.index
+            .pairs
             .range(
                 &self.store,
                 &prefix,
@@ -620,6 +506,7 @@ impl<S: Store> Ledger<S> {
         let end = index::prefix_end(&prefix);
         let mut out = Vec::new();
         for (k, _) in self
+            .index
             .pairs
             .range(&self.store, &prefix, end.as_deref(), Some(&prefix))?
         {
@@ -636,7 +523,7 @@ impl<S: Store> Ledger<S> {
     /// Storage errors.
     pub fn relationships(&self) -> Result<Vec<(PartyId, PartyId)>, LedgerError> {
         let mut out = Vec::new();
-        for p in self.parties.iter() {
+        for p in self.index.parties.iter() {
             for other in self.partners(&p.id)? {
                 if p.id < other {
                     out.push((p.id.clone(), other));
