@@ -9,8 +9,9 @@ use crate::chain::ChainHash;
 use crate::codec::{self, Entry, Record, Seq, Timestamp};
 use crate::store::{Op, Store, Tree};
 
-/// Batches handed to the derived-data thread and not yet taken in: bounds the memory of
-/// an append when deriving falls behind writing.
+/// Batches handed from one stage of an append to the next and not yet taken in: bounds
+/// the memory of an append when a later stage falls behind (a merge of runs, a slow
+/// flush), and lets the earlier stages go on meanwhile.
 const IN_FLIGHT: usize = 2;
 
 /// A batch ready to write: each record with its encoding and hashes.
@@ -50,6 +51,7 @@ impl<S: Store> Ledger<S> {
     ) -> Result<AppendReport, LedgerError>
     where
         I: IntoIterator<Item = Vec<Entry>>,
+        I::IntoIter: Send,
         F: FnMut(&AppendReport),
     {
         let mut batches = batches.into_iter();
@@ -78,7 +80,7 @@ impl<S: Store> Ledger<S> {
     /// durable before the next; derives on a second thread.
     fn pipeline(
         &mut self,
-        mut next: impl FnMut(u64, ChainHash) -> Option<Result<Staged, LedgerError>>,
+        mut next: impl FnMut(u64, ChainHash) -> Option<Result<Staged, LedgerError>> + Send,
         durable: &mut dyn FnMut(&AppendReport),
     ) -> Result<AppendReport, LedgerError> {
         if let Some(b) = self.check_witness()? {
@@ -94,16 +96,39 @@ impl<S: Store> Ledger<S> {
         let (store, index) = (&self.store, &mut self.index);
         let (mut size, mut head) = (self.size, self.head);
         let (written, derived) = std::thread::scope(|scope| {
-            let (send, receive) = std::sync::mpsc::sync_channel::<(u64, Staged)>(IN_FLIGHT);
+            // Three stages, each on its own thread: encoding and hashing, writing the
+            // records (here), deriving. Each hands the next whole batches.
+            let (to_write, staged) = std::sync::mpsc::sync_channel(IN_FLIGHT);
+            let staging = scope.spawn(move || {
+                let (mut size, mut head) = (size, head);
+                while let Some(batch) = next(size, head) {
+                    let stop = match &batch {
+                        Ok(b) => {
+                            if let Some((last, _)) = b.last() {
+                                size += b.len() as u64;
+                                head = last.hash;
+                            }
+                            false
+                        }
+                        Err(_) => true,
+                    };
+                    // A closed channel: the writer stopped, and reports why.
+                    if to_write.send(batch).is_err() || stop {
+                        break;
+                    }
+                }
+            });
+            let (to_derive, written_batches) =
+                std::sync::mpsc::sync_channel::<(u64, Staged)>(IN_FLIGHT);
             let deriving = scope.spawn(move || -> Result<(), LedgerError> {
-                for (first, batch) in receive {
+                for (first, batch) in written_batches {
                     index.add(store, first, &batch)?;
                 }
                 index.write_pending(store)
             });
             let mut write = || -> Result<(), LedgerError> {
-                while let Some(batch) = next(size, head) {
-                    let batch = batch?;
+                for batch in &staged {
+                    let batch: Staged = batch?;
                     let Some((last, _)) = batch.last() else {
                         continue;
                     };
@@ -130,7 +155,7 @@ impl<S: Store> Ledger<S> {
                         count: batch.len() as u64,
                         head,
                     });
-                    if send.send((first, batch)).is_err() {
+                    if to_derive.send((first, batch)).is_err() {
                         // The derived-data thread stopped; its error is the one to report.
                         break;
                     }
@@ -138,10 +163,13 @@ impl<S: Store> Ledger<S> {
                 Ok(())
             };
             let written = write();
-            drop(send);
+            drop(staged);
+            drop(to_derive);
+            let joined = staging.join();
             let derived = deriving
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            joined.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
             (written, derived)
         });
         let done = written.and(derived).and_then(|()| Ok(self.store.flush()?));
@@ -210,4 +238,127 @@ fn stage_records(records: Vec<Record>, size: u64, head: ChainHash) -> Result<Sta
         batch.push((stored, record));
     }
     Ok(batch)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ledger::index::{TAG_MEMBER, TAG_SUPERSEDES};
+    use crate::model::EventId;
+    use crate::store::MemoryStore;
+    use crate::synth::{Synth, SynthConfig};
+
+    const AT: Timestamp = Timestamp::from_unix(1_772_150_400);
+
+    fn entries(events: usize) -> Vec<Entry> {
+        let synth = Synth::new(SynthConfig::new(7, events));
+        let mut out: Vec<Entry> = synth.parties().into_iter().map(Entry::Party).collect();
+        out.extend(synth.events().map(Entry::Event));
+        out
+    }
+
+    /// Everything the indexes answer about `ledger`, for comparing two ledgers.
+    fn answers(ledger: &Ledger<MemoryStore>, ids: &[EventId]) -> Vec<String> {
+        let mut out = vec![
+            format!("size {} head {:?}", ledger.size(), ledger.head()),
+            format!("root {:?}", ledger.root_at(ledger.size()).unwrap()),
+            format!("parties {:?}", ledger.parties().iter().collect::<Vec<_>>()),
+        ];
+        for id in ids {
+            out.push(format!("{id} {:?}", ledger.event_seq(id).unwrap()));
+        }
+        let relationships = ledger.relationships().unwrap();
+        assert!(
+            relationships.len() > 50,
+            "a dataset with many relationships"
+        );
+        for (a, b) in relationships {
+            for tag in [TAG_MEMBER, TAG_SUPERSEDES] {
+                let seqs = ledger.pair_seqs(&a, &b, tag, None).unwrap();
+                out.push(format!("{a} {b} {tag} {seqs:?}"));
+            }
+            out.push(format!("{a} partners {:?}", ledger.partners(&a).unwrap()));
+        }
+        out
+    }
+
+    #[test]
+    fn a_bulk_append_indexes_as_batch_by_batch_appends_do_and_reports_each_batch() {
+        let all = entries(3000);
+        let ids: Vec<EventId> = all
+            .iter()
+            .filter_map(|e| match e {
+                Entry::Event(e) => Some(e.id.clone()),
+                Entry::Party(_) => None,
+            })
+            .collect();
+        let batches: Vec<Vec<Entry>> = all.chunks(97).map(<[Entry]>::to_vec).collect();
+
+        // Reference: one append per batch, each writing its derived data before the next.
+        let mut one_by_one = Ledger::open(MemoryStore::new()).unwrap();
+        for batch in batches.clone() {
+            one_by_one.append(batch, AT).unwrap();
+        }
+
+        // Bulk, with pending entries written every 250 records (mid-batch, so runs
+        // and merges do not line up with batches).
+        let store = MemoryStore::new();
+        let mut bulk = Ledger::open(store.clone()).unwrap();
+        bulk.index.pending_limit = 250;
+        let mut told = Vec::new();
+        let report = bulk
+            .append_all(batches, AT, |r| told.push((r.first.get(), r.count)))
+            .unwrap();
+        assert_eq!(report.first.get(), 0);
+        assert_eq!(report.count, all.len() as u64);
+        assert_eq!(report.head, one_by_one.head());
+        let mut next = 0;
+        for (first, count) in &told {
+            assert_eq!(*first, next, "batches reported in order, each once");
+            next += count;
+        }
+        assert_eq!(next, all.len() as u64);
+        assert_eq!(told.len(), all.len().div_ceil(97));
+
+        let want = answers(&one_by_one, &ids);
+        assert_eq!(answers(&bulk, &ids), want);
+        // Durable as they are: the reopened store needs no completing.
+        let watermark = store.get(Tree::Meta, index::META_DERIVED).unwrap().unwrap();
+        assert_eq!(watermark.as_ref(), (all.len() as u64).to_be_bytes());
+        assert_eq!(answers(&Ledger::open(store).unwrap(), &ids), want);
+    }
+
+    #[test]
+    fn derived_data_left_behind_by_a_crash_is_completed_on_open() {
+        let all = entries(1500);
+        let ids: Vec<EventId> = all
+            .iter()
+            .filter_map(|e| match e {
+                Entry::Event(e) => Some(e.id.clone()),
+                Entry::Party(_) => None,
+            })
+            .collect();
+        let mut reference = Ledger::open(MemoryStore::new()).unwrap();
+        reference.append_all(vec![all.clone()], AT, |_| {}).unwrap();
+
+        // A crash after the records of the last batches, before their derived data:
+        // the watermark and runs describe fewer records than the store holds.
+        let store = MemoryStore::new();
+        let mut ledger = Ledger::open(store.clone()).unwrap();
+        let (head, tail) = all.split_at(900);
+        ledger.append(head.to_vec(), AT).unwrap();
+        let behind = store.get(Tree::Meta, index::META_DERIVED).unwrap().unwrap();
+        ledger.append(tail.to_vec(), AT).unwrap();
+        store
+            .apply(
+                Tree::Meta,
+                vec![Op::Put(
+                    index::META_DERIVED.to_vec(),
+                    behind.as_ref().to_vec(),
+                )],
+            )
+            .unwrap();
+        let reopened = Ledger::open(store).unwrap();
+        assert_eq!(answers(&reopened, &ids), answers(&reference, &ids));
+    }
 }

@@ -21,7 +21,7 @@ use std::collections::HashSet;
 /// Records whose `ids` and `pairs` entries are kept in memory before they are written as
 /// one run per index. Bounds the memory of an append and the work of completing derived
 /// data after a crash.
-pub(super) const PENDING_RECORDS: usize = 65_536;
+pub(super) const PENDING_RECORDS: usize = 32_768;
 
 /// The derived indexes of a ledger, and what appends keep in memory for them.
 pub(super) struct Index {
@@ -36,6 +36,8 @@ pub(super) struct Index {
     /// Relationships whose directory keys this process wrote (or has pending).
     directory: HashSet<Pair>,
     pending: Pending,
+    /// [`PENDING_RECORDS`], smaller in tests.
+    pub(super) pending_limit: usize,
 }
 
 /// `ids` and `pairs` entries of records that are written but whose derived data is not.
@@ -66,6 +68,7 @@ impl Index {
             seen: Seen::default(),
             directory: HashSet::new(),
             pending: Pending::default(),
+            pending_limit: PENDING_RECORDS,
         }
     }
 
@@ -108,7 +111,7 @@ impl Index {
         store.apply(Tree::Merkle, tiles)?;
         self.pending.records += batch.len();
         self.pending.end = first + batch.len() as u64;
-        if self.pending.records >= PENDING_RECORDS {
+        if self.pending.records >= self.pending_limit {
             self.write_pending(store)?;
         }
         Ok(())

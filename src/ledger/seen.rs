@@ -1,17 +1,18 @@
-//! What appends remember of the events this process appended: for each, its parties and
-//! the relationships it is listed under beyond its parties' own pairs, held compactly
-//! (party ids interned as numbers, event ids in one byte buffer), so that an append that
-//! refers to an event appended earlier in the process reads neither the store nor the
-//! `ids` runs. About 70 bytes an event; past [`MAX_EVENTS`] it starts over, and a miss
-//! reads the `ids` runs.
+//! What appends remember of the events appended recently: for each, its parties and the
+//! relationships it is listed under beyond its parties' own pairs, held compactly (party
+//! ids interned as numbers, event ids in one byte buffer), so that an append that refers
+//! to a recent event reads neither the store nor the `ids` runs. Events are kept in two
+//! generations of [`GENERATION`]; when the newer fills, the older is dropped. About 70
+//! bytes an event; a miss reads the `ids` runs.
 
 use crate::model::{EventId, PartyId};
 use std::collections::HashMap;
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 
-/// Bound on the events remembered (about 140 MiB at the bound).
-pub(super) const MAX_EVENTS: usize = 2_000_000;
+/// Events per generation: between one and two generations are remembered (about 20 MiB
+/// at most).
+pub(super) const GENERATION: usize = 1 << 17;
 
 /// A party id interned by [`Seen::intern`].
 pub(super) type Ix = u32;
@@ -19,11 +20,22 @@ pub(super) type Ix = u32;
 /// A relationship of interned parties, the smaller id (by text) first.
 pub(super) type Pair = (Ix, Ix);
 
-/// Interned parties, and the events appended by this process.
+/// Interned parties, and recent events.
 #[derive(Default)]
 pub(super) struct Seen {
     parties: Vec<PartyId>,
     party_ix: HashMap<PartyId, Ix>,
+    newer: Generation,
+    older: Generation,
+    hasher: RandomState,
+    /// Tests: every id hashes alike.
+    #[cfg(test)]
+    collide: bool,
+}
+
+/// Events remembered together.
+#[derive(Default)]
+struct Generation {
     /// Event ids, one after the other.
     id_bytes: Vec<u8>,
     events: Vec<Remembered>,
@@ -32,10 +44,6 @@ pub(super) struct Seen {
     /// Hash of an event id -> the newest event with that hash; others with the same hash
     /// follow through [`Remembered::next`].
     by_hash: HashMap<u64, u32, BuildHasherDefault<Identity>>,
-    hasher: RandomState,
-    /// Tests: every id hashes alike.
-    #[cfg(test)]
-    collide: bool,
 }
 
 /// One remembered event: where its id and slots are.
@@ -100,18 +108,43 @@ impl Seen {
     /// Remembers event `id` with its parties and extra relationships.
     pub(super) fn insert(&mut self, id: &EventId, parties: &[Ix], extra: &[Pair]) {
         let id = id.as_str().as_bytes();
-        let too_long = id.len() > usize::from(u16::MAX) || parties.len() > usize::from(u16::MAX);
-        if too_long {
+        if id.len() > usize::from(u16::MAX) || parties.len() > usize::from(u16::MAX) {
             return;
         }
-        if self.events.len() >= MAX_EVENTS
-            || self.id_bytes.len() + id.len() > u32::MAX as usize
-            || self.slots.len() + parties.len() + 2 * extra.len() > u32::MAX as usize
-        {
-            self.forget_events();
+        if self.newer.events.len() >= GENERATION {
+            self.older = std::mem::take(&mut self.newer);
         }
         let h = self.hash(id);
-        // INVARIANT: the bounds above keep every offset and count within u32.
+        self.newer.insert(h, id, parties, extra);
+    }
+
+    /// The event `id`, if it is remembered.
+    pub(super) fn get(&self, id: &EventId) -> Option<Recalled<'_>> {
+        let id = id.as_str().as_bytes();
+        let h = self.hash(id);
+        self.newer.get(h, id).or_else(|| self.older.get(h, id))
+    }
+
+    /// Forgets the events (not the interned parties).
+    #[cfg(test)]
+    fn forget_events(&mut self) {
+        self.newer = Generation::default();
+        self.older = Generation::default();
+    }
+
+    fn hash(&self, id: &[u8]) -> u64 {
+        #[cfg(test)]
+        if self.collide {
+            return 0;
+        }
+        self.hasher.hash_one(id)
+    }
+}
+
+impl Generation {
+    fn insert(&mut self, h: u64, id: &[u8], parties: &[Ix], extra: &[Pair]) {
+        // INVARIANT: a generation holds GENERATION events of ids and party lists under
+        // 2^16 each, so every offset fits in u32.
         let event = Remembered {
             id_at: self.id_bytes.len() as u32,
             id_len: id.len() as u16,
@@ -129,10 +162,8 @@ impl Seen {
         self.events.push(event);
     }
 
-    /// The event `id`, if this process appended it (and has not forgotten it).
-    pub(super) fn get(&self, id: &EventId) -> Option<Recalled<'_>> {
-        let id = id.as_str().as_bytes();
-        let mut at = *self.by_hash.get(&self.hash(id))?;
+    fn get(&self, h: u64, id: &[u8]) -> Option<Recalled<'_>> {
+        let mut at = *self.by_hash.get(&h)?;
         while at != NONE {
             let e = &self.events[at as usize];
             let start = e.id_at as usize;
@@ -147,22 +178,6 @@ impl Seen {
             at = e.next;
         }
         None
-    }
-
-    /// Forgets the events (not the interned parties).
-    fn forget_events(&mut self) {
-        self.id_bytes = Vec::new();
-        self.events = Vec::new();
-        self.slots = Vec::new();
-        self.by_hash = HashMap::default();
-    }
-
-    fn hash(&self, id: &[u8]) -> u64 {
-        #[cfg(test)]
-        if self.collide {
-            return 0;
-        }
-        self.hasher.hash_one(id)
     }
 }
 
@@ -233,7 +248,7 @@ mod tests {
             let p = if i % 2 == 0 { a } else { b };
             seen.insert(id, &[p], &[]);
         }
-        assert_eq!(seen.by_hash.len(), 1, "every id shares one hash");
+        assert_eq!(seen.newer.by_hash.len(), 1, "every id shares one hash");
         for (i, id) in ids.iter().enumerate() {
             let want = if i % 2 == 0 { a } else { b };
             assert_eq!(seen.get(id).expect("remembered").parties, &[want]);
@@ -242,7 +257,23 @@ mod tests {
     }
 
     #[test]
-    fn past_the_bound_events_are_forgotten_and_parties_kept() {
+    fn a_full_generation_becomes_the_older_and_the_older_is_dropped() {
+        let mut seen = Seen::default();
+        let a = seen.intern(&party("acme"));
+        let id = |i: usize| event(&format!("e-{i}"));
+        for i in 0..2 * GENERATION + 1 {
+            seen.insert(&id(i), &[a], &[]);
+        }
+        // Generations: [0, G) dropped, [G, 2G) older, [2G] newer.
+        assert!(seen.get(&id(GENERATION - 1)).is_none());
+        assert!(seen.get(&id(GENERATION)).is_some());
+        assert!(seen.get(&id(2 * GENERATION - 1)).is_some());
+        assert!(seen.get(&id(2 * GENERATION)).is_some());
+        assert_eq!(seen.newer.events.len(), 1);
+    }
+
+    #[test]
+    fn forgotten_events_keep_their_parties_interned() {
         let mut seen = Seen::default();
         let a = seen.intern(&party("acme"));
         seen.insert(&event("e-1"), &[a], &[]);
