@@ -269,17 +269,11 @@ fn bench_size(n: usize, base: &Path, table: &mut Table, last: bool) {
     }
     if last && wanted("rss") && reps > 0 {
         let gen_kib = run_child(&format!("gen:{}", feed.display())).hwm_kib;
-        let streamed = base.join(format!("streamed-{n}"));
-        let imp = run_child(&format!(
-            "import-streamed:{}:{}",
-            feed.display(),
-            streamed.display()
-        ));
-        let _ = std::fs::remove_dir_all(&streamed);
+        let imp = ours.last().copied().unwrap_or_default();
         let raw_run = theirs.last().copied().unwrap_or_default();
         let mib = |k: u64| format!("{:.0} MiB", k as f64 / 1024.0);
         table.row(
-            "peak RSS of the import, entries read from a file as it goes (child process, VmHWM)",
+            "peak RSS of the import above (child process, VmHWM)",
             n,
             mib(imp.hwm_kib),
             format!(
