@@ -147,10 +147,11 @@ pub fn restore<S: Store>(
     let new: Vec<Record> = records.into_iter().skip(have as usize).collect();
     let appended = new.len() as u64;
     let mut it = new.into_iter().peekable();
-    while it.peek().is_some() {
-        let chunk: Vec<Record> = it.by_ref().take(super::BATCH).collect();
-        ledger.append_records(chunk)?;
-    }
+    let batches = std::iter::from_fn(move || {
+        it.peek()?;
+        Some(it.by_ref().take(super::BATCH).collect::<Vec<Record>>())
+    });
+    ledger.append_record_batches(batches)?;
     Ok(RestoreReport {
         records: total,
         appended,

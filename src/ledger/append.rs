@@ -69,9 +69,23 @@ impl<S: Store> Ledger<S> {
     /// [`LedgerError::Damaged`] naming the first record that does not continue the
     /// chain; storage errors.
     pub fn append_records(&mut self, records: Vec<Record>) -> Result<AppendReport, LedgerError> {
-        let mut records = Some(records);
+        self.append_record_batches(std::iter::once(records))
+    }
+
+    /// [`Ledger::append_records`] for many batches, each durable before the next is
+    /// written, with derived data following as in [`Ledger::append_all`]. A batch that
+    /// does not continue the chain stops the append there; the batches before it stay.
+    ///
+    /// # Errors
+    /// As [`Ledger::append_records`].
+    pub fn append_record_batches<I>(&mut self, batches: I) -> Result<AppendReport, LedgerError>
+    where
+        I: IntoIterator<Item = Vec<Record>>,
+        I::IntoIter: Send,
+    {
+        let mut batches = batches.into_iter();
         self.pipeline(
-            |size, head| records.take().map(|r| stage_records(r, size, head)),
+            |size, head| batches.next().map(|r| stage_records(r, size, head)),
             &mut |_| {},
         )
     }
@@ -360,5 +374,34 @@ mod tests {
             .unwrap();
         let reopened = Ledger::open(store).unwrap();
         assert_eq!(answers(&reopened, &ids), answers(&reference, &ids));
+    }
+
+    #[test]
+    fn restoring_batches_stops_at_the_first_that_does_not_continue_the_chain() {
+        let all = entries(400);
+        let mut source = Ledger::open(MemoryStore::new()).unwrap();
+        source.append_all(vec![all], AT, |_| {}).unwrap();
+        let records: Vec<Record> = source.records(0, None).map(Result::unwrap).collect();
+        let mut batches: Vec<Vec<Record>> = records.chunks(100).map(<[Record]>::to_vec).collect();
+        // The third batch's first record claims another predecessor.
+        batches[2][0].prev = ChainHash::ZERO;
+
+        let store = MemoryStore::new();
+        let mut restored = Ledger::open(store.clone()).unwrap();
+        let err = restored.append_record_batches(batches).unwrap_err();
+        assert!(
+            matches!(err, LedgerError::Damaged { seq: 200, .. }),
+            "{err}"
+        );
+        assert_eq!(restored.size(), 200, "the batches before it stay");
+        assert_eq!(restored.head(), source.head_at(200).unwrap());
+        // The ledger in memory describes the store, derived data included.
+        let reopened = Ledger::open(store).unwrap();
+        assert_eq!(reopened.size(), 200);
+        assert_eq!(restored.root_at(200).unwrap(), source.root_at(200).unwrap());
+        assert_eq!(reopened.root_at(200).unwrap(), source.root_at(200).unwrap());
+        let tail: Vec<Record> = records[200..].to_vec();
+        restored.append_records(tail).unwrap();
+        assert_eq!(restored.head(), source.head());
     }
 }
