@@ -217,10 +217,9 @@ fn bench_size(n: usize, base: &Path, table: &mut Table, last: bool) {
     let store = base.join(format!("store-{n}"));
     let raw = base.join(format!("raw-{n}"));
 
-    // Import vs raw sled, alternating; 1M once each (it is long), smaller sizes 3 times.
-    // Import vs raw sled, each in a fresh child process (as `pactlog import` runs),
-    // alternating; 1M once each (it is long), smaller sizes 3 times. The last pactlog
-    // run leaves the store the later groups read.
+    // Import vs raw sled, each in a fresh child process (as `pactlog import` runs), 3
+    // times each, taking turns to go first; medians. The last pactlog run leaves the
+    // store the later groups read.
     let feed = base.join(format!("entries-{n}.bin"));
     let raw_values = base.join(format!("values-{n}.bin"));
     write_feed(&feed, entries.iter());
@@ -228,24 +227,30 @@ fn bench_size(n: usize, base: &Path, table: &mut Table, last: bool) {
     drop(values);
     let reps = if !wanted("import") && !wanted("rss") {
         0
-    } else if n >= 1_000_000 {
-        1
     } else {
         3
     };
     let (mut ours, mut theirs) = (Vec::new(), Vec::new());
-    for _ in 0..reps {
-        theirs.push(run_child(&format!(
+    let raw_run = || {
+        let run = run_child(&format!(
             "raw:{}:{}",
             raw_values.display(),
             raw.display()
-        )));
+        ));
         let _ = std::fs::remove_dir_all(&raw);
-        ours.push(run_child(&format!(
-            "import:{}:{}",
-            feed.display(),
-            store.display()
-        )));
+        run
+    };
+    let our_run = || run_child(&format!("import:{}:{}", feed.display(), store.display()));
+    for rep in 0..reps {
+        // Each goes first in turn: the first child of a pair pays more for the
+        // writeback of whatever the machine wrote just before.
+        if rep % 2 == 0 {
+            theirs.push(raw_run());
+            ours.push(our_run());
+        } else {
+            ours.push(our_run());
+            theirs.push(raw_run());
+        }
     }
     if reps == 0 {
         run_child(&format!("import:{}:{}", feed.display(), store.display()));
@@ -678,6 +683,8 @@ fn write_feed<'a>(path: &Path, entries: impl Iterator<Item = &'a Entry>) {
         out.write_all(&bytes).expect("write");
     }
     out.flush().expect("flush");
+    // On disk before any child is timed, so that no child pays for its writeback.
+    out.get_ref().sync_all().expect("sync");
 }
 
 /// Entries read back one at a time from a file written by [`write_feed`].
@@ -770,4 +777,5 @@ fn write_values(path: &Path, values: &[([u8; 8], Vec<u8>)]) {
         out.write_all(v).expect("write");
     }
     out.flush().expect("flush");
+    out.get_ref().sync_all().expect("sync");
 }
