@@ -232,11 +232,7 @@ fn bench_size(n: usize, base: &Path, table: &mut Table, last: bool) {
     };
     let (mut ours, mut theirs) = (Vec::new(), Vec::new());
     let raw_run = || {
-        let run = run_child(&format!(
-            "raw:{}:{}",
-            raw_values.display(),
-            raw.display()
-        ));
+        let run = run_child(&format!("raw:{}:{}", raw_values.display(), raw.display()));
         let _ = std::fs::remove_dir_all(&raw);
         run
     };

@@ -271,6 +271,16 @@ mod tests {
         out
     }
 
+    fn event_ids(entries: &[Entry]) -> Vec<EventId> {
+        entries
+            .iter()
+            .filter_map(|e| match e {
+                Entry::Event(e) => Some(e.id.clone()),
+                Entry::Party(_) => None,
+            })
+            .collect()
+    }
+
     /// Everything the indexes answer about `ledger`, for comparing two ledgers.
     fn answers(ledger: &Ledger<MemoryStore>, ids: &[EventId]) -> Vec<String> {
         let mut out = vec![
@@ -299,13 +309,7 @@ mod tests {
     #[test]
     fn a_bulk_append_indexes_as_batch_by_batch_appends_do_and_reports_each_batch() {
         let all = entries(3000);
-        let ids: Vec<EventId> = all
-            .iter()
-            .filter_map(|e| match e {
-                Entry::Event(e) => Some(e.id.clone()),
-                Entry::Party(_) => None,
-            })
-            .collect();
+        let ids = event_ids(&all);
         let batches: Vec<Vec<Entry>> = all.chunks(97).map(<[Entry]>::to_vec).collect();
 
         // Reference: one append per batch, each writing its derived data before the next.
@@ -345,13 +349,7 @@ mod tests {
     #[test]
     fn derived_data_left_behind_by_a_crash_is_completed_on_open() {
         let all = entries(1500);
-        let ids: Vec<EventId> = all
-            .iter()
-            .filter_map(|e| match e {
-                Entry::Event(e) => Some(e.id.clone()),
-                Entry::Party(_) => None,
-            })
-            .collect();
+        let ids = event_ids(&all);
         let mut reference = Ledger::open(MemoryStore::new()).unwrap();
         reference.append_all(vec![all.clone()], AT, |_| {}).unwrap();
 
