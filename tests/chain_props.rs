@@ -366,7 +366,12 @@ struct Answers {
 }
 
 fn answers<S: Store>(ledger: &Ledger<S>, entries: &[Entry]) -> Answers {
-    let parties: Vec<PartyId> = ledger.parties().iter().map(|p| p.id.clone()).collect();
+    let parties: Vec<PartyId> = ledger
+        .parties()
+        .unwrap()
+        .iter()
+        .map(|p| p.id.clone())
+        .collect();
     let mut pair_logs = Vec::new();
     for a in &parties {
         for b in &parties {
@@ -425,7 +430,7 @@ proptest! {
     #[test]
     fn log_by_pair_and_by_party_equals_a_naive_filter(entries in arb_ledger(5, 40), sizes in arb_batch_sizes()) {
         let ledger = append_in_batches(entries.clone(), &sizes);
-        let parties: Vec<PartyId> = ledger.parties().iter().map(|p| p.id.clone()).collect();
+        let parties: Vec<PartyId> = ledger.parties().unwrap().iter().map(|p| p.id.clone()).collect();
         for a in &parties {
             let got: Vec<Seq> = ledger.log(&Filter::Party(a.clone())).expect("log").iter().map(|l| l.seq).collect();
             prop_assert_eq!(got, naive_log(&entries, |e| e.touches(a)), "--party {}", a);

@@ -505,7 +505,7 @@ proptest! {
         let verified = copy.verify().unwrap();
         prop_assert!(verified.is_ok(), "{:?}", verified.first_break);
         prop_assert_eq!(verified, source.verify().unwrap());
-        let ids = |l: &Ledger<MemoryStore>| l.parties().iter().cloned().collect::<Vec<Party>>();
+        let ids = |l: &Ledger<MemoryStore>| l.parties().unwrap().iter().cloned().collect::<Vec<Party>>();
         prop_assert_eq!(ids(&copy), ids(&source));
         prop_assert!(export_bytes(&copy) == bytes, "exports differ");
 

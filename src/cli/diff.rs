@@ -38,7 +38,7 @@ pub struct DiffArgs {
 
 pub fn run_diff(g: &Globals, args: DiffArgs) -> Result<Code, CliError> {
     let ledger = g.open_existing()?;
-    let select = select(ledger.parties(), &args.pair, &args.party)?;
+    let select = select(&ledger, &args.pair, &args.party)?;
     let (receipt, diff) = ledger
         .diff(args.from, args.to, &select)
         .map_err(query_error)?;

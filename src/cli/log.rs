@@ -28,11 +28,10 @@ pub struct LogArgs {
 
 pub fn run_log(g: &Globals, args: LogArgs) -> Result<Code, CliError> {
     let ledger = g.open_existing()?;
-    let reg = ledger.parties();
     let filter = match (&args.pair, &args.party) {
         (Some(p), _) => {
-            let a = party(reg, &p[0])?;
-            let b = party(reg, &p[1])?;
+            let a = party(&ledger, &p[0])?;
+            let b = party(&ledger, &p[1])?;
             if a == b {
                 return Err(CliError::user(format!(
                     "--pair needs two different parties; both name {a}"
@@ -40,7 +39,7 @@ pub fn run_log(g: &Globals, args: LogArgs) -> Result<Code, CliError> {
             }
             Filter::Pair(a, b)
         }
-        (None, Some(p)) => Filter::Party(party(reg, p)?),
+        (None, Some(p)) => Filter::Party(party(&ledger, p)?),
         (None, None) => Filter::All,
     };
     let events = ledger.log(&filter)?;

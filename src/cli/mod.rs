@@ -18,7 +18,7 @@ use clap::{Parser, Subcommand};
 use pactlog::codec::Timestamp;
 use pactlog::import::ImportError;
 use pactlog::ledger::{Ledger, LedgerError};
-use pactlog::model::{Day, PartyId, PartyRegistry};
+use pactlog::model::{Day, PartyId};
 use pactlog::store::{SledStore, StoreError};
 use std::fmt;
 use std::path::PathBuf;
@@ -243,8 +243,10 @@ pub fn parse_day(s: &str) -> Result<Day, String> {
 }
 
 /// Resolves a party name typed on the command line.
-pub fn party(reg: &PartyRegistry, name: &str) -> Result<PartyId, CliError> {
-    reg.resolve(name).map_err(|e| CliError::user(e.to_string()))
+pub fn party(ledger: &Ledger<SledStore>, name: &str) -> Result<PartyId, CliError> {
+    ledger
+        .resolve_party(name)?
+        .map_err(|e| CliError::user(e.to_string()))
 }
 
 /// Runs the parsed command.

@@ -54,14 +54,14 @@ pub struct StateArgs {
 
 /// Turns --pair/--party into a selection, resolving names through the ledger's parties.
 pub fn select(
-    reg: &pactlog::model::PartyRegistry,
+    ledger: &pactlog::ledger::Ledger<pactlog::store::SledStore>,
     pair: &Option<Vec<String>>,
     one: &Option<String>,
 ) -> Result<Select, CliError> {
     Ok(match (pair, one) {
         (Some(p), _) => {
-            let a = party(reg, &p[0])?;
-            let b = party(reg, &p[1])?;
+            let a = party(ledger, &p[0])?;
+            let b = party(ledger, &p[1])?;
             if a == b {
                 return Err(CliError::user(format!(
                     "--pair needs two different parties; both name {a}"
@@ -69,7 +69,7 @@ pub fn select(
             }
             Select::Pair(a, b)
         }
-        (None, Some(p)) => Select::Party(party(reg, p)?),
+        (None, Some(p)) => Select::Party(party(ledger, p)?),
         (None, None) => Select::All,
     })
 }
@@ -83,7 +83,7 @@ pub fn query_error(e: QueryError) -> CliError {
 
 pub fn run_state(g: &Globals, args: StateArgs) -> Result<Code, CliError> {
     let ledger = g.open_existing()?;
-    let select = select(ledger.parties(), &args.pair, &args.party)?;
+    let select = select(&ledger, &args.pair, &args.party)?;
     let query = Query {
         as_of: args.as_of,
         known_at: args.known_at,

@@ -8,10 +8,10 @@ use crate::model::{Event, EventId, Party, PartyId, PartyRegistry, Payload};
 use crate::store::Store;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Splits input parties into new (or changed) and already recorded; adds the new ones to
+/// Splits input parties into new (or changed) and already `recorded`; adds the new ones to
 /// `registry` and reports duplicates and ambiguous names.
-pub(crate) fn parties<S: Store>(
-    ledger: &Ledger<S>,
+pub(crate) fn parties(
+    recorded: &PartyRegistry,
     registry: &mut PartyRegistry,
     parties: Vec<Located<Party>>,
     problems: &mut Vec<Problem>,
@@ -33,7 +33,7 @@ pub(crate) fn parties<S: Store>(
             continue;
         }
         seen.insert(id.clone(), (p.file.clone(), p.line));
-        if ledger.parties().get(&id) == Some(&p.value) {
+        if recorded.get(&id) == Some(&p.value) {
             skipped += 1;
             continue;
         }

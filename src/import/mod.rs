@@ -244,7 +244,8 @@ pub fn plan<S: Store>(ledger: &Ledger<S>, paths: &[PathBuf]) -> Result<Plan, Imp
             }
         }
     }
-    let mut registry = ledger.parties().clone();
+    let recorded = ledger.parties()?;
+    let mut registry = recorded.clone();
     let mut parties: Vec<Located<Party>> = Vec::new();
     for (p, table, line) in &party_tables {
         let (party, mut probs) = parse::party(&p.file, &p.lines, *line, table);
@@ -258,7 +259,7 @@ pub fn plan<S: Store>(ledger: &Ledger<S>, paths: &[PathBuf]) -> Result<Plan, Imp
         }
     }
     let (new_parties, parties_skipped) =
-        check::parties(ledger, &mut registry, parties, &mut problems);
+        check::parties(recorded, &mut registry, parties, &mut problems);
     let mut events: Vec<Located<Event>> = Vec::new();
     for (p, table, line) in &event_tables {
         let (event, mut probs) = parse::event(&p.file, &p.lines, *line, table, &registry);

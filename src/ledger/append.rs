@@ -100,6 +100,8 @@ impl<S: Store> Ledger<S> {
         if let Some(b) = self.check_witness()? {
             return Err(LedgerError::Unacknowledged(Box::new(b)));
         }
+        // Appends keep the registry (and its snapshot) up to date.
+        self.parties()?;
         if self.size > 0 && self.raw(Seq::new(self.size - 1)).is_err() {
             return Err(LedgerError::Damaged {
                 seq: self.size - 1,
@@ -286,7 +288,10 @@ mod tests {
         let mut out = vec![
             format!("size {} head {:?}", ledger.size(), ledger.head()),
             format!("root {:?}", ledger.root_at(ledger.size()).unwrap()),
-            format!("parties {:?}", ledger.parties().iter().collect::<Vec<_>>()),
+            format!(
+                "parties {:?}",
+                ledger.parties().unwrap().iter().collect::<Vec<_>>()
+            ),
         ];
         for id in ids {
             out.push(format!("{id} {:?}", ledger.event_seq(id).unwrap()));

@@ -17,6 +17,7 @@ use crate::merkle::{self, Hash};
 use crate::model::{Day, Event, EventId, Party, PartyId, PartyRegistry};
 use crate::store::{Op, Store, Tree};
 use std::collections::HashSet;
+use std::sync::OnceLock;
 
 /// Records whose `ids` and `pairs` entries are kept in memory before they are written as
 /// one run per index. Bounds the memory of an append and the work of completing derived
@@ -25,8 +26,9 @@ pub(super) const PENDING_RECORDS: usize = 32_768;
 
 /// The derived indexes of a ledger, and what appends keep in memory for them.
 pub(super) struct Index {
-    /// Every party's latest definition.
-    pub(super) parties: PartyRegistry,
+    /// Every party's latest definition: read from the snapshot when first needed (a
+    /// query that only resolves names never needs it, see `Ledger::resolve_party`).
+    pub(super) parties: OnceLock<PartyRegistry>,
     /// The `ids` index (event and party id -> seq) as sorted runs.
     pub(super) ids: Runs,
     /// The `pairs` index (relationship, tag, day, seq; partner directory) as sorted runs.
@@ -62,7 +64,7 @@ impl Index {
     /// An empty index (of an empty ledger, or before loading).
     pub(super) fn new() -> Index {
         Index {
-            parties: PartyRegistry::new(),
+            parties: OnceLock::new(),
             ids: Runs::new(Tree::Ids, index::ids_probe),
             pairs: Runs::new(Tree::Pairs, index::pairs_probe),
             seen: Seen::default(),
@@ -72,11 +74,20 @@ impl Index {
         }
     }
 
-    /// Forgets everything (the derived trees must be cleared by the caller).
+    /// Forgets everything (the derived trees must be cleared by the caller): the index
+    /// of an empty ledger.
     pub(super) fn reset(&mut self) {
         *self = Index::new();
+        self.parties = OnceLock::from(PartyRegistry::new());
         self.ids.reset();
         self.pairs.reset();
+    }
+
+    /// The registry, which appends must have loaded first.
+    fn registry_mut(&mut self) -> Result<&mut PartyRegistry, LedgerError> {
+        self.parties.get_mut().ok_or_else(|| {
+            LedgerError::Index("the party registry was not loaded before an append".into())
+        })
     }
 
     /// Takes in the derived data of `batch` (records `first..`, written): writes its
@@ -97,7 +108,7 @@ impl Index {
                     self.pending
                         .ids
                         .push((index::party_key(&p.id), stored.seq.key().to_vec()));
-                    self.parties.insert(p.clone());
+                    self.registry_mut()?.insert(p.clone());
                     self.pending.parties_changed = true;
                 }
                 Entry::Event(e) => self.add_event(store, stored.seq, e)?,
@@ -252,10 +263,19 @@ impl Index {
             Op::Put(index::META_INDEX.to_vec(), vec![index::INDEX_VERSION]),
         ];
         if pending.parties_changed {
-            let parties: Vec<&Party> = self.parties.iter().collect();
+            let registry = self.registry_mut()?;
+            let parties: Vec<&Party> = registry.iter().collect();
             meta.push(Op::Put(
                 index::META_PARTIES.to_vec(),
                 index::encode_parties(&parties).map_err(LedgerError::Encode)?,
+            ));
+            let names = registry
+                .name_index()
+                .iter()
+                .map(|(k, ids)| (k.as_str(), ids.as_slice()));
+            meta.push(Op::Put(
+                index::META_NAMES.to_vec(),
+                index::encode_names(names).map_err(LedgerError::Encode)?,
             ));
         }
         store.apply(Tree::Meta, meta)?;

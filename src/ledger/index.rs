@@ -23,7 +23,9 @@
 //!   `derived` -> BE u64 count of records whose derived data is complete; `parties` ->
 //!   a snapshot of the party registry (every party's latest definition, by id, as
 //!   bincode `legacy` of `Vec<Party>`), so that opening a store reads one value instead
-//!   of one record per party.
+//!   of one record per party; `names` -> the registry's name index, written with the
+//!   snapshot, so that resolving a name reads neither (see [`encode_names`]). A store
+//!   without `names` (written before it existed) resolves through the snapshot.
 //!
 //! Version 3 added the `parties` snapshot; version 4 stores `ids` and `pairs` as sorted
 //! runs instead of one sled key per entry.
@@ -42,6 +44,9 @@ pub const META_INDEX: &[u8] = b"index";
 pub const META_DERIVED: &[u8] = b"derived";
 /// `meta` key: the party registry snapshot.
 pub const META_PARTIES: &[u8] = b"parties";
+
+/// `meta` key: the party name index.
+pub const META_NAMES: &[u8] = b"names";
 
 /// The largest party snapshot [`decode_parties`] accepts.
 const MAX_PARTIES_BYTES: usize = 256 << 20;
@@ -62,6 +67,81 @@ pub fn decode_parties(bytes: &[u8]) -> Option<Vec<Party>> {
         Ok((parties, used)) if used == bytes.len() => Some(parties),
         _ => None,
     }
+}
+
+/// The `names` value: every lower-case id, name and alias with the parties it names, in
+/// key order, searchable without decoding it: `u32 count`, then `count` BE `u32` offsets
+/// of the entries (from the end of the offsets), then the entries: `u16 key length ||
+/// key || u16 id count || (u8 length || party id)*`.
+///
+/// # Errors
+/// [`CodecError::Encode`] for a key longer than 65 535 bytes or more than 65 535 parties
+/// under one key (neither is expected: names and ids are short).
+pub fn encode_names<'a>(
+    names: impl Iterator<Item = (&'a str, &'a [PartyId])>,
+) -> Result<Vec<u8>, CodecError> {
+    let too_big = |what: &str| CodecError::Encode(format!("party name index: {what}"));
+    let mut offsets = Vec::new();
+    let mut entries = Vec::new();
+    for (key, ids) in names {
+        offsets.push(u32::try_from(entries.len()).map_err(|_| too_big("too large"))?);
+        let len = u16::try_from(key.len()).map_err(|_| too_big("a name is too long"))?;
+        entries.extend_from_slice(&len.to_be_bytes());
+        entries.extend_from_slice(key.as_bytes());
+        let n = u16::try_from(ids.len()).map_err(|_| too_big("too many parties"))?;
+        entries.extend_from_slice(&n.to_be_bytes());
+        for id in ids {
+            // INVARIANT: party ids are at most PartyId::MAX_LEN (64) bytes.
+            entries.push(id.as_str().len() as u8);
+            entries.extend_from_slice(id.as_str().as_bytes());
+        }
+    }
+    let count = u32::try_from(offsets.len()).map_err(|_| too_big("too many names"))?;
+    let mut out = Vec::with_capacity(4 + 4 * offsets.len() + entries.len());
+    out.extend_from_slice(&count.to_be_bytes());
+    for o in offsets {
+        out.extend_from_slice(&o.to_be_bytes());
+    }
+    out.extend_from_slice(&entries);
+    Ok(out)
+}
+
+/// The parties a `names` value lists under `key` (lower case), by binary search: empty
+/// when none; `None` when the bytes are not such a value.
+pub fn lookup_name(bytes: &[u8], key: &str) -> Option<Vec<PartyId>> {
+    let (count, rest) = bytes.split_first_chunk::<4>()?;
+    let count = usize::try_from(u32::from_be_bytes(*count)).ok()?;
+    let (offsets, entries) = rest.split_at_checked(count.checked_mul(4)?)?;
+    let entry = |i: usize| -> Option<&[u8]> {
+        let at = offsets.get(4 * i..4 * i + 4)?;
+        let at = usize::try_from(u32::from_be_bytes(at.try_into().ok()?)).ok()?;
+        entries.get(at..)
+    };
+    fn key_of(e: &[u8]) -> Option<(&[u8], &[u8])> {
+        let (len, rest) = e.split_first_chunk::<2>()?;
+        rest.split_at_checked(usize::from(u16::from_be_bytes(*len)))
+    }
+    let (mut lo, mut hi) = (0, count);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        let (k, rest) = key_of(entry(mid)?)?;
+        match k.cmp(key.as_bytes()) {
+            std::cmp::Ordering::Less => lo = mid + 1,
+            std::cmp::Ordering::Greater => hi = mid,
+            std::cmp::Ordering::Equal => {
+                let (n, mut rest) = rest.split_first_chunk::<2>()?;
+                let mut ids = Vec::with_capacity(usize::from(u16::from_be_bytes(*n)));
+                for _ in 0..u16::from_be_bytes(*n) {
+                    let (&len, after) = rest.split_first()?;
+                    let (id, after) = after.split_at_checked(usize::from(len))?;
+                    ids.push(PartyId::new(std::str::from_utf8(id).ok()?).ok()?);
+                    rest = after;
+                }
+                return Some(ids);
+            }
+        }
+    }
+    Some(Vec::new())
 }
 
 /// Tag of a pair entry for an event that belongs to or refers into the pair.
@@ -360,7 +440,7 @@ mod tests {
             None,
             "an index of a lost record"
         );
-        assert_eq!(reopened.parties().iter().count(), 2);
+        assert_eq!(reopened.parties().unwrap().iter().count(), 2);
         // A new record at a reused seq is what the index names.
         reopened.append(vec![party("omega", "Omega")], at).unwrap();
         assert_eq!(seq_of(&reopened, "omega").unwrap(), Some(Seq::new(2)));
@@ -377,12 +457,20 @@ mod tests {
             .unwrap();
         // A later definition wins, in the snapshot as in the registry.
         ledger.append(vec![party("acme", "Acme Corp")], at).unwrap();
-        let want: Vec<Party> = ledger.parties().iter().cloned().collect();
+        let want: Vec<Party> = ledger.parties().unwrap().iter().cloned().collect();
         assert_eq!(want.len(), 2);
         assert_eq!(want[0].name, "Acme Corp");
         assert!(store.get(Tree::Meta, META_PARTIES).unwrap().is_some());
         let reopened = Ledger::open(store.clone()).unwrap();
-        assert_eq!(reopened.parties().iter().cloned().collect::<Vec<_>>(), want);
+        assert_eq!(
+            reopened
+                .parties()
+                .unwrap()
+                .iter()
+                .cloned()
+                .collect::<Vec<_>>(),
+            want
+        );
         // A snapshot that does not decode is ignored: the records still name the parties.
         store
             .apply(
@@ -391,6 +479,112 @@ mod tests {
             )
             .unwrap();
         let reopened = Ledger::open(store).unwrap();
-        assert_eq!(reopened.parties().iter().cloned().collect::<Vec<_>>(), want);
+        assert_eq!(
+            reopened
+                .parties()
+                .unwrap()
+                .iter()
+                .cloned()
+                .collect::<Vec<_>>(),
+            want
+        );
+    }
+
+    #[test]
+    fn the_name_index_is_found_by_binary_search_and_damage_is_none() {
+        let id = |s: &str| PartyId::new(s).unwrap();
+        let names: Vec<(String, Vec<PartyId>)> = vec![
+            ("acme".into(), vec![id("acme")]),
+            ("acme corp".into(), vec![id("acme")]),
+            ("shared".into(), vec![id("acme"), id("zeta")]),
+            ("zeta".into(), vec![id("zeta")]),
+            ("ωmega".into(), vec![id("zeta")]),
+        ];
+        let bytes = encode_names(names.iter().map(|(k, v)| (k.as_str(), v.as_slice()))).unwrap();
+        for (k, v) in &names {
+            assert_eq!(lookup_name(&bytes, k).as_ref(), Some(v), "{k}");
+        }
+        for absent in ["", "a", "acme co", "zz", "zeta2"] {
+            assert_eq!(lookup_name(&bytes, absent), Some(vec![]), "{absent}");
+        }
+        let empty = encode_names(std::iter::empty()).unwrap();
+        assert_eq!(lookup_name(&empty, "acme"), Some(vec![]));
+        assert_eq!(lookup_name(&bytes[..bytes.len() - 3], "ωmega"), None);
+        assert_eq!(lookup_name(&bytes[..2], "acme"), None);
+        let mut bad_offset = bytes.clone();
+        bad_offset[4..8].copy_from_slice(&u32::MAX.to_be_bytes());
+        assert_eq!(lookup_name(&bad_offset, "acme"), None);
+    }
+
+    #[test]
+    fn names_resolve_from_the_stored_name_index_as_the_registry_resolves_them() {
+        let store = MemoryStore::new();
+        let mut ledger = Ledger::open(store.clone()).unwrap();
+        let at = Timestamp::from_unix(0);
+        let with_aliases = |id: &str, name: &str, aliases: &[&str]| {
+            Entry::Party(Party {
+                id: PartyId::new(id).unwrap(),
+                name: name.into(),
+                aliases: aliases.iter().map(|a| a.to_string()).collect(),
+            })
+        };
+        ledger
+            .append(
+                vec![
+                    with_aliases("openai", "OpenAI", &["Stargate", "OAI"]),
+                    with_aliases("softbank", "SoftBank", &["stargate"]),
+                    with_aliases("amazon", "Amazon", &["AWS"]),
+                ],
+                at,
+            )
+            .unwrap();
+        // A redefinition drops an alias: the stored index follows.
+        ledger
+            .append(
+                vec![with_aliases("amazon", "Amazon", &["Amazon Web Services"])],
+                at,
+            )
+            .unwrap();
+        let names = [
+            "openai",
+            " OAI ",
+            "stargate",
+            "STARGATE",
+            "amazon",
+            "aws",
+            "amazon web services",
+            "softbank",
+            "SoftBank",
+            "opena",
+            "nothing",
+            "",
+        ];
+        let by_registry: Vec<_> = {
+            let reopened = Ledger::open(store.clone()).unwrap();
+            let registry = reopened.parties().unwrap();
+            names.iter().map(|n| registry.resolve(n)).collect()
+        };
+        let reopened = Ledger::open(store.clone()).unwrap();
+        for (name, want) in names.iter().zip(&by_registry) {
+            assert_eq!(&reopened.resolve_party(name).unwrap(), want, "{name:?}");
+        }
+        assert!(by_registry[0].is_ok() && by_registry[5].is_err());
+        // Names the index lists were answered without loading the registry.
+        let fresh = Ledger::open(store.clone()).unwrap();
+        for name in ["openai", "stargate", "amazon web services"] {
+            fresh.resolve_party(name).unwrap().ok();
+        }
+        assert!(
+            fresh.index.parties.get().is_none(),
+            "the registry stayed unloaded"
+        );
+        // A store without the name index (written before it existed) resolves alike.
+        store
+            .apply(Tree::Meta, vec![Op::Delete(META_NAMES.to_vec())])
+            .unwrap();
+        let old = Ledger::open(store).unwrap();
+        for (name, want) in names.iter().zip(&by_registry) {
+            assert_eq!(&old.resolve_party(name).unwrap(), want, "{name:?}");
+        }
     }
 }

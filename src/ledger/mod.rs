@@ -239,10 +239,6 @@ impl<S: Store> Ledger<S> {
         // indexed: sled's recovery dropping a damaged tail) would point at seqs that new
         // appends reuse: rebuild it all from the records that are there.
         let done = if done > self.size { 0 } else { done };
-        // The registry of the first `done` records; a rebuild adds the parties after them.
-        if done > 0 {
-            self.load_parties()?;
-        }
         if done < self.size {
             self.rebuild_derived(done)?;
         }
@@ -264,9 +260,39 @@ impl<S: Store> Ledger<S> {
         self.head
     }
 
-    /// Every party the ledger defines.
-    pub fn parties(&self) -> &PartyRegistry {
-        &self.index.parties
+    /// Every party the ledger defines (read from the store on first use).
+    ///
+    /// # Errors
+    /// Storage errors, or a damaged `ids` index while reading a store without a party
+    /// snapshot.
+    pub fn parties(&self) -> Result<&PartyRegistry, LedgerError> {
+        if let Some(registry) = self.index.parties.get() {
+            return Ok(registry);
+        }
+        let registry = self.read_parties()?;
+        Ok(self.index.parties.get_or_init(|| registry))
+    }
+
+    /// Resolves a party id, name or alias as [`PartyRegistry::resolve`] does. While the
+    /// registry is not loaded (a query that only names its parties), it answers from the
+    /// stored name index, which takes microseconds where loading 10 000 parties takes
+    /// milliseconds; a name it does not list is resolved by the registry, for its
+    /// suggestions.
+    ///
+    /// # Errors
+    /// Storage errors; the inner error is the name's.
+    pub fn resolve_party(
+        &self,
+        name: &str,
+    ) -> Result<Result<PartyId, crate::model::ResolveError>, LedgerError> {
+        if self.index.parties.get().is_none()
+            && let Some(v) = self.store.get(Tree::Meta, index::META_NAMES)?
+            && let Some(named) = index::lookup_name(v.as_ref(), &name.trim().to_lowercase())
+            && let Some(answer) = PartyRegistry::answer(name, named)
+        {
+            return Ok(answer);
+        }
+        Ok(self.parties()?.resolve(name))
     }
 
     fn watermark(&self) -> Result<u64, LedgerError> {
@@ -277,15 +303,14 @@ impl<S: Store> Ledger<S> {
             .map_or(0, u64::from_be_bytes))
     }
 
-    /// Loads the party registry: from the snapshot in `meta` (one read), else (no
+    /// Reads the party registry: from the snapshot in `meta` (one read), else (no
     /// snapshot, or one that does not decode) from the party records the `ids` index
     /// names.
-    fn load_parties(&mut self) -> Result<(), LedgerError> {
+    fn read_parties(&self) -> Result<PartyRegistry, LedgerError> {
         if let Some(v) = self.store.get(Tree::Meta, index::META_PARTIES)?
             && let Some(parties) = index::decode_parties(v.as_ref())
         {
-            self.index.parties = PartyRegistry::from_parties(parties);
-            return Ok(());
+            return Ok(PartyRegistry::from_parties(parties));
         }
         let end = index::prefix_end(index::PARTY_PREFIX);
         let seqs: Vec<Seq> = self
@@ -295,16 +320,17 @@ impl<S: Store> Ledger<S> {
             .into_iter()
             .map(|(_, v)| seq_value(&v))
             .collect::<Result<_, _>>()?;
+        let mut registry = PartyRegistry::new();
         for seq in seqs {
             // A party record that no longer decodes is damage for `verify` to report;
             // opening must still succeed so that it can.
             if let Ok(Some(rec)) = self.record(seq)
                 && let Entry::Party(p) = rec.entry
             {
-                self.index.parties.insert(p);
+                registry.insert(p);
             }
         }
-        Ok(())
+        Ok(registry)
     }
 
     /// Rebuilds ids, pairs and Merkle tiles for records `from..size`.
@@ -313,8 +339,13 @@ impl<S: Store> Ledger<S> {
         let mut start = from;
         if from == 0 {
             // Start clean: derived trees may hold keys of a different layout.
-            self.store
-                .apply(Tree::Meta, vec![Op::Delete(index::META_PARTIES.to_vec())])?;
+            self.store.apply(
+                Tree::Meta,
+                vec![
+                    Op::Delete(index::META_PARTIES.to_vec()),
+                    Op::Delete(index::META_NAMES.to_vec()),
+                ],
+            )?;
             for tree in [Tree::Ids, Tree::Pairs, Tree::Merkle] {
                 let keys: Vec<Op> = self
                     .store
@@ -324,6 +355,9 @@ impl<S: Store> Ledger<S> {
                 self.store.apply(tree, keys)?;
             }
             self.index.reset();
+        } else {
+            // The registry of the first `from` records, to which the rebuild adds.
+            self.parties()?;
         }
         while start < self.size {
             let end = (start + CHUNK).min(self.size);
@@ -523,7 +557,7 @@ impl<S: Store> Ledger<S> {
     /// Storage errors.
     pub fn relationships(&self) -> Result<Vec<(PartyId, PartyId)>, LedgerError> {
         let mut out = Vec::new();
-        for p in self.index.parties.iter() {
+        for p in self.parties()?.iter() {
             for other in self.partners(&p.id)? {
                 if p.id < other {
                     out.push((p.id.clone(), other));

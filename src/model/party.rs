@@ -151,6 +151,25 @@ impl PartyRegistry {
             .collect()
     }
 
+    /// What resolving `name` answers when `named` are the parties its lower-case form
+    /// names (as [`PartyRegistry::name_index`] lists them): `None` when it names none.
+    pub fn answer(name: &str, named: Vec<PartyId>) -> Option<Result<PartyId, ResolveError>> {
+        match named.len() {
+            0 => None,
+            1 => named.into_iter().next().map(Ok),
+            _ => Some(Err(ResolveError::Ambiguous {
+                name: super::shorten(name),
+                candidates: named.iter().map(ToString::to_string).collect(),
+            })),
+        }
+    }
+
+    /// The name index: every lower-case id, name and alias, with the parties it names in
+    /// id order (built on first use).
+    pub fn name_index(&self) -> &BTreeMap<String, Vec<PartyId>> {
+        self.names()
+    }
+
     /// Resolves an id, name or alias, ignoring case and surrounding spaces.
     ///
     /// # Errors
@@ -173,13 +192,9 @@ impl PartyRegistry {
                 .map(|p| p.id.clone())
                 .collect()
         };
-        match named.as_slice() {
-            [one] => Ok(one.clone()),
-            many if !many.is_empty() => Err(ResolveError::Ambiguous {
-                name: super::shorten(name),
-                candidates: many.iter().map(ToString::to_string).collect(),
-            }),
-            _ => {
+        match PartyRegistry::answer(name, named) {
+            Some(answer) => answer,
+            None => {
                 let key_chars = key.chars().count();
                 let mut suggestions: Vec<String> = self
                     .parties
