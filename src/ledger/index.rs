@@ -457,20 +457,15 @@ mod tests {
             .unwrap();
         // A later definition wins, in the snapshot as in the registry.
         ledger.append(vec![party("acme", "Acme Corp")], at).unwrap();
-        let want: Vec<Party> = ledger.parties().unwrap().iter().cloned().collect();
+        let listed = |l: &Ledger<MemoryStore>| -> Vec<Party> {
+            l.parties().unwrap().iter().cloned().collect()
+        };
+        let want = listed(&ledger);
         assert_eq!(want.len(), 2);
         assert_eq!(want[0].name, "Acme Corp");
         assert!(store.get(Tree::Meta, META_PARTIES).unwrap().is_some());
         let reopened = Ledger::open(store.clone()).unwrap();
-        assert_eq!(
-            reopened
-                .parties()
-                .unwrap()
-                .iter()
-                .cloned()
-                .collect::<Vec<_>>(),
-            want
-        );
+        assert_eq!(listed(&reopened), want);
         // A snapshot that does not decode is ignored: the records still name the parties.
         store
             .apply(
@@ -479,15 +474,7 @@ mod tests {
             )
             .unwrap();
         let reopened = Ledger::open(store).unwrap();
-        assert_eq!(
-            reopened
-                .parties()
-                .unwrap()
-                .iter()
-                .cloned()
-                .collect::<Vec<_>>(),
-            want
-        );
+        assert_eq!(listed(&reopened), want);
     }
 
     #[test]
