@@ -1,8 +1,9 @@
-//! Appending. Each batch's records are written with one atomic store batch and flushed
-//! (durable, and acknowledged to the caller) on the calling thread, while a second thread
-//! works out and writes their derived data (see `derive.rs`), which may trail the records
-//! by a few batches and is complete when the append returns. A crash in between leaves
-//! derived data that lags the records, which opening the ledger completes.
+//! Appending, in three stages on three threads that hand each other whole batches: one
+//! encodes and hashes the records; the calling thread writes each batch's records with one
+//! atomic store batch and flushes them (durable, and acknowledged to the caller) before
+//! the next; a third works out and writes their derived data (see `derive.rs`), which may
+//! trail the records by a few batches and is complete when the append returns. A crash in
+//! between leaves derived data that lags the records, which opening the ledger completes.
 
 use super::{AppendReport, Ledger, LedgerError, StoredRecord, index, stored_of};
 use crate::chain::ChainHash;
@@ -37,8 +38,9 @@ impl<S: Store> Ledger<S> {
     /// Appends `batches` in order, each as one atomic batch recorded at `at`: a bulk
     /// import. Each batch is durable (flushed and witnessed) before the next one is
     /// written, and `durable` is told of it then (its first seq, count and head). The
-    /// derived data (indexes, Merkle tiles) follows on a second thread, in runs of many
-    /// batches, and is durable too when this returns. Returns what was appended in all.
+    /// records are encoded on one thread ahead of the writes, and the derived data
+    /// (indexes, Merkle tiles) follows on another, in runs of many batches, durable too
+    /// when this returns. Returns what was appended in all.
     ///
     /// # Errors
     /// Storage errors. The batches `durable` was told of stay; the ledger in memory is
@@ -91,7 +93,7 @@ impl<S: Store> Ledger<S> {
     }
 
     /// Writes the batches `next` stages (given the size and head they continue), each
-    /// durable before the next; derives on a second thread.
+    /// durable before the next: staging, writing and deriving on three threads.
     fn pipeline(
         &mut self,
         mut next: impl FnMut(u64, ChainHash) -> Option<Result<Staged, LedgerError>> + Send,

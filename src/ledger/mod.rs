@@ -5,7 +5,7 @@
 //! and `meta` are derived from it and completed on open when they lag (after a crash
 //! between a records batch and its derived writes). An append writes each batch's
 //! records with one atomic store batch and flushes them before the next; the derived
-//! keys follow on a second thread, with the watermark after them, and are flushed before
+//! keys follow on another thread, with the watermark after them, and are flushed before
 //! the append returns (see `append.rs`).
 
 mod append;
