@@ -287,7 +287,7 @@ impl<S: Store> Ledger<S> {
     ) -> Result<Result<PartyId, crate::model::ResolveError>, LedgerError> {
         if self.index.parties.get().is_none()
             && let Some(v) = self.store.get(Tree::Meta, index::META_NAMES)?
-            && let Some(named) = index::lookup_name(v.as_ref(), &name.trim().to_lowercase())
+            && let Some(named) = index::lookup_name(v.as_ref(), &PartyRegistry::name_key(name))
             && let Some(answer) = PartyRegistry::answer(name, named)
         {
             return Ok(answer);

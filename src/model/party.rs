@@ -151,6 +151,11 @@ impl PartyRegistry {
             .collect()
     }
 
+    /// The key a typed name is looked up under: trimmed, lower case.
+    pub fn name_key(name: &str) -> String {
+        name.trim().to_lowercase()
+    }
+
     /// What resolving `name` answers when `named` are the parties its lower-case form
     /// names (as [`PartyRegistry::name_index`] lists them): `None` when it names none.
     pub fn answer(name: &str, named: Vec<PartyId>) -> Option<Result<PartyId, ResolveError>> {
@@ -176,7 +181,7 @@ impl PartyRegistry {
     /// [`ResolveError::Unknown`] (with close matches as suggestions) or
     /// [`ResolveError::Ambiguous`].
     pub fn resolve(&self, name: &str) -> Result<PartyId, ResolveError> {
-        let key = name.trim().to_lowercase();
+        let key = PartyRegistry::name_key(name);
         let named: Vec<PartyId> = if self.names.get().is_some()
             || self.scans.fetch_add(1, Ordering::Relaxed) >= SCANS_BEFORE_INDEX
         {
