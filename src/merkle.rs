@@ -64,6 +64,6 @@ pub use error::MerkleError;
 pub use hash::{HASH_SIZE, Hash, empty_root, leaf_hash, node_hash, root_of};
 pub use proof::{ConsistencyProof, InclusionProof, consistency_proof, inclusion_proof};
 pub use tile::{
-    MemoryTiles, TILE_HEIGHT, TILE_WIDTH, TileKey, TileReader, append_leaves, leaf_count_stored,
-    subtree_hash, tree_root,
+    CachedTiles, MemoryTiles, TILE_HEIGHT, TILE_WIDTH, TileCache, TileKey, TileReader,
+    append_leaves, leaf_count_stored, subtree_hash, tree_root,
 };

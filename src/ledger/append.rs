@@ -111,6 +111,8 @@ impl<S: Store> Ledger<S> {
             });
         }
         let start = self.size;
+        // The appended records' leaves go into the tiles.
+        self.tiles.clear();
         let (store, index) = (&self.store, &mut self.index);
         let (mut size, mut head) = (self.size, self.head);
         let (written, derived) = std::thread::scope(|scope| {
@@ -351,6 +353,27 @@ mod tests {
         let watermark = store.get(Tree::Meta, index::META_DERIVED).unwrap().unwrap();
         assert_eq!(watermark.as_ref(), (all.len() as u64).to_be_bytes());
         assert_eq!(answers(&Ledger::open(store).unwrap(), &ids), want);
+    }
+
+    #[test]
+    fn roots_and_proofs_read_between_appends_see_the_tiles_each_append_wrote() {
+        let all = entries(1200);
+        let store = MemoryStore::new();
+        let mut ledger = Ledger::open(store.clone()).unwrap();
+        for batch in all.chunks(97) {
+            ledger.append(batch.to_vec(), AT).unwrap();
+            let size = ledger.size();
+            // The live ledger has read (and kept) the edge tiles before this append.
+            let root = ledger.root_at(size).unwrap();
+            assert_eq!(
+                root,
+                Ledger::open(store.clone()).unwrap().root_at(size).unwrap()
+            );
+            let last = ledger.raw(Seq::new(size - 1)).unwrap().unwrap();
+            let proof = crate::merkle::inclusion_proof(&ledger.tiles(), size - 1, size).unwrap();
+            root.verify_inclusion(&last.leaf, size - 1, size, &proof.hashes)
+                .unwrap();
+        }
     }
 
     #[test]

@@ -24,7 +24,7 @@ pub use verify::{Break, BreakKind, VerifyReport};
 
 use crate::chain::ChainHash;
 use crate::codec::{self, CodecError, Entry, Record, Seq};
-use crate::merkle::{self, Hash, MerkleError, TileKey, TileReader};
+use crate::merkle::{self, Hash, MerkleError, TileCache, TileKey, TileReader};
 use crate::model::{Event, EventId, PartyId, PartyRegistry};
 use crate::store::{Op, Store, StoreError, Tree};
 use derive::Index;
@@ -167,6 +167,8 @@ pub struct Ledger<S: Store> {
     head: ChainHash,
     /// The derived indexes and the party registry.
     index: Index,
+    /// The Merkle tiles every proof reads; cleared before anything writes tiles.
+    tiles: TileCache,
 }
 
 impl<S: Store> Ledger<S> {
@@ -190,6 +192,7 @@ impl<S: Store> Ledger<S> {
             size: 0,
             head: ChainHash::ZERO,
             index: Index::new(),
+            tiles: TileCache::new(),
         };
         ledger.load()?;
         Ok(ledger)
@@ -199,6 +202,8 @@ impl<S: Store> Ledger<S> {
     /// completes them if they lag. Opening does this; so does an append that failed, so
     /// that the ledger in memory describes the store again.
     fn load(&mut self) -> Result<(), LedgerError> {
+        // Completing derived data writes tiles.
+        self.tiles.clear();
         (self.size, self.head) = match self.store.last(Tree::Records)? {
             None => (0, ChainHash::ZERO),
             Some((k, v)) => {
@@ -572,7 +577,7 @@ impl<S: Store> Ledger<S> {
     /// # Errors
     /// Tiles missing or malformed.
     pub fn root_at(&self, size: u64) -> Result<Hash, LedgerError> {
-        Ok(merkle::tree_root(&StoreTiles(&self.store), size)?)
+        Ok(merkle::tree_root(&self.tiles(), size)?)
     }
 
     /// Chain hash of record `size - 1` (zeros for 0).
@@ -592,9 +597,10 @@ impl<S: Store> Ledger<S> {
         }
     }
 
-    /// Reads Merkle tiles, for proofs.
+    /// Reads Merkle tiles, for proofs (the upper tiles from memory after the first
+    /// read: [`TileCache`]).
     pub fn tiles(&self) -> impl TileReader + '_ {
-        StoreTiles(&self.store)
+        self.tiles.over(StoreTiles(&self.store))
     }
 }
 

@@ -142,6 +142,87 @@ impl TileReader for MemoryTiles {
     }
 }
 
+/// Tiles kept in memory, in front of a [`TileReader`]: those that nearly every proof and
+/// root reads (every tile above level 0, and the partial tiles of the right edge). A
+/// level-0 tile that is full is read once per proof of a leaf under it, so it is left to
+/// the store. Without this, a proof right after other work (queries filling the store's
+/// page cache) re-reads these hot tiles from disk: 0.5-0.9 ms each at 1M leaves.
+///
+/// The cache trusts that the tiles behind it do not change while it holds them: whoever
+/// writes tiles calls [`TileCache::clear`] first (the ledger does before every append).
+/// At most [`TileCache::CAPACITY`] tiles (8 MiB) are held; a tree past 2^26 leaves has
+/// more upper tiles than that, and the cache starts over when it is full.
+#[derive(Debug, Default)]
+pub struct TileCache {
+    tiles: std::sync::Mutex<std::collections::HashMap<TileKey, Vec<u8>>>,
+}
+
+impl TileCache {
+    /// Most tiles held at once.
+    pub const CAPACITY: usize = 1024;
+
+    /// An empty cache.
+    pub fn new() -> TileCache {
+        TileCache::default()
+    }
+
+    /// Forgets every tile (the tiles behind the cache are about to change).
+    pub fn clear(&mut self) {
+        self.held().clear();
+    }
+
+    /// Number of tiles held.
+    pub fn len(&self) -> usize {
+        self.held().len()
+    }
+
+    /// Whether no tile is held.
+    pub fn is_empty(&self) -> bool {
+        self.held().is_empty()
+    }
+
+    /// A reader that answers from the cache, and reads what it lacks from `reader`.
+    pub fn over<R: TileReader>(&self, reader: R) -> CachedTiles<'_, R> {
+        CachedTiles {
+            cache: self,
+            reader,
+        }
+    }
+
+    fn held(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<TileKey, Vec<u8>>> {
+        // The map is whole after any panic (one insert or clear at a time).
+        self.tiles
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// A [`TileReader`] in front of another, through a [`TileCache`].
+#[derive(Debug)]
+pub struct CachedTiles<'a, R> {
+    cache: &'a TileCache,
+    reader: R,
+}
+
+impl<R: TileReader> TileReader for CachedTiles<'_, R> {
+    fn read_tile(&self, key: TileKey) -> Result<Option<Vec<u8>>, MerkleError> {
+        if let Some(bytes) = self.cache.held().get(&key) {
+            return Ok(Some(bytes.clone()));
+        }
+        let read = self.reader.read_tile(key)?;
+        if let Some(bytes) = &read
+            && (key.level > 0 || bytes.len() < TILE_BYTES)
+        {
+            let mut held = self.cache.held();
+            if held.len() >= TileCache::CAPACITY {
+                held.clear();
+            }
+            held.insert(key, bytes.clone());
+        }
+        Ok(read)
+    }
+}
+
 /// Reads a tile and checks that it is 1 to 256 whole hashes.
 fn read_checked(reader: &(impl TileReader + ?Sized), key: TileKey) -> Result<Vec<u8>, MerkleError> {
     let bytes = reader

@@ -351,3 +351,91 @@ fn trait_objects_are_readers() -> Result<(), MerkleError> {
     assert_eq!(subtree_hash(reader, 300, 8, 0)?, root_of(&all[..256]));
     Ok(())
 }
+
+/// A reader that counts what it is asked for.
+struct Counted<'a> {
+    tiles: &'a MemoryTiles,
+    reads: std::cell::RefCell<BTreeMap<TileKey, usize>>,
+}
+
+impl TileReader for Counted<'_> {
+    fn read_tile(&self, key: TileKey) -> Result<Option<Vec<u8>>, MerkleError> {
+        *self.reads.borrow_mut().entry(key).or_default() += 1;
+        self.tiles.read_tile(key)
+    }
+}
+
+#[test]
+fn the_cache_keeps_upper_and_partial_tiles_and_leaves_full_level_0_tiles_to_the_store()
+-> Result<(), MerkleError> {
+    // Level 0: tiles 0..=2 full, tile 3 partial; level 1: tile 0 with 3 hashes.
+    let size = 3 * TILE_WIDTH + 10;
+    let all = leaves(size);
+    let tiles = build(&all, 100)?;
+    let counted = Counted {
+        tiles: &tiles,
+        reads: Default::default(),
+    };
+    let cache = TileCache::new();
+    let cached = cache.over(&counted);
+    for _ in 0..3 {
+        for i in [5, TILE_WIDTH + 7, size - 1] {
+            let proof = crate::merkle::inclusion_proof(&cached, i, size)?;
+            let direct = crate::merkle::inclusion_proof(&tiles, i, size)?;
+            assert_eq!(proof, direct);
+        }
+        assert_eq!(tree_root(&cached, size)?, root_of(&all));
+    }
+    let reads = counted.reads.borrow();
+    let upper = TileKey { level: 1, index: 0 };
+    let edge = TileKey { level: 0, index: 3 };
+    assert_eq!(reads[&upper], 1, "upper tile read once: {reads:?}");
+    assert_eq!(reads[&edge], 1, "partial tile read once: {reads:?}");
+    assert_eq!(
+        reads[&TileKey { level: 0, index: 0 }],
+        3,
+        "full level-0 tile each time"
+    );
+    assert_eq!(cache.len(), 2);
+    Ok(())
+}
+
+#[test]
+fn a_cleared_cache_reads_the_tiles_again_and_a_full_one_starts_over() -> Result<(), MerkleError> {
+    let all = leaves(TILE_WIDTH + 3);
+    let before = build(&all[..TILE_WIDTH as usize + 1], 50)?;
+    let after = build(&all, 50)?;
+    let edge = TileKey { level: 0, index: 1 };
+    let mut cache = TileCache::new();
+    assert_eq!(
+        cache.over(&before).read_tile(edge)?.map(|t| t.len()),
+        Some(HASH_SIZE)
+    );
+    // Still the old edge: the cache trusts that nothing wrote tiles behind it.
+    assert_eq!(
+        cache.over(&after).read_tile(edge)?.map(|t| t.len()),
+        Some(HASH_SIZE)
+    );
+    cache.clear();
+    assert!(cache.is_empty());
+    assert_eq!(
+        cache.over(&after).read_tile(edge)?.map(|t| t.len()),
+        Some(3 * HASH_SIZE)
+    );
+
+    // Every upper tile is kept, up to the capacity.
+    let mut many = MemoryTiles::new();
+    let count = TileCache::CAPACITY as u64 + 10;
+    many.apply(
+        (0..count)
+            .map(|index| (TileKey { level: 1, index }, vec![7; HASH_SIZE]))
+            .collect(),
+    );
+    let reader = cache.over(&many);
+    for index in 0..count {
+        assert!(reader.read_tile(TileKey { level: 1, index })?.is_some());
+        assert!(cache.len() <= TileCache::CAPACITY);
+    }
+    assert!(!cache.is_empty());
+    Ok(())
+}
