@@ -64,24 +64,28 @@ pub(crate) fn parties(
     (new, skipped)
 }
 
-/// Looks events up in the input first, then in the ledger (cached).
+/// Looks events up in the input first (by position, not copied), then in the ledger
+/// (cached).
 struct Lookup<'a, S: Store> {
     ledger: &'a Ledger<S>,
-    input: BTreeMap<EventId, Event>,
+    input: BTreeMap<EventId, usize>,
     cache: BTreeMap<EventId, Option<Event>>,
 }
 
 impl<S: Store> Lookup<'_, S> {
-    fn get(&mut self, id: &EventId) -> Result<Option<Event>, ImportError> {
-        if let Some(e) = self.input.get(id) {
-            return Ok(Some(e.clone()));
+    fn get<'s>(
+        &'s mut self,
+        input: &'s [Located<Event>],
+        id: &EventId,
+    ) -> Result<Option<&'s Event>, ImportError> {
+        if let Some(&i) = self.input.get(id) {
+            return Ok(Some(&input[i].value));
         }
-        if let Some(e) = self.cache.get(id) {
-            return Ok(e.clone());
+        if !self.cache.contains_key(id) {
+            let found = self.ledger.event(id)?.map(|(_, e)| e);
+            self.cache.insert(id.clone(), found);
         }
-        let found = self.ledger.event(id)?.map(|(_, e)| e);
-        self.cache.insert(id.clone(), found.clone());
-        Ok(found)
+        Ok(self.cache.get(id).and_then(Option::as_ref))
     }
 }
 
@@ -115,42 +119,47 @@ pub(crate) fn events<S: Store>(
         ledger,
         input: unique
             .iter()
-            .map(|e| (e.value.id.clone(), e.value.clone()))
+            .enumerate()
+            .map(|(i, e)| (e.value.id.clone(), i))
             .collect(),
         cache: BTreeMap::new(),
     };
-    // 2. Fill in parties from the events referred to, where the file gave none.
-    for e in &mut unique {
-        if !e.value.parties.is_empty() {
+    // 2. Fill in parties from the events referred to, where the file gave none (in
+    // input order: an event filled in here counts for those after it).
+    for i in 0..unique.len() {
+        if !unique[i].value.parties.is_empty() {
             continue;
         }
+        let e = &unique[i].value;
+        let (supersedes, ends) = (e.supersedes.clone(), e.payload.ends().to_vec());
         let mut parties: BTreeSet<PartyId> = BTreeSet::new();
-        if let Some(target) = &e.value.supersedes
-            && let Some(t) = lookup.get(target)?
+        if let Some(target) = &supersedes
+            && let Some(t) = lookup.get(&unique, target)?
         {
-            parties.extend(t.parties);
+            parties.extend(t.parties.iter().cloned());
         }
-        for r in e.value.payload.ends() {
-            if let Some(Payload::Agreement { terms, .. }) = lookup.get(&r.event)?.map(|t| t.payload)
+        for r in &ends {
+            if let Some(Payload::Agreement { terms, .. }) =
+                lookup.get(&unique, &r.event)?.map(|t| &t.payload)
                 && let Some(term) = terms.iter().find(|t| t.key == r.key)
             {
                 parties.insert(term.grantor.clone());
                 parties.insert(term.holder.clone());
             }
         }
-        if parties.is_empty() && e.value.supersedes.is_none() && e.value.payload.ends().is_empty() {
+        let e = &mut unique[i];
+        if parties.is_empty() && supersedes.is_none() && ends.is_empty() {
             problems.push(e.problem(
                 e.value.id.as_str(),
                 "the event names no party: add `parties = [\"...\"]`",
             ));
         }
         e.value.parties = parties.into_iter().collect();
-        lookup.input.insert(e.value.id.clone(), e.value.clone());
     }
     // 3. Already recorded: identical is skipped, different is refused.
     let mut new = Vec::new();
     let mut skipped = 0;
-    for e in unique {
+    for (i, e) in unique.iter().enumerate() {
         match ledger.event(&e.value.id)? {
             Some((_, recorded)) if recorded == e.value => skipped += 1,
             Some((seq, _)) => problems.push(e.problem(
@@ -160,14 +169,15 @@ pub(crate) fn events<S: Store>(
                      immutable: add a new event that supersedes it"
                 ),
             )),
-            None => new.push(e),
+            None => new.push(i),
         }
     }
     // 4. References must name existing events of the right kind.
-    for e in &new {
+    for &i in &new {
+        let e = &unique[i];
         let id = e.value.id.as_str();
         if let Some(target) = &e.value.supersedes
-            && lookup.get(target)?.is_none()
+            && lookup.get(&unique, target)?.is_none()
         {
             problems.push(e.problem(
                 id,
@@ -182,7 +192,7 @@ pub(crate) fn events<S: Store>(
                     .push(e.problem(id, format!("`ends` names {r}, a term of this same event")));
                 continue;
             }
-            match lookup.get(&r.event)?.map(|t| t.payload) {
+            match lookup.get(&unique, &r.event)?.map(|t| &t.payload) {
                 None => problems.push(e.problem(
                     id,
                     format!("`ends` names {r}, but there is no event {}", r.event),
@@ -215,7 +225,7 @@ pub(crate) fn events<S: Store>(
             Payload::Legal {
                 resolves: Some(target),
                 ..
-            } => match lookup.get(target)?.map(|t| t.payload) {
+            } => match lookup.get(&unique, target)?.map(|t| &t.payload) {
                 None => problems.push(e.problem(
                     id,
                     format!("`resolves` names {target}, which does not exist"),
@@ -232,7 +242,7 @@ pub(crate) fn events<S: Store>(
             Payload::Statement {
                 about: Some(target),
                 ..
-            } if lookup.get(target)?.is_none() => {
+            } if lookup.get(&unique, target)?.is_none() => {
                 problems
                     .push(e.problem(id, format!("`about` names {target}, which does not exist")));
             }
@@ -240,15 +250,17 @@ pub(crate) fn events<S: Store>(
         }
     }
     // 5. Reference cycles inside the input (the ledger cannot point at new events).
-    let input: Vec<&Event> = new.iter().map(|e| &e.value).collect();
+    let input: Vec<&Event> = new.iter().map(|&i| &unique[i].value).collect();
     for cycle in reference_cycles(&input) {
-        let first = &new[cycle[0].0];
+        let first = &unique[new[cycle[0].0]];
         problems.push(first.problem(first.value.id.as_str(), cycle_message(&input, &cycle)));
     }
     if !problems.is_empty() || had_problems {
         return Ok((Vec::new(), skipped));
     }
-    Ok((order(new.into_iter().map(|e| e.value).collect()), skipped))
+    let mut slots: Vec<Option<Event>> = unique.into_iter().map(|e| Some(e.value)).collect();
+    let new = new.iter().filter_map(|&i| slots[i].take()).collect();
+    Ok((order(new), skipped))
 }
 
 /// Every input-relevant reference of `e`: the field and the event it names.

@@ -154,6 +154,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), ImportError> {
     Ok(())
 }
 
+/// One file's text, while it is being read.
 struct Parsed {
     file: PathBuf,
     text: String,
@@ -161,117 +162,192 @@ struct Parsed {
     lines: Lines,
 }
 
+impl Parsed {
+    fn read(file: &Path) -> Result<Parsed, Problem> {
+        let text = read_text(file)?;
+        Ok(Parsed {
+            file: file.to_path_buf(),
+            lines: Lines::new(&text),
+            text,
+        })
+    }
+
+    fn toml(&self) -> Result<toml::Spanned<DeTable<'_>>, Problem> {
+        DeTable::parse(&self.text).map_err(|e| {
+            let line = e.span().map_or(1, |s| self.lines.line(s.start));
+            let msg = e.message().trim();
+            let at = e.span().map(|s| toml_position(self, s)).unwrap_or_default();
+            Problem {
+                file: self.file.clone(),
+                line,
+                id: None,
+                message: format!("invalid TOML{at}: {msg}"),
+            }
+        })
+    }
+}
+
+/// What a top-level table of an event file is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Party,
+    Event,
+}
+
+/// The `[[party]]` and `[[event]]` tables of a file, with the line of each, in file
+/// order; anything else at the top level goes to `problems`.
+fn tables<'a, 'i>(
+    p: &Parsed,
+    doc: &'a DeTable<'i>,
+    problems: &mut Vec<Problem>,
+) -> Vec<(Kind, &'a DeTable<'i>, usize)> {
+    let mut out = Vec::new();
+    for (key, value) in doc.iter() {
+        let line = p.lines.line(key.span().start);
+        let (kind, items) = match (key.get_ref().as_ref(), value.get_ref()) {
+            ("party", DeValue::Array(items)) => (Kind::Party, items),
+            ("event", DeValue::Array(items)) => (Kind::Event, items),
+            ("party" | "event", _) => {
+                problems.push(Problem {
+                    file: p.file.clone(),
+                    line,
+                    id: None,
+                    message: format!(
+                        "`{}` must be written as [[{}]] tables",
+                        key.get_ref(),
+                        key.get_ref()
+                    ),
+                });
+                continue;
+            }
+            (other, _) => {
+                problems.push(Problem {
+                    file: p.file.clone(),
+                    line,
+                    id: None,
+                    message: format!(
+                        "unexpected top-level key `{}`: a file holds [[party]] and [[event]] tables",
+                        crate::model::shorten(other)
+                    ),
+                });
+                continue;
+            }
+        };
+        let what = if kind == Kind::Party {
+            "party"
+        } else {
+            "event"
+        };
+        for item in items {
+            let line = p.lines.line(item.span().start);
+            match item.get_ref() {
+                DeValue::Table(t) => out.push((kind, t, line)),
+                _ => problems.push(Problem {
+                    file: p.file.clone(),
+                    line,
+                    id: None,
+                    message: format!("each `{what}` must be a table ([[{what}]])"),
+                }),
+            }
+        }
+    }
+    out
+}
+
 /// Reads and checks `paths` against `ledger` without changing anything.
+///
+/// Files are read one at a time, twice: every file's parties first (so that events
+/// anywhere can name them), then the events of the files that have any. Only one
+/// file's text and parse tree is held at a time, not all of them: a 100 000-event
+/// import peaked at 852 MB when it held them all.
 ///
 /// # Errors
 /// [`ImportError::Invalid`] with every problem found, [`ImportError::Read`] for
 /// unreadable paths, [`ImportError::Ledger`] for storage errors.
 pub fn plan<S: Store>(ledger: &Ledger<S>, paths: &[PathBuf]) -> Result<Plan, ImportError> {
     let files = collect_files(paths)?;
-    let mut problems = Vec::new();
-    let mut texts = Vec::new();
+    // Reported in this order: unreadable files, TOML syntax, the files' layout,
+    // parties, then events.
+    let (mut unreadable, mut syntax, mut layout) = (Vec::new(), Vec::new(), Vec::new());
+    let mut parse_problems = Vec::new();
+    let mut parties: Vec<Located<Party>> = Vec::new();
+    let mut with_events = Vec::new();
     for file in &files {
-        match read_text(file) {
-            Ok(text) => texts.push(Parsed {
-                file: file.clone(),
-                lines: Lines::new(&text),
-                text,
-            }),
-            Err(p) => problems.push(p),
-        }
-    }
-    let mut docs = Vec::new();
-    for p in &texts {
-        match DeTable::parse(&p.text) {
-            Ok(doc) => docs.push((p, doc)),
-            Err(e) => {
-                let line = e.span().map_or(1, |s| p.lines.line(s.start));
-                let msg = e.message().trim();
-                let at = e.span().map(|s| toml_position(p, s)).unwrap_or_default();
-                problems.push(Problem {
+        let p = match Parsed::read(file) {
+            Ok(p) => p,
+            Err(problem) => {
+                unreadable.push(problem);
+                continue;
+            }
+        };
+        let doc = match p.toml() {
+            Ok(doc) => doc,
+            Err(problem) => {
+                syntax.push(problem);
+                continue;
+            }
+        };
+        let mut has_events = false;
+        for (kind, table, line) in tables(&p, doc.get_ref(), &mut layout) {
+            if kind == Kind::Event {
+                has_events = true;
+                continue;
+            }
+            let (party, mut probs) = parse::party(&p.file, &p.lines, line, table);
+            parse_problems.append(&mut probs);
+            if let Some(party) = party {
+                parties.push(Located {
+                    value: party,
                     file: p.file.clone(),
                     line,
-                    id: None,
-                    message: format!("invalid TOML{at}: {msg}"),
                 });
             }
         }
-    }
-    // Parties first: every file's [[party]] tables, so events anywhere can name them.
-    let mut party_tables = Vec::new();
-    let mut event_tables = Vec::new();
-    for (p, doc) in &docs {
-        for (key, value) in doc.get_ref().iter() {
-            let line = p.lines.line(key.span().start);
-            let tables = match (key.get_ref().as_ref(), value.get_ref()) {
-                ("party", DeValue::Array(_)) => &mut party_tables,
-                ("event", DeValue::Array(items)) => {
-                    for item in items {
-                        collect_table(&mut event_tables, p, item, &mut problems, "event");
-                    }
-                    continue;
-                }
-                ("party" | "event", _) => {
-                    problems.push(Problem {
-                        file: p.file.clone(),
-                        line,
-                        id: None,
-                        message: format!(
-                            "`{}` must be written as [[{}]] tables",
-                            key.get_ref(),
-                            key.get_ref()
-                        ),
-                    });
-                    continue;
-                }
-                (other, _) => {
-                    problems.push(Problem {
-                        file: p.file.clone(),
-                        line,
-                        id: None,
-                        message: format!(
-                            "unexpected top-level key `{}`: a file holds [[party]] and [[event]] tables",
-                            crate::model::shorten(other)
-                        ),
-                    });
-                    continue;
-                }
-            };
-            if let DeValue::Array(items) = value.get_ref() {
-                for item in items {
-                    collect_table(tables, p, item, &mut problems, "party");
-                }
-            }
+        if has_events {
+            with_events.push(file);
         }
     }
     let recorded = ledger.parties()?;
     let mut registry = recorded.clone();
-    let mut parties: Vec<Located<Party>> = Vec::new();
-    for (p, table, line) in &party_tables {
-        let (party, mut probs) = parse::party(&p.file, &p.lines, *line, table);
-        problems.append(&mut probs);
-        if let Some(party) = party {
-            parties.push(Located {
-                value: party,
-                file: p.file.clone(),
-                line: *line,
-            });
-        }
-    }
     let (new_parties, parties_skipped) =
-        check::parties(recorded, &mut registry, parties, &mut problems);
+        check::parties(recorded, &mut registry, parties, &mut parse_problems);
     let mut events: Vec<Located<Event>> = Vec::new();
-    for (p, table, line) in &event_tables {
-        let (event, mut probs) = parse::event(&p.file, &p.lines, *line, table, &registry);
-        problems.append(&mut probs);
-        if let Some(event) = event {
-            events.push(Located {
-                value: event,
-                file: p.file.clone(),
-                line: *line,
-            });
+    for file in with_events {
+        // Read again; a file that changed meanwhile is reported as it reads now.
+        let p = match Parsed::read(file) {
+            Ok(p) => p,
+            Err(problem) => {
+                unreadable.push(problem);
+                continue;
+            }
+        };
+        let doc = match p.toml() {
+            Ok(doc) => doc,
+            Err(problem) => {
+                syntax.push(problem);
+                continue;
+            }
+        };
+        // Its layout problems were reported on the first reading.
+        for (kind, table, line) in tables(&p, doc.get_ref(), &mut Vec::new()) {
+            if kind == Kind::Party {
+                continue;
+            }
+            let (event, mut probs) = parse::event(&p.file, &p.lines, line, table, &registry);
+            parse_problems.append(&mut probs);
+            if let Some(event) = event {
+                events.push(Located {
+                    value: event,
+                    file: p.file.clone(),
+                    line,
+                });
+            }
         }
     }
+    let mut problems = unreadable;
+    problems.append(&mut syntax);
+    problems.append(&mut layout);
+    problems.append(&mut parse_problems);
     let had_problems = !problems.is_empty();
     let (events, events_skipped) = check::events(ledger, events, &mut problems, had_problems)?;
     if !problems.is_empty() {
@@ -299,25 +375,6 @@ fn toml_position(p: &Parsed, span: std::ops::Range<usize>) -> String {
             format!(" at column {column} (`{}`)", t.trim())
         }
         _ => format!(" at column {column}"),
-    }
-}
-
-fn collect_table<'a, 'i>(
-    out: &mut Vec<(&'a Parsed, &'a DeTable<'i>, usize)>,
-    p: &'a Parsed,
-    item: &'a toml::Spanned<DeValue<'i>>,
-    problems: &mut Vec<Problem>,
-    what: &str,
-) {
-    let line = p.lines.line(item.span().start);
-    match item.get_ref() {
-        DeValue::Table(t) => out.push((p, t, line)),
-        _ => problems.push(Problem {
-            file: p.file.clone(),
-            line,
-            id: None,
-            message: format!("each `{what}` must be a table ([[{what}]])"),
-        }),
     }
 }
 
