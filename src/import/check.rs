@@ -97,31 +97,28 @@ pub(crate) fn events<S: Store>(
     problems: &mut Vec<Problem>,
     had_problems: bool,
 ) -> Result<(Vec<Event>, usize), ImportError> {
-    // 1. Duplicate ids in the input.
-    let mut first: BTreeMap<EventId, (std::path::PathBuf, usize)> = BTreeMap::new();
-    let mut unique = Vec::new();
+    // 1. Duplicate ids in the input. `first` maps each id to its first event.
+    let mut first: BTreeMap<EventId, usize> = BTreeMap::new();
+    let mut unique: Vec<Located<Event>> = Vec::new();
     for e in events {
-        let id = e.value.id.clone();
-        if let Some((file, line)) = first.get(&id) {
+        if let Some(&i) = first.get(&e.value.id) {
+            let other = &unique[i];
             problems.push(e.problem(
-                id.as_str(),
+                e.value.id.as_str(),
                 format!(
-                    "duplicate event id: also defined at {}:{line}",
-                    file.display()
+                    "duplicate event id: also defined at {}:{}",
+                    other.file.display(),
+                    other.line
                 ),
             ));
         } else {
-            first.insert(id, (e.file.clone(), e.line));
+            first.insert(e.value.id.clone(), unique.len());
             unique.push(e);
         }
     }
     let mut lookup = Lookup {
         ledger,
-        input: unique
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (e.value.id.clone(), i))
-            .collect(),
+        input: first,
         cache: BTreeMap::new(),
     };
     // 2. Fill in parties from the events referred to, where the file gave none (in
@@ -389,11 +386,8 @@ fn order(mut events: Vec<Event>) -> Vec<Event> {
             &b.id,
         ))
     });
-    let index: BTreeMap<EventId, usize> = events
-        .iter()
-        .enumerate()
-        .map(|(i, e)| (e.id.clone(), i))
-        .collect();
+    let index: BTreeMap<&EventId, usize> =
+        events.iter().enumerate().map(|(i, e)| (&e.id, i)).collect();
     let deps: Vec<Vec<usize>> = events
         .iter()
         .map(|e| {
