@@ -1,10 +1,11 @@
 //! pactlog's performance benchmarks (DESIGN.md 6), each against a baseline measured in
 //! the same run, printed as a markdown table.
 //!
-//! `cargo bench --bench perf` runs 10k, 100k and 1M events (about 9 minutes on 2 cores);
+//! `cargo bench --bench perf` runs 10k, 100k and 1M events (about 8 minutes on 2 cores);
 //! `PACTLOG_BENCH_MAX=100000 cargo bench --bench perf` stops at 100k for a quick run.
-//! `PACTLOG_BENCH_MIN=1000000` skips the smaller sizes; `PACTLOG_BENCH_ONLY=import,verify` runs only those groups (of import, verify, queries,
-//! proofs, cli, rss) while working on one of them; the README table comes from a full run.
+//! `PACTLOG_BENCH_MIN=1000000` skips the smaller sizes; `PACTLOG_BENCH_ONLY=import,verify`
+//! runs only those groups (of import, rss, files, verify, queries, proofs, cli) while
+//! working on one of them; the README table comes from a full run.
 //! `PACTLOG_BENCH_DIR` picks where the stores go (default: the system temp dir; they are
 //! removed at the end unless `PACTLOG_BENCH_KEEP` is set, for profiling by hand).
 //!
@@ -225,7 +226,7 @@ fn bench_size(n: usize, base: &Path, table: &mut Table, last: bool) {
     write_feed(&feed, entries.iter());
     write_values(&raw_values, &values);
     drop(values);
-    let reps = if !wanted("import") && !wanted("rss") {
+    let reps = if !wanted("import") && !wanted("rss") && !wanted("files") {
         0
     } else {
         3
@@ -287,6 +288,38 @@ fn bench_size(n: usize, base: &Path, table: &mut Table, last: bool) {
     }
     let _ = std::fs::remove_file(&feed);
     let _ = std::fs::remove_file(&raw_values);
+
+    if wanted("files") && !ours.is_empty() {
+        // What `pactlog import events/` does with TOML files: read, parse and check
+        // every file, then append; against the library append above (same entries).
+        let files = base.join(format!("events-{n}"));
+        let parties: Vec<_> = entries
+            .iter()
+            .filter_map(|e| match e {
+                Entry::Party(p) => Some(p.clone()),
+                Entry::Event(_) => None,
+            })
+            .collect();
+        pactlog::synth::write_event_files(&files, &parties, synth.events(), 1000)
+            .expect("event files");
+        let dir = base.join(format!("files-store-{n}"));
+        let run = run_child(&format!("toml:{}:{}", files.display(), dir.display()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let _ = std::fs::remove_dir_all(&files);
+        let library = median(ours.iter().map(|c| c.secs).collect());
+        table.row(
+            "import of TOML event files (`pactlog import`: read, parse, check, append)",
+            n,
+            format!(
+                "{} ({:.1} µs/event), peak RSS {:.0} MiB",
+                rate(records, run.secs),
+                run.secs * 1e6 / records as f64,
+                run.hwm_kib as f64 / 1024.0
+            ),
+            format!("library append {}", rate(records, library)),
+            format!("{:.2}x", library / run.secs),
+        );
+    }
 
     if wanted("verify") {
         // Verify vs raw scan + BLAKE3, each on a fresh open (warm OS cache), alternating;
@@ -705,6 +738,21 @@ fn child(mode: &str) {
             let count = feed(Path::new(arg)).count();
             println!(
                 "records={count} hwm_kib={} secs={}",
+                hwm_kib(),
+                secs(t.elapsed())
+            );
+        }
+        "toml" => {
+            // `pactlog import FILES` into a fresh store at DIR, as the CLI runs it.
+            let dir = PathBuf::from(parts.next().expect("dir"));
+            let _ = std::fs::remove_dir_all(&dir);
+            let t = Instant::now();
+            let mut ledger = Ledger::open(SledStore::open(&dir).expect("open")).expect("ledger");
+            let report =
+                pactlog::import::import(&mut ledger, &[PathBuf::from(arg)], AT).expect("import");
+            println!(
+                "records={} hwm_kib={} secs={}",
+                report.size,
                 hwm_kib(),
                 secs(t.elapsed())
             );
