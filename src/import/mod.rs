@@ -354,7 +354,7 @@ fn each_file<T: Send>(files: &[&Path], work: impl Fn(&Path) -> T + Sync) -> Vec<
 /// Files are read twice, on every core: every file's parties first (so that events
 /// anywhere can name them), then the events of the files that have any. A file's text
 /// and parse tree are dropped once its tables are typed: a 100 000-event import peaked
-/// at 853 MB when every file's were held until the end, and at 270 MB since.
+/// at 833 MiB when every file's were held until the end, and at 264 MiB since.
 ///
 /// # Errors
 /// [`ImportError::Invalid`] with every problem found, [`ImportError::Read`] for

@@ -62,6 +62,12 @@ pub struct RestoreReport {
 /// ledger already has must be byte-identical; any difference is refused, nothing is
 /// appended, and the first differing line is named.
 ///
+/// The file is read twice, so that an export of any size restores in bounded memory:
+/// first to check every line, the chain from record 0 and the records the ledger has;
+/// then to append the rest, batch by batch. A file that changes between the two readings
+/// is refused at the first line that no longer reads as checked (the batches appended
+/// before it are whole, chained records, and stay: run the restore again).
+///
 /// # Errors
 /// [`ImportError::Invalid`] for a malformed line, a bad hash or a divergence;
 /// [`ImportError::Read`] when the file cannot be read; ledger errors.
@@ -69,93 +75,137 @@ pub fn restore<S: Store>(
     ledger: &mut Ledger<S>,
     path: &Path,
 ) -> Result<RestoreReport, ImportError> {
-    let file = std::fs::File::open(path).map_err(|e| ImportError::Read {
-        path: path.to_path_buf(),
-        detail: e.to_string(),
-    })?;
     let problem = |line: usize, message: String| Problem {
         file: path.to_path_buf(),
         line,
         id: None,
         message,
     };
+    // Reading problems come first, then broken links, at most 20 in all.
     let mut problems = Vec::new();
-    // (line number, record, its chain hash), for every line that reads as a record.
-    let mut records: Vec<(usize, Record, ChainHash)> = Vec::new();
-    let mut position = 0u64;
-    for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
-        let n = i + 1;
+    let mut links = Vec::new();
+    let mut diverged = None;
+    // The seq and chain hash of the last record that read well.
+    let mut prev: Option<(u64, ChainHash)> = None;
+    let have = ledger.size();
+    let mut total = 0u64;
+    for (n, line) in lines(path)? {
+        // The seq a line must hold is its position among the file's records, so one bad
+        // line is one problem, not a cascade over every line after it.
         let line = line.map_err(|e| ImportError::Read {
             path: path.to_path_buf(),
             detail: e.to_string(),
         })?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        // The seq a line must hold is its position among the file's records, so one bad
-        // line is one problem, not a cascade over every line after it.
-        match read_line(&line, position) {
-            Ok((r, hash)) => records.push((n, r, hash)),
+        match read_line(&line, total) {
+            Ok((r, hash)) => {
+                // The whole file must be one chain from record 0 before anything is
+                // appended: a line rewritten with a recomputed hash breaks the next
+                // line's link. Links are checked between neighbours that both read
+                // well: a line already reported is not reported again through its
+                // successor.
+                let want = match (r.seq.get(), prev) {
+                    (0, _) => Some(ChainHash::ZERO),
+                    (s, Some((p, h))) if p + 1 == s => Some(h),
+                    _ => None,
+                };
+                if want.is_some_and(|w| w != r.prev) && links.len() < 20 {
+                    links.push(problem(
+                        n,
+                        format!(
+                            "record {}: its prev hash is not the hash of record {} before it (the export was edited)",
+                            r.seq,
+                            r.seq.get().saturating_sub(1)
+                        ),
+                    ));
+                }
+                if r.seq.get() < have
+                    && diverged.is_none()
+                    && ledger.raw(r.seq)?.map(|s| s.hash) != Some(hash)
+                {
+                    diverged = Some(problem(
+                        n,
+                        format!(
+                            "record {} differs from the one in the ledger: the export and the ledger have diverged",
+                            r.seq
+                        ),
+                    ));
+                }
+                prev = Some((r.seq.get(), hash));
+            }
             Err(m) => problems.push(problem(n, m)),
         }
-        position += 1;
+        total += 1;
         if problems.len() >= 20 {
             break;
         }
     }
-    // The whole file must be one chain from record 0 before anything is appended: a
-    // line rewritten with a recomputed hash breaks the next line's link.
-    // Links are checked between neighbours that both read well: a line already reported
-    // is not reported again through its successor.
-    let mut prev: Option<(u64, ChainHash)> = None;
-    for (n, r, hash) in &records {
-        let want = match (r.seq.get(), prev) {
-            (0, _) => Some(ChainHash::ZERO),
-            (s, Some((p, h))) if p + 1 == s => Some(h),
-            _ => None,
-        };
-        if want.is_some_and(|w| w != r.prev) && problems.len() < 20 {
-            problems.push(problem(
-                *n,
-                format!(
-                    "record {}: its prev hash is not the hash of record {} before it (the export was edited)",
-                    r.seq,
-                    r.seq.get().saturating_sub(1)
-                ),
-            ));
-        }
-        prev = Some((r.seq.get(), *hash));
-    }
+    problems.append(&mut links);
+    problems.truncate(20);
     if !problems.is_empty() {
         return Err(ImportError::Invalid(problems));
     }
-    let total = records.len() as u64;
-    let have = ledger.size().min(total);
-    for (n, r, hash) in records.iter().take(have as usize) {
-        let ours = ledger.raw(r.seq)?.map(|s| s.hash);
-        if ours != Some(*hash) {
-            return Err(ImportError::Invalid(vec![problem(
-                *n,
-                format!(
-                    "record {} differs from the one in the ledger: the export and the ledger have diverged",
-                    r.seq
-                ),
-            )]));
-        }
+    if let Some(d) = diverged {
+        return Err(ImportError::Invalid(vec![d]));
     }
-    let records: Vec<Record> = records.into_iter().map(|(_, r, _)| r).collect();
-    let new: Vec<Record> = records.into_iter().skip(have as usize).collect();
-    let appended = new.len() as u64;
-    let mut it = new.into_iter().peekable();
-    let batches = std::iter::from_fn(move || {
-        it.peek()?;
-        Some(it.by_ref().take(super::BATCH).collect::<Vec<Record>>())
+    let checked_head = prev.map(|(_, h)| h);
+    // Second reading: the records after the ledger's end, as they were checked.
+    let mut changed: Option<ImportError> = None;
+    let mut records = lines(path)?
+        .enumerate()
+        .map_while(|(position, (n, line))| {
+            let read = line
+                .map_err(|e| e.to_string())
+                .and_then(|line| read_line(&line, position as u64));
+            match read {
+                Ok((r, _)) => Some(r),
+                Err(m) => {
+                    changed = Some(ImportError::Invalid(vec![problem(
+                        n,
+                        format!("the export changed while it was restored: {m}"),
+                    )]));
+                    None
+                }
+            }
+        })
+        .skip(have as usize)
+        .peekable();
+    let batches = std::iter::from_fn(|| {
+        records.peek()?;
+        Some(records.by_ref().take(super::BATCH).collect::<Vec<Record>>())
     });
-    ledger.append_record_batches(batches)?;
+    let report = ledger.append_record_batches(batches);
+    if let Some(e) = changed {
+        return Err(e);
+    }
+    report?;
+    let appended = ledger.size().saturating_sub(have);
+    if total > have && Some(ledger.head()) != checked_head {
+        return Err(ImportError::Invalid(vec![problem(
+            1,
+            "the export changed while it was restored: its last record is not the one checked; \
+             run the restore again"
+                .into(),
+        )]));
+    }
     Ok(RestoreReport {
         records: total,
         appended,
     })
+}
+
+/// The non-empty lines of `path`, with their 1-based line numbers.
+fn lines(
+    path: &Path,
+) -> Result<impl Iterator<Item = (usize, Result<String, std::io::Error>)> + Send, ImportError> {
+    let file = std::fs::File::open(path).map_err(|e| ImportError::Read {
+        path: path.to_path_buf(),
+        detail: e.to_string(),
+    })?;
+    Ok(std::io::BufReader::new(file)
+        .lines()
+        .enumerate()
+        .map(|(i, line)| (i + 1, line))
+        .filter(|(_, line)| line.as_ref().map_or(true, |l| !l.trim().is_empty())))
 }
 
 fn read_line(line: &str, expected: u64) -> Result<(Record, ChainHash), String> {
