@@ -75,6 +75,23 @@ pub fn restore<S: Store>(
     ledger: &mut Ledger<S>,
     path: &Path,
 ) -> Result<RestoreReport, ImportError> {
+    let open = || {
+        std::fs::File::open(path)
+            .map(std::io::BufReader::new)
+            .map_err(|e| ImportError::Read {
+                path: path.to_path_buf(),
+                detail: e.to_string(),
+            })
+    };
+    restore_readings(ledger, path, open)
+}
+
+/// [`restore`], the file (named `path` in problems) read through `open`, once per reading.
+fn restore_readings<S: Store, R: BufRead + Send>(
+    ledger: &mut Ledger<S>,
+    path: &Path,
+    mut open: impl FnMut() -> Result<R, ImportError>,
+) -> Result<RestoreReport, ImportError> {
     let problem = |line: usize, message: String| Problem {
         file: path.to_path_buf(),
         line,
@@ -89,7 +106,7 @@ pub fn restore<S: Store>(
     let mut prev: Option<(u64, ChainHash)> = None;
     let have = ledger.size();
     let mut total = 0u64;
-    for (n, line) in lines(path)? {
+    for (n, line) in lines(open()?) {
         // The seq a line must hold is its position among the file's records, so one bad
         // line is one problem, not a cascade over every line after it.
         let line = line.map_err(|e| ImportError::Read {
@@ -150,7 +167,7 @@ pub fn restore<S: Store>(
     let checked_head = prev.map(|(_, h)| h);
     // Second reading: the records after the ledger's end, as they were checked.
     let mut changed: Option<ImportError> = None;
-    let mut records = lines(path)?
+    let mut records = lines(open()?)
         .enumerate()
         .map_while(|(position, (n, line))| {
             let read = line
@@ -193,19 +210,15 @@ pub fn restore<S: Store>(
     })
 }
 
-/// The non-empty lines of `path`, with their 1-based line numbers.
+/// The non-empty lines of a reading, with their 1-based line numbers.
 fn lines(
-    path: &Path,
-) -> Result<impl Iterator<Item = (usize, Result<String, std::io::Error>)> + Send, ImportError> {
-    let file = std::fs::File::open(path).map_err(|e| ImportError::Read {
-        path: path.to_path_buf(),
-        detail: e.to_string(),
-    })?;
-    Ok(std::io::BufReader::new(file)
+    reading: impl BufRead + Send,
+) -> impl Iterator<Item = (usize, Result<String, std::io::Error>)> + Send {
+    reading
         .lines()
         .enumerate()
         .map(|(i, line)| (i + 1, line))
-        .filter(|(_, line)| line.as_ref().map_or(true, |l| !l.trim().is_empty())))
+        .filter(|(_, line)| line.as_ref().map_or(true, |l| !l.trim().is_empty()))
 }
 
 fn read_line(line: &str, expected: u64) -> Result<(Record, ChainHash), String> {
@@ -242,4 +255,70 @@ fn read_line(line: &str, expected: u64) -> Result<(Record, ChainHash), String> {
         ));
     }
     Ok((record, hash))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codec::{Entry, Timestamp};
+    use crate::store::MemoryStore;
+    use crate::synth::{Synth, SynthConfig};
+    use std::io::Cursor;
+
+    /// An export that changes between the two readings is refused at the first line that
+    /// no longer reads as checked; the batches appended before it are whole and chained.
+    #[test]
+    fn an_export_that_changes_between_the_two_readings_is_refused_where_it_changed() {
+        let synth = Synth::new(SynthConfig::new(7, 1200));
+        let mut entries: Vec<_> = synth.parties().into_iter().map(Entry::Party).collect();
+        entries.extend(synth.events().map(Entry::Event));
+        let mut source = Ledger::open(MemoryStore::new()).unwrap();
+        source
+            .append_all(vec![entries], Timestamp::from_unix(1_772_150_400), |_| {})
+            .unwrap();
+        let mut original = Vec::new();
+        export(&source, &mut original).unwrap();
+        let mut lines: Vec<String> = String::from_utf8(original.clone())
+            .unwrap()
+            .lines()
+            .map(str::to_string)
+            .collect();
+        let at = 1050;
+        let hash = source.head_at(at as u64 + 1).unwrap().to_hex();
+        lines[at] = lines[at].replace(&hash, &"0".repeat(64));
+        let edited = (lines.join("\n") + "\n").into_bytes();
+
+        let mut readings = vec![edited, original.clone()].into_iter().rev();
+        let mut target = Ledger::open(MemoryStore::new()).unwrap();
+        let result = restore_readings(&mut target, Path::new("x.jsonl"), || {
+            Ok(Cursor::new(readings.next().expect("read twice, no more")))
+        });
+        let Err(ImportError::Invalid(problems)) = result else {
+            panic!("a changed export was not refused as bad input: {result:?}");
+        };
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].line, at + 1, "{problems:?}");
+        assert!(
+            problems[0]
+                .message
+                .contains("changed while it was restored"),
+            "{problems:?}"
+        );
+        assert_eq!(
+            target.size(),
+            at as u64,
+            "the records before the change stay"
+        );
+        assert_eq!(target.head(), source.head_at(at as u64).unwrap());
+        assert!(target.verify().unwrap().is_ok());
+
+        // Read the same twice, it restores whole.
+        let mut same = Ledger::open(MemoryStore::new()).unwrap();
+        let report = restore_readings(&mut same, Path::new("x.jsonl"), || {
+            Ok(Cursor::new(original.clone()))
+        })
+        .unwrap();
+        assert_eq!(report.appended, source.size());
+        assert_eq!(same.head(), source.head());
+    }
 }
