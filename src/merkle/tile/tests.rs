@@ -383,6 +383,10 @@ fn the_cache_keeps_upper_and_partial_tiles_and_leaves_full_level_0_tiles_to_the_
             let proof = crate::merkle::inclusion_proof(&cached, i, size)?;
             let direct = crate::merkle::inclusion_proof(&tiles, i, size)?;
             assert_eq!(proof, direct);
+            let old = i + 1;
+            let proof = crate::merkle::consistency_proof(&cached, old, size)?;
+            let direct = crate::merkle::consistency_proof(&tiles, old, size)?;
+            assert_eq!(proof, direct);
         }
         assert_eq!(tree_root(&cached, size)?, root_of(&all));
     }
@@ -391,9 +395,10 @@ fn the_cache_keeps_upper_and_partial_tiles_and_leaves_full_level_0_tiles_to_the_
     let edge = TileKey { level: 0, index: 3 };
     assert_eq!(reads[&upper], 1, "upper tile read once: {reads:?}");
     assert_eq!(reads[&edge], 1, "partial tile read once: {reads:?}");
+    // Under leaf 5: read by that leaf's two proofs in each of the three rounds.
     assert_eq!(
         reads[&TileKey { level: 0, index: 0 }],
-        3,
+        6,
         "full level-0 tile each time"
     );
     assert_eq!(cache.len(), 2);
@@ -437,5 +442,46 @@ fn a_cleared_cache_reads_the_tiles_again_and_a_full_one_starts_over() -> Result<
         assert!(cache.len() <= TileCache::CAPACITY);
     }
     assert!(!cache.is_empty());
+    Ok(())
+}
+
+#[test]
+fn the_cache_answers_in_tile_roots_of_the_tiles_it_holds_and_only_those() -> Result<(), MerkleError>
+{
+    // Level 1 holds 300 hashes over two tiles: 1/0 full (not kept: level 0 is not the
+    // question here, level 1 is), 1/1 with 44; level 0 ends in a partial tile.
+    let size = 300 * TILE_WIDTH + 5;
+    let tiles = build(&leaves(size), 4096)?;
+    let cache = TileCache::new();
+    let cached = cache.over(&tiles);
+    let upper = TileKey { level: 1, index: 0 };
+    let edge = TileKey { level: 1, index: 1 };
+    let full_leaves = TileKey { level: 0, index: 3 };
+    assert_eq!(cached.known_root(upper, 1, 0), None, "nothing held yet");
+    for key in [upper, edge, full_leaves] {
+        assert!(cached.read_tile(key)?.is_some());
+    }
+    assert_eq!(
+        cached.known_root(full_leaves, 1, 0),
+        None,
+        "a full level-0 tile is not kept"
+    );
+    for (key, width) in [(upper, 256u64), (edge, 44)] {
+        let bytes = tiles.get(key).expect("stored").to_vec();
+        for height in 1..=8u8 {
+            let group = 1u64 << height;
+            for first in (0..TILE_WIDTH).step_by(group as usize) {
+                let want = (first + group <= width).then(|| {
+                    let range = first as usize * HASH_SIZE..(first + group) as usize * HASH_SIZE;
+                    complete_root(&bytes[range]).expect("a power of two")
+                });
+                assert_eq!(
+                    cached.known_root(key, height, first),
+                    want,
+                    "{key} {height} {first}"
+                );
+            }
+        }
+    }
     Ok(())
 }
