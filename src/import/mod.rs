@@ -517,3 +517,73 @@ pub fn import<S: Store>(
     let plan = plan(ledger, paths)?;
     apply(ledger, plan, at)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::MemoryStore;
+
+    fn event(id: &str, parties: &str) -> String {
+        format!(
+            "[[event]]\nid = \"{id}\"\ndate = \"2025-01-01\"\nkind = \"announcement\"\n\
+             summary = \"A test event.\"\nconfidence = \"confirmed\"\nparties = [{parties}]\n\n\
+             [[event.source]]\nurl = \"https://example.com/{id}\"\n\n"
+        )
+    }
+
+    fn party(id: &str) -> String {
+        format!("[[party]]\nid = \"{id}\"\nname = \"{id} Inc\"\n\n")
+    }
+
+    /// Files read twice on every core still read as one input: an event may name a party
+    /// that only a later file defines, and problems come grouped by kind, each kind in
+    /// file order, the same on every run.
+    #[test]
+    fn files_read_on_every_core_check_as_one_input_in_file_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+        // Valid: events in "a", their parties only in "z".
+        write("a.toml", &event("2025-01-01-a", "\"zeta\", \"omega\""));
+        write("z.toml", &(party("zeta") + &party("omega")));
+        let ledger = Ledger::open(MemoryStore::new()).unwrap();
+        let valid = plan(&ledger, &[dir.path().to_path_buf()]).unwrap();
+        assert_eq!((valid.parties.len(), valid.events.len()), (2, 1));
+
+        // Then one problem of each kind, spread over files so that kinds and file order
+        // disagree: b (an event naming an unknown party), c (not TOML), d (a stray key),
+        // e (a party without a name), f (not UTF-8).
+        write("b.toml", &event("2025-01-01-b", "\"zeta\", \"nobody\""));
+        write("c.toml", "[[event]\nid = 1\n");
+        write("d.toml", &(party("delta") + "stray = 1\n"));
+        write("e.toml", "[[party]]\nid = \"epsilon\"\n");
+        std::fs::write(dir.path().join("f.toml"), b"\xff\xfe").unwrap();
+        let problems =
+            |ledger: &Ledger<MemoryStore>| match plan(ledger, &[dir.path().to_path_buf()]) {
+                Err(ImportError::Invalid(problems)) => problems
+                    .iter()
+                    .map(|p| {
+                        format!(
+                            "{}: {}",
+                            p.file.file_name().unwrap().to_string_lossy(),
+                            p.message
+                        )
+                    })
+                    .collect::<Vec<_>>(),
+                other => panic!("expected problems, got {other:?}"),
+            };
+        let first = problems(&ledger);
+        let files: Vec<&str> = first.iter().map(|p| &p[..1]).collect();
+        assert_eq!(files, ["f", "c", "d", "e", "b"], "{first:#?}");
+        assert!(
+            first[0].contains("UTF-8") && first[1].contains("invalid TOML"),
+            "{first:#?}"
+        );
+        assert!(
+            first[2].contains("stray") && first[4].contains("nobody"),
+            "{first:#?}"
+        );
+        for _ in 0..5 {
+            assert_eq!(problems(&ledger), first);
+        }
+    }
+}
