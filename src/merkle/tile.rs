@@ -184,16 +184,10 @@ struct Held {
 impl Held {
     /// `None` unless `bytes` is a well-formed tile (1 to 256 whole hashes).
     fn new(bytes: Vec<u8>) -> Option<Held> {
-        if bytes.is_empty() || bytes.len() > TILE_BYTES || !bytes.len().is_multiple_of(HASH_SIZE) {
+        if !well_formed(&bytes) {
             return None;
         }
-        let mut level: Vec<Hash> = bytes
-            .chunks_exact(2 * HASH_SIZE)
-            .map(|pair| {
-                let (left, right) = pair.split_at(HASH_SIZE);
-                node_hash_of_pair(left, right)
-            })
-            .collect();
+        let mut level = pair_roots(&bytes);
         let mut roots = Vec::new();
         while !level.is_empty() {
             let next = level
@@ -281,12 +275,29 @@ impl<R: TileReader> TileReader for CachedTiles<'_, R> {
     }
 }
 
+/// Whether `bytes` is 1 to 256 whole hashes.
+fn well_formed(bytes: &[u8]) -> bool {
+    !bytes.is_empty() && bytes.len() <= TILE_BYTES && bytes.len().is_multiple_of(HASH_SIZE)
+}
+
+/// The node hash of each pair of hashes in `hashes`, straight from the bytes (a trailing
+/// odd hash is left out).
+fn pair_roots(hashes: &[u8]) -> Vec<Hash> {
+    hashes
+        .chunks_exact(2 * HASH_SIZE)
+        .map(|pair| {
+            let (left, right) = pair.split_at(HASH_SIZE);
+            node_hash_of_pair(left, right)
+        })
+        .collect()
+}
+
 /// Reads a tile and checks that it is 1 to 256 whole hashes.
 fn read_checked(reader: &(impl TileReader + ?Sized), key: TileKey) -> Result<Vec<u8>, MerkleError> {
     let bytes = reader
         .read_tile(key)?
         .ok_or(MerkleError::TileMissing { key })?;
-    if bytes.is_empty() || bytes.len() > TILE_BYTES || !bytes.len().is_multiple_of(HASH_SIZE) {
+    if !well_formed(&bytes) {
         return Err(MerkleError::TileMalformed {
             key,
             len: bytes.len(),
@@ -321,13 +332,7 @@ fn complete_root(hashes: &[u8]) -> Option<Hash> {
         return Hash::from_slice(hashes).ok();
     }
     // First level straight from the tile bytes, then halve in place.
-    let mut level: Vec<Hash> = hashes
-        .chunks_exact(2 * HASH_SIZE)
-        .map(|pair| {
-            let (left, right) = pair.split_at(HASH_SIZE);
-            node_hash_of_pair(left, right)
-        })
-        .collect();
+    let mut level = pair_roots(hashes);
     while level.len() > 1 {
         let half = level.len() / 2;
         // INVARIANT: the length is a power of two >= 2, so 2 * i + 1 < len for i < half.
