@@ -164,7 +164,7 @@ impl<S: Store> Ledger<S> {
                     m = cp.size()
                 )));
             }
-            let proof = merkle::consistency_proof(&self.tiles(), cp.size(), size)?;
+            let proof = merkle::consistency_proof(&self.stored_tiles(), cp.size(), size)?;
             root.verify_consistency(size, &old_root, cp.size(), &proof.hashes).map_err(|e| {
                 AuditError::Inconsistent(format!(
                     "the ledger is not consistent with the checkpoint of size {} signed before ({e})",
@@ -332,8 +332,8 @@ impl<S: Store> Ledger<S> {
                 )));
             }
         }
-        let new_root = self.root_at(n)?;
-        let proof = merkle::consistency_proof(&self.tiles(), m, n)?;
+        let new_root = self.stored_root_at(n)?;
+        let proof = merkle::consistency_proof(&self.stored_tiles(), m, n)?;
         new_root
             .verify_consistency(n, &signed, m, &proof.hashes)
             .map_err(|e| {

@@ -580,6 +580,17 @@ impl<S: Store> Ledger<S> {
         Ok(merkle::tree_root(&self.tiles(), size)?)
     }
 
+    /// [`Ledger::root_at`] from the tiles in the store, never from the copies kept in
+    /// memory: for the checks that vouch for what is stored (`verify`, checkpoints).
+    fn stored_root_at(&self, size: u64) -> Result<Hash, LedgerError> {
+        Ok(merkle::tree_root(&self.stored_tiles(), size)?)
+    }
+
+    /// The tiles in the store, read every time.
+    fn stored_tiles(&self) -> StoreTiles<'_, S> {
+        StoreTiles(&self.store)
+    }
+
     /// Chain hash of record `size - 1` (zeros for 0).
     ///
     /// # Errors
@@ -598,7 +609,8 @@ impl<S: Store> Ledger<S> {
     }
 
     /// Reads Merkle tiles, for proofs (the upper tiles from memory after the first
-    /// read: [`TileCache`]).
+    /// read: [`TileCache`]). `verify` and the checkpoint checks read the store instead,
+    /// so that they vouch for what is stored, even if it changed behind this ledger.
     pub fn tiles(&self) -> impl TileReader + '_ {
         self.tiles.over(StoreTiles(&self.store))
     }

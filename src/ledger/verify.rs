@@ -437,7 +437,7 @@ impl<S: Store> Ledger<S> {
             }),
         };
         let computed = scan.root.root();
-        match self.root_at(expected) {
+        match self.stored_root_at(expected) {
             Ok(r) if r == computed => {}
             Ok(r) => {
                 return Ok(fail(BreakKind::MerkleMismatch {
@@ -600,6 +600,45 @@ mod tests {
             name: format!("P {i}"),
             aliases: vec![],
         })
+    }
+
+    /// Verify checks the tiles in the store, not the copies a query kept in memory
+    /// (`Ledger::tiles`): a tile changed behind an open ledger is found.
+    #[test]
+    fn verify_reads_the_stored_tiles_not_the_ones_kept_in_memory() {
+        let ledger = ledger(300);
+        let root = ledger.root_at(300).unwrap();
+        // The right edge (tile 0/1, 44 hashes) is now kept in memory.
+        let key = crate::merkle::TileKey { level: 0, index: 1 }.to_bytes();
+        let mut tile = ledger
+            .store()
+            .get(Tree::Merkle, &key)
+            .unwrap()
+            .unwrap()
+            .as_ref()
+            .to_vec();
+        tile[0] ^= 1;
+        ledger
+            .store()
+            .apply(Tree::Merkle, vec![Op::Put(key.to_vec(), tile)])
+            .unwrap();
+        assert_eq!(
+            ledger.root_at(300).unwrap(),
+            root,
+            "the kept copy answers queries"
+        );
+        let report = ledger.verify().unwrap();
+        assert!(
+            matches!(
+                report.first_break,
+                Some(Break {
+                    seq: 300,
+                    kind: BreakKind::MerkleMismatch { .. }
+                })
+            ),
+            "{:?}",
+            report.first_break
+        );
     }
 
     #[test]
