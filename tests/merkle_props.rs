@@ -2,11 +2,12 @@
 //! give the reference roots and proofs that verify against them; the tiles do not depend
 //! on how the leaves were batched; and any single change to a proof, root, leaf, index or
 //! size is rejected (unless it leaves the tree shape, and so the whole computation,
-//! unchanged). 64 cases per property unless `PROPTEST_CASES` says otherwise.
+//! unchanged); and reading through the tile cache changes no proof or root. 64 cases per
+//! property unless `PROPTEST_CASES` says otherwise.
 
 use pactlog::merkle::{
-    Hash, MemoryTiles, append_leaves, consistency_proof, inclusion_proof, leaf_hash, root_of,
-    tree_root,
+    Hash, MemoryTiles, TileCache, append_leaves, consistency_proof, inclusion_proof, leaf_hash,
+    root_of, tree_root,
 };
 use proptest::prelude::*;
 
@@ -125,6 +126,38 @@ proptest! {
         prop_assert_eq!((proof.old_size, proof.new_size), (m, n));
         let verified = root_n.verify_consistency(n, &root_m, m, &proof.hashes);
         prop_assert!(verified.is_ok(), "{} -> {}: {:?}", m, n, verified);
+    }
+
+    /// The tile cache (upper and edge tiles kept with their in-tile roots) changes no
+    /// proof and no root, on first reading and after, up to trees with full level-1 tiles.
+    #[test]
+    fn proofs_through_the_tile_cache_are_the_proofs_from_the_tiles(
+        n in prop_oneof![1u64..3000, 65_000u64..70_000],
+        m_seed in any::<u64>(),
+        batches in prop::collection::vec(1usize..30_000, 1..4),
+        index_seeds in prop::collection::vec(any::<u64>(), 1..6),
+        seed in any::<u64>(),
+    ) {
+        let tiles = build(&leaves(n, seed), &batches);
+        let m = 1 + m_seed % n;
+        let cache = TileCache::new();
+        for _round in 0..2 {
+            let cached = cache.over(&tiles);
+            for size in [m, n] {
+                prop_assert_eq!(tree_root(&cached, size).ok(), tree_root(&tiles, size).ok());
+                for &s in &index_seeds {
+                    let index = s % size;
+                    prop_assert_eq!(
+                        inclusion_proof(&cached, index, size).ok(),
+                        inclusion_proof(&tiles, index, size).ok()
+                    );
+                }
+            }
+            prop_assert_eq!(
+                consistency_proof(&cached, m, n).ok(),
+                consistency_proof(&tiles, m, n).ok()
+            );
+        }
     }
 
     #[test]
