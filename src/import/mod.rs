@@ -387,12 +387,13 @@ pub fn plan<S: Store>(ledger: &Ledger<S>, paths: &[PathBuf]) -> Result<Plan, Imp
     let mut registry = recorded.clone();
     let (new_parties, parties_skipped) =
         check::parties(recorded, &mut registry, parties, &mut problems_in_tables);
-    let mut events: Vec<Located<Event>> = Vec::new();
     let readings = each_file(&with_events, |file| {
         read_tables(file, Kind::Event, |p, table, line| {
             parse::event(&p.file, &p.lines, line, table, &registry)
         })
     });
+    let mut events: Vec<Located<Event>> =
+        Vec::with_capacity(readings.iter().map(|r| r.found.len()).sum());
     for mut r in readings {
         // A file that changed since the first reading is reported as it reads now; its
         // layout problems were reported then.
@@ -484,13 +485,13 @@ pub fn apply<S: Store>(
         parties_skipped: plan.parties_skipped,
         size: ledger.size(),
     };
-    let entries: Vec<Entry> = plan
+    // Batches are cut from the plan as the append goes, not from a copy of it.
+    let mut entries = plan
         .parties
         .into_iter()
         .map(Entry::Party)
         .chain(plan.events.into_iter().map(Entry::Event))
-        .collect();
-    let mut entries = entries.into_iter().peekable();
+        .peekable();
     let batches = std::iter::from_fn(|| {
         entries.peek()?;
         Some(entries.by_ref().take(BATCH).collect::<Vec<Entry>>())
