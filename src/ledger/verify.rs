@@ -577,21 +577,25 @@ mod tests {
         ledger
     }
 
-    fn flip_last_byte(ledger: &Ledger<MemoryStore>, seq: u64) {
-        let key = Seq::new(seq).key();
+    /// Flips one bit of the stored value at `key`, in the byte `at` picks from its length.
+    fn flip(ledger: &Ledger<MemoryStore>, tree: Tree, key: &[u8], at: fn(usize) -> usize) {
         let mut v = ledger
             .store()
-            .get(Tree::Records, &key)
+            .get(tree, key)
             .unwrap()
             .unwrap()
             .as_ref()
             .to_vec();
-        let last = v.len() - 1;
-        v[last] ^= 1;
+        let i = at(v.len());
+        v[i] ^= 1;
         ledger
             .store()
-            .apply(Tree::Records, vec![Op::Put(key.to_vec(), v)])
+            .apply(tree, vec![Op::Put(key.to_vec(), v)])
             .unwrap();
+    }
+
+    fn flip_last_byte(ledger: &Ledger<MemoryStore>, seq: u64) {
+        flip(ledger, Tree::Records, &Seq::new(seq).key(), |len| len - 1);
     }
 
     fn party(i: usize) -> Entry {
@@ -610,18 +614,7 @@ mod tests {
         let root = ledger.root_at(300).unwrap();
         // The right edge (tile 0/1, 44 hashes) is now kept in memory.
         let key = crate::merkle::TileKey { level: 0, index: 1 }.to_bytes();
-        let mut tile = ledger
-            .store()
-            .get(Tree::Merkle, &key)
-            .unwrap()
-            .unwrap()
-            .as_ref()
-            .to_vec();
-        tile[0] ^= 1;
-        ledger
-            .store()
-            .apply(Tree::Merkle, vec![Op::Put(key.to_vec(), tile)])
-            .unwrap();
+        flip(&ledger, Tree::Merkle, &key, |_| 0);
         assert_eq!(
             ledger.root_at(300).unwrap(),
             root,
