@@ -165,10 +165,12 @@ fn restore_readings<S: Store, R: BufRead + Send>(
         return Err(ImportError::Invalid(vec![d]));
     }
     let checked_head = prev.map(|(_, h)| h);
-    // Second reading: the records after the ledger's end, as they were checked.
+    // Second reading: the records after the ledger's end, as they were checked. The
+    // lines before it were compared with the ledger above and are not decoded again.
     let mut changed: Option<ImportError> = None;
     let mut records = lines(open()?)
         .enumerate()
+        .skip(have as usize)
         .map_while(|(position, (n, line))| {
             let read = line
                 .map_err(|e| e.to_string())
@@ -184,7 +186,6 @@ fn restore_readings<S: Store, R: BufRead + Send>(
                 }
             }
         })
-        .skip(have as usize)
         .peekable();
     let batches = std::iter::from_fn(|| {
         records.peek()?;
