@@ -13,12 +13,12 @@
 //! a bare sled open of a store (the floor of any CLI command), and the streaming 1M
 //! import whose peak RSS is measured from `/proc/self/status` (VmHWM).
 
-use pactlog::chain::ChainHash;
+use pactlog::codec::ChainHash;
 use pactlog::codec::{self, Entry, Record, Seq, Timestamp};
-use pactlog::import::BATCH;
+use pactlog::ledger::APPEND_BATCH as BATCH;
 use pactlog::ledger::{Ledger, StoredRecord};
 use pactlog::merkle::{self, Hash};
-use pactlog::model::{Day, Event, PartyId};
+use pactlog::model::{Day, Event, Party, PartyId};
 use pactlog::projection::{Fold, Query, Select};
 use pactlog::store::SledStore;
 use pactlog::synth::{Synth, SynthConfig};
@@ -799,33 +799,52 @@ fn feed(path: &Path) -> impl Iterator<Item = Entry> {
     })
 }
 
-/// pactlog, for profiling by hand (`import-in-memory:FEED:DIR`): the entries read and
-/// decoded into memory first, as `pactlog import` holds its checked plan, and only the
-/// append timed; returns (count, secs).
+/// pactlog, for profiling by hand (`import-in-memory:FEED:DIR`): the entries read,
+/// decoded and checked into memory first, as `pactlog import` holds its checked plan,
+/// and only the append timed; returns (count, secs).
 fn timed_import(dir: &Path, entries: impl Iterator<Item = Entry>) -> (u64, f64) {
-    let mut entries = entries.peekable();
-    let mut batches: Vec<Vec<Entry>> = Vec::new();
-    while entries.peek().is_some() {
-        batches.push(entries.by_ref().take(BATCH).collect());
-    }
     let mut ledger = Ledger::open(SledStore::open(dir).expect("open")).expect("ledger");
-    let (_, timed) = time(|| ledger.append_all(batches, AT, |_| {}).expect("append"));
+    let (parties, events) = split(entries);
+    let checked = ledger
+        .check(parties, events)
+        .expect("valid synthetic events");
+    let (_, timed) = time(|| ledger.append(checked, AT).expect("append"));
     (ledger.size(), timed)
 }
 
-/// pactlog: the entries appended through [`Ledger::append_all`], [`BATCH`] at a time, as
-/// `pactlog import` does after checking its input, read and decoded from the feed as the
-/// append goes (on the append's staging thread), so that the process's peak memory is the
-/// import's own. Timed as a whole, reading and decoding included; returns (count, secs).
-fn streamed_import(dir: &Path, entries: impl Iterator<Item = Entry> + Send) -> (u64, f64) {
+/// Events checked and appended per library call in [`streamed_import`]: a chunk is
+/// held in memory while it is checked, then appended in batches of [`APPEND_BATCH`].
+const CHUNK: usize = 32_768;
+
+/// pactlog: the entries checked by the ledger's validator and appended, [`CHUNK`] at a
+/// time, read and decoded from the feed as the import goes, so that the process's peak
+/// memory is the import's own. This is the library's whole write path (decide, then
+/// record). Timed as a whole, reading and decoding included; returns (count, secs).
+fn streamed_import(dir: &Path, entries: impl Iterator<Item = Entry>) -> (u64, f64) {
     let mut entries = entries.peekable();
-    let batches = std::iter::from_fn(move || {
-        entries.peek()?;
-        Some(entries.by_ref().take(BATCH).collect::<Vec<Entry>>())
-    });
     let mut ledger = Ledger::open(SledStore::open(dir).expect("open")).expect("ledger");
-    let (_, timed) = time(|| ledger.append_all(batches, AT, |_| {}).expect("append"));
+    let (_, timed) = time(|| {
+        while entries.peek().is_some() {
+            let (parties, events) = split(entries.by_ref().take(CHUNK));
+            let checked = ledger
+                .check(parties, events)
+                .expect("valid synthetic events");
+            ledger.append(checked, AT).expect("append");
+        }
+    });
     (ledger.size(), timed)
+}
+
+/// Parties and events, each in feed order.
+fn split(entries: impl Iterator<Item = Entry>) -> (Vec<Party>, Vec<Event>) {
+    let (mut parties, mut events) = (Vec::new(), Vec::new());
+    for entry in entries {
+        match entry {
+            Entry::Party(p) => parties.push(p),
+            Entry::Event(e) => events.push(e),
+        }
+    }
+    (parties, events)
 }
 
 /// Raw sled: the precomputed `records` keys and values (see [`write_values`]) read from a

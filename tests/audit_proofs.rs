@@ -6,8 +6,8 @@ mod common;
 
 use audit_common::*;
 use common::{NOW, TempStore, events_dir};
-use pactlog::chain::ChainHash;
 use pactlog::checkpoint::{Checkpoint, SigningKey, TlogProof};
+use pactlog::codec::ChainHash;
 use pactlog::codec::{self, Record, Seq, Timestamp};
 use pactlog::merkle::{self, Hash};
 use std::path::{Path, PathBuf};

@@ -472,7 +472,7 @@ fn memory_ledger(entries: Vec<Entry>) -> (MemoryStore, Ledger<MemoryStore>) {
     let store = MemoryStore::new();
     let mut ledger = Ledger::open(store.clone()).unwrap();
     ledger
-        .append(entries, Timestamp::from_unix(1_767_225_600))
+        .append_unchecked(entries, Timestamp::from_unix(1_767_225_600))
         .unwrap();
     (store, ledger)
 }

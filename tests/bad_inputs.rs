@@ -303,9 +303,9 @@ fn an_unquoted_toml_date_reads_like_a_quoted_one() {
         event("2026-01-10-unquoted", "2026-01-10") + &event("2026-01-10-quoted", "\"2026-01-10\"");
     std::fs::write(&file, text).expect("write");
     let plan = import::plan(&ledger, std::slice::from_ref(&file)).expect("both forms are valid");
-    assert_eq!(plan.events.len(), 2);
-    assert_eq!(plan.events[0].date, plan.events[1].date);
-    assert_eq!(plan.events[0].date.as_str(), "2026-01-10");
+    assert_eq!(plan.checked.events().len(), 2);
+    assert_eq!(plan.checked.events()[0].date, plan.checked.events()[1].date);
+    assert_eq!(plan.checked.events()[0].date.as_str(), "2026-01-10");
     std::fs::write(&file, event("2026-01-10-timed", "2026-01-10T10:00:00Z")).expect("write");
     let Err(ImportError::Invalid(problems)) = import::plan(&ledger, &[file]) else {
         panic!("a date-time is not a date");
@@ -426,15 +426,16 @@ fn a_chain_of_20000_supersedes_is_checked_in_linear_time() {
         let file = chain_file(dir.path(), "chain.toml", 20_000, forward);
         let started = Instant::now();
         let plan = import::plan(&ledger, &[file]).expect("a long chain is valid");
-        assert_eq!(plan.events.len(), 20_000);
+        assert_eq!(plan.checked.events().len(), 20_000);
         // Every event comes after the one it supersedes.
         let position: std::collections::BTreeMap<&str, usize> = plan
-            .events
+            .checked
+            .events()
             .iter()
             .enumerate()
             .map(|(i, e)| (e.id.as_str(), i))
             .collect();
-        for (i, e) in plan.events.iter().enumerate() {
+        for (i, e) in plan.checked.events().iter().enumerate() {
             if let Some(t) = &e.supersedes {
                 assert!(position[t.as_str()] < i, "{} before {t}", e.id);
             }

@@ -36,7 +36,7 @@ const WORKER_INPUT: &str = "PACTLOG_CRASH_WORKER_INPUT";
 const WORKER_TEST: &str = "the_worker_acknowledges_every_batch_only_once_it_is_durable";
 
 /// Records per atomic batch (the import's, so boundaries can be predicted).
-const BATCH: u64 = import::BATCH as u64;
+const BATCH: u64 = pactlog::ledger::APPEND_BATCH as u64;
 
 // ---------------------------------------------------------------------------------------
 // Input
@@ -116,27 +116,16 @@ fn write_input(dir: &Path, events: usize) {
 // The worker
 
 /// Imports `input` into `store` as `pactlog import` does (check everything, then
-/// `Ledger::append_all` in batches of [`BATCH`]), writing `ACK <ledger size>` to `out`
+/// append in batches of [`BATCH`]), writing `ACK <ledger size>` to `out`
 /// each time the ledger reports a batch durable (its derived data may still be on its
 /// way). Returns the acknowledged sizes.
 fn import_acknowledging(store: &Path, input: &Path, out: &mut dyn Write) -> Vec<u64> {
     let mut ledger = Ledger::open(SledStore::open(store).expect("open the store")).expect("ledger");
     let plan = import::plan(&ledger, &[input.to_path_buf()]).expect("the input is valid");
     let at = Timestamp::parse(NOW).expect("NOW");
-    let entries: Vec<pactlog::codec::Entry> = plan
-        .parties
-        .into_iter()
-        .map(pactlog::codec::Entry::Party)
-        .chain(plan.events.into_iter().map(pactlog::codec::Entry::Event))
-        .collect();
     let mut acks = Vec::new();
-    let mut entries = entries.into_iter().peekable();
-    let batches = std::iter::from_fn(|| {
-        entries.peek()?;
-        Some(entries.by_ref().take(import::BATCH).collect::<Vec<_>>())
-    });
     ledger
-        .append_all(batches, at, |batch| {
+        .append_reporting(plan.checked, at, |batch| {
             let size = batch.first.get() + batch.count;
             writeln!(out, "ACK {size}").expect("acknowledge");
             out.flush().expect("acknowledge");

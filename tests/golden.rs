@@ -10,8 +10,8 @@ mod common;
 
 use base64::Engine;
 use common::{NOW, SMALL_SIZE, TempStore, repo_path, small_fixture};
-use pactlog::chain::{ChainHash, RECORD_CONTEXT};
 use pactlog::codec::{self, Entry, FORMAT_VERSION, Timestamp};
+use pactlog::codec::{ChainHash, RECORD_CONTEXT};
 use pactlog::ledger::Ledger;
 use pactlog::model::{
     Confidence, Day, EdtfDate, Event, EventId, LegalKind, LegalStage, Money, Party, PartyId,
@@ -177,7 +177,7 @@ fn golden_ledger() -> Ledger<MemoryStore> {
     let mut ledger = Ledger::open(MemoryStore::new()).expect("open");
     for entry in golden_entries() {
         ledger
-            .append(vec![entry], Timestamp::from_unix(RECORDED_AT))
+            .append_unchecked(vec![entry], Timestamp::from_unix(RECORDED_AT))
             .expect("append");
     }
     ledger

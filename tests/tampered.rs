@@ -16,7 +16,7 @@
 mod common;
 
 use common::{SMALL_SIZE, TempStore, Verdict, small_fixture};
-use pactlog::chain::ChainHash;
+use pactlog::codec::ChainHash;
 use pactlog::codec::{self, Entry, Record, Seq};
 use pactlog::ledger::StoredRecord;
 use pactlog::store::{Op, SledStore, Store, Tree};
@@ -161,7 +161,7 @@ fn a_flipped_byte_in_a_record_value_names_the_record_and_the_modification() {
         flip(s, at, 0x20);
     });
     verify(&store, &[]).assert_tampering(&[
-        "record 5: its bytes do not hash to its stored chain hash (the record was modified)",
+        "record 5: its bytes do not hash to the chain hash stored with them (the record was modified)",
         "5 records before it check out",
     ]);
     assert_json_names(&store, VICTIM);
@@ -172,7 +172,7 @@ fn a_flipped_byte_in_a_stored_chain_hash_names_the_record() {
     let store = imported();
     damage(&store, |s| flip(s, 7, 0x80));
     verify(&store, &[])
-        .assert_tampering(&["record 5: its bytes do not hash to its stored chain hash"]);
+        .assert_tampering(&["record 5: its bytes do not hash to the chain hash stored with them"]);
 }
 
 #[test]

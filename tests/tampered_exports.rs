@@ -86,7 +86,7 @@ fn an_export_with_a_flipped_base64_character_is_refused_at_its_line() {
     assert_restore_refused(
         "flipped-bytes.jsonl",
         6,
-        "is not the BLAKE3 chain hash of the bytes",
+        "do not hash to the chain hash stored with them",
     );
 }
 
@@ -95,13 +95,17 @@ fn an_export_with_rewritten_bytes_and_hash_is_refused_at_the_next_line() {
     assert_restore_refused(
         "rewritten-rehashed.jsonl",
         7,
-        "record 6: its prev hash is not the hash of record 5 before it (the export was edited)",
+        "record 6: its prev hash is not the hash of record 5 (the chain is broken)",
     );
 }
 
 #[test]
 fn an_export_with_a_deleted_line_is_refused_where_the_gap_is() {
-    assert_restore_refused("deleted-line.jsonl", 6, "expected record 5, found record 6");
+    assert_restore_refused(
+        "deleted-line.jsonl",
+        6,
+        "record 5: it says it is record 6 (records were moved or swapped)",
+    );
 }
 
 #[test]
@@ -109,7 +113,7 @@ fn an_export_with_swapped_lines_is_refused_at_the_first() {
     assert_restore_refused(
         "swapped-lines.jsonl",
         4,
-        "expected record 3, found record 4",
+        "record 3: it says it is record 4 (records were moved or swapped)",
     );
 }
 
@@ -128,7 +132,7 @@ fn an_export_whose_hash_field_lies_is_refused() {
     assert_restore_refused(
         "wrong-hash-field.jsonl",
         3,
-        "is not the BLAKE3 chain hash of the bytes",
+        "do not hash to the chain hash stored with them",
     );
 }
 

@@ -7,7 +7,6 @@
 //! appended unless everything is valid. An event already recorded with identical
 //! content is skipped, so importing the same files twice changes nothing.
 
-mod check;
 mod fields;
 mod parse;
 mod restore;
@@ -15,8 +14,8 @@ mod restore;
 pub use parse::Located;
 pub use restore::{ExportError, RestoreReport, export, restore};
 
-use crate::codec::{Entry, Timestamp};
-use crate::ledger::{Ledger, LedgerError};
+use crate::codec::Timestamp;
+use crate::ledger::{self as validate, Checked, Item, Ledger, LedgerError};
 use crate::model::{Event, Party};
 use crate::store::Store;
 use fields::Lines;
@@ -26,9 +25,6 @@ use toml::de::{DeTable, DeValue};
 
 /// The largest event file accepted.
 pub const MAX_FILE_BYTES: u64 = 16 << 20;
-
-/// Records appended per atomic batch.
-pub const BATCH: usize = 1000;
 
 /// One problem in the input.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -91,19 +87,13 @@ pub struct ImportReport {
     pub size: u64,
 }
 
-/// The validated content of a set of files, ready to append.
-#[derive(Debug, Default)]
+/// The checked content of a set of files, ready to append.
+#[derive(Debug)]
 pub struct Plan {
     /// Files read.
     pub files: usize,
-    /// New or changed parties, in file order.
-    pub parties: Vec<Party>,
-    /// New events, in append order (references before the events that use them).
-    pub events: Vec<Event>,
-    /// Identical events already in the ledger.
-    pub events_skipped: usize,
-    /// Identical parties already in the ledger.
-    pub parties_skipped: usize,
+    /// What the validator built: new parties and events, in append order.
+    pub checked: Checked,
 }
 
 /// Lists the files an import of `paths` reads: files as given, folders recursively
@@ -349,74 +339,141 @@ fn each_file<T: Send>(files: &[&Path], work: impl Fn(&Path) -> T + Sync) -> Vec<
     done.into_iter().map(|(_, t)| t).collect()
 }
 
+/// Problems found while reading, reported in this order: unreadable files, TOML syntax,
+/// the files' layout, then the tables (parties, then events); each in file order.
+#[derive(Default)]
+struct Found {
+    unreadable: Vec<Problem>,
+    syntax: Vec<Problem>,
+    layout: Vec<Problem>,
+    tables: Vec<Problem>,
+}
+
+impl Found {
+    fn take<T>(&mut self, r: &mut Reading<T>) {
+        self.unreadable.extend(r.unreadable.take());
+        self.syntax.extend(r.syntax.take());
+        self.layout.append(&mut r.layout);
+        self.tables.append(&mut r.problems);
+    }
+
+    fn all(self) -> Vec<Problem> {
+        let mut out = self.unreadable;
+        out.extend(self.syntax);
+        out.extend(self.layout);
+        out.extend(self.tables);
+        out
+    }
+}
+
+/// Where each input party or event came from, to name it in problems.
+struct Places {
+    parties: Vec<(PathBuf, usize)>,
+    events: Vec<(PathBuf, usize)>,
+}
+
+impl Places {
+    fn of(&self, item: Item) -> &(PathBuf, usize) {
+        match item {
+            Item::Party(i) => &self.parties[i],
+            Item::Event(i) => &self.events[i],
+        }
+    }
+
+    /// A validator's problem, at the file and line of its party or event.
+    fn problem(&self, p: &validate::Problem) -> Problem {
+        let (file, line) = self.of(p.item);
+        Problem {
+            file: file.clone(),
+            line: *line,
+            id: Some(p.id.clone()),
+            message: p.describe(|other| {
+                let (file, line) = self.of(other);
+                format!("{}:{line}", file.display())
+            }),
+        }
+    }
+}
+
+/// Splits located values into the values and where each came from.
+fn unzip<T>(located: Vec<Located<T>>) -> (Vec<T>, Vec<(PathBuf, usize)>) {
+    located
+        .into_iter()
+        .map(|l| (l.value, (l.file, l.line)))
+        .unzip()
+}
+
 /// Reads and checks `paths` against `ledger` without changing anything.
 ///
 /// Files are read twice, on every core: every file's parties first (so that events
 /// anywhere can name them), then the events of the files that have any. A file's text
-/// and parse tree are dropped once its tables are typed: a 100 000-event import peaked
-/// at 833 MiB when every file's were held until the end, and at 264 MiB since.
+/// and parse tree are dropped once its tables are typed. The parties, then the events,
+/// go through the ledger's validator, whose problems are mapped back to file and line.
 ///
 /// # Errors
 /// [`ImportError::Invalid`] with every problem found, [`ImportError::Read`] for
 /// unreadable paths, [`ImportError::Ledger`] for storage errors.
 pub fn plan<S: Store>(ledger: &Ledger<S>, paths: &[PathBuf]) -> Result<Plan, ImportError> {
     let files = collect_files(paths)?;
-    // Reported in this order: unreadable files, TOML syntax, the files' layout,
-    // parties, then events; each in file order.
-    let (mut unreadable, mut syntax, mut layout) = (Vec::new(), Vec::new(), Vec::new());
-    let mut problems_in_tables = Vec::new();
-    let mut parties: Vec<Located<Party>> = Vec::new();
-    let mut with_events = Vec::new();
+    let mut found = Found::default();
     let all: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
     let readings = each_file(&all, |file| {
         read_tables(file, Kind::Party, |p, table, line| {
             parse::party(&p.file, &p.lines, line, table)
         })
     });
+    let mut parties: Vec<Located<Party>> = Vec::new();
+    let mut with_events = Vec::new();
     for (file, mut r) in all.iter().zip(readings) {
-        unreadable.extend(r.unreadable);
-        syntax.extend(r.syntax);
-        layout.append(&mut r.layout);
-        problems_in_tables.append(&mut r.problems);
+        found.take(&mut r);
         parties.append(&mut r.found);
         if r.has_events {
             with_events.push(*file);
         }
     }
-    let recorded = ledger.parties()?;
-    let mut registry = recorded.clone();
-    let (new_parties, parties_skipped) =
-        check::parties(recorded, &mut registry, parties, &mut problems_in_tables);
+    let (parties, party_places) = unzip(parties);
+    let mut validator = ledger.validator()?;
+    let party_problems = validator.parties(parties)?;
+    let registry = validator.registry();
     let readings = each_file(&with_events, |file| {
         read_tables(file, Kind::Event, |p, table, line| {
-            parse::event(&p.file, &p.lines, line, table, &registry)
+            parse::event(&p.file, &p.lines, line, table, registry)
         })
     });
     let mut events: Vec<Located<Event>> =
         Vec::with_capacity(readings.iter().map(|r| r.found.len()).sum());
+    // Party problems come before the events' own, as the parties were read first.
+    let places = Places {
+        parties: party_places,
+        events: Vec::new(),
+    };
+    found
+        .tables
+        .extend(party_problems.iter().map(|p| places.problem(p)));
     for mut r in readings {
         // A file that changed since the first reading is reported as it reads now; its
         // layout problems were reported then.
-        unreadable.extend(r.unreadable);
-        syntax.extend(r.syntax);
-        problems_in_tables.append(&mut r.problems);
+        r.layout.clear();
+        found.take(&mut r);
         events.append(&mut r.found);
     }
-    let mut problems = unreadable;
-    problems.append(&mut syntax);
-    problems.append(&mut layout);
-    problems.append(&mut problems_in_tables);
-    let had_problems = !problems.is_empty();
-    let (events, events_skipped) = check::events(ledger, events, &mut problems, had_problems)?;
+    let (events, event_places) = unzip(events);
+    let places = Places {
+        events: event_places,
+        ..places
+    };
+    let event_problems = validator.events(events)?;
+    let mut problems = found.all();
+    problems.extend(event_problems.iter().map(|p| places.problem(p)));
     if !problems.is_empty() {
         return Err(ImportError::Invalid(problems));
     }
+    let checked = validator
+        .finish()
+        .map_err(|r| ImportError::Invalid(r.0.iter().map(|p| places.problem(p)).collect()))?;
     Ok(Plan {
         files: files.len(),
-        parties: new_parties,
-        events,
-        events_skipped,
-        parties_skipped,
+        checked,
     })
 }
 
@@ -467,38 +524,27 @@ fn read_text(file: &Path) -> Result<String, Problem> {
     })
 }
 
-/// Appends a checked plan in atomic batches of [`BATCH`] records, parties first.
+/// Appends a checked plan in atomic batches of [`APPEND_BATCH`] records, parties first.
 ///
 /// # Errors
-/// [`ImportError::Ledger`] when the store fails; batches acknowledged before the
-/// failure stay (a re-run skips them and completes the import).
+/// [`ImportError::Ledger`] when the store fails (or the ledger changed since the plan
+/// was made); batches acknowledged before the failure stay (a re-run skips them and
+/// completes the import).
 pub fn apply<S: Store>(
     ledger: &mut Ledger<S>,
     plan: Plan,
     at: Timestamp,
 ) -> Result<ImportReport, ImportError> {
-    let mut report = ImportReport {
+    let checked = plan.checked.report();
+    ledger.append(plan.checked, at)?;
+    Ok(ImportReport {
         files: plan.files,
-        parties_added: plan.parties.len(),
-        events_added: plan.events.len(),
-        events_skipped: plan.events_skipped,
-        parties_skipped: plan.parties_skipped,
+        parties_added: checked.parties_added,
+        events_added: checked.events_added,
+        events_skipped: checked.events_skipped,
+        parties_skipped: checked.parties_skipped,
         size: ledger.size(),
-    };
-    // Batches are cut from the plan as the append goes, not from a copy of it.
-    let mut entries = plan
-        .parties
-        .into_iter()
-        .map(Entry::Party)
-        .chain(plan.events.into_iter().map(Entry::Event))
-        .peekable();
-    let batches = std::iter::from_fn(|| {
-        entries.peek()?;
-        Some(entries.by_ref().take(BATCH).collect::<Vec<Entry>>())
-    });
-    ledger.append_all(batches, at, |_| {})?;
-    report.size = ledger.size();
-    Ok(report)
+    })
 }
 
 /// Whether `paths` is a single JSON Lines export (restored with [`restore`]).
@@ -548,7 +594,10 @@ mod tests {
         write("z.toml", &(party("zeta") + &party("omega")));
         let ledger = Ledger::open(MemoryStore::new()).unwrap();
         let valid = plan(&ledger, &[dir.path().to_path_buf()]).unwrap();
-        assert_eq!((valid.parties.len(), valid.events.len()), (2, 1));
+        assert_eq!(
+            (valid.checked.parties().len(), valid.checked.events().len()),
+            (2, 1)
+        );
 
         // Then one problem of each kind, spread over files so that kinds and file order
         // disagree: b (an event naming an unknown party), c (not TOML), d (a stray key),

@@ -5,7 +5,7 @@ use super::fields::{Fields, Lines};
 use crate::model::{
     Confidence, Day, EdtfDate, Event, EventId, LegalKind, LegalStage, Money, Party, PartyId,
     PartyRegistry, Payload, ProductStage, Scope, Source, Term, TermKey, TermRef, TermType, Tranche,
-    Until, check_text, shorten,
+    Until, a_kind, check_text, shorten,
 };
 use std::path::Path;
 use toml::de::DeTable;
@@ -28,17 +28,6 @@ pub struct Located<T> {
     pub file: std::path::PathBuf,
     /// The line of its table header.
     pub line: usize,
-}
-
-impl<T> Located<T> {
-    pub(crate) fn problem(&self, id: &str, message: impl Into<String>) -> Problem {
-        Problem {
-            file: self.file.clone(),
-            line: self.line,
-            id: Some(id.to_string()),
-            message: message.into(),
-        }
-    }
 }
 
 /// Reads one `[[party]]` table.
@@ -160,16 +149,6 @@ fn term_refs(f: &mut Fields<'_, '_>) -> (Vec<TermRef>, bool) {
         }
     }
     (out, named)
-}
-
-/// "an investment", "a statement": a kind with its article, for messages.
-pub(crate) fn a_kind(kind: &str) -> String {
-    let article = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
-        "an"
-    } else {
-        "a"
-    };
-    format!("{article} {kind}")
 }
 
 /// Reads one `[[event]]` table. Parties named in the payload are resolved through `reg`.

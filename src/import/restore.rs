@@ -6,9 +6,9 @@
 //! checked against the bytes on restore.
 
 use super::{ImportError, Problem};
-use crate::chain::ChainHash;
-use crate::codec::{self, Record};
-use crate::ledger::{Ledger, LedgerError};
+use crate::chain::{self, Break};
+use crate::codec::{ChainHash, Record};
+use crate::ledger::{APPEND_BATCH, Ledger, LedgerError, ReplayedRecords};
 use crate::store::Store;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -58,19 +58,27 @@ pub struct RestoreReport {
     pub appended: u64,
 }
 
+/// The most problems one restore reports: one is enough to act, the rest say how far
+/// the damage goes.
+const MAX_PROBLEMS: usize = 20;
+
 /// Reads an export and appends the records the ledger does not have yet. Records the
-/// ledger already has must be byte-identical; any difference is refused, nothing is
-/// appended, and the first differing line is named.
+/// ledger already has must be byte-identical; the others must continue the chain and
+/// pass the same domain rules as an import (parties defined before they are named,
+/// ids given once, references to events recorded before them: see
+/// [`crate::ledger::Replay`]). Any problem is refused with the line it is on, and
+/// nothing is appended.
 ///
 /// The file is read twice, so that an export of any size restores in bounded memory:
-/// first to check every line, the chain from record 0 and the records the ledger has;
-/// then to append the rest, batch by batch. A file that changes between the two readings
-/// is refused at the first line that no longer reads as checked (the batches appended
-/// before it are whole, chained records, and stay: run the restore again).
+/// first to check every line, then to append the records after the ledger's end, batch
+/// by batch. The ledger appends only the records the first reading admitted (it
+/// compares chain hashes), so a file that changes between the two readings is refused
+/// at the first record that differs (the batches appended before it were checked, and
+/// stay: run the restore again).
 ///
 /// # Errors
-/// [`ImportError::Invalid`] for a malformed line, a bad hash or a divergence;
-/// [`ImportError::Read`] when the file cannot be read; ledger errors.
+/// [`ImportError::Invalid`] for a malformed line, a bad hash, a broken rule or a
+/// divergence; [`ImportError::Read`] when the file cannot be read; ledger errors.
 pub fn restore<S: Store>(
     ledger: &mut Ledger<S>,
     path: &Path,
@@ -98,90 +106,26 @@ fn restore_readings<S: Store, R: BufRead + Send>(
         id: None,
         message,
     };
-    // Reading problems come first, then broken links, at most 20 in all.
-    let mut problems = Vec::new();
-    let mut links = Vec::new();
-    let mut diverged = None;
-    // The seq and chain hash of the last record that read well.
-    let mut prev: Option<(u64, ChainHash)> = None;
     let have = ledger.size();
-    let mut total = 0u64;
-    for (n, line) in lines(open()?) {
-        // The seq a line must hold is its position among the file's records, so one bad
-        // line is one problem, not a cascade over every line after it.
-        let line = line.map_err(|e| ImportError::Read {
-            path: path.to_path_buf(),
-            detail: e.to_string(),
-        })?;
-        match read_line(&line, total) {
-            Ok((r, hash)) => {
-                // The whole file must be one chain from record 0 before anything is
-                // appended: a line rewritten with a recomputed hash breaks the next
-                // line's link. Links are checked between neighbours that both read
-                // well: a line already reported is not reported again through its
-                // successor.
-                let want = match (r.seq.get(), prev) {
-                    (0, _) => Some(ChainHash::ZERO),
-                    (s, Some((p, h))) if p + 1 == s => Some(h),
-                    _ => None,
-                };
-                if want.is_some_and(|w| w != r.prev) && links.len() < 20 {
-                    links.push(problem(
-                        n,
-                        format!(
-                            "record {}: its prev hash is not the hash of record {} before it (the export was edited)",
-                            r.seq,
-                            r.seq.get().saturating_sub(1)
-                        ),
-                    ));
-                }
-                if r.seq.get() < have
-                    && diverged.is_none()
-                    && ledger.raw(r.seq)?.map(|s| s.hash) != Some(hash)
-                {
-                    diverged = Some(problem(
-                        n,
-                        format!(
-                            "record {} differs from the one in the ledger: the export and the ledger have diverged",
-                            r.seq
-                        ),
-                    ));
-                }
-                prev = Some((r.seq.get(), hash));
-            }
-            Err(m) => problems.push(problem(n, m)),
-        }
-        total += 1;
-        if problems.len() >= 20 {
-            break;
-        }
+    let checked = first_reading(ledger, path, open()?)?;
+    if !checked.problems.is_empty() {
+        return Err(ImportError::Invalid(checked.problems));
     }
-    problems.append(&mut links);
-    problems.truncate(20);
-    if !problems.is_empty() {
-        return Err(ImportError::Invalid(problems));
-    }
-    if let Some(d) = diverged {
-        return Err(ImportError::Invalid(vec![d]));
-    }
-    let checked_head = prev.map(|(_, h)| h);
-    // Second reading: the records after the ledger's end, as they were checked. The
-    // lines before it were compared with the ledger above and are not decoded again.
-    let mut changed: Option<ImportError> = None;
+    let total = checked.total;
+    // Second reading: the records after the ledger's end, as they were admitted. The
+    // lines before it were compared with the ledger in the first and are not decoded.
+    let mut changed: Option<(usize, String)> = None;
     let mut records = lines(open()?)
         .enumerate()
-        .skip(have as usize)
+        .skip(usize::try_from(have).unwrap_or(usize::MAX))
         .map_while(|(position, (n, line))| {
-            let read = line
+            match line
                 .map_err(|e| e.to_string())
-                .and_then(|line| read_line(&line, position as u64));
-            match read {
-                Ok((r, _)) => Some(r),
+                .and_then(|l| read_line(&l, position as u64))
+            {
+                Ok((record, _)) => Some(record),
                 Err(m) => {
-                    changed = Some(ImportError::Invalid(vec![problem(
-                        n,
-                        format!("the export changed while it was restored: {m}"),
-                    )]));
+                    changed = Some((n, m));
                     None
                 }
             }
@@ -189,25 +133,135 @@ fn restore_readings<S: Store, R: BufRead + Send>(
         .peekable();
     let batches = std::iter::from_fn(|| {
         records.peek()?;
-        Some(records.by_ref().take(super::BATCH).collect::<Vec<Record>>())
+        Some(records.by_ref().take(APPEND_BATCH).collect::<Vec<Record>>())
     });
-    let report = ledger.append_record_batches(batches);
-    if let Some(e) = changed {
-        return Err(e);
+    let appended = ledger.append_replayed(&checked.admitted, batches);
+    let changed_at = |line: usize, why: &str| {
+        ImportError::Invalid(vec![problem(
+            line,
+            format!("the export changed while it was restored: {why}"),
+        )])
+    };
+    if let Some((n, m)) = changed {
+        return Err(changed_at(n, &m));
     }
-    report?;
-    let appended = ledger.size().saturating_sub(have);
-    if total > have && Some(ledger.head()) != checked_head {
-        return Err(ImportError::Invalid(vec![problem(
+    if let Err(e) = appended {
+        return Err(match stopped_at(&e) {
+            Some(seq) => changed_at(
+                checked.line_of(seq),
+                "this record is not the one checked; run the restore again",
+            ),
+            None => e.into(),
+        });
+    }
+    if ledger.tip() != checked.admitted.tip() {
+        return Err(changed_at(
             1,
-            "the export changed while it was restored: its last record is not the one checked; \
-             run the restore again"
-                .into(),
-        )]));
+            "it ends before the record checked last; run the restore again",
+        ));
     }
     Ok(RestoreReport {
         records: total,
-        appended,
+        appended: ledger.size().saturating_sub(have),
+    })
+}
+/// The record an append of restored records stopped at because it was not the one
+/// admitted (the file changed), if that is why it stopped.
+fn stopped_at(e: &LedgerError) -> Option<u64> {
+    match e {
+        LedgerError::NotAdmitted { seq } => Some(*seq),
+        LedgerError::Break(b) => Some(b.seq),
+        _ => None,
+    }
+}
+
+/// What the first reading found.
+struct FirstReading {
+    /// Records in the file.
+    total: u64,
+    /// At most [`MAX_PROBLEMS`], in line order.
+    problems: Vec<Problem>,
+    /// The records after the ledger's end, admitted.
+    admitted: ReplayedRecords,
+    /// The ledger's size before the restore.
+    have: u64,
+    /// The line of each admitted record.
+    lines: Vec<usize>,
+}
+
+impl FirstReading {
+    fn line_of(&self, seq: u64) -> usize {
+        seq.checked_sub(self.have)
+            .and_then(|i| self.lines.get(usize::try_from(i).ok()?))
+            .copied()
+            .unwrap_or(1)
+    }
+}
+
+/// Reads every line: each must hold a record whose bytes match its hash; the records
+/// the ledger has must be the ledger's, byte for byte; the rest are admitted through
+/// the ledger's [`crate::ledger::Replay`]. After the first problem (or a divergence from
+/// the ledger), later records are no longer admitted (each would only repeat it), but
+/// every line is still read, so that each malformed line is reported once.
+fn first_reading<S: Store>(
+    ledger: &Ledger<S>,
+    path: &Path,
+    reading: impl BufRead + Send,
+) -> Result<FirstReading, ImportError> {
+    let problem = |line: usize, message: String| Problem {
+        file: path.to_path_buf(),
+        line,
+        id: None,
+        message,
+    };
+    let have = ledger.size();
+    let mut replay = ledger.replay()?;
+    let (mut problems, mut lines_of, mut diverged) = (Vec::new(), Vec::new(), None);
+    let mut total = 0u64;
+    for (n, line) in lines(reading) {
+        let line = line.map_err(|e| ImportError::Read {
+            path: path.to_path_buf(),
+            detail: e.to_string(),
+        })?;
+        let position = total;
+        total += 1;
+        let (record, hash) = match read_line(&line, position) {
+            Ok(read) => read,
+            Err(m) => {
+                problems.push(problem(n, m));
+                if problems.len() >= MAX_PROBLEMS {
+                    break;
+                }
+                continue;
+            }
+        };
+        if position < have {
+            if diverged.is_none() && ledger.raw(record.seq)?.map(|s| s.hash) != Some(hash) {
+                diverged = Some(problem(
+                    n,
+                    format!(
+                        "record {} differs from the one in the ledger: the export and the ledger have diverged",
+                        record.seq
+                    ),
+                ));
+            }
+        } else if problems.is_empty() && diverged.is_none() {
+            match replay.admit(&record, hash)? {
+                Ok(()) => lines_of.push(n),
+                Err(broken) => problems.extend(broken.into_iter().map(|m| problem(n, m))),
+            }
+        }
+    }
+    problems.truncate(MAX_PROBLEMS);
+    if problems.is_empty() {
+        problems.extend(diverged);
+    }
+    Ok(FirstReading {
+        total,
+        problems,
+        admitted: replay.finish(),
+        have,
+        lines: lines_of,
     })
 }
 
@@ -222,6 +276,10 @@ fn lines(
         .filter(|(_, line)| line.as_ref().map_or(true, |l| !l.trim().is_empty()))
 }
 
+/// Reads one line of an export: the record in its `bytes`, which must hash to its
+/// `hash` (when the line states one) and decode strictly (the chain rule's
+/// [`chain::check_bytes`]), and its chain hash. `expected` is the line's position among
+/// the records, named in a problem; its `seq` field, when stated, must be the record's.
 fn read_line(line: &str, expected: u64) -> Result<(Record, ChainHash), String> {
     let v: serde_json::Value =
         serde_json::from_str(line).map_err(|e| format!("not a JSON object: {e}"))?;
@@ -232,27 +290,24 @@ fn read_line(line: &str, expected: u64) -> Result<(Record, ChainHash), String> {
     let bytes = STANDARD
         .decode(b64)
         .map_err(|e| format!("\"bytes\" is not base64: {e}"))?;
-    // The hash first: when bytes were edited, that is the news, not how they fail to decode.
-    let hash = ChainHash::of(&bytes);
-    if let Some(h) = v.get("hash").and_then(|h| h.as_str())
-        && h != hash.to_hex()
-    {
-        return Err(format!(
-            "\"hash\" {h} is not the BLAKE3 chain hash of the bytes ({hash})"
-        ));
-    }
-    let record = codec::decode(&bytes).map_err(|e| format!("record bytes are invalid: {e}"))?;
-    if record.seq.get() != expected {
-        return Err(format!(
-            "expected record {expected}, found record {}",
-            record.seq
-        ));
-    }
+    let hash = match v.get("hash").and_then(|h| h.as_str()) {
+        None => ChainHash::of(&bytes),
+        Some(h) => ChainHash::from_hex(h)
+            .ok_or_else(|| format!("\"hash\" {} is not 64 hex digits", crate::model::shorten(h)))?,
+    };
+    let record = chain::check_bytes(&bytes, &hash).map_err(|kind| {
+        Break {
+            seq: expected,
+            kind,
+        }
+        .to_string()
+    })?;
     if let Some(s) = v.get("seq").and_then(serde_json::Value::as_u64)
-        && s != expected
+        && s != record.seq.get()
     {
         return Err(format!(
-            "\"seq\" {s} does not match the record's own seq {expected}"
+            "\"seq\" {s} does not match the record's own seq {}",
+            record.seq
         ));
     }
     Ok((record, hash))
@@ -275,7 +330,7 @@ mod tests {
         entries.extend(synth.events().map(Entry::Event));
         let mut source = Ledger::open(MemoryStore::new()).unwrap();
         source
-            .append_all(vec![entries], Timestamp::from_unix(1_772_150_400), |_| {})
+            .append_entries(vec![entries], Timestamp::from_unix(1_772_150_400), |_| {})
             .unwrap();
         let mut original = Vec::new();
         export(&source, &mut original).unwrap();

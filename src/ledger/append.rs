@@ -5,8 +5,9 @@
 //! trail the records by a few batches and is complete when the append returns. A crash in
 //! between leaves derived data that lags the records, which opening the ledger completes.
 
-use super::{AppendReport, Ledger, LedgerError, StoredRecord, index, stored_of};
-use crate::chain::ChainHash;
+use super::{AppendReport, Ledger, LedgerError, StoredRecord, index, stored_of, witness};
+use crate::chain::{Break, Tip};
+use crate::codec::ChainHash;
 use crate::codec::{self, Entry, Record, Seq, Timestamp};
 use crate::store::{Op, Store, Tree};
 
@@ -19,33 +20,17 @@ const IN_FLIGHT: usize = 2;
 type Staged = Vec<(StoredRecord, Record)>;
 
 impl<S: Store> Ledger<S> {
-    /// Appends `entries` as one atomic batch recorded at `at`, with its derived data.
-    /// Returns once the batch and its derived data are durable.
-    ///
-    /// The caller validates entries first (see [`crate::import`]); the ledger records
-    /// what it is given.
-    ///
-    /// # Errors
-    /// Storage errors; nothing is acknowledged unless it was flushed.
-    pub fn append(
-        &mut self,
-        entries: Vec<Entry>,
-        at: Timestamp,
-    ) -> Result<AppendReport, LedgerError> {
-        self.append_all(std::iter::once(entries), at, |_| {})
-    }
-
-    /// Appends `batches` in order, each as one atomic batch recorded at `at`: a bulk
-    /// import. Each batch is durable (flushed and witnessed) before the next one is
-    /// written, and `durable` is told of it then (its first seq, count and head). The
-    /// records are encoded on one thread ahead of the writes, and the derived data
-    /// (indexes, Merkle tiles) follows on another, in runs of many batches, durable too
-    /// when this returns. Returns what was appended in all.
+    /// Appends `batches` of entries in order, each as one atomic batch recorded at
+    /// `at`, each durable (flushed and witnessed) before the next one is written;
+    /// `durable` is told of each then (its first seq, count and head). The records are
+    /// encoded on one thread ahead of the writes, and the derived data (indexes, Merkle
+    /// tiles) follows on another, in runs of many batches, durable too when this
+    /// returns. Only checked batches come here ([`Ledger::append`]), and tests.
     ///
     /// # Errors
     /// Storage errors. The batches `durable` was told of stay; the ledger in memory is
     /// reloaded from the store.
-    pub fn append_all<I, F>(
+    pub(crate) fn append_entries<I, F>(
         &mut self,
         batches: I,
         at: Timestamp,
@@ -58,36 +43,55 @@ impl<S: Store> Ledger<S> {
     {
         let mut batches = batches.into_iter();
         self.pipeline(
-            |size, head| batches.next().map(|b| stage_entries(b, at, size, head)),
+            |size, head| {
+                batches
+                    .next()
+                    .map(|b| stage_entries(b, at, Tip { size, head }))
+            },
             &mut durable,
         )
     }
 
-    /// Appends records made elsewhere (an export being restored): each must sit at the
-    /// next seq and link to the current head. They are stored byte-for-byte as their
-    /// canonical encoding, so the chain hashes and Merkle root are reproduced exactly.
+    /// Appends `entries` as one atomic batch without the validator: for tests that
+    /// need a ledger the validator would refuse, or build one faster.
     ///
     /// # Errors
-    /// [`LedgerError::Damaged`] naming the first record that does not continue the
-    /// chain; storage errors.
-    pub fn append_records(&mut self, records: Vec<Record>) -> Result<AppendReport, LedgerError> {
-        self.append_record_batches(std::iter::once(records))
+    /// Storage errors.
+    #[cfg(any(test, feature = "test-support"))]
+    pub fn append_unchecked(
+        &mut self,
+        entries: Vec<Entry>,
+        at: Timestamp,
+    ) -> Result<AppendReport, LedgerError> {
+        self.append_entries(std::iter::once(entries), at, |_| {})
     }
 
-    /// [`Ledger::append_records`] for many batches, each durable before the next is
-    /// written, with derived data following as in [`Ledger::append_all`]. A batch that
-    /// does not continue the chain stops the append there; the batches before it stay.
+    /// Appends records made elsewhere (an export being restored), batch by batch as
+    /// [`Ledger::append_entries`] does: each must continue the chain and be `admitted`
+    /// (asked with its seq and chain hash). They are stored byte for byte as their
+    /// canonical encoding, so the chain hashes and Merkle root are reproduced exactly. A
+    /// batch holding a record that fails stops the append there; the batches before it
+    /// stay.
     ///
     /// # Errors
-    /// As [`Ledger::append_records`].
-    pub fn append_record_batches<I>(&mut self, batches: I) -> Result<AppendReport, LedgerError>
+    /// [`LedgerError::Break`] or [`LedgerError::NotAdmitted`] naming the first record
+    /// that fails; storage errors.
+    pub(crate) fn append_records<I>(
+        &mut self,
+        batches: I,
+        admitted: impl Fn(u64, ChainHash) -> bool + Send + Sync,
+    ) -> Result<AppendReport, LedgerError>
     where
         I: IntoIterator<Item = Vec<Record>>,
         I::IntoIter: Send,
     {
         let mut batches = batches.into_iter();
         self.pipeline(
-            |size, head| batches.next().map(|r| stage_records(r, size, head)),
+            |size, head| {
+                batches
+                    .next()
+                    .map(|r| stage_records(r, Tip { size, head }, &admitted))
+            },
             &mut |_| {},
         )
     }
@@ -170,6 +174,7 @@ impl<S: Store> Ledger<S> {
                     store.flush()?;
                     size += batch.len() as u64;
                     head = last_hash;
+                    witness::acknowledge(store, Tip { size, head })?;
                     durable(&AppendReport {
                         first: Seq::new(first),
                         count: batch.len() as u64,
@@ -210,51 +215,40 @@ impl<S: Store> Ledger<S> {
     }
 }
 
-/// Encodes `entries` as the records that continue a ledger of `size` records ending in
-/// `head`.
-fn stage_entries(
-    entries: Vec<Entry>,
-    at: Timestamp,
-    size: u64,
-    head: ChainHash,
-) -> Result<Staged, LedgerError> {
-    let mut prev = head;
+/// Encodes `entries` as the records that continue the chain at `tip`.
+fn stage_entries(entries: Vec<Entry>, at: Timestamp, tip: Tip) -> Result<Staged, LedgerError> {
+    let mut tip = tip;
     let mut batch = Vec::with_capacity(entries.len());
-    for (i, entry) in entries.into_iter().enumerate() {
-        let record = Record {
-            seq: Seq::new(size + i as u64),
-            recorded_at: at,
-            prev,
-            entry,
-        };
+    for entry in entries {
+        let record = tip.link(entry, at);
         let stored = stored_of(&record)?;
-        prev = stored.hash;
+        tip = tip.after(stored.hash);
         batch.push((stored, record));
     }
     Ok(batch)
 }
 
-/// Checks that `records` continue a ledger of `size` records ending in `head`, and
-/// encodes them.
-fn stage_records(records: Vec<Record>, size: u64, head: ChainHash) -> Result<Staged, LedgerError> {
-    let mut prev = head;
+/// Checks that `records` continue the chain at `tip` (the chain rule) and were
+/// `admitted`, and encodes them.
+fn stage_records(
+    records: Vec<Record>,
+    tip: Tip,
+    admitted: &impl Fn(u64, ChainHash) -> bool,
+) -> Result<Staged, LedgerError> {
+    let mut tip = tip;
     let mut batch = Vec::with_capacity(records.len());
-    for (i, record) in records.into_iter().enumerate() {
-        let want = size + i as u64;
-        if record.seq.get() != want {
-            return Err(LedgerError::Damaged {
-                seq: record.seq.get(),
-                why: format!("it does not continue the ledger: the next record must be {want}"),
-            });
-        }
-        if record.prev != prev {
-            return Err(LedgerError::Damaged {
-                seq: want,
-                why: "its prev hash is not the hash of the record before it".into(),
-            });
-        }
+    for record in records {
+        tip.check(&record).map_err(|kind| {
+            LedgerError::Break(Box::new(Break {
+                seq: tip.size,
+                kind,
+            }))
+        })?;
         let stored = stored_of(&record)?;
-        prev = stored.hash;
+        if !admitted(tip.size, stored.hash) {
+            return Err(LedgerError::NotAdmitted { seq: tip.size });
+        }
+        tip = tip.after(stored.hash);
         batch.push((stored, record));
     }
     Ok(batch)
@@ -324,7 +318,7 @@ mod tests {
         // Reference: one append per batch, each writing its derived data before the next.
         let mut one_by_one = Ledger::open(MemoryStore::new()).unwrap();
         for batch in batches.clone() {
-            one_by_one.append(batch, AT).unwrap();
+            one_by_one.append_unchecked(batch, AT).unwrap();
         }
 
         // Bulk, with pending entries written every 250 records (mid-batch, so runs
@@ -334,7 +328,7 @@ mod tests {
         bulk.index.pending_limit = 250;
         let mut told = Vec::new();
         let report = bulk
-            .append_all(batches, AT, |r| told.push((r.first.get(), r.count)))
+            .append_entries(batches, AT, |r| told.push((r.first.get(), r.count)))
             .unwrap();
         assert_eq!(report.first.get(), 0);
         assert_eq!(report.count, all.len() as u64);
@@ -361,7 +355,7 @@ mod tests {
         let store = MemoryStore::new();
         let mut ledger = Ledger::open(store.clone()).unwrap();
         for batch in all.chunks(97) {
-            ledger.append(batch.to_vec(), AT).unwrap();
+            ledger.append_unchecked(batch.to_vec(), AT).unwrap();
             let size = ledger.size();
             // The live ledger has read (and kept) the edge tiles before this append.
             let root = ledger.root_at(size).unwrap();
@@ -381,16 +375,18 @@ mod tests {
         let all = entries(1500);
         let ids = event_ids(&all);
         let mut reference = Ledger::open(MemoryStore::new()).unwrap();
-        reference.append_all(vec![all.clone()], AT, |_| {}).unwrap();
+        reference
+            .append_entries(vec![all.clone()], AT, |_| {})
+            .unwrap();
 
         // A crash after the records of the last batches, before their derived data:
         // the watermark and runs describe fewer records than the store holds.
         let store = MemoryStore::new();
         let mut ledger = Ledger::open(store.clone()).unwrap();
         let (head, tail) = all.split_at(900);
-        ledger.append(head.to_vec(), AT).unwrap();
+        ledger.append_unchecked(head.to_vec(), AT).unwrap();
         let behind = store.get(Tree::Meta, index::META_DERIVED).unwrap().unwrap();
-        ledger.append(tail.to_vec(), AT).unwrap();
+        ledger.append_unchecked(tail.to_vec(), AT).unwrap();
         store
             .apply(
                 Tree::Meta,
@@ -408,7 +404,7 @@ mod tests {
     fn restoring_batches_stops_at_the_first_that_does_not_continue_the_chain() {
         let all = entries(400);
         let mut source = Ledger::open(MemoryStore::new()).unwrap();
-        source.append_all(vec![all], AT, |_| {}).unwrap();
+        source.append_entries(vec![all], AT, |_| {}).unwrap();
         let records: Vec<Record> = source.records(0, None).map(Result::unwrap).collect();
         let mut batches: Vec<Vec<Record>> = records.chunks(100).map(<[Record]>::to_vec).collect();
         // The third batch's first record claims another predecessor.
@@ -416,9 +412,9 @@ mod tests {
 
         let store = MemoryStore::new();
         let mut restored = Ledger::open(store.clone()).unwrap();
-        let err = restored.append_record_batches(batches).unwrap_err();
+        let err = restored.append_records(batches, |_, _| true).unwrap_err();
         assert!(
-            matches!(err, LedgerError::Damaged { seq: 200, .. }),
+            matches!(&err, LedgerError::Break(b) if b.seq == 200 && b.kind == crate::chain::BreakKind::BrokenLink),
             "{err}"
         );
         assert_eq!(restored.size(), 200, "the batches before it stay");
@@ -429,7 +425,7 @@ mod tests {
         assert_eq!(restored.root_at(200).unwrap(), source.root_at(200).unwrap());
         assert_eq!(reopened.root_at(200).unwrap(), source.root_at(200).unwrap());
         let tail: Vec<Record> = records[200..].to_vec();
-        restored.append_records(tail).unwrap();
+        restored.append_records(vec![tail], |_, _| true).unwrap();
         assert_eq!(restored.head(), source.head());
     }
 }

@@ -8,10 +8,10 @@
 
 use super::verify::RootAccumulator;
 use super::{Ledger, LedgerError, StoredRecord, seq_from_key};
-use crate::chain::ChainHash;
 use crate::checkpoint::{
     Checkpoint, CheckpointError, SigningKey, TlogProof, VerifierKey, open_checkpoint,
 };
+use crate::codec::ChainHash;
 use crate::codec::Seq;
 use crate::merkle::{self, ConsistencyProof, Hash, MerkleError};
 use crate::model::{EventId, PartyId};
@@ -189,7 +189,7 @@ impl<S: Store> Ledger<S> {
                 )],
             )
             .map_err(LedgerError::from)?;
-        self.store.flush().map_err(LedgerError::from)?;
+        self.flush()?;
         Ok(note)
     }
 

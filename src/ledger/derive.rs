@@ -11,7 +11,7 @@
 use super::index::{self, TAG_MEMBER, TAG_SUPERSEDES};
 use super::runs::{KeyValue, Runs};
 use super::seen::{Ix, Pair, Seen};
-use super::{LedgerError, StoreTiles, StoredRecord, references};
+use super::{LedgerError, StoreTiles, StoredRecord};
 use crate::codec::{Entry, Record, Seq};
 use crate::merkle::{self, Hash};
 use crate::model::{Day, Event, EventId, Party, PartyId, PartyRegistry};
@@ -145,7 +145,15 @@ impl Index {
             }
         }
         let mut member = own.clone();
-        for target in references(e) {
+        let mut targets: Vec<&EventId> = e
+            .references()
+            .into_iter()
+            .filter(|(field, _)| *field != "supersedes")
+            .map(|(_, t)| t)
+            .collect();
+        targets.sort();
+        targets.dedup();
+        for target in targets {
             if let Some(t) = self.recall(store, target)? {
                 member.extend(self.pairs_of(&t.parties));
             }

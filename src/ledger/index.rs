@@ -419,7 +419,7 @@ mod tests {
         let at = Timestamp::from_unix(0);
         let parties = ["acme", "beta", "gamma", "delta"];
         ledger
-            .append(parties.iter().map(|p| party(p, p)).collect(), at)
+            .append_unchecked(parties.iter().map(|p| party(p, p)).collect(), at)
             .unwrap();
         // The tail is lost after it was indexed (as when sled's recovery drops it).
         store
@@ -442,7 +442,9 @@ mod tests {
         );
         assert_eq!(reopened.parties().unwrap().iter().count(), 2);
         // A new record at a reused seq is what the index names.
-        reopened.append(vec![party("omega", "Omega")], at).unwrap();
+        reopened
+            .append_unchecked(vec![party("omega", "Omega")], at)
+            .unwrap();
         assert_eq!(seq_of(&reopened, "omega").unwrap(), Some(Seq::new(2)));
         assert_eq!(seq_of(&reopened, "gamma").unwrap(), None);
     }
@@ -453,10 +455,12 @@ mod tests {
         let mut ledger = Ledger::open(store.clone()).unwrap();
         let at = Timestamp::from_unix(0);
         ledger
-            .append(vec![party("acme", "Acme"), party("zeta", "Zeta")], at)
+            .append_unchecked(vec![party("acme", "Acme"), party("zeta", "Zeta")], at)
             .unwrap();
         // A later definition wins, in the snapshot as in the registry.
-        ledger.append(vec![party("acme", "Acme Corp")], at).unwrap();
+        ledger
+            .append_unchecked(vec![party("acme", "Acme Corp")], at)
+            .unwrap();
         let listed = |l: &Ledger<MemoryStore>| -> Vec<Party> {
             l.parties().unwrap().iter().cloned().collect()
         };
@@ -516,7 +520,7 @@ mod tests {
             })
         };
         ledger
-            .append(
+            .append_unchecked(
                 vec![
                     with_aliases("openai", "OpenAI", &["Stargate", "OAI"]),
                     with_aliases("softbank", "SoftBank", &["stargate"]),
@@ -527,7 +531,7 @@ mod tests {
             .unwrap();
         // A redefinition drops an alias: the stored index follows.
         ledger
-            .append(
+            .append_unchecked(
                 vec![with_aliases("amazon", "Amazon", &["Amazon Web Services"])],
                 at,
             )

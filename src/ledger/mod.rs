@@ -16,13 +16,21 @@ pub mod query;
 mod runs;
 mod seen;
 pub mod state;
+mod validate;
 pub(crate) mod verify;
+mod witness;
 
+pub use crate::chain::{Break, BreakKind};
 pub use query::{Filter, Logged};
 pub use state::{QueryError, Receipt, StateAnswer};
-pub use verify::{Break, BreakKind, VerifyReport};
+pub use validate::{
+    APPEND_BATCH, CheckError, CheckReport, Checked, Item, Problem, Rejected, Replay,
+    ReplayedRecords, Validator,
+};
+pub use verify::VerifyReport;
 
-use crate::chain::ChainHash;
+use crate::chain::Tip;
+use crate::codec::ChainHash;
 use crate::codec::{self, CodecError, Entry, Record, Seq};
 use crate::merkle::{self, Hash, MerkleError, TileCache, TileKey, TileReader};
 use crate::model::{Event, EventId, PartyId, PartyRegistry};
@@ -58,6 +66,18 @@ pub enum LedgerError {
         "{0} (the records are not affected: `pactlog export` them and import the export into a new store)"
     )]
     Index(String),
+    /// A checked batch was checked against another state of the ledger: another append
+    /// came in between. Check it again.
+    #[error(
+        "the batch was checked against a ledger of {checked} records, which now holds {now}: check it again"
+    )]
+    Stale { checked: u64, now: u64 },
+    /// A record handed to the ledger is not the one its replay admitted.
+    #[error("record {seq} is not the record that was checked at that position")]
+    NotAdmitted { seq: u64 },
+    /// Records handed to the ledger do not continue its chain.
+    #[error("refusing to append: {0}")]
+    Break(Box<Break>),
     /// The store does not hold what its witness says was acknowledged (see
     /// [`Ledger::check_witness`]): nothing is appended to it.
     #[error("refusing to append: {0}")]
@@ -265,6 +285,14 @@ impl<S: Store> Ledger<S> {
         self.head
     }
 
+    /// Where the chain ends: the size and the head.
+    pub fn tip(&self) -> Tip {
+        Tip {
+            size: self.size,
+            head: self.head,
+        }
+    }
+
     /// Every party the ledger defines (read from the store on first use).
     ///
     /// # Errors
@@ -397,8 +425,14 @@ impl<S: Store> Ledger<S> {
             start += batch.len() as u64;
         }
         self.index.write_pending(&self.store)?;
+        self.flush()
+    }
+
+    /// Makes every write durable, and witnesses the records (a store without a witness,
+    /// made before witnesses or whose witness was removed, gets one).
+    fn flush(&self) -> Result<(), LedgerError> {
         self.store.flush()?;
-        Ok(())
+        witness::acknowledge(&self.store, self.tip())
     }
 
     /// The raw stored record at `seq`.
@@ -625,22 +659,6 @@ fn stored_of(record: &Record) -> Result<StoredRecord, LedgerError> {
         leaf: merkle::leaf_hash(&bytes),
         bytes,
     })
-}
-
-/// Every event id `e` refers to through `ends`, `resolves` or `about`.
-pub fn references(e: &Event) -> Vec<&EventId> {
-    use crate::model::Payload;
-    let mut out: Vec<&EventId> = e.payload.ends().iter().map(|r| &r.event).collect();
-    match &e.payload {
-        Payload::Legal {
-            resolves: Some(t), ..
-        }
-        | Payload::Statement { about: Some(t), .. } => out.push(t),
-        _ => {}
-    }
-    out.sort();
-    out.dedup();
-    out
 }
 
 fn seq_from_key(key: &[u8]) -> Option<Seq> {

@@ -3,7 +3,7 @@
 
 use super::index::{TAG_MEMBER, TAG_SUPERSEDES};
 use super::{Ledger, LedgerError};
-use crate::chain::ChainHash;
+use crate::codec::ChainHash;
 use crate::codec::{Entry, Seq};
 use crate::merkle::Hash;
 use crate::model::{Day, Event, PartyId};

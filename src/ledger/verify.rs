@@ -13,154 +13,12 @@
 //! store with its acknowledged-size witness ([`Ledger::check_witness`]).
 
 use super::{Ledger, LedgerError, seq_from_key};
-use crate::chain::ChainHash;
-use crate::codec::{self, CodecError, Seq};
+use crate::chain::{self, Break, BreakKind, Tip};
+use crate::codec::{ChainHash, Seq};
 use crate::merkle::{self, Hash};
-use crate::store::{Store, Tree, Witness};
-use std::fmt;
-use std::path::PathBuf;
+use crate::store::{Store, Tree};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
-
-/// What is wrong at the first break.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum BreakKind {
-    /// A key that is not an 8-byte sequence number.
-    BadKey,
-    /// The record with this seq is not in the store (the next one found is given).
-    Missing { next_found: Option<u64> },
-    /// The stored value is too short to hold its hashes.
-    Truncated,
-    /// BLAKE3 of the bytes is not the stored chain hash.
-    HashMismatch,
-    /// SHA-256 leaf of the bytes is not the stored leaf hash.
-    LeafMismatch,
-    /// The bytes do not decode strictly.
-    Corrupt(CodecError),
-    /// The record says it is at another position.
-    WrongSeq { claimed: u64 },
-    /// The record's `prev` is not the previous record's hash.
-    BrokenLink,
-    /// The Merkle tiles do not give the root of the records' leaves.
-    MerkleMismatch { stored: String, computed: String },
-    /// The store holds fewer records than its witness says were acknowledged: the
-    /// records from the break's seq to `acknowledged - 1` are gone.
-    LostRecords { acknowledged: u64, witness: PathBuf },
-    /// The last record the witness acknowledged has another chain hash now (`stored`;
-    /// `None`: it cannot be read).
-    WitnessHeadMismatch {
-        acknowledged: ChainHash,
-        stored: Option<ChainHash>,
-        witness: PathBuf,
-    },
-    /// The witness file is there but does not parse.
-    BadWitness { witness: PathBuf, why: String },
-}
-
-/// What to do about a store that lost what it acknowledged.
-const RESTORE: &str = "restore from an export (pactlog import FILE.jsonl) or a backup";
-
-/// The first place where the ledger is not what it claims.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Break {
-    /// The first bad record (for a Merkle mismatch: the ledger size).
-    pub seq: u64,
-    /// Why.
-    pub kind: BreakKind,
-}
-
-impl fmt::Display for Break {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let seq = self.seq;
-        match &self.kind {
-            BreakKind::BadKey => write!(
-                f,
-                "record {seq}: the records tree holds a key that is not a sequence number"
-            ),
-            BreakKind::Missing {
-                next_found: Some(n),
-            } => {
-                write!(
-                    f,
-                    "record {seq} is missing: the next record found is {n} (records were deleted)"
-                )
-            }
-            BreakKind::Missing { next_found: None } => write!(f, "record {seq} is missing"),
-            BreakKind::Truncated => {
-                write!(f, "record {seq}: stored value is shorter than its hashes")
-            }
-            BreakKind::HashMismatch => {
-                write!(
-                    f,
-                    "record {seq}: its bytes do not hash to its stored chain hash (the record was modified)"
-                )
-            }
-            BreakKind::LeafMismatch => write!(
-                f,
-                "record {seq}: its bytes do not match its stored Merkle leaf hash"
-            ),
-            BreakKind::Corrupt(e) => write!(f, "record {seq}: {e}"),
-            BreakKind::WrongSeq { claimed } => {
-                write!(
-                    f,
-                    "record {seq}: it says it is record {claimed} (records were moved or swapped)"
-                )
-            }
-            BreakKind::BrokenLink => {
-                write!(
-                    f,
-                    "record {seq}: its prev hash is not the hash of record {} (the chain is broken)",
-                    seq.saturating_sub(1)
-                )
-            }
-            BreakKind::MerkleMismatch { stored, computed } => write!(
-                f,
-                "merkle tree of {seq} records: stored tiles give root {stored}, the records give {computed}"
-            ),
-            BreakKind::LostRecords {
-                acknowledged,
-                witness,
-            } => {
-                let missing = if acknowledged - seq == 1 {
-                    format!("record {seq} is missing")
-                } else {
-                    format!("records {seq}..{} are missing", acknowledged - 1)
-                };
-                write!(
-                    f,
-                    "the store holds {seq} records but {acknowledged} were acknowledged (witness {}): \
-                     {missing}; sled's recovery may have dropped a damaged log tail; {RESTORE}",
-                    witness.display()
-                )
-            }
-            BreakKind::WitnessHeadMismatch {
-                acknowledged,
-                stored,
-                witness,
-            } => {
-                let now = match stored {
-                    Some(h) => format!("has chain hash {h}"),
-                    None => "cannot be read".into(),
-                };
-                write!(
-                    f,
-                    "record {seq} {now}, but the witness {} acknowledged {} records ending in {acknowledged}: \
-                     the record changed after it was acknowledged; {RESTORE}",
-                    witness.display(),
-                    seq + 1
-                )
-            }
-            BreakKind::BadWitness { witness, why } => write!(
-                f,
-                "the witness {} is damaged ({why}): it no longer says how many records were \
-                 acknowledged; check the store against a checkpoint (verify --checkpoint) or {RESTORE}; \
-                 if the records are known to be whole, remove the file: the next import that adds records, or the next checkpoint, writes a new one",
-                witness.display()
-            ),
-        }
-    }
-}
 
 /// The outcome of a full check.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -214,30 +72,18 @@ impl RootAccumulator {
     }
 }
 
-/// Checks one record: `value` is its stored value (at least the two hashes long),
-/// `prev` the stored chain hash of the record before it.
-fn check_one(value: &[u8], expected: u64, prev: &[u8]) -> Option<BreakKind> {
+/// Checks one record: `value` is its stored value (at least the two hashes long), `tip`
+/// the chain it must continue (`head`: the stored chain hash of the record before it).
+fn check_one(value: &[u8], tip: &Tip) -> Result<(), BreakKind> {
     let (hash, rest) = value.split_at(32);
     let (leaf, bytes) = rest.split_at(32);
-    if ChainHash::of(bytes).as_bytes()[..] != *hash {
-        return Some(BreakKind::HashMismatch);
-    }
+    let mut stored = [0u8; 32];
+    stored.copy_from_slice(hash);
+    let record = chain::check_bytes(bytes, &ChainHash::from_bytes(stored))?;
     if merkle::leaf_hash(bytes).as_bytes()[..] != *leaf {
-        return Some(BreakKind::LeafMismatch);
+        return Err(BreakKind::LeafMismatch);
     }
-    let record = match codec::decode(bytes) {
-        Ok(r) => r,
-        Err(e) => return Some(BreakKind::Corrupt(e)),
-    };
-    if record.seq != Seq::new(expected) {
-        return Some(BreakKind::WrongSeq {
-            claimed: record.seq.get(),
-        });
-    }
-    if record.prev.as_bytes()[..] != *prev {
-        return Some(BreakKind::BrokenLink);
-    }
-    None
+    tip.check(&record)
 }
 
 /// Records per chunk handed to a worker.
@@ -268,15 +114,19 @@ impl Chunk {
 
     /// The first break in the chunk.
     fn check(&self) -> Option<(u64, BreakKind)> {
-        let mut prev: &[u8] = &self.prev;
+        let mut tip = Tip {
+            size: self.first,
+            head: ChainHash::from_bytes(self.prev),
+        };
         let mut start = 0;
-        for (i, &end) in self.ends.iter().enumerate() {
+        for &end in &self.ends {
             let value = &self.bytes[start..end];
-            let seq = self.first + i as u64;
-            if let Some(kind) = check_one(value, seq, prev) {
-                return Some((seq, kind));
+            if let Err(kind) = check_one(value, &tip) {
+                return Some((tip.size, kind));
             }
-            prev = &value[..32];
+            let mut hash = [0u8; 32];
+            hash.copy_from_slice(&value[..32]);
+            tip = tip.after(ChainHash::from_bytes(hash));
             start = end;
         }
         None
@@ -323,62 +173,6 @@ impl<S: Store> Ledger<S> {
             root: None,
             first_break: Some(w),
         })
-    }
-
-    /// Compares the store with its acknowledged-size witness, for a store that keeps
-    /// one: it must hold at least the records the witness says were acknowledged, the
-    /// last of them with the acknowledged chain hash. More records than the witness is
-    /// fine (a crash between a flush and the witness update). No witness (a memory
-    /// store, a store made before witnesses, an empty one) is accepted.
-    ///
-    /// [`Ledger::verify`] reports what this finds, and appends refuse a store where it
-    /// finds something: open it, then call this before trusting its answers.
-    ///
-    /// # Errors
-    /// Storage errors; what is wrong with the store is the returned [`Break`]
-    /// ([`BreakKind::LostRecords`], [`BreakKind::WitnessHeadMismatch`] or
-    /// [`BreakKind::BadWitness`]).
-    pub fn check_witness(&self) -> Result<Option<Break>, LedgerError> {
-        let size = self.size();
-        let (witness, acknowledged, head) = match self.store.witness()? {
-            None => return Ok(None),
-            Some(Witness::Unreadable { file, why }) => {
-                return Ok(Some(Break {
-                    seq: size,
-                    kind: BreakKind::BadWitness { witness: file, why },
-                }));
-            }
-            Some(Witness::Acknowledged { file, size, head }) => (file, size, head),
-        };
-        if size < acknowledged {
-            return Ok(Some(Break {
-                seq: size,
-                kind: BreakKind::LostRecords {
-                    acknowledged,
-                    witness,
-                },
-            }));
-        }
-        if acknowledged == 0 {
-            return Ok(None);
-        }
-        let last = acknowledged - 1;
-        let stored = self
-            .store
-            .get(Tree::Records, &Seq::new(last).key())?
-            .and_then(|v| <[u8; 32]>::try_from(v.as_ref().get(..32)?).ok())
-            .map(ChainHash::from_bytes);
-        if stored == Some(head) {
-            return Ok(None);
-        }
-        Ok(Some(Break {
-            seq: last,
-            kind: BreakKind::WitnessHeadMismatch {
-                acknowledged: head,
-                stored,
-                witness,
-            },
-        }))
     }
 
     /// The chain and Merkle check of [`Ledger::verify`], without the witness.
@@ -568,12 +362,14 @@ mod tests {
     use super::*;
     use crate::codec::{Entry, Timestamp};
     use crate::model::{Party, PartyId};
-    use crate::store::{MemoryStore, Op, SledStore};
+    use crate::store::{MemoryStore, Op, SledStore, Witness};
 
     fn ledger(n: usize) -> Ledger<MemoryStore> {
         let mut ledger = Ledger::open(MemoryStore::new()).unwrap();
         let entries = (0..n).map(party).collect();
-        ledger.append(entries, Timestamp::from_unix(0)).unwrap();
+        ledger
+            .append_unchecked(entries, Timestamp::from_unix(0))
+            .unwrap();
         ledger
     }
 
@@ -641,7 +437,9 @@ mod tests {
         {
             let mut ledger = Ledger::open(SledStore::open(&path).unwrap()).unwrap();
             let entries = (0..6).map(party).collect();
-            ledger.append(entries, Timestamp::from_unix(0)).unwrap();
+            ledger
+                .append_unchecked(entries, Timestamp::from_unix(0))
+                .unwrap();
             let store = ledger.store();
             store
                 .apply(
@@ -673,7 +471,7 @@ mod tests {
         assert_eq!(report.head, ledger.head());
         assert_eq!(ledger.check_witness().unwrap(), Some(b));
 
-        match ledger.append(vec![party(9)], Timestamp::from_unix(0)) {
+        match ledger.append_unchecked(vec![party(9)], Timestamp::from_unix(0)) {
             Err(LedgerError::Unacknowledged(b)) => assert_eq!(b.seq, 4),
             other => panic!("appended to a store that lost records: {other:?}"),
         }
@@ -690,7 +488,7 @@ mod tests {
         let path = dir.path().join("db");
         let mut ledger = Ledger::open(SledStore::open(&path).unwrap()).unwrap();
         ledger
-            .append((0..6).map(party).collect(), Timestamp::from_unix(0))
+            .append_unchecked((0..6).map(party).collect(), Timestamp::from_unix(0))
             .unwrap();
         let store = ledger.store().clone();
         store

@@ -391,6 +391,16 @@ impl Payload {
     }
 }
 
+/// "an investment", "a statement": a `kind` keyword with its article, for messages.
+pub fn a_kind(kind: &str) -> String {
+    let article = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {kind}")
+}
+
 /// One recorded fact about a partnership.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 pub struct Event {
@@ -427,6 +437,24 @@ impl Event {
             for b in &self.parties[i + 1..] {
                 out.push((a.clone(), b.clone()));
             }
+        }
+        out
+    }
+
+    /// Every event this one refers to, with the field that names it: `supersedes`,
+    /// then `ends`, `resolves` and `about`, in that order (a target may repeat).
+    pub fn references(&self) -> Vec<(&'static str, &EventId)> {
+        let mut out: Vec<(&'static str, &EventId)> = Vec::new();
+        if let Some(t) = &self.supersedes {
+            out.push(("supersedes", t));
+        }
+        out.extend(self.payload.ends().iter().map(|r| ("ends", &r.event)));
+        match &self.payload {
+            Payload::Legal {
+                resolves: Some(t), ..
+            } => out.push(("resolves", t)),
+            Payload::Statement { about: Some(t), .. } => out.push(("about", t)),
+            _ => {}
         }
         out
     }

@@ -13,7 +13,7 @@ pub mod party;
 pub use date::{DateError, Day, EdtfDate, Qualifier};
 pub use event::{
     Confidence, Event, LegalKind, LegalStage, Payload, ProductStage, Source, Term, TermType,
-    Tranche, Until,
+    Tranche, Until, a_kind,
 };
 pub use id::{EventId, PartyId, Scope, TermKey, TermRef};
 pub use money::{Currency, Money};

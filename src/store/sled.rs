@@ -1,13 +1,12 @@
 //! The sled store: the only file in pactlog that names sled (pinned at 0.34.7).
 //!
 //! Each [`Tree`] is a sled tree of the same name. A batch on one tree is one
-//! `apply_batch` (atomic in sled); `flush` waits until everything applied is on disk,
-//! then brings the acknowledged-size witness beside the sled files up to date (see the
-//! `witness` module).
+//! `apply_batch` (atomic in sled); `flush` waits until everything applied is on disk. The
+//! acknowledged-size witness lives beside the sled files (see the `witness` module).
 
 use super::witness::Keeper;
 use super::{Entry, Op, Store, StoreError, Tree, Witness};
-use crate::chain::ChainHash;
+use crate::codec::ChainHash;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -118,52 +117,10 @@ impl SledStore {
         &self.trees[i]
     }
 
-    /// The size and head of `records` (`None` when its last entry is not a record).
-    fn records_end(&self) -> Result<Option<(u64, ChainHash)>, StoreError> {
-        let Some((k, v)) = self.tree(Tree::Records).last().map_err(io)? else {
-            return Ok(Some((0, ChainHash::ZERO)));
-        };
-        let seq = <[u8; 8]>::try_from(k.as_ref()).map(u64::from_be_bytes);
-        Ok(match (seq, chain_hash(&v)) {
-            (Ok(seq), Some(head)) => seq.checked_add(1).map(|size| (size, head)),
-            _ => None,
-        })
-    }
-
-    /// The stored chain hash of record `seq`.
-    fn chain_hash_at(&self, seq: u64) -> Result<Option<ChainHash>, StoreError> {
-        let value = self
-            .tree(Tree::Records)
-            .get(seq.to_be_bytes())
-            .map_err(io)?;
-        Ok(value.as_deref().and_then(chain_hash))
-    }
-
-    /// Flushes sled, then witnesses the records' end as it was before the flush, so the
-    /// witness never claims more than the flush made durable.
-    fn flush_witnessed(&self) -> Result<(), StoreError> {
-        let end = self.records_end()?;
-        self.flush_sled()?;
-        match end {
-            Some((size, head)) => self
-                .witness
-                .advance(size, head, |seq| self.chain_hash_at(seq)),
-            None => Ok(()),
-        }
-    }
-
     fn flush_sled(&self) -> Result<(), StoreError> {
         // Flushing one tree flushes the whole database (they share one log).
         self.trees[0].flush().map(|_| ()).map_err(io)
     }
-}
-
-/// The chain hash at the front of a `records` value.
-fn chain_hash(value: &[u8]) -> Option<ChainHash> {
-    value
-        .get(..32)
-        .and_then(|h| <[u8; 32]>::try_from(h).ok())
-        .map(ChainHash::from_bytes)
 }
 
 fn classify_open_error(path: &Path, e: sled::Error) -> StoreError {
@@ -228,25 +185,18 @@ impl Store for SledStore {
                 Op::Delete(k) => batch.remove(k),
             }
         }
-        let applied = self.tree(tree).apply_batch(batch).map_err(io);
-        if tree == Tree::Records {
-            self.witness.mark_dirty();
-        }
-        applied
+        self.tree(tree).apply_batch(batch).map_err(io)
     }
 
     fn flush(&self) -> Result<(), StoreError> {
-        if !self.witness.take_dirty() {
-            return self.flush_sled();
-        }
-        let flushed = self.flush_witnessed();
-        if flushed.is_err() {
-            self.witness.mark_dirty();
-        }
-        flushed
+        self.flush_sled()
     }
 
     fn witness(&self) -> Result<Option<Witness>, StoreError> {
         self.witness.current()
+    }
+
+    fn set_witness(&self, size: u64, head: ChainHash) -> Result<(), StoreError> {
+        self.witness.write(size, head)
     }
 }

@@ -7,13 +7,13 @@
 //! valid on its own. The witness lives outside sled, so such a loss shows: the ledger
 //! compares the store with it on every `verify` (and before every append).
 //!
-//! The file is written only after a flush of sled returned, with the records' end as it
-//! was before that flush, so it never claims more than sled made durable. It is written
-//! to a temporary file, synced, renamed over the old one, and the folder is synced: a
-//! crash leaves the old witness or the new one, never a torn one. It never moves back: a
-//! store that holds less than its witness (or another record at its last seq) keeps the
-//! old witness as evidence. It is no defence against someone who can rewrite both the
-//! sled files and the witness; signed checkpoints are.
+//! The store keeps the file; the ledger decides what it says (see the ledger's
+//! `witness` module): it writes it only after a flush of sled returned, with the records'
+//! end as it was before that flush, so it never claims more than sled made durable, and
+//! never moves it back. It is written to a temporary file, synced, renamed over the old
+//! one, and the folder is synced: a crash leaves the old witness or the new one, never a
+//! torn one. It is no defence against someone who can rewrite both the sled files and
+//! the witness; signed checkpoints are.
 //!
 //! Format (ASCII, three lines, each ending in `\n`):
 //! ```text
@@ -23,10 +23,9 @@
 //! ```
 
 use super::StoreError;
-use crate::chain::ChainHash;
+use crate::codec::ChainHash;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 /// The witness file's name in the store folder.
@@ -139,23 +138,20 @@ fn sync_dir(_dir: &Path) -> std::io::Result<()> {
 }
 
 /// The witness of one open store, shared by its clones: what the file said when the
-/// store was opened (or was last written), and whether `records` changed since.
+/// store was opened, or was last written.
 #[derive(Debug)]
 pub(super) struct Keeper {
     dir: PathBuf,
     current: Mutex<Option<Witness>>,
-    dirty: AtomicBool,
 }
 
 impl Keeper {
-    /// Reads the witness of the store folder `dir`. A store without one (made by an older
-    /// build, or new) gets one at its next flush.
+    /// Reads the witness of the store folder `dir` (a store without one gets one when
+    /// the ledger first acknowledges records).
     pub(super) fn load(dir: &Path) -> Result<Keeper, StoreError> {
-        let current = read(dir)?;
         Ok(Keeper {
             dir: dir.to_path_buf(),
-            dirty: AtomicBool::new(current.is_none()),
-            current: Mutex::new(current),
+            current: Mutex::new(read(dir)?),
         })
     }
 
@@ -170,52 +166,23 @@ impl Keeper {
         Ok(self.lock()?.clone())
     }
 
-    /// Notes that `records` changed: the next flush brings the witness up to date.
-    pub(super) fn mark_dirty(&self) {
-        self.dirty.store(true, Ordering::Release);
-    }
-
-    /// Whether `records` changed since the last witness; clears the mark.
-    pub(super) fn take_dirty(&self) -> bool {
-        self.dirty.swap(false, Ordering::AcqRel)
-    }
-
-    /// After a flush of sled returned: records `0..size` ending in `head` (read before
-    /// that flush) are durable, so witness them, unless that would lower or contradict
-    /// what was witnessed before. `hash_at(seq)` reads a stored chain hash.
+    /// Replaces the witness with `size` records ending in `head`.
     ///
     /// # Errors
-    /// [`StoreError::Io`] when the witness cannot be written or a read fails.
-    pub(super) fn advance(
-        &self,
-        size: u64,
-        head: ChainHash,
-        hash_at: impl FnOnce(u64) -> Result<Option<ChainHash>, StoreError>,
-    ) -> Result<(), StoreError> {
+    /// [`StoreError::Io`] when the file cannot be written.
+    pub(super) fn write(&self, size: u64, head: ChainHash) -> Result<(), StoreError> {
         let mut current = self.lock()?;
-        let write = match &*current {
-            None => size > 0,
-            // Damage: keep it for `verify` to report.
-            Some(Witness::Unreadable { .. }) => false,
-            Some(Witness::Acknowledged {
-                size: n, head: h, ..
-            }) => {
-                (size, head) != (*n, *h) && size >= *n && (*n == 0 || hash_at(*n - 1)? == Some(*h))
-            }
-        };
-        if write {
-            write_atomically(&self.dir, &render(size, head)).map_err(|e| {
-                StoreError::Io(format!(
-                    "cannot write the witness {}: {e}",
-                    self.dir.join(WITNESS_FILE).display()
-                ))
-            })?;
-            *current = Some(Witness::Acknowledged {
-                file: self.dir.join(WITNESS_FILE),
-                size,
-                head,
-            });
-        }
+        write_atomically(&self.dir, &render(size, head)).map_err(|e| {
+            StoreError::Io(format!(
+                "cannot write the witness {}: {e}",
+                self.dir.join(WITNESS_FILE).display()
+            ))
+        })?;
+        *current = Some(Witness::Acknowledged {
+            file: self.dir.join(WITNESS_FILE),
+            size,
+            head,
+        });
         Ok(())
     }
 }
@@ -270,66 +237,36 @@ mod tests {
     }
 
     #[test]
-    fn a_witness_is_written_atomically_and_never_moves_back() {
+    fn a_witness_is_written_atomically_and_read_back() {
         let dir = tempfile::tempdir().unwrap();
         let keeper = Keeper::load(dir.path()).unwrap();
-        assert!(keeper.take_dirty(), "a store without a witness gets one");
-        keeper.advance(0, ChainHash::ZERO, |_| Ok(None)).unwrap();
-        assert_eq!(on_disk(dir.path()), None, "nothing to witness yet");
-
-        keeper.advance(3, hash(3), |_| Ok(None)).unwrap();
-        let file = dir.path().join(WITNESS_FILE);
+        assert_eq!(keeper.current().unwrap(), None);
+        keeper.write(3, hash(3)).unwrap();
         let three = Witness::Acknowledged {
-            file: file.clone(),
+            file: dir.path().join(WITNESS_FILE),
             size: 3,
             head: hash(3),
         };
         assert_eq!(on_disk(dir.path()), Some(three.clone()));
+        assert_eq!(keeper.current().unwrap(), Some(three.clone()));
         assert!(
             !dir.path().join(TEMP_FILE).exists(),
             "no temporary file left"
         );
-
-        // Shorter, or another record at seq 2: the old witness stays.
-        keeper.advance(2, hash(2), |_| Ok(Some(hash(3)))).unwrap();
-        keeper.advance(5, hash(5), |_| Ok(Some(hash(9)))).unwrap();
-        keeper.advance(5, hash(5), |_| Ok(None)).unwrap();
-        assert_eq!(on_disk(dir.path()), Some(three.clone()));
-        assert_eq!(keeper.current().unwrap(), Some(three));
-
-        // Grown on top of what was witnessed: witnessed.
-        keeper
-            .advance(5, hash(5), |seq| {
-                assert_eq!(seq, 2);
-                Ok(Some(hash(3)))
-            })
-            .unwrap();
-        let five = Witness::Acknowledged {
-            file,
-            size: 5,
-            head: hash(5),
-        };
-        assert_eq!(on_disk(dir.path()), Some(five.clone()));
         assert_eq!(
             Keeper::load(dir.path()).unwrap().current().unwrap(),
-            Some(five)
+            Some(three)
         );
     }
 
     #[test]
-    fn an_unreadable_witness_is_kept_as_evidence() {
+    fn an_unreadable_witness_is_reported_with_why() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join(WITNESS_FILE), b"garbage").unwrap();
         let keeper = Keeper::load(dir.path()).unwrap();
-        assert!(!keeper.take_dirty());
         assert!(matches!(
             keeper.current().unwrap(),
             Some(Witness::Unreadable { ref why, .. }) if why.contains("first line")
         ));
-        keeper.advance(9, hash(9), |_| Ok(None)).unwrap();
-        assert_eq!(
-            std::fs::read(dir.path().join(WITNESS_FILE)).unwrap(),
-            b"garbage"
-        );
     }
 }

@@ -56,8 +56,8 @@ fn written_files_import_to_the_same_events() {
     write_event_files(dir.path(), &synth.parties(), synth.events(), 150).unwrap();
     let ledger = Ledger::open(MemoryStore::new()).unwrap();
     let plan = crate::import::plan(&ledger, &[dir.path().to_path_buf()]).unwrap();
-    assert_eq!(plan.parties, synth.parties());
-    let mut got: Vec<Event> = plan.events;
+    assert_eq!(plan.checked.parties(), synth.parties());
+    let mut got: Vec<Event> = plan.checked.events().to_vec();
     let mut want: Vec<Event> = synth.events().collect();
     got.sort_by(|x, y| x.id.cmp(&y.id));
     want.sort_by(|x, y| x.id.cmp(&y.id));

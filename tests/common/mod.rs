@@ -6,7 +6,7 @@
 #![allow(dead_code)]
 
 use assert_cmd::Command;
-use pactlog::chain::ChainHash;
+use pactlog::codec::ChainHash;
 use pactlog::codec::{Entry, Record, Seq, Timestamp};
 use pactlog::model::{
     Confidence, Currency, Day, EdtfDate, Event, EventId, LegalKind, LegalStage, Money, Party,

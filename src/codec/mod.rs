@@ -11,10 +11,9 @@
 //! id, day and currency must be valid, and re-encoding the decoded value must give back
 //! the same bytes. Anything else is [`CodecError`], never a panic.
 
-use crate::chain::ChainHash;
-use crate::model::{Event, Party};
-use serde::{Deserialize, Serialize};
-use std::fmt;
+mod record;
+
+pub use record::{ChainHash, Entry, RECORD_CONTEXT, Record, Seq, Timestamp};
 
 /// The version byte that starts every record's canonical bytes.
 pub const FORMAT_VERSION: u8 = 1;
@@ -28,105 +27,6 @@ fn config() -> impl bincode::config::Config {
 
 fn decode_config() -> impl bincode::config::Config {
     bincode::config::legacy().with_limit::<MAX_RECORD_BYTES>()
-}
-
-/// A record's position in the ledger, from 0.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
-pub struct Seq(u64);
-
-impl Seq {
-    /// The record at position `n`.
-    pub const fn new(n: u64) -> Seq {
-        Seq(n)
-    }
-
-    /// The position as a number.
-    pub const fn get(self) -> u64 {
-        self.0
-    }
-
-    /// The storage key: big-endian, so keys sort in seq order.
-    pub fn key(self) -> [u8; 8] {
-        self.0.to_be_bytes()
-    }
-}
-
-impl fmt::Display for Seq {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0)
-    }
-}
-
-/// A UTC instant with second precision: when a record was appended.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
-pub struct Timestamp(i64);
-
-impl Timestamp {
-    /// Seconds since 1970-01-01T00:00:00Z.
-    pub const fn from_unix(seconds: i64) -> Timestamp {
-        Timestamp(seconds)
-    }
-
-    /// Seconds since 1970-01-01T00:00:00Z.
-    pub const fn unix(self) -> i64 {
-        self.0
-    }
-
-    /// Now, from the system clock.
-    pub fn now() -> Timestamp {
-        Timestamp(jiff::Timestamp::now().as_second())
-    }
-
-    /// Parses an RFC 3339 instant such as `2026-02-27T12:00:00Z`.
-    ///
-    /// # Errors
-    /// A message saying what is accepted.
-    pub fn parse(s: &str) -> Result<Timestamp, String> {
-        s.parse::<jiff::Timestamp>()
-            .map(|t| Timestamp(t.as_second()))
-            .map_err(|e| format!("{s:?} is not an RFC 3339 instant like 2026-02-27T12:00:00Z: {e}"))
-    }
-}
-
-impl fmt::Display for Timestamp {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match jiff::Timestamp::from_second(self.0) {
-            Ok(t) => write!(f, "{t}"),
-            Err(_) => write!(f, "@{}", self.0),
-        }
-    }
-}
-
-/// What a record holds: a party definition or an event.
-#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
-pub enum Entry {
-    /// A party, so that names resolve from the ledger alone.
-    Party(Party),
-    /// An event.
-    Event(Event),
-}
-
-impl Entry {
-    /// The entry's id, for messages.
-    pub fn id(&self) -> &str {
-        match self {
-            Entry::Party(p) => p.id.as_str(),
-            Entry::Event(e) => e.id.as_str(),
-        }
-    }
-}
-
-/// One ledger record.
-#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
-pub struct Record {
-    /// Position in the ledger.
-    pub seq: Seq,
-    /// When it was appended (from the clock or `PACTLOG_NOW`).
-    pub recorded_at: Timestamp,
-    /// Chain hash of the previous record (zeros for seq 0).
-    pub prev: ChainHash,
-    /// The party or event.
-    pub entry: Entry,
 }
 
 /// Why bytes are not a valid record.

@@ -1,0 +1,186 @@
+//! The record-level types: a record's position, time, chain hash and content.
+//!
+//! These sit at the codec's floor because a record's canonical bytes are made of them;
+//! every layer above (chain, store, index, ledger) names records through them.
+
+use crate::model::{Event, Party};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The BLAKE3 key-derivation context for record hashes (domain separation).
+pub const RECORD_CONTEXT: &str = "pactlog v1 record";
+
+/// A record's chain hash.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct ChainHash([u8; 32]);
+
+impl ChainHash {
+    /// The `prev` of the first record.
+    pub const ZERO: ChainHash = ChainHash([0; 32]);
+
+    /// Wraps 32 bytes.
+    pub const fn from_bytes(bytes: [u8; 32]) -> ChainHash {
+        ChainHash(bytes)
+    }
+
+    /// The raw bytes.
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
+    /// The chain hash of a record's canonical bytes.
+    pub fn of(canonical: &[u8]) -> ChainHash {
+        let mut h = blake3::Hasher::new_derive_key(RECORD_CONTEXT);
+        h.update(canonical);
+        ChainHash(*h.finalize().as_bytes())
+    }
+
+    /// Lower-case hex.
+    pub fn to_hex(&self) -> String {
+        self.0.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// Parses 64 hex digits.
+    pub fn from_hex(s: &str) -> Option<ChainHash> {
+        if s.len() != 64 {
+            return None;
+        }
+        let mut out = [0u8; 32];
+        for (i, byte) in out.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(s.get(2 * i..2 * i + 2)?, 16).ok()?;
+        }
+        Some(ChainHash(out))
+    }
+}
+
+impl fmt::Display for ChainHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_hex())
+    }
+}
+
+impl fmt::Debug for ChainHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ChainHash({})", self.to_hex())
+    }
+}
+
+/// A record's position in the ledger, from 0.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
+pub struct Seq(u64);
+
+impl Seq {
+    /// The record at position `n`.
+    pub const fn new(n: u64) -> Seq {
+        Seq(n)
+    }
+
+    /// The position as a number.
+    pub const fn get(self) -> u64 {
+        self.0
+    }
+
+    /// The storage key: big-endian, so keys sort in seq order.
+    pub fn key(self) -> [u8; 8] {
+        self.0.to_be_bytes()
+    }
+}
+
+impl fmt::Display for Seq {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// A UTC instant with second precision: when a record was appended.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
+pub struct Timestamp(i64);
+
+impl Timestamp {
+    /// Seconds since 1970-01-01T00:00:00Z.
+    pub const fn from_unix(seconds: i64) -> Timestamp {
+        Timestamp(seconds)
+    }
+
+    /// Seconds since 1970-01-01T00:00:00Z.
+    pub const fn unix(self) -> i64 {
+        self.0
+    }
+
+    /// Now, from the system clock.
+    pub fn now() -> Timestamp {
+        Timestamp(jiff::Timestamp::now().as_second())
+    }
+
+    /// Parses an RFC 3339 instant such as `2026-02-27T12:00:00Z`.
+    ///
+    /// # Errors
+    /// A message saying what is accepted.
+    pub fn parse(s: &str) -> Result<Timestamp, String> {
+        s.parse::<jiff::Timestamp>()
+            .map(|t| Timestamp(t.as_second()))
+            .map_err(|e| format!("{s:?} is not an RFC 3339 instant like 2026-02-27T12:00:00Z: {e}"))
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match jiff::Timestamp::from_second(self.0) {
+            Ok(t) => write!(f, "{t}"),
+            Err(_) => write!(f, "@{}", self.0),
+        }
+    }
+}
+
+/// What a record holds: a party definition or an event.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub enum Entry {
+    /// A party, so that names resolve from the ledger alone.
+    Party(Party),
+    /// An event.
+    Event(Event),
+}
+
+impl Entry {
+    /// The entry's id, for messages.
+    pub fn id(&self) -> &str {
+        match self {
+            Entry::Party(p) => p.id.as_str(),
+            Entry::Event(e) => e.id.as_str(),
+        }
+    }
+}
+
+/// One ledger record.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct Record {
+    /// Position in the ledger.
+    pub seq: Seq,
+    /// When it was appended (from the clock or `PACTLOG_NOW`).
+    pub recorded_at: Timestamp,
+    /// Chain hash of the previous record (zeros for seq 0).
+    pub prev: ChainHash,
+    /// The party or event.
+    pub entry: Entry,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hash_is_domain_separated_blake3() {
+        let plain = blake3::hash(b"x");
+        assert_ne!(ChainHash::of(b"x").as_bytes(), plain.as_bytes());
+        assert_eq!(ChainHash::of(b"x"), ChainHash::of(b"x"));
+        assert_ne!(ChainHash::of(b"x"), ChainHash::of(b"y"));
+    }
+
+    #[test]
+    fn hex_round_trip() {
+        let h = ChainHash::of(b"abc");
+        assert_eq!(ChainHash::from_hex(&h.to_hex()), Some(h));
+        assert_eq!(ChainHash::from_hex("zz"), None);
+        assert_eq!(ChainHash::from_hex(&"g".repeat(64)), None);
+    }
+}

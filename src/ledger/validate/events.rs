@@ -1,0 +1,300 @@
+//! The rules for new events: ids given once, recorded events immutable, parties
+//! defined, references that name an event of the right kind, no reference cycles; and
+//! the parties an event takes from the events it refers to when it names none.
+
+use super::order::{cycle_message, dependency_order, order, reference_cycles};
+use super::{Item, Problem, What};
+use crate::ledger::{Ledger, LedgerError};
+use crate::model::{Event, EventId, PartyId, PartyRegistry, Payload, TermRef, a_kind};
+use crate::store::Store;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What the event check found.
+pub(super) struct Found {
+    /// The new events, in append order (empty when there are problems).
+    pub(super) new: Vec<Event>,
+    /// Events already recorded with identical content.
+    pub(super) skipped: usize,
+    pub(super) problems: Vec<Problem>,
+}
+
+/// Looks events up in the input first (by position), then in the ledger (cached).
+struct Lookup<'a, S: Store> {
+    ledger: &'a Ledger<S>,
+    input: BTreeMap<EventId, usize>,
+    cache: BTreeMap<EventId, Option<Event>>,
+}
+
+impl<S: Store> Lookup<'_, S> {
+    fn get<'s>(
+        &'s mut self,
+        input: &'s [Event],
+        id: &EventId,
+    ) -> Result<Option<&'s Event>, LedgerError> {
+        if let Some(&i) = self.input.get(id) {
+            return Ok(Some(&input[i]));
+        }
+        if !self.cache.contains_key(id) {
+            let found = self.ledger.event(id)?.map(|(_, e)| e);
+            self.cache.insert(id.clone(), found);
+        }
+        Ok(self.cache.get(id).and_then(Option::as_ref))
+    }
+}
+
+/// Checks `events` (input order) against each other, `registry` and the ledger.
+pub(super) fn check<S: Store>(
+    ledger: &Ledger<S>,
+    registry: &PartyRegistry,
+    events: Vec<Event>,
+) -> Result<Found, LedgerError> {
+    let mut problems = Vec::new();
+    // Input positions survive the removal of duplicates: `position[i]` is the input
+    // position of `unique[i]`.
+    let (mut unique, position) = without_duplicates(events, &mut problems);
+    let input = unique
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.id.clone(), i))
+        .collect();
+    let mut lookup = Lookup {
+        ledger,
+        input,
+        cache: BTreeMap::new(),
+    };
+    fill_parties(&mut lookup, &mut unique, &position, &mut problems)?;
+    let (new, skipped) = not_recorded(ledger, &unique, &position, &mut problems)?;
+    for &i in &new {
+        let e = &unique[i];
+        let item = Item::Event(position[i]);
+        unknown_parties(registry, e, item, &mut problems);
+        references(&mut lookup, &unique, e, item, &mut problems)?;
+    }
+    // Reference cycles inside the input (the ledger cannot point at new events).
+    let fresh: Vec<&Event> = new.iter().map(|&i| &unique[i]).collect();
+    for cycle in reference_cycles(&fresh) {
+        let first = new[cycle[0].0];
+        problems.push(Problem::rule(
+            Item::Event(position[first]),
+            unique[first].id.as_str(),
+            cycle_message(&fresh, &cycle),
+        ));
+    }
+    if !problems.is_empty() {
+        return Ok(Found {
+            new: Vec::new(),
+            skipped,
+            problems,
+        });
+    }
+    // Keep the new events, in place (`new` is in input order).
+    let mut at = 0;
+    unique.retain(|_| {
+        at += 1;
+        new.binary_search(&(at - 1)).is_ok()
+    });
+    Ok(Found {
+        new: order(unique),
+        skipped,
+        problems,
+    })
+}
+
+/// Takes out events whose id came before (each reported), in place: at a million events
+/// a second vector of them is hundreds of megabytes. Returns the rest and their input
+/// positions.
+fn without_duplicates(
+    mut events: Vec<Event>,
+    problems: &mut Vec<Problem>,
+) -> (Vec<Event>, Vec<usize>) {
+    let mut first: BTreeMap<&EventId, usize> = BTreeMap::new();
+    let mut duplicate = vec![false; events.len()];
+    for (i, e) in events.iter().enumerate() {
+        if let Some(&j) = first.get(&e.id) {
+            problems.push(Problem {
+                item: Item::Event(i),
+                id: e.id.to_string(),
+                what: What::Duplicate(Item::Event(j)),
+            });
+            duplicate[i] = true;
+        } else {
+            first.insert(&e.id, i);
+        }
+    }
+    drop(first);
+    let position: Vec<usize> = (0..events.len()).filter(|&i| !duplicate[i]).collect();
+    if position.len() < events.len() {
+        let mut at = 0;
+        events.retain(|_| {
+            at += 1;
+            !duplicate[at - 1]
+        });
+    }
+    (events, position)
+}
+
+/// Fills in the parties of events that name none, from the events they refer to: the
+/// target's parties through `supersedes`, the grantor and holder of each term ended. An
+/// event is filled after the events it refers to (in [`dependency_order`]), so what it
+/// takes depends on the events alone, never on their order in the input.
+fn fill_parties<S: Store>(
+    lookup: &mut Lookup<'_, S>,
+    unique: &mut [Event],
+    position: &[usize],
+    problems: &mut Vec<Problem>,
+) -> Result<(), LedgerError> {
+    for i in dependency_order(unique) {
+        if !unique[i].parties.is_empty() {
+            continue;
+        }
+        let e = &unique[i];
+        let (supersedes, ends) = (e.supersedes.clone(), e.payload.ends().to_vec());
+        let mut parties: BTreeSet<PartyId> = BTreeSet::new();
+        if let Some(target) = &supersedes
+            && let Some(t) = lookup.get(unique, target)?
+        {
+            parties.extend(t.parties.iter().cloned());
+        }
+        for r in &ends {
+            if let Some(Payload::Agreement { terms, .. }) =
+                lookup.get(unique, &r.event)?.map(|t| &t.payload)
+                && let Some(term) = terms.iter().find(|t| t.key == r.key)
+            {
+                parties.insert(term.grantor.clone());
+                parties.insert(term.holder.clone());
+            }
+        }
+        let e = &mut unique[i];
+        if parties.is_empty() && supersedes.is_none() && ends.is_empty() {
+            problems.push(Problem::rule(
+                Item::Event(position[i]),
+                e.id.as_str(),
+                "the event names no party: add `parties = [\"...\"]`",
+            ));
+        }
+        e.parties = parties.into_iter().collect();
+    }
+    Ok(())
+}
+
+/// Splits events into new ones (positions into `unique`, in input order) and ones
+/// already recorded with identical content (counted); a recorded id with other content
+/// is a problem: recorded events never change.
+fn not_recorded<S: Store>(
+    ledger: &Ledger<S>,
+    unique: &[Event],
+    position: &[usize],
+    problems: &mut Vec<Problem>,
+) -> Result<(Vec<usize>, usize), LedgerError> {
+    let mut new = Vec::new();
+    let mut skipped = 0;
+    for (i, e) in unique.iter().enumerate() {
+        match ledger.event(&e.id)? {
+            Some((_, recorded)) if recorded == *e => skipped += 1,
+            Some((seq, _)) => problems.push(Problem::rule(
+                Item::Event(position[i]),
+                e.id.as_str(),
+                format!(
+                    "this id is already recorded (record {seq}) with different content; recorded events are \
+                     immutable: add a new event that supersedes it"
+                ),
+            )),
+            None => new.push(i),
+        }
+    }
+    Ok((new, skipped))
+}
+
+/// Every party an event names must be defined (in the ledger or the batch).
+fn unknown_parties(registry: &PartyRegistry, e: &Event, item: Item, problems: &mut Vec<Problem>) {
+    let payload = e.payload.named_parties();
+    let named = e.parties.iter().chain(payload.iter());
+    let mut unknown: Vec<&PartyId> = named.filter(|p| registry.get(p).is_none()).collect();
+    unknown.sort();
+    unknown.dedup();
+    for p in unknown {
+        problems.push(Problem::rule(
+            item,
+            e.id.as_str(),
+            format!(
+                "names the party {p}, which is not defined: define it first (a [[party]] table)"
+            ),
+        ));
+    }
+}
+
+/// References must name existing events of the right kind.
+fn references<S: Store>(
+    lookup: &mut Lookup<'_, S>,
+    unique: &[Event],
+    e: &Event,
+    item: Item,
+    problems: &mut Vec<Problem>,
+) -> Result<(), LedgerError> {
+    let id = e.id.as_str();
+    let mut problem = |message: String| problems.push(Problem::rule(item, id, message));
+    if let Some(target) = &e.supersedes
+        && lookup.get(unique, target)?.is_none()
+    {
+        problem(format!(
+            "`supersedes` names {target}, which is neither in the input nor in the ledger"
+        ));
+    }
+    for r in e.payload.ends() {
+        if r.event == e.id {
+            problem(format!("`ends` names {r}, a term of this same event"));
+            continue;
+        }
+        if let Some(message) = ends_problem(r, lookup.get(unique, &r.event)?) {
+            problem(message);
+        }
+    }
+    match &e.payload {
+        Payload::Legal {
+            resolves: Some(target),
+            ..
+        } => match lookup.get(unique, target)?.map(|t| &t.payload) {
+            None => problem(format!("`resolves` names {target}, which does not exist")),
+            Some(Payload::Legal { .. }) => {}
+            Some(other) => problem(format!(
+                "`resolves` names {target}, {} event: only legal events can be resolved",
+                a_kind(other.kind_name())
+            )),
+        },
+        Payload::Statement {
+            about: Some(target),
+            ..
+        } if lookup.get(unique, target)?.is_none() => {
+            problem(format!("`about` names {target}, which does not exist"));
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// What is wrong with `ends` naming `r` when the event it names is `target`.
+pub(super) fn ends_problem(r: &TermRef, target: Option<&Event>) -> Option<String> {
+    match target.map(|t| &t.payload) {
+        None => Some(format!(
+            "`ends` names {r}, but there is no event {}",
+            r.event
+        )),
+        Some(Payload::Agreement { terms, .. }) => {
+            if terms.iter().any(|t| t.key == r.key) {
+                return None;
+            }
+            let keys: Vec<&str> = terms.iter().map(|t| t.key.as_str()).collect();
+            Some(format!(
+                "`ends` names {r}, but {} has no term {:?} (its terms: {})",
+                r.event,
+                r.key.as_str(),
+                keys.join(", ")
+            ))
+        }
+        Some(other) => Some(format!(
+            "`ends` names {r}, but {} is {} event, not an agreement",
+            r.event,
+            a_kind(other.kind_name())
+        )),
+    }
+}

@@ -1,0 +1,301 @@
+//! Decide, then record: the one validator every writer goes through.
+//!
+//! A [`Validator`] checks new parties and events against each other and against the
+//! ledger: duplicates, ids already recorded with other content, parties that are not
+//! defined, references (`supersedes`, `ends`, `resolves`, `about`) that name nothing or
+//! the wrong kind of event, and reference cycles. It reports every problem by the
+//! position of the party or event in its input ([`Item`]), so a caller can map it back
+//! to where the input came from (a file and line, an HTTP request). Only a validator
+//! that found nothing builds a [`Checked`] batch, and [`Ledger::append`] appends nothing
+//! else: the batch's fields are private and it remembers the ledger end it was checked
+//! against.
+//!
+//! Records made elsewhere (an export being restored) keep their bytes, so they are not
+//! re-ordered or filled in: [`Replay`] admits them one by one, in chain order, with the
+//! same rules (a reference must name an event recorded before it).
+
+mod events;
+mod order;
+mod parties;
+mod replay;
+
+pub use replay::{Replay, ReplayedRecords};
+
+use super::{AppendReport, Ledger, LedgerError};
+use crate::chain::Tip;
+use crate::codec::{Entry, Timestamp};
+use crate::model::{Event, Party, PartyRegistry};
+use crate::store::Store;
+use std::fmt;
+
+/// Where a problem is: the position of a party or an event in what the validator was
+/// given (each counted from 0 in the order given).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Item {
+    /// The n-th party.
+    Party(usize),
+    /// The n-th event.
+    Event(usize),
+}
+
+impl fmt::Display for Item {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Item::Party(n) => write!(f, "input party #{n}"),
+            Item::Event(n) => write!(f, "input event #{n}"),
+        }
+    }
+}
+
+/// One broken rule.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    /// The party or event that breaks it.
+    pub item: Item,
+    /// Its id.
+    pub id: String,
+    what: What,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum What {
+    /// A rule, said in full.
+    Rule(String),
+    /// The id was given before, at another position.
+    Duplicate(Item),
+}
+
+impl Problem {
+    fn rule(item: Item, id: &str, message: impl Into<String>) -> Problem {
+        Problem {
+            item,
+            id: id.to_string(),
+            what: What::Rule(message.into()),
+        }
+    }
+
+    /// What is wrong and what to do, naming other input positions through `locate`
+    /// (an import names them by file and line).
+    pub fn describe(&self, locate: impl Fn(Item) -> String) -> String {
+        match (&self.what, self.item) {
+            (What::Rule(message), _) => message.clone(),
+            (What::Duplicate(first), Item::Party(_)) => format!(
+                "party {} is defined twice (also at {})",
+                self.id,
+                locate(*first)
+            ),
+            (What::Duplicate(first), Item::Event(_)) => {
+                format!("duplicate event id: also defined at {}", locate(*first))
+            }
+        }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: {}: {}",
+            self.item,
+            self.id,
+            self.describe(|i| i.to_string())
+        )
+    }
+}
+
+/// The validator's verdict when something is wrong: every problem found, in the order
+/// of the input (parties first).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{} problem{} found; nothing can be appended", .0.len(), if .0.len() == 1 { "" } else { "s" })]
+pub struct Rejected(pub Vec<Problem>);
+
+/// Why a batch could not be checked.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CheckError {
+    /// The input breaks rules; nothing was appended.
+    #[error(transparent)]
+    Rejected(#[from] Rejected),
+    /// Reading the ledger failed.
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+}
+
+/// What a checked batch holds, in numbers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CheckReport {
+    /// New or changed parties to append.
+    pub parties_added: usize,
+    /// Parties already recorded with identical content.
+    pub parties_skipped: usize,
+    /// New events to append.
+    pub events_added: usize,
+    /// Events already recorded with identical content.
+    pub events_skipped: usize,
+}
+
+/// Parties and events that passed every rule against the ledger as it stood at `base`,
+/// in the order they will be recorded (an event after the events it refers to). Only
+/// [`Validator::finish`] builds one.
+#[derive(Debug)]
+pub struct Checked {
+    base: Tip,
+    parties: Vec<Party>,
+    events: Vec<Event>,
+    report: CheckReport,
+}
+
+impl Checked {
+    /// What the batch holds.
+    pub fn report(&self) -> CheckReport {
+        self.report
+    }
+
+    /// The new events, in append order.
+    pub fn events(&self) -> &[Event] {
+        &self.events
+    }
+
+    /// The new or changed parties, in input order.
+    pub fn parties(&self) -> &[Party] {
+        &self.parties
+    }
+}
+
+/// Checks one batch of new parties and events against a ledger. Give it the parties
+/// first ([`Validator::parties`]; names in events resolve against
+/// [`Validator::registry`] afterwards), then the events, then [`Validator::finish`].
+pub struct Validator<'l, S: Store> {
+    ledger: &'l Ledger<S>,
+    base: Tip,
+    registry: PartyRegistry,
+    parties: Vec<Party>,
+    events: Vec<Event>,
+    report: CheckReport,
+    problems: Vec<Problem>,
+}
+
+impl<'l, S: Store> Validator<'l, S> {
+    /// Checks the input's parties: an id given twice, names and aliases that name more
+    /// than one party. Parties recorded with identical content are skipped. Returns the
+    /// problems found (they are kept for [`Validator::finish`] too).
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn parties(&mut self, parties: Vec<Party>) -> Result<Vec<Problem>, LedgerError> {
+        let recorded = self.ledger.parties()?;
+        let found = parties::check(recorded, &mut self.registry, parties, &mut self.report);
+        self.parties = found.new;
+        self.problems.extend(found.problems.iter().cloned());
+        Ok(found.problems)
+    }
+
+    /// Every party the batch can name: the ledger's and the input's.
+    pub fn registry(&self) -> &PartyRegistry {
+        &self.registry
+    }
+
+    /// Checks the input's events against each other and the ledger, fills in the
+    /// parties of events that name none from the events they refer to, and puts them in
+    /// append order. Returns the problems found (kept for [`Validator::finish`] too).
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn events(&mut self, events: Vec<Event>) -> Result<Vec<Problem>, LedgerError> {
+        let found = events::check(self.ledger, &self.registry, events)?;
+        self.report.events_skipped = found.skipped;
+        self.report.events_added = found.new.len();
+        self.events = found.new;
+        self.problems.extend(found.problems.iter().cloned());
+        Ok(found.problems)
+    }
+
+    /// The checked batch, when nothing was wrong.
+    ///
+    /// # Errors
+    /// [`Rejected`] with every problem found.
+    pub fn finish(self) -> Result<Checked, Rejected> {
+        if !self.problems.is_empty() {
+            return Err(Rejected(self.problems));
+        }
+        Ok(Checked {
+            base: self.base,
+            parties: self.parties,
+            events: self.events,
+            report: self.report,
+        })
+    }
+}
+
+/// Records appended per atomic batch when a checked batch is appended.
+pub const APPEND_BATCH: usize = 1000;
+
+impl<S: Store> Ledger<S> {
+    /// A validator for a batch to append to this ledger as it stands now.
+    ///
+    /// # Errors
+    /// Storage errors while reading the ledger's parties.
+    pub fn validator(&self) -> Result<Validator<'_, S>, LedgerError> {
+        Ok(Validator {
+            ledger: self,
+            base: self.tip(),
+            registry: self.parties()?.clone(),
+            parties: Vec::new(),
+            events: Vec::new(),
+            report: CheckReport::default(),
+            problems: Vec::new(),
+        })
+    }
+
+    /// Checks `parties` and `events` in one go (see [`Validator`]).
+    ///
+    /// # Errors
+    /// [`CheckError::Rejected`] with every problem, or a storage error.
+    pub fn check(&self, parties: Vec<Party>, events: Vec<Event>) -> Result<Checked, CheckError> {
+        let mut v = self.validator()?;
+        v.parties(parties)?;
+        v.events(events)?;
+        Ok(v.finish()?)
+    }
+
+    /// Appends a checked batch, recorded at `at`, parties first, in atomic store batches
+    /// of [`APPEND_BATCH`] records, each durable before the next is written.
+    ///
+    /// # Errors
+    /// [`LedgerError::Stale`] when the ledger changed since the batch was checked (check
+    /// it again); storage errors (the store batches written before the failure stay: a
+    /// new check skips them and appends the rest).
+    pub fn append(&mut self, batch: Checked, at: Timestamp) -> Result<AppendReport, LedgerError> {
+        self.append_reporting(batch, at, |_| {})
+    }
+
+    /// [`Ledger::append`], telling `durable` of each store batch once it is durable (its
+    /// first seq, count and head): for progress, or to acknowledge what is safe.
+    ///
+    /// # Errors
+    /// As [`Ledger::append`].
+    pub fn append_reporting(
+        &mut self,
+        batch: Checked,
+        at: Timestamp,
+        durable: impl FnMut(&AppendReport),
+    ) -> Result<AppendReport, LedgerError> {
+        if batch.base != self.tip() {
+            return Err(LedgerError::Stale {
+                checked: batch.base.size,
+                now: self.size(),
+            });
+        }
+        let mut entries = batch
+            .parties
+            .into_iter()
+            .map(Entry::Party)
+            .chain(batch.events.into_iter().map(Entry::Event))
+            .peekable();
+        let batches = std::iter::from_fn(|| {
+            entries.peek()?;
+            Some(entries.by_ref().take(APPEND_BATCH).collect::<Vec<Entry>>())
+        });
+        self.append_entries(batches, at, durable)
+    }
+}

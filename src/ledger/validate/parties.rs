@@ -1,0 +1,70 @@
+//! The rules for new parties: each id once per batch, and every name and alias naming
+//! one party only.
+
+use super::{CheckReport, Item, Problem, What};
+use crate::model::{Party, PartyId, PartyRegistry};
+use std::collections::BTreeMap;
+
+/// What the party check found.
+pub(super) struct Found {
+    /// New or changed parties, in input order.
+    pub(super) new: Vec<Party>,
+    pub(super) problems: Vec<Problem>,
+}
+
+/// Splits input parties into new (or changed) and already `recorded`; adds the new ones
+/// to `registry` (which starts as the recorded one) and reports ids given twice and
+/// names that become ambiguous.
+pub(super) fn check(
+    recorded: &PartyRegistry,
+    registry: &mut PartyRegistry,
+    parties: Vec<Party>,
+    report: &mut CheckReport,
+) -> Found {
+    let mut first: BTreeMap<PartyId, usize> = BTreeMap::new();
+    let mut found = Found {
+        new: Vec::new(),
+        problems: Vec::new(),
+    };
+    // Positions of the new parties, for the ambiguity report.
+    let mut new_at = Vec::new();
+    for (i, p) in parties.into_iter().enumerate() {
+        if let Some(&j) = first.get(&p.id) {
+            found.problems.push(Problem {
+                item: Item::Party(i),
+                id: p.id.to_string(),
+                what: What::Duplicate(Item::Party(j)),
+            });
+            continue;
+        }
+        first.insert(p.id.clone(), i);
+        if recorded.get(&p.id) == Some(&p) {
+            report.parties_skipped += 1;
+            continue;
+        }
+        registry.insert(p.clone());
+        new_at.push((i, p.id.clone()));
+        found.new.push(p);
+    }
+    report.parties_added = found.new.len();
+    for (name, ids) in registry.ambiguous_names() {
+        for (i, id) in &new_at {
+            if ids.contains(id) {
+                let others: Vec<String> = ids
+                    .iter()
+                    .filter(|o| *o != id)
+                    .map(ToString::to_string)
+                    .collect();
+                found.problems.push(Problem::rule(
+                    Item::Party(*i),
+                    id.as_str(),
+                    format!(
+                        "the name {name:?} also names {}: names and aliases must be unambiguous",
+                        others.join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+    found
+}

@@ -1,0 +1,281 @@
+//! Admitting records made elsewhere (an export being restored): the chain rule and the
+//! same domain rules as [`super::Validator`], record by record in chain order.
+//!
+//! A restored record keeps its bytes, so nothing is filled in or reordered: an event may
+//! only refer to events recorded before it, which also rules out cycles. What was
+//! admitted is remembered compactly (an event's kind and term keys, for the references
+//! of later records; its chain hash, so that [`Ledger::append_replayed`] appends exactly
+//! the records that were admitted and nothing else).
+
+use super::events::ends_problem;
+use crate::chain::{Break, Tip};
+use crate::codec::{ChainHash, Entry, Record};
+use crate::ledger::{AppendReport, Ledger, LedgerError};
+use crate::model::{Event, EventId, Party, PartyId, PartyRegistry, Payload, TermKey, a_kind};
+use crate::store::Store;
+use std::collections::BTreeMap;
+
+/// What a later record may need to know of an admitted event.
+struct Admitted {
+    kind: &'static str,
+    terms: Vec<TermKey>,
+}
+
+/// An event a reference names, wherever it is recorded.
+enum Target<'a> {
+    Recorded(Box<Event>),
+    Admitted(&'a Admitted),
+}
+
+impl Target<'_> {
+    fn kind(&self) -> &'static str {
+        match self {
+            Target::Recorded(e) => e.kind_name(),
+            Target::Admitted(a) => a.kind,
+        }
+    }
+}
+
+/// Admits records one by one, in chain order, on top of a ledger.
+pub struct Replay<'l, S: Store> {
+    ledger: &'l Ledger<S>,
+    registry: PartyRegistry,
+    events: BTreeMap<EventId, Admitted>,
+    base: Tip,
+    tip: Tip,
+    hashes: Vec<ChainHash>,
+}
+
+/// Records a [`Replay`] admitted: only these can be appended with
+/// [`Ledger::append_replayed`], and only on the ledger end they were admitted on.
+#[derive(Debug)]
+pub struct ReplayedRecords {
+    base: Tip,
+    hashes: Vec<ChainHash>,
+}
+
+impl ReplayedRecords {
+    /// How many records were admitted.
+    pub fn len(&self) -> usize {
+        self.hashes.len()
+    }
+
+    /// Whether no record was admitted.
+    pub fn is_empty(&self) -> bool {
+        self.hashes.is_empty()
+    }
+
+    /// The chain end after the admitted records.
+    pub fn tip(&self) -> Tip {
+        self.hashes.last().map_or(self.base, |&head| Tip {
+            size: self.base.size + self.hashes.len() as u64,
+            head,
+        })
+    }
+}
+
+impl<'l, S: Store> Replay<'l, S> {
+    /// Admits the next record, whose canonical bytes hash to `hash`: it must continue
+    /// the chain (seq and link), and its party or event must pass the domain rules
+    /// against the ledger and the records admitted before it.
+    ///
+    /// # Errors
+    /// `Ok(Err(messages))` names every rule the record breaks (a chain break first);
+    /// nothing is admitted then. The outer error is a storage error.
+    pub fn admit(
+        &mut self,
+        record: &Record,
+        hash: ChainHash,
+    ) -> Result<Result<(), Vec<String>>, LedgerError> {
+        if let Err(kind) = self.tip.check(record) {
+            let b = Break {
+                seq: self.tip.size,
+                kind,
+            };
+            return Ok(Err(vec![b.to_string()]));
+        }
+        let problems = match &record.entry {
+            Entry::Party(p) => self.party_problems(p),
+            Entry::Event(e) => self.event_problems(e)?,
+        };
+        if !problems.is_empty() {
+            return Ok(Err(problems));
+        }
+        match &record.entry {
+            Entry::Party(p) => self.registry.insert(p.clone()),
+            Entry::Event(e) => {
+                let terms = match &e.payload {
+                    Payload::Agreement { terms, .. } => {
+                        terms.iter().map(|t| t.key.clone()).collect()
+                    }
+                    _ => Vec::new(),
+                };
+                let kind = e.kind_name();
+                self.events.insert(e.id.clone(), Admitted { kind, terms });
+            }
+        }
+        self.tip = self.tip.after(hash);
+        self.hashes.push(hash);
+        Ok(Ok(()))
+    }
+
+    /// What was admitted, ready to append.
+    pub fn finish(self) -> ReplayedRecords {
+        ReplayedRecords {
+            base: self.base,
+            hashes: self.hashes,
+        }
+    }
+
+    fn party_problems(&self, p: &Party) -> Vec<String> {
+        let mut registry = self.registry.clone();
+        registry.insert(p.clone());
+        registry
+            .ambiguous_names()
+            .into_iter()
+            .filter(|(_, ids)| ids.contains(&p.id))
+            .map(|(name, ids)| {
+                let others: Vec<String> = ids
+                    .iter()
+                    .filter(|o| **o != p.id)
+                    .map(ToString::to_string)
+                    .collect();
+                format!(
+                    "party {}: the name {name:?} also names {}: names and aliases must be unambiguous",
+                    p.id,
+                    others.join(", ")
+                )
+            })
+            .collect()
+    }
+
+    fn target(&self, id: &EventId) -> Result<Option<Target<'_>>, LedgerError> {
+        if let Some(a) = self.events.get(id) {
+            return Ok(Some(Target::Admitted(a)));
+        }
+        Ok(self
+            .ledger
+            .event(id)?
+            .map(|(_, e)| Target::Recorded(Box::new(e))))
+    }
+
+    fn event_problems(&self, e: &Event) -> Result<Vec<String>, LedgerError> {
+        let mut out = Vec::new();
+        if self.events.contains_key(&e.id) || self.ledger.event_seq(&e.id)?.is_some() {
+            out.push(format!(
+                "event {}: its id is recorded before it: an id names one event",
+                e.id
+            ));
+        }
+        let mut named: Vec<&PartyId> = e.parties.iter().collect();
+        let payload_parties = e.payload.named_parties();
+        named.extend(payload_parties.iter());
+        named.sort();
+        named.dedup();
+        for p in named.into_iter().filter(|p| self.registry.get(p).is_none()) {
+            out.push(format!(
+                "event {}: names the party {p}, which is not defined before it",
+                e.id
+            ));
+        }
+        for (field, target) in e.references() {
+            let found = self.target(target)?;
+            if let Some(problem) = self.reference_problem(field, target, e, found.as_ref()) {
+                out.push(format!("event {}: {problem}", e.id));
+            }
+        }
+        Ok(out)
+    }
+
+    fn reference_problem(
+        &self,
+        field: &str,
+        target: &EventId,
+        e: &Event,
+        found: Option<&Target<'_>>,
+    ) -> Option<String> {
+        let Some(found) = found else {
+            return Some(format!(
+                "`{field}` names {target}, which is not recorded before it"
+            ));
+        };
+        match field {
+            "ends" => e
+                .payload
+                .ends()
+                .iter()
+                .filter(|r| r.event == *target)
+                .find_map(|r| match found {
+                    Target::Recorded(t) => ends_problem(r, Some(t)),
+                    Target::Admitted(a) if a.kind != "agreement" => Some(format!(
+                        "`ends` names {r}, but {} is {} event, not an agreement",
+                        r.event,
+                        a_kind(a.kind)
+                    )),
+                    Target::Admitted(a) => (!a.terms.contains(&r.key)).then(|| {
+                        format!(
+                            "`ends` names {r}, but {} has no term {:?}",
+                            r.event,
+                            r.key.as_str()
+                        )
+                    }),
+                }),
+            "resolves" if !found.kind().starts_with("legal-") => Some(format!(
+                "`resolves` names {target}, {} event: only legal events can be resolved",
+                a_kind(found.kind())
+            )),
+            _ => None,
+        }
+    }
+}
+
+impl<S: Store> Ledger<S> {
+    /// A replay of records made elsewhere, on top of this ledger as it stands now.
+    ///
+    /// # Errors
+    /// Storage errors while reading the ledger's parties.
+    pub fn replay(&self) -> Result<Replay<'_, S>, LedgerError> {
+        Ok(Replay {
+            ledger: self,
+            registry: self.parties()?.clone(),
+            events: BTreeMap::new(),
+            base: self.tip(),
+            tip: self.tip(),
+            hashes: Vec::new(),
+        })
+    }
+
+    /// Appends the records a [`Replay`] admitted, read again by the caller as `batches`
+    /// (each an atomic store batch, durable before the next is written). Each record is
+    /// stored byte for byte as its canonical encoding, and must be the one admitted at
+    /// its position (same chain hash): a record that differs stops the append there, and
+    /// the batches before it stay.
+    ///
+    /// # Errors
+    /// [`LedgerError::Stale`] when the ledger changed since the replay;
+    /// [`LedgerError::NotAdmitted`] naming the first record that was not admitted;
+    /// storage errors.
+    pub fn append_replayed<I>(
+        &mut self,
+        admitted: &ReplayedRecords,
+        batches: I,
+    ) -> Result<AppendReport, LedgerError>
+    where
+        I: IntoIterator<Item = Vec<Record>>,
+        I::IntoIter: Send,
+    {
+        if admitted.base != self.tip() {
+            return Err(LedgerError::Stale {
+                checked: admitted.base.size,
+                now: self.size(),
+            });
+        }
+        let base = admitted.base.size;
+        let hashes = &admitted.hashes;
+        self.append_records(batches, move |seq, hash| {
+            seq.checked_sub(base)
+                .and_then(|i| hashes.get(usize::try_from(i).ok()?))
+                == Some(&hash)
+        })
+    }
+}
