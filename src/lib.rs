@@ -5,19 +5,95 @@
 //! committed to an RFC 6962 Merkle tree, in an embedded sled store. Projections rebuild
 //! the state of every relationship at any date.
 //!
-//! Layers, from the bottom: [`model`] (pure data) and [`codec`] (canonical bytes);
-//! [`chain`], [`merkle`], [`checkpoint`] and [`store`]; [`ledger`] (the facade);
-//! [`import`] and [`projection`] on top; the binary's `cli` renders.
+//! Writing is two steps, *decide, then record*: [`Ledger::check`] (or a [`Validator`])
+//! runs every rule against the ledger and builds a [`Checked`] batch, the only thing
+//! [`Ledger::append`] takes. Reading is [`Ledger::log`], [`Ledger::state`] and
+//! [`Ledger::diff`]; [`Ledger::verify`] checks the whole chain, and
+//! [`Ledger::inclusion_proof`] proves one record against a signed checkpoint.
+//!
+//! ```
+//! use pactlog::model::{Confidence, EdtfDate, Event, EventId, Party, PartyId, Payload, Source};
+//! use pactlog::{Ledger, MemoryStore, Query, Select, Timestamp};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let mut ledger = Ledger::open(MemoryStore::new())?;
+//! let party = |id: &str, name: &str| Party {
+//!     id: PartyId::new(id).unwrap(),
+//!     name: name.into(),
+//!     aliases: vec![],
+//! };
+//! let date = EdtfDate::parse("2025-11-03")?;
+//! let deal = Event {
+//!     id: EventId::new("2025-11-03-aws-openai-compute")?,
+//!     disclosed: date.latest(),
+//!     date,
+//!     summary: "OpenAI and AWS agree a multi-year compute deal.".into(),
+//!     confidence: Confidence::Confirmed,
+//!     parties: vec![PartyId::new("amazon")?, PartyId::new("openai")?],
+//!     supersedes: None,
+//!     sources: vec![Source {
+//!         url: "https://example.com/aws-openai".into(),
+//!         publisher: None,
+//!         published: None,
+//!     }],
+//!     payload: Payload::Announcement,
+//! };
+//!
+//! // Decide, then record.
+//! let checked = ledger.check(vec![party("amazon", "Amazon"), party("openai", "OpenAI")], vec![deal])?;
+//! ledger.append(checked, Timestamp::from_unix(1_767_225_600))?;
+//!
+//! // What was known, as of a day.
+//! let day = pactlog::model::Day::parse("2026-01-01")?;
+//! let answer = ledger.state(Query::as_of(day), &Select::All)?;
+//! assert_eq!(answer.relationships.len(), 1);
+//! assert_eq!(answer.receipt.ledger_size, 3);
+//!
+//! // Nobody rewrote it.
+//! assert!(ledger.verify()?.is_ok());
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! The layers, from the bottom: [`model`] (pure data) and the record codec; the chain
+//! rule, the Merkle tree, [`checkpoint`] formats, derived indexes and the store; the
+//! ledger facade; [`import`] (event files and exports) and the projections on top. The
+//! `pactlog` binary is a thin command-line front end over this API.
 
 #![forbid(unsafe_code)]
 
-pub mod chain;
+/// Declares modules that are private to the crate, and public (undocumented, unstable)
+/// with the `test-support` feature, for pactlog's own tests and benchmarks.
+macro_rules! internal_modules {
+    ($($name:ident),* $(,)?) => {$(
+        #[cfg(feature = "test-support")]
+        #[doc(hidden)]
+        pub mod $name;
+        #[cfg(not(feature = "test-support"))]
+        mod $name;
+    )*};
+}
+
 pub mod checkpoint;
-pub mod codec;
 pub mod import;
-pub mod ledger;
-pub mod merkle;
 pub mod model;
-pub mod projection;
-pub mod store;
+#[cfg(feature = "synth")]
 pub mod synth;
+
+internal_modules!(chain, codec, index, ledger, merkle, projection, store);
+
+pub use chain::{Break, BreakKind};
+pub use codec::{ChainHash, CodecError, Entry, Record, Seq, Timestamp};
+pub use ledger::prove::{
+    AuditError, AuditedRecord, CheckpointCheck, SignedCheckpoint, audit_inclusion,
+};
+pub use ledger::{
+    AppendReport, CheckError, CheckReport, Checked, Item, Ledger, LedgerError, Logged, Problem,
+    QueryError, Receipt, Rejected, StateAnswer, Validator, VerifyReport,
+};
+pub use merkle::{ConsistencyProof, Hash, InclusionProof};
+pub use projection::{
+    Diff, DisputeState, InvestmentState, Query, RelationshipDiff, RelationshipState, Select,
+    Status, TermChange, TermState, investment_totals,
+};
+pub use store::{MemoryStore, SledStore, Store, StoreError};

@@ -15,11 +15,11 @@ mod common;
 
 use audit_common::*;
 use common::TempStore;
+use pactlog::AuditError;
 use pactlog::checkpoint::{SigningKey, VerifierKey};
 use pactlog::codec::{Entry, Seq, Timestamp};
+use pactlog::index::{META_DERIVED, META_INDEX};
 use pactlog::ledger::Ledger;
-use pactlog::ledger::audit::AuditError;
-use pactlog::ledger::index::{META_DERIVED, META_INDEX};
 use pactlog::model::{Confidence, Day, EdtfDate, Event, EventId, PartyId, Payload, Source};
 use pactlog::store::{MemoryStore, Op, SledStore, Store, Tree};
 

@@ -566,7 +566,7 @@ fn fuzz_proof_key() -> pactlog::checkpoint::SigningKey {
 #[test]
 fn fuzz_regressions_of_the_proof_and_note_parsers_round_trip_and_audit_consistently() {
     use pactlog::checkpoint::{Note, TlogProof, VerifierKey};
-    use pactlog::ledger::audit::audit_inclusion;
+    use pactlog::ledger::prove::audit_inclusion;
     let key = fuzz_proof_key().verifier_key();
     let mut audited_ok = 0;
     for (path, bytes) in corpus("parse_proofs") {

@@ -11,9 +11,10 @@ use common::{
 use pactlog::codec::ChainHash;
 use pactlog::codec::{self, Entry, FORMAT_VERSION, Seq, Timestamp};
 use pactlog::import::{self, ImportError, ImportReport};
-use pactlog::ledger::{Break, BreakKind, Filter, Ledger};
+use pactlog::ledger::Ledger;
 use pactlog::model::{Day, Event, PartyId};
 use pactlog::store::{MemoryStore, Op, SledStore, Store, Tree};
+use pactlog::{Break, BreakKind, Select as Filter};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use std::collections::BTreeSet;

@@ -8,7 +8,7 @@ use pactlog::checkpoint::{
     Checkpoint, Note, SigningKey, TlogProof, VerifierKey, open_checkpoint, open_note,
 };
 use pactlog::codec;
-use pactlog::ledger::audit::audit_inclusion;
+use pactlog::ledger::prove::audit_inclusion;
 use std::sync::OnceLock;
 
 fn key() -> &'static VerifierKey {

@@ -3,8 +3,8 @@
 use super::key::read_verifier_key;
 use super::{CliError, Code, audit_error};
 use clap::Args;
-use pactlog::codec::Entry;
-use pactlog::ledger::audit::audit_inclusion;
+use pactlog::Entry;
+use pactlog::audit_inclusion;
 use std::path::PathBuf;
 
 /// Check an inclusion proof file offline: no store is needed.

@@ -1,11 +1,12 @@
 //! `pactlog diff`: what changed in each relationship between two days.
 
 use super::render::{dispute_json, investment_json, receipt_json, term_json};
-use super::state::{query_error, select};
+use super::scope::ScopeArgs;
+use super::state::query_error;
 use super::{CliError, Code, Globals, parse_day};
 use clap::Args;
 use pactlog::model::Day;
-use pactlog::projection::{Diff, TermChange};
+use pactlog::{Diff, TermChange};
 use serde_json::{Value, json};
 
 /// Show what changed between two days: terms that started, ended or lapsed, money
@@ -23,13 +24,8 @@ pub struct DiffArgs {
     #[arg(long, value_name = "DAY", value_parser = parse_day)]
     to: Day,
 
-    /// One relationship
-    #[arg(long, num_args = 2, value_names = ["A", "B"], conflicts_with = "party")]
-    pair: Option<Vec<String>>,
-
-    /// Every relationship of one party
-    #[arg(long, value_name = "A")]
-    party: Option<String>,
+    #[command(flatten)]
+    scope: ScopeArgs,
 
     /// Print JSON
     #[arg(long)]
@@ -38,7 +34,7 @@ pub struct DiffArgs {
 
 pub fn run_diff(g: &Globals, args: DiffArgs) -> Result<Code, CliError> {
     let ledger = g.open_existing()?;
-    let select = select(&ledger, &args.pair, &args.party)?;
+    let select = args.scope.select(&ledger)?;
     let (receipt, diff) = ledger
         .diff(args.from, args.to, &select)
         .map_err(query_error)?;

@@ -1,9 +1,9 @@
 //! `pactlog log`: the events of the ledger, of one relationship or of one party.
 
 use super::render::{event_json, log_table};
-use super::{CliError, Code, Globals, party};
+use super::scope::ScopeArgs;
+use super::{CliError, Code, Globals};
 use clap::Args;
-use pactlog::ledger::Filter;
 use serde_json::json;
 
 /// List events in date order (earliest possible day, then latest, then record order).
@@ -13,13 +13,8 @@ use serde_json::json;
 /// (`--pair MSFT openai`). Imprecise dates are shown as written (`2021`, `2025-12~`).
 #[derive(Args, Debug)]
 pub struct LogArgs {
-    /// Only events involving both parties
-    #[arg(long, num_args = 2, value_names = ["A", "B"], conflicts_with = "party")]
-    pair: Option<Vec<String>>,
-
-    /// Only events involving this party
-    #[arg(long, value_name = "A")]
-    party: Option<String>,
+    #[command(flatten)]
+    scope: ScopeArgs,
 
     /// Print JSON (one array of events, with seq)
     #[arg(long)]
@@ -28,21 +23,7 @@ pub struct LogArgs {
 
 pub fn run_log(g: &Globals, args: LogArgs) -> Result<Code, CliError> {
     let ledger = g.open_existing()?;
-    let filter = match (&args.pair, &args.party) {
-        (Some(p), _) => {
-            let a = party(&ledger, &p[0])?;
-            let b = party(&ledger, &p[1])?;
-            if a == b {
-                return Err(CliError::user(format!(
-                    "--pair needs two different parties; both name {a}"
-                )));
-            }
-            Filter::Pair(a, b)
-        }
-        (None, Some(p)) => Filter::Party(party(&ledger, p)?),
-        (None, None) => Filter::All,
-    };
-    let events = ledger.log(&filter)?;
+    let events = ledger.log(&args.scope.select(&ledger)?)?;
     if args.json {
         let items: Vec<_> = events
             .iter()

@@ -10,16 +10,15 @@ mod key;
 mod log;
 mod proof;
 mod render;
+mod scope;
 mod show;
 mod state;
 mod verify;
 
 use clap::{Parser, Subcommand};
-use pactlog::codec::Timestamp;
 use pactlog::import::ImportError;
-use pactlog::ledger::{Ledger, LedgerError};
 use pactlog::model::{Day, PartyId};
-use pactlog::store::{SledStore, StoreError};
+use pactlog::{AuditError, Ledger, LedgerError, SledStore, StoreError, Timestamp};
 use std::fmt;
 use std::path::PathBuf;
 
@@ -166,8 +165,7 @@ impl From<ImportError> for CliError {
 }
 
 /// Maps auditor errors: verification failures exit 3, usage problems 1, the rest 2.
-pub fn audit_error(e: pactlog::ledger::audit::AuditError) -> CliError {
-    use pactlog::ledger::audit::AuditError;
+pub fn audit_error(e: AuditError) -> CliError {
     let code = if e.is_verification_failure() {
         Code::Verify
     } else {

@@ -1,8 +1,7 @@
 //! Shared rendering: plain tables for people, JSON values for machines.
 
-use pactlog::ledger::{Logged, Receipt};
 use pactlog::model::Event;
-use pactlog::projection::{DisputeState, InvestmentState, TermState};
+use pactlog::{DisputeState, InvestmentState, Logged, Receipt, TermState};
 use serde_json::{Value, json};
 
 /// A left-aligned text table; the last column is not padded.

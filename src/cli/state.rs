@@ -1,11 +1,11 @@
 //! `pactlog state`: what was in force in each relationship on a day.
 
 use super::render::{dispute_json, investment_json, receipt_json, term_json};
-use super::{CliError, Code, Globals, parse_day, party};
+use super::scope::ScopeArgs;
+use super::{CliError, Code, Globals, parse_day};
 use clap::Args;
-use pactlog::ledger::{QueryError, StateAnswer};
 use pactlog::model::Day;
-use pactlog::projection::{Query, RelationshipState, Select, investment_totals};
+use pactlog::{Query, QueryError, RelationshipState, StateAnswer, investment_totals};
 use serde_json::{Value, json};
 
 /// Show what was in force between parties on a day: terms, investments (paid and
@@ -39,39 +39,12 @@ pub struct StateArgs {
     #[arg(long, value_name = "N")]
     at_size: Option<u64>,
 
-    /// One relationship
-    #[arg(long, num_args = 2, value_names = ["A", "B"], conflicts_with = "party")]
-    pair: Option<Vec<String>>,
-
-    /// Every relationship of one party
-    #[arg(long, value_name = "A")]
-    party: Option<String>,
+    #[command(flatten)]
+    scope: ScopeArgs,
 
     /// Print JSON
     #[arg(long)]
     json: bool,
-}
-
-/// Turns --pair/--party into a selection, resolving names through the ledger's parties.
-pub fn select(
-    ledger: &pactlog::ledger::Ledger<pactlog::store::SledStore>,
-    pair: &Option<Vec<String>>,
-    one: &Option<String>,
-) -> Result<Select, CliError> {
-    Ok(match (pair, one) {
-        (Some(p), _) => {
-            let a = party(ledger, &p[0])?;
-            let b = party(ledger, &p[1])?;
-            if a == b {
-                return Err(CliError::user(format!(
-                    "--pair needs two different parties; both name {a}"
-                )));
-            }
-            Select::Pair(a, b)
-        }
-        (None, Some(p)) => Select::Party(party(ledger, p)?),
-        (None, None) => Select::All,
-    })
 }
 
 pub fn query_error(e: QueryError) -> CliError {
@@ -83,7 +56,7 @@ pub fn query_error(e: QueryError) -> CliError {
 
 pub fn run_state(g: &Globals, args: StateArgs) -> Result<Code, CliError> {
     let ledger = g.open_existing()?;
-    let select = select(&ledger, &args.pair, &args.party)?;
+    let select = args.scope.select(&ledger)?;
     let query = Query {
         as_of: args.as_of,
         known_at: args.known_at,

@@ -42,8 +42,7 @@ pub struct VerifyArgs {
 pub fn run_verify(g: &Globals, args: VerifyArgs) -> Result<Code, CliError> {
     let ledger = g.open_to_verify()?;
     let report = ledger.verify()?;
-    let mut checkpoint_result: Option<Result<pactlog::ledger::audit::CheckpointCheck, CliError>> =
-        None;
+    let mut checkpoint_result: Option<Result<pactlog::CheckpointCheck, CliError>> = None;
     if let (Some(file), Some(key)) = (&args.checkpoint, &args.key) {
         let key = read_verifier_key(key)?;
         let note = std::fs::read_to_string(file)

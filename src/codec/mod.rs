@@ -13,7 +13,9 @@
 
 mod record;
 
-pub use record::{ChainHash, Entry, RECORD_CONTEXT, Record, Seq, Timestamp};
+pub use record::{ChainHash, Entry, Record, Seq, Timestamp};
+#[cfg(any(test, feature = "test-support"))]
+pub use record::RECORD_CONTEXT;
 
 /// The version byte that starts every record's canonical bytes.
 pub const FORMAT_VERSION: u8 = 1;

@@ -5,7 +5,8 @@
 //! trail the records by a few batches and is complete when the append returns. A crash in
 //! between leaves derived data that lags the records, which opening the ledger completes.
 
-use super::{AppendReport, Ledger, LedgerError, StoredRecord, index, stored_of, witness};
+use super::{AppendReport, Ledger, LedgerError, StoredRecord, stored_of, witness};
+use crate::index;
 use crate::chain::{Break, Tip};
 use crate::codec::ChainHash;
 use crate::codec::{self, Entry, Record, Seq, Timestamp};
@@ -146,9 +147,10 @@ impl<S: Store> Ledger<S> {
                 std::sync::mpsc::sync_channel::<(u64, Staged)>(IN_FLIGHT);
             let deriving = scope.spawn(move || -> Result<(), LedgerError> {
                 for (first, batch) in written_batches {
-                    index.add(store, first, &batch)?;
+                    let with_leaves: Vec<_> = batch.iter().map(|(s, r)| (s.leaf, r)).collect();
+                    index.add(store, first, &with_leaves)?;
                 }
-                index.write_pending(store)
+                Ok(index.write_pending(store)?)
             });
             let mut write = || -> Result<(), LedgerError> {
                 for batch in &staged {
@@ -158,13 +160,7 @@ impl<S: Store> Ledger<S> {
                     };
                     let (first, last_hash) = (size, last.hash);
                     if first == 0 {
-                        store.apply(
-                            Tree::Meta,
-                            vec![Op::Put(
-                                index::META_FORMAT.to_vec(),
-                                vec![codec::FORMAT_VERSION],
-                            )],
-                        )?;
+                        store.apply(Tree::Meta, vec![index::format_op(codec::FORMAT_VERSION)])?;
                     }
                     let ops = batch
                         .iter()
@@ -257,7 +253,7 @@ fn stage_records(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ledger::index::{TAG_MEMBER, TAG_SUPERSEDES};
+    use crate::index::{Listing, META_DERIVED};
     use crate::model::EventId;
     use crate::store::MemoryStore;
     use crate::synth::{Synth, SynthConfig};
@@ -300,9 +296,9 @@ mod tests {
             "a dataset with many relationships"
         );
         for (a, b) in relationships {
-            for tag in [TAG_MEMBER, TAG_SUPERSEDES] {
-                let seqs = ledger.pair_seqs(&a, &b, tag, None).unwrap();
-                out.push(format!("{a} {b} {tag} {seqs:?}"));
+            for listing in [Listing::Member, Listing::Supersedes] {
+                let seqs = ledger.pair_seqs(&a, &b, listing, None).unwrap();
+                out.push(format!("{a} {b} {listing:?} {seqs:?}"));
             }
             out.push(format!("{a} partners {:?}", ledger.partners(&a).unwrap()));
         }
@@ -344,7 +340,7 @@ mod tests {
         let want = answers(&one_by_one, &ids);
         assert_eq!(answers(&bulk, &ids), want);
         // Durable as they are: the reopened store needs no completing.
-        let watermark = store.get(Tree::Meta, index::META_DERIVED).unwrap().unwrap();
+        let watermark = store.get(Tree::Meta, META_DERIVED).unwrap().unwrap();
         assert_eq!(watermark.as_ref(), (all.len() as u64).to_be_bytes());
         assert_eq!(answers(&Ledger::open(store).unwrap(), &ids), want);
     }
@@ -385,13 +381,13 @@ mod tests {
         let mut ledger = Ledger::open(store.clone()).unwrap();
         let (head, tail) = all.split_at(900);
         ledger.append_unchecked(head.to_vec(), AT).unwrap();
-        let behind = store.get(Tree::Meta, index::META_DERIVED).unwrap().unwrap();
+        let behind = store.get(Tree::Meta, META_DERIVED).unwrap().unwrap();
         ledger.append_unchecked(tail.to_vec(), AT).unwrap();
         store
             .apply(
                 Tree::Meta,
                 vec![Op::Put(
-                    index::META_DERIVED.to_vec(),
+                    META_DERIVED.to_vec(),
                     behind.as_ref().to_vec(),
                 )],
             )

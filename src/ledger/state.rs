@@ -1,7 +1,7 @@
 //! State queries over the ledger: pick the records a query needs through the `pairs`
 //! index (or the whole log when every relationship is asked for), then fold them.
 
-use super::index::{TAG_MEMBER, TAG_SUPERSEDES};
+use crate::index::Listing;
 use super::{Ledger, LedgerError};
 use crate::codec::ChainHash;
 use crate::codec::{Entry, Seq};
@@ -70,8 +70,8 @@ impl<S: Store> Ledger<S> {
         day: Day,
         out: &mut BTreeSet<Seq>,
     ) -> Result<(), LedgerError> {
-        out.extend(self.pair_seqs(a, b, TAG_MEMBER, Some(day))?);
-        out.extend(self.pair_seqs(a, b, TAG_SUPERSEDES, None)?);
+        out.extend(self.pair_seqs(a, b, Listing::Member, Some(day))?);
+        out.extend(self.pair_seqs(a, b, Listing::Supersedes, None)?);
         Ok(())
     }
 

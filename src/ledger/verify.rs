@@ -15,7 +15,7 @@
 use super::{Ledger, LedgerError, seq_from_key};
 use crate::chain::{self, Break, BreakKind, Tip};
 use crate::codec::{ChainHash, Seq};
-use crate::merkle::{self, Hash};
+use crate::merkle::{self, Hash, RootAccumulator};
 use crate::store::{Store, Tree};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
@@ -37,38 +37,6 @@ impl VerifyReport {
     /// Whether nothing was wrong.
     pub fn is_ok(&self) -> bool {
         self.first_break.is_none()
-    }
-}
-
-/// Folds leaf hashes into an RFC 6962 root with O(log n) memory: a stack of the
-/// roots of complete subtrees, merged as sizes allow.
-#[derive(Default)]
-pub(crate) struct RootAccumulator {
-    stack: Vec<(u32, Hash)>,
-}
-
-impl RootAccumulator {
-    pub(crate) fn push(&mut self, leaf: Hash) {
-        let mut node = (0u32, leaf);
-        while let Some(&(height, left)) = self.stack.last() {
-            if height != node.0 {
-                break;
-            }
-            self.stack.pop();
-            node = (height + 1, merkle::node_hash(&left, &node.1));
-        }
-        self.stack.push(node);
-    }
-
-    pub(crate) fn root(&self) -> Hash {
-        let mut iter = self.stack.iter().rev();
-        let Some(&(_, mut acc)) = iter.next() else {
-            return merkle::empty_root();
-        };
-        for (_, left) in iter {
-            acc = merkle::node_hash(left, &acc);
-        }
-        acc
     }
 }
 

@@ -148,6 +148,7 @@ pub fn empty_root() -> Hash {
 /// section 2.1: the reference the tiled tree is checked against. Takes O(n) time and
 /// O(log n) stack; use [`tree_root`](super::tree_root) for a stored tree.
 #[must_use]
+#[cfg(any(test, feature = "test-support"))]
 pub fn root_of(leaves: &[Hash]) -> Hash {
     match leaves {
         [] => empty_root(),
@@ -168,6 +169,38 @@ pub(crate) fn split_point(n: u64) -> u64 {
     // n >= 2 it does not change the highest set bit of n - 1, so the result is the highest
     // power of two <= n - 1, i.e. strictly below n. (For n < 2 it returns 1; no caller asks.)
     1 << (n.saturating_sub(1) | 1).ilog2()
+}
+
+/// Folds leaf hashes into an RFC 6962 root with O(log n) memory: a stack of the
+/// roots of complete subtrees, merged as sizes allow.
+#[derive(Default)]
+pub struct RootAccumulator {
+    stack: Vec<(u32, Hash)>,
+}
+
+impl RootAccumulator {
+    pub fn push(&mut self, leaf: Hash) {
+        let mut node = (0u32, leaf);
+        while let Some(&(height, left)) = self.stack.last() {
+            if height != node.0 {
+                break;
+            }
+            self.stack.pop();
+            node = (height + 1, node_hash(&left, &node.1));
+        }
+        self.stack.push(node);
+    }
+
+    pub fn root(&self) -> Hash {
+        let mut iter = self.stack.iter().rev();
+        let Some(&(_, mut acc)) = iter.next() else {
+            return empty_root();
+        };
+        for (_, left) in iter {
+            acc = node_hash(left, &acc);
+        }
+        acc
+    }
 }
 
 #[cfg(test)]

@@ -2,7 +2,6 @@
 //! docs](super)), how an append turns into tile writes, and how any complete subtree hash,
 //! and from those any root, is read back from them.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use super::error::MerkleError;
@@ -113,10 +112,12 @@ impl<T: TileReader + ?Sized> TileReader for &T {
 
 /// Tiles held in memory: for tests, benchmarks and building a tree without a store.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg(any(test, feature = "test-support"))]
 pub struct MemoryTiles {
-    tiles: BTreeMap<TileKey, Vec<u8>>,
+    tiles: std::collections::BTreeMap<TileKey, Vec<u8>>,
 }
 
+#[cfg(any(test, feature = "test-support"))]
 impl MemoryTiles {
     /// No tiles: the empty tree.
     pub fn new() -> MemoryTiles {
@@ -139,6 +140,7 @@ impl MemoryTiles {
     }
 
     /// Number of tiles held.
+    #[cfg(any(test, feature = "test-support"))]
     pub fn len(&self) -> usize {
         self.tiles.len()
     }
@@ -149,6 +151,7 @@ impl MemoryTiles {
     }
 }
 
+#[cfg(any(test, feature = "test-support"))]
 impl TileReader for MemoryTiles {
     fn read_tile(&self, key: TileKey) -> Result<Option<Vec<u8>>, MerkleError> {
         Ok(self.tiles.get(&key).cloned())
@@ -215,11 +218,13 @@ impl TileCache {
     }
 
     /// Number of tiles held.
+    #[cfg(any(test, feature = "test-support"))]
     pub fn len(&self) -> usize {
         self.held().len()
     }
 
     /// Whether no tile is held.
+    #[cfg(any(test, feature = "test-support"))]
     pub fn is_empty(&self) -> bool {
         self.held().is_empty()
     }
@@ -445,6 +450,7 @@ pub fn append_leaves(
 /// # Errors
 ///
 /// Tile read errors, or [`MerkleError::TileMalformed`] for a damaged last tile.
+#[cfg(any(test, feature = "test-support"))]
 pub fn leaf_count_stored(reader: &(impl TileReader + ?Sized)) -> Result<u64, MerkleError> {
     let exists = |index: u64| -> Result<bool, MerkleError> {
         Ok(reader.read_tile(TileKey { level: 0, index })?.is_some())
@@ -585,6 +591,7 @@ impl<'r, R: TileReader + ?Sized> TreeView<'r, R> {
 ///
 /// [`MerkleError::SubtreeOutOfRange`] if the subtree is not complete in a tree of `size`
 /// leaves; tile errors if the store cannot supply it.
+#[cfg(any(test, feature = "test-support"))]
 pub fn subtree_hash(
     reader: &(impl TileReader + ?Sized),
     size: u64,

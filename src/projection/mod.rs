@@ -54,12 +54,12 @@ impl Query {
     }
 }
 
-/// Which relationships to answer for.
+/// Which relationships a query is about (`log`, `state`, `diff`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Select {
     /// Every relationship.
     All,
-    /// One relationship (the pair is sorted on construction).
+    /// One relationship: the two parties, in either order.
     Pair(PartyId, PartyId),
     /// Every relationship of one party.
     Party(PartyId),
@@ -346,19 +346,6 @@ fn slot<'m>(
         events: Vec::new(),
         possible_events: Vec::new(),
     }))
-}
-
-/// Folds `events` (every record the caller has, any order) for `query` and `scope`.
-pub fn project<'a>(
-    events: impl IntoIterator<Item = (Seq, &'a Event)>,
-    query: Query,
-    scope: Select,
-) -> Vec<RelationshipState> {
-    let mut fold = Fold::new(query, scope);
-    for (seq, e) in events {
-        fold.apply(seq, e);
-    }
-    fold.finish()
 }
 
 /// Totals of investments per currency: (paid, conditional).

@@ -11,7 +11,9 @@ mod witness;
 
 pub use self::memory::MemoryStore;
 pub use self::sled::SledStore;
-pub use self::witness::{WITNESS_FILE, Witness};
+pub use self::witness::Witness;
+#[cfg(any(test, feature = "test-support"))]
+pub use self::witness::WITNESS_FILE;
 
 use crate::codec::ChainHash;
 use std::path::PathBuf;

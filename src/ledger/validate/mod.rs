@@ -19,7 +19,7 @@ mod order;
 mod parties;
 mod replay;
 
-pub use replay::{Replay, ReplayedRecords};
+pub use replay::ReplayedRecords;
 
 use super::{AppendReport, Ledger, LedgerError};
 use crate::chain::Tip;

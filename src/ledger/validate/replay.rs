@@ -37,7 +37,7 @@ impl Target<'_> {
 }
 
 /// Admits records one by one, in chain order, on top of a ledger.
-pub struct Replay<'l, S: Store> {
+pub(crate) struct Replay<'l, S: Store> {
     ledger: &'l Ledger<S>,
     registry: PartyRegistry,
     events: BTreeMap<EventId, Admitted>,
@@ -55,16 +55,6 @@ pub struct ReplayedRecords {
 }
 
 impl ReplayedRecords {
-    /// How many records were admitted.
-    pub fn len(&self) -> usize {
-        self.hashes.len()
-    }
-
-    /// Whether no record was admitted.
-    pub fn is_empty(&self) -> bool {
-        self.hashes.is_empty()
-    }
-
     /// The chain end after the admitted records.
     pub fn tip(&self) -> Tip {
         self.hashes.last().map_or(self.base, |&head| Tip {
@@ -234,7 +224,7 @@ impl<S: Store> Ledger<S> {
     ///
     /// # Errors
     /// Storage errors while reading the ledger's parties.
-    pub fn replay(&self) -> Result<Replay<'_, S>, LedgerError> {
+    pub(crate) fn replay(&self) -> Result<Replay<'_, S>, LedgerError> {
         Ok(Replay {
             ledger: self,
             registry: self.parties()?.clone(),
@@ -255,7 +245,7 @@ impl<S: Store> Ledger<S> {
     /// [`LedgerError::Stale`] when the ledger changed since the replay;
     /// [`LedgerError::NotAdmitted`] naming the first record that was not admitted;
     /// storage errors.
-    pub fn append_replayed<I>(
+    pub(crate) fn append_replayed<I>(
         &mut self,
         admitted: &ReplayedRecords,
         batches: I,

@@ -1,4 +1,5 @@
 use super::*;
+use std::collections::BTreeMap;
 use crate::merkle::hash::{leaf_hash, root_of};
 
 fn leaves(n: u64) -> Vec<Hash> {

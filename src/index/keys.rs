@@ -289,7 +289,8 @@ pub fn seq_of_pair_key(key: &[u8]) -> Option<Seq> {
 }
 
 /// The two parties at the start of a `pairs` key.
-pub fn parties_of_pair_key(key: &[u8]) -> Option<(PartyId, PartyId)> {
+#[cfg(test)]
+fn parties_of_pair_key(key: &[u8]) -> Option<(PartyId, PartyId)> {
     let mut parts = key.splitn(3, |b| *b == 0);
     let a = std::str::from_utf8(parts.next()?).ok()?;
     let b = std::str::from_utf8(parts.next()?).ok()?;
@@ -334,9 +335,6 @@ pub fn other_of_directory_key(prefix: &[u8], key: &[u8]) -> Option<PartyId> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::codec::{Entry, Timestamp};
-    use crate::ledger::Ledger;
-    use crate::store::{MemoryStore, Op, Store, Tree};
 
     #[test]
     fn day_bytes_sort_like_days() {
@@ -404,83 +402,6 @@ mod tests {
         assert_eq!(prefix_end(&[255]), None);
     }
 
-    fn party(id: &str, name: &str) -> Entry {
-        Entry::Party(Party {
-            id: PartyId::new(id).unwrap(),
-            name: name.into(),
-            aliases: vec![],
-        })
-    }
-
-    #[test]
-    fn indexes_of_records_that_are_gone_are_rebuilt_on_open() {
-        let store = MemoryStore::new();
-        let mut ledger = Ledger::open(store.clone()).unwrap();
-        let at = Timestamp::from_unix(0);
-        let parties = ["acme", "beta", "gamma", "delta"];
-        ledger
-            .append_unchecked(parties.iter().map(|p| party(p, p)).collect(), at)
-            .unwrap();
-        // The tail is lost after it was indexed (as when sled's recovery drops it).
-        store
-            .apply(
-                Tree::Records,
-                vec![
-                    Op::Delete(Seq::new(2).key().to_vec()),
-                    Op::Delete(Seq::new(3).key().to_vec()),
-                ],
-            )
-            .unwrap();
-        let mut reopened = Ledger::open(store).unwrap();
-        assert_eq!(reopened.size(), 2);
-        let seq_of = |l: &Ledger<MemoryStore>, p: &str| l.party_seq(&PartyId::new(p).unwrap());
-        assert_eq!(seq_of(&reopened, "beta").unwrap(), Some(Seq::new(1)));
-        assert_eq!(
-            seq_of(&reopened, "gamma").unwrap(),
-            None,
-            "an index of a lost record"
-        );
-        assert_eq!(reopened.parties().unwrap().iter().count(), 2);
-        // A new record at a reused seq is what the index names.
-        reopened
-            .append_unchecked(vec![party("omega", "Omega")], at)
-            .unwrap();
-        assert_eq!(seq_of(&reopened, "omega").unwrap(), Some(Seq::new(2)));
-        assert_eq!(seq_of(&reopened, "gamma").unwrap(), None);
-    }
-
-    #[test]
-    fn the_party_registry_reopens_from_its_snapshot_or_without_it() {
-        let store = MemoryStore::new();
-        let mut ledger = Ledger::open(store.clone()).unwrap();
-        let at = Timestamp::from_unix(0);
-        ledger
-            .append_unchecked(vec![party("acme", "Acme"), party("zeta", "Zeta")], at)
-            .unwrap();
-        // A later definition wins, in the snapshot as in the registry.
-        ledger
-            .append_unchecked(vec![party("acme", "Acme Corp")], at)
-            .unwrap();
-        let listed = |l: &Ledger<MemoryStore>| -> Vec<Party> {
-            l.parties().unwrap().iter().cloned().collect()
-        };
-        let want = listed(&ledger);
-        assert_eq!(want.len(), 2);
-        assert_eq!(want[0].name, "Acme Corp");
-        assert!(store.get(Tree::Meta, META_PARTIES).unwrap().is_some());
-        let reopened = Ledger::open(store.clone()).unwrap();
-        assert_eq!(listed(&reopened), want);
-        // A snapshot that does not decode is ignored: the records still name the parties.
-        store
-            .apply(
-                Tree::Meta,
-                vec![Op::Put(META_PARTIES.to_vec(), vec![0xff; 3])],
-            )
-            .unwrap();
-        let reopened = Ledger::open(store).unwrap();
-        assert_eq!(listed(&reopened), want);
-    }
-
     #[test]
     fn the_name_index_is_found_by_binary_search_and_damage_is_none() {
         let id = |s: &str| PartyId::new(s).unwrap();
@@ -505,77 +426,5 @@ mod tests {
         let mut bad_offset = bytes.clone();
         bad_offset[4..8].copy_from_slice(&u32::MAX.to_be_bytes());
         assert_eq!(lookup_name(&bad_offset, "acme"), None);
-    }
-
-    #[test]
-    fn names_resolve_from_the_stored_name_index_as_the_registry_resolves_them() {
-        let store = MemoryStore::new();
-        let mut ledger = Ledger::open(store.clone()).unwrap();
-        let at = Timestamp::from_unix(0);
-        let with_aliases = |id: &str, name: &str, aliases: &[&str]| {
-            Entry::Party(Party {
-                id: PartyId::new(id).unwrap(),
-                name: name.into(),
-                aliases: aliases.iter().map(|a| a.to_string()).collect(),
-            })
-        };
-        ledger
-            .append_unchecked(
-                vec![
-                    with_aliases("openai", "OpenAI", &["Stargate", "OAI"]),
-                    with_aliases("softbank", "SoftBank", &["stargate"]),
-                    with_aliases("amazon", "Amazon", &["AWS"]),
-                ],
-                at,
-            )
-            .unwrap();
-        // A redefinition drops an alias: the stored index follows.
-        ledger
-            .append_unchecked(
-                vec![with_aliases("amazon", "Amazon", &["Amazon Web Services"])],
-                at,
-            )
-            .unwrap();
-        let names = [
-            "openai",
-            " OAI ",
-            "stargate",
-            "STARGATE",
-            "amazon",
-            "aws",
-            "amazon web services",
-            "softbank",
-            "SoftBank",
-            "opena",
-            "nothing",
-            "",
-        ];
-        let by_registry: Vec<_> = {
-            let reopened = Ledger::open(store.clone()).unwrap();
-            let registry = reopened.parties().unwrap();
-            names.iter().map(|n| registry.resolve(n)).collect()
-        };
-        let reopened = Ledger::open(store.clone()).unwrap();
-        for (name, want) in names.iter().zip(&by_registry) {
-            assert_eq!(&reopened.resolve_party(name).unwrap(), want, "{name:?}");
-        }
-        assert!(by_registry[0].is_ok() && by_registry[5].is_err());
-        // Names the index lists were answered without loading the registry.
-        let fresh = Ledger::open(store.clone()).unwrap();
-        for name in ["openai", "stargate", "amazon web services"] {
-            fresh.resolve_party(name).unwrap().ok();
-        }
-        assert!(
-            fresh.index.parties.get().is_none(),
-            "the registry stayed unloaded"
-        );
-        // A store without the name index (written before it existed) resolves alike.
-        store
-            .apply(Tree::Meta, vec![Op::Delete(META_NAMES.to_vec())])
-            .unwrap();
-        let old = Ledger::open(store).unwrap();
-        for (name, want) in names.iter().zip(&by_registry) {
-            assert_eq!(&old.resolve_party(name).unwrap(), want, "{name:?}");
-        }
     }
 }

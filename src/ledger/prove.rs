@@ -1,19 +1,20 @@
-//! What auditors need from a ledger: signed checkpoints, inclusion and consistency
-//! proofs, and checking the ledger against a checkpoint signed earlier.
+//! What auditors need from a ledger: Merkle roots, signed checkpoints, inclusion and
+//! consistency proofs, checking the ledger against a checkpoint signed earlier, and
+//! checking a proof offline (no store) with only the log's verifier key.
 //!
 //! A checkpoint (C2SP tlog-checkpoint) commits to the RFC 6962 root of the first N
 //! records; its note also carries an extension line `pactlog-head <hex>` with the
 //! BLAKE3 chain head, so both hashes are signed together. The `checkpoints` tree keeps
 //! every note the ledger signed, by tree size.
 
-use super::verify::RootAccumulator;
 use super::{Ledger, LedgerError, StoredRecord, seq_from_key};
+use crate::index::StoreTiles;
 use crate::checkpoint::{
     Checkpoint, CheckpointError, SigningKey, TlogProof, VerifierKey, open_checkpoint,
 };
 use crate::codec::ChainHash;
 use crate::codec::Seq;
-use crate::merkle::{self, ConsistencyProof, Hash, MerkleError};
+use crate::merkle::{self, ConsistencyProof, Hash, MerkleError, RootAccumulator, TileReader};
 use crate::model::{EventId, PartyId};
 use crate::store::{Op, Store, Tree};
 
@@ -82,6 +83,32 @@ pub struct CheckpointCheck {
 }
 
 impl<S: Store> Ledger<S> {
+    /// RFC 6962 root of the first `size` records.
+    ///
+    /// # Errors
+    /// Tiles missing or malformed.
+    pub fn root_at(&self, size: u64) -> Result<Hash, LedgerError> {
+        Ok(merkle::tree_root(&self.tiles(), size)?)
+    }
+
+    /// [`Ledger::root_at`] from the tiles in the store, never from the copies kept in
+    /// memory: for the checks that vouch for what is stored (`verify`, checkpoints).
+    pub(super) fn stored_root_at(&self, size: u64) -> Result<Hash, LedgerError> {
+        Ok(merkle::tree_root(&self.stored_tiles(), size)?)
+    }
+
+    /// The tiles in the store, read every time.
+    fn stored_tiles(&self) -> StoreTiles<'_, S> {
+        StoreTiles(&self.store)
+    }
+
+    /// Reads Merkle tiles, for proofs (the upper tiles from memory after the first
+    /// read: [`TileCache`]). `verify` and the checkpoint checks read the store instead,
+    /// so that they vouch for what is stored, even if it changed behind this ledger.
+    pub fn tiles(&self) -> impl TileReader + '_ {
+        self.tiles.over(StoreTiles(&self.store))
+    }
+
     /// The checkpoints signed so far, oldest first.
     ///
     /// # Errors

@@ -8,50 +8,14 @@
 //! followed by the watermark. Fewer, larger runs mean fewer merges. Derived data may lag
 //! the records after a crash; opening the ledger completes it.
 
-use super::index::{self, TAG_MEMBER, TAG_SUPERSEDES};
-use super::runs::{KeyValue, Runs};
-use super::seen::{Ix, Pair, Seen};
-use super::{LedgerError, StoreTiles, StoredRecord};
+use super::keys::{self, TAG_MEMBER, TAG_SUPERSEDES};
+use super::runs::KeyValue;
+use super::seen::{Ix, Pair};
+use super::{Index, IndexError, StoreTiles};
 use crate::codec::{Entry, Record, Seq};
 use crate::merkle::{self, Hash};
 use crate::model::{Day, Event, EventId, Party, PartyId, PartyRegistry};
 use crate::store::{Op, Store, Tree};
-use std::collections::HashSet;
-use std::sync::OnceLock;
-
-/// Records whose `ids` and `pairs` entries are kept in memory before they are written as
-/// one run per index. Bounds the memory of an append and the work of completing derived
-/// data after a crash.
-pub(super) const PENDING_RECORDS: usize = 32_768;
-
-/// The derived indexes of a ledger, and what appends keep in memory for them.
-pub(super) struct Index {
-    /// Every party's latest definition: read from the snapshot when first needed (a
-    /// query that only resolves names never needs it, see `Ledger::resolve_party`).
-    pub(super) parties: OnceLock<PartyRegistry>,
-    /// The `ids` index (event and party id -> seq) as sorted runs.
-    pub(super) ids: Runs,
-    /// The `pairs` index (relationship, tag, day, seq; partner directory) as sorted runs.
-    pub(super) pairs: Runs,
-    /// Events appended by this process (they only save reads: the runs stay the truth).
-    seen: Seen,
-    /// Relationships whose directory keys this process wrote (or has pending).
-    directory: HashSet<Pair>,
-    pending: Pending,
-    /// [`PENDING_RECORDS`], smaller in tests.
-    pub(super) pending_limit: usize,
-}
-
-/// `ids` and `pairs` entries of records that are written but whose derived data is not.
-#[derive(Default)]
-struct Pending {
-    /// One past the last record whose entries are here: the watermark once written.
-    end: u64,
-    records: usize,
-    ids: Vec<KeyValue>,
-    pairs: Vec<Vec<u8>>,
-    parties_changed: bool,
-}
 
 /// An event referred to: its parties and the relationships it is listed under beyond
 /// its parties' pairs.
@@ -61,60 +25,41 @@ struct Target {
 }
 
 impl Index {
-    /// An empty index (of an empty ledger, or before loading).
-    pub(super) fn new() -> Index {
-        Index {
-            parties: OnceLock::new(),
-            ids: Runs::new(Tree::Ids, index::ids_probe),
-            pairs: Runs::new(Tree::Pairs, index::pairs_probe),
-            seen: Seen::default(),
-            directory: HashSet::new(),
-            pending: Pending::default(),
-            pending_limit: PENDING_RECORDS,
-        }
-    }
-
-    /// Forgets everything (the derived trees must be cleared by the caller): the index
-    /// of an empty ledger.
-    pub(super) fn reset(&mut self) {
-        *self = Index::new();
-        self.parties = OnceLock::from(PartyRegistry::new());
-        self.ids.reset();
-        self.pairs.reset();
-    }
-
     /// The registry, which appends must have loaded first.
-    fn registry_mut(&mut self) -> Result<&mut PartyRegistry, LedgerError> {
+    fn registry_mut(&mut self) -> Result<&mut PartyRegistry, IndexError> {
         self.parties.get_mut().ok_or_else(|| {
-            LedgerError::Index("the party registry was not loaded before an append".into())
+            IndexError::Malformed("the party registry was not loaded before an append".into())
         })
     }
 
-    /// Takes in the derived data of `batch` (records `first..`, written): writes its
-    /// Merkle tiles, keeps its index entries pending, and writes the pending entries once
-    /// there are [`PENDING_RECORDS`] of them.
-    pub(super) fn add<S: Store>(
+    /// Takes in the derived data of `batch`, records `first..` (written), each with its
+    /// Merkle leaf hash: writes their Merkle tiles, keeps their index entries pending,
+    /// and writes the pending entries once there are [`super::PENDING_RECORDS`] of them.
+    ///
+    /// # Errors
+    /// Storage errors, or a damaged index read on the way.
+    pub(crate) fn add<S: Store>(
         &mut self,
         store: &S,
         first: u64,
-        batch: &[(StoredRecord, Record)],
-    ) -> Result<(), LedgerError> {
+        batch: &[(Hash, &Record)],
+    ) -> Result<(), IndexError> {
         if batch.is_empty() {
             return Ok(());
         }
-        for (stored, record) in batch {
+        for (_, record) in batch {
             match &record.entry {
                 Entry::Party(p) => {
                     self.pending
                         .ids
-                        .push((index::party_key(&p.id), stored.seq.key().to_vec()));
+                        .push((keys::party_key(&p.id), record.seq.key().to_vec()));
                     self.registry_mut()?.insert(p.clone());
                     self.pending.parties_changed = true;
                 }
-                Entry::Event(e) => self.add_event(store, stored.seq, e)?,
+                Entry::Event(e) => self.add_event(store, record.seq, e)?,
             }
         }
-        let leaves: Vec<Hash> = batch.iter().map(|(s, _)| s.leaf).collect();
+        let leaves: Vec<Hash> = batch.iter().map(|(leaf, _)| *leaf).collect();
         let tiles = merkle::append_leaves(&StoreTiles(store), first, &leaves)?
             .into_iter()
             .map(|(k, v)| Op::Put(k.to_bytes().to_vec(), v))
@@ -134,14 +79,14 @@ impl Index {
     /// another is also listed wherever its target is, so a relationship query always sees
     /// what cancels one of the events it reads. A relationship's directory keys are
     /// written the first time this process appends to it.
-    fn add_event<S: Store>(&mut self, store: &S, seq: Seq, e: &Event) -> Result<(), LedgerError> {
+    fn add_event<S: Store>(&mut self, store: &S, seq: Seq, e: &Event) -> Result<(), IndexError> {
         let parties: Vec<Ix> = e.parties.iter().map(|p| self.seen.intern(p)).collect();
         let own = self.pairs_of(&parties);
         for &(a, b) in &own {
             if a != b && self.directory.insert((a, b)) {
                 let (pa, pb) = (self.seen.party(a), self.seen.party(b));
-                self.pending.pairs.push(index::directory_key(pa, pb));
-                self.pending.pairs.push(index::directory_key(pb, pa));
+                self.pending.pairs.push(keys::directory_key(pa, pb));
+                self.pending.pairs.push(keys::directory_key(pb, pa));
             }
         }
         let mut member = own.clone();
@@ -170,15 +115,15 @@ impl Index {
             .map(|&(a, b)| (self.seen.party(a).clone(), self.seen.party(b).clone()))
             .collect();
         self.pending.ids.push((
-            index::event_key(&e.id),
-            index::event_value(seq, &e.parties, &extra_ids),
+            keys::event_key(&e.id),
+            keys::event_value(seq, &e.parties, &extra_ids),
         ));
         let day = e.date.earliest();
         for &(a, b) in &member {
             let (pa, pb) = (self.seen.party(a), self.seen.party(b));
             self.pending
                 .pairs
-                .push(index::pair_key(pa, pb, TAG_MEMBER, day, seq));
+                .push(keys::pair_key(pa, pb, TAG_MEMBER, day, seq));
         }
         if let Some(target) = &e.supersedes
             && let Some(t) = self.recall(store, target)?
@@ -187,7 +132,7 @@ impl Index {
             listed.extend(t.extra);
             for (a, b) in listed {
                 let (pa, pb) = (self.seen.party(a), self.seen.party(b));
-                self.pending.pairs.push(index::pair_key(
+                self.pending.pairs.push(keys::pair_key(
                     pa,
                     pb,
                     TAG_SUPERSEDES,
@@ -202,18 +147,18 @@ impl Index {
 
     /// The event `id` refers to, from what this process appended or else the `ids`
     /// index (never the record); `None` when it is not in the ledger.
-    fn recall<S: Store>(&mut self, store: &S, id: &EventId) -> Result<Option<Target>, LedgerError> {
+    fn recall<S: Store>(&mut self, store: &S, id: &EventId) -> Result<Option<Target>, IndexError> {
         if let Some(r) = self.seen.get(id) {
             return Ok(Some(Target {
                 parties: r.parties.to_vec(),
                 extra: r.extra().collect(),
             }));
         }
-        let Some(v) = self.ids.get(store, &index::event_key(id))? else {
+        let Some(v) = self.ids.get(store, &keys::event_key(id))? else {
             return Ok(None);
         };
-        let v = index::decode_event_value(&v)
-            .ok_or_else(|| LedgerError::Index(format!("the `ids` entry of {id} is malformed")))?;
+        let v = keys::decode_event_value(&v)
+            .ok_or_else(|| IndexError::Malformed(format!("the `ids` entry of {id} is malformed")))?;
         let parties: Vec<Ix> = v.parties.iter().map(|p| self.seen.intern(p)).collect();
         let extra: Vec<Pair> = v
             .extra
@@ -245,7 +190,10 @@ impl Index {
 
     /// Writes the pending `ids` and `pairs` entries (one run each, side by side: they are
     /// separate trees), then the watermark and, if parties changed, the party snapshot.
-    pub(super) fn write_pending<S: Store>(&mut self, store: &S) -> Result<(), LedgerError> {
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub(crate) fn write_pending<S: Store>(&mut self, store: &S) -> Result<(), IndexError> {
         if self.pending.records == 0 {
             return Ok(());
         }
@@ -265,25 +213,25 @@ impl Index {
         pairs_written?;
         let mut meta = vec![
             Op::Put(
-                index::META_DERIVED.to_vec(),
+                keys::META_DERIVED.to_vec(),
                 watermark.to_be_bytes().to_vec(),
             ),
-            Op::Put(index::META_INDEX.to_vec(), vec![index::INDEX_VERSION]),
+            Op::Put(keys::META_INDEX.to_vec(), vec![keys::INDEX_VERSION]),
         ];
         if pending.parties_changed {
             let registry = self.registry_mut()?;
             let parties: Vec<&Party> = registry.iter().collect();
             meta.push(Op::Put(
-                index::META_PARTIES.to_vec(),
-                index::encode_parties(&parties).map_err(LedgerError::Encode)?,
+                keys::META_PARTIES.to_vec(),
+                keys::encode_parties(&parties).map_err(IndexError::Encode)?,
             ));
             let names = registry
                 .name_index()
                 .iter()
                 .map(|(k, ids)| (k.as_str(), ids.as_slice()));
             meta.push(Op::Put(
-                index::META_NAMES.to_vec(),
-                index::encode_names(names).map_err(LedgerError::Encode)?,
+                keys::META_NAMES.to_vec(),
+                keys::encode_names(names).map_err(IndexError::Encode)?,
             ));
         }
         store.apply(Tree::Meta, meta)?;

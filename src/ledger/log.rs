@@ -1,22 +1,12 @@
-//! Reading events back: by relationship, by party, or all, in date order.
+//! The `log` query: events by relationship, by party, or all, in date order.
 
-use super::index::TAG_MEMBER;
+use crate::index::Listing;
 use super::{Ledger, LedgerError};
 use crate::codec::{Entry, Seq};
 use crate::model::{Event, PartyId};
+use crate::projection::Select;
 use crate::store::Store;
 use std::collections::BTreeSet;
-
-/// Which events to list.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Filter {
-    /// Every event.
-    All,
-    /// Events that involve both parties.
-    Pair(PartyId, PartyId),
-    /// Events that involve the party.
-    Party(PartyId),
-}
 
 /// An event with where it sits in the ledger.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,19 +20,19 @@ pub struct Logged {
 impl<S: Store> Ledger<S> {
     /// Seqs of events indexed under a relationship (members and events referring into it).
     fn pair_candidates(&self, a: &PartyId, b: &PartyId) -> Result<Vec<Seq>, LedgerError> {
-        self.pair_seqs(a, b, TAG_MEMBER, None)
+        self.pair_seqs(a, b, Listing::Member, None)
     }
 
-    /// The events matching `filter`, ordered by date (earliest day, latest day), then seq.
+    /// The events of the relationships in `select`, ordered by date (earliest day, latest day), then seq.
     ///
     /// Relationship and party queries read the `pairs` index, not the whole log.
     ///
     /// # Errors
     /// Storage errors or a corrupt record.
-    pub fn log(&self, filter: &Filter) -> Result<Vec<Logged>, LedgerError> {
+    pub fn log(&self, select: &Select) -> Result<Vec<Logged>, LedgerError> {
         let mut out = Vec::new();
-        match filter {
-            Filter::All => {
+        match select {
+            Select::All => {
                 for r in self.records(0, None) {
                     let r = r?;
                     if let Entry::Event(event) = r.entry {
@@ -50,7 +40,7 @@ impl<S: Store> Ledger<S> {
                     }
                 }
             }
-            Filter::Pair(a, b) => {
+            Select::Pair(a, b) => {
                 for seq in self.pair_candidates(a, b)? {
                     let event = self.event_at(seq)?;
                     if event.touches(a) && event.touches(b) {
@@ -58,7 +48,7 @@ impl<S: Store> Ledger<S> {
                     }
                 }
             }
-            Filter::Party(p) => {
+            Select::Party(p) => {
                 let mut seqs: BTreeSet<Seq> = self.pair_candidates(p, p)?.into_iter().collect();
                 for other in self.partners(p)? {
                     seqs.extend(self.pair_candidates(p, &other)?);
