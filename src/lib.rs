@@ -15,6 +15,7 @@ pub mod chain;
 pub mod checkpoint;
 pub mod codec;
 pub mod import;
+pub mod input;
 pub mod ledger;
 pub mod merkle;
 pub mod model;

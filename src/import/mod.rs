@@ -24,7 +24,8 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use toml::de::{DeTable, DeValue};
 
-/// The largest event file accepted.
+/// The largest event file accepted: files are parsed whole, and 16 MiB holds tens of
+/// thousands of events, more than anyone writes by hand; bigger inputs split into files.
 pub const MAX_FILE_BYTES: u64 = 16 << 20;
 
 /// Records appended per atomic batch.
@@ -69,6 +70,9 @@ pub enum ImportError {
     /// A path could not be read.
     #[error("cannot read {}: {detail}", path.display())]
     Read { path: PathBuf, detail: String },
+    /// A folder given holds no event file.
+    #[error("no event files found in {}: a folder is read for *.toml files (hidden ones are skipped)", path.display())]
+    NoFiles { path: PathBuf },
     /// The ledger failed while appending.
     #[error(transparent)]
     Ledger(#[from] LedgerError),
@@ -89,6 +93,8 @@ pub struct ImportReport {
     pub parties_skipped: usize,
     /// Ledger size after the import.
     pub size: u64,
+    /// Links the folder walks did not follow.
+    pub skipped: Vec<SkippedLink>,
 }
 
 /// The validated content of a set of files, ready to append.
@@ -104,54 +110,197 @@ pub struct Plan {
     pub events_skipped: usize,
     /// Identical parties already in the ledger.
     pub parties_skipped: usize,
+    /// Links the folder walks did not follow.
+    pub skipped: Vec<SkippedLink>,
+}
+
+/// The files an import reads, and the links its folder walks did not follow.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Files {
+    /// The files, in the order they are read.
+    pub files: Vec<PathBuf>,
+    /// Links skipped while walking folders (not an error: they are reported as notes).
+    pub skipped: Vec<SkippedLink>,
+}
+
+/// A symbolic link a folder walk did not follow.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SkippedLink {
+    /// The link.
+    pub path: PathBuf,
+    /// Why it was not followed.
+    pub why: SkipReason,
+}
+
+/// Why a folder walk did not follow a link.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SkipReason {
+    /// It leads out of the folder given to the import.
+    Outside {
+        /// Where it leads.
+        target: PathBuf,
+        /// The folder given.
+        root: PathBuf,
+    },
+    /// It leads to a folder the walk has read already (a loop such as `a -> .`).
+    Again {
+        /// Where it leads.
+        target: PathBuf,
+    },
+    /// It leads nowhere.
+    Broken,
+}
+
+impl fmt::Display for SkippedLink {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let path = self.path.display();
+        match &self.why {
+            SkipReason::Outside { target, root } => write!(
+                f,
+                "skipped the link {path}: it leads to {}, outside {} (name a file outside the folder on the command line to import it)",
+                target.display(),
+                root.display()
+            ),
+            SkipReason::Again { target } => write!(
+                f,
+                "skipped the link {path}: it leads to {}, a folder already read",
+                target.display()
+            ),
+            SkipReason::Broken => write!(f, "skipped the link {path}: it leads nowhere"),
+        }
+    }
 }
 
 /// Lists the files an import of `paths` reads: files as given, folders recursively
 /// (`*.toml`, sorted, hidden entries skipped), each file once.
 ///
+/// A folder walk reads each real folder once and never leaves the folder given: links
+/// to a folder already read (`a -> .`) or to anything outside it (`up -> ..`) are not
+/// followed, and are listed in [`Files::skipped`]. Whatever is not a folder is listed
+/// whatever its kind; reading it refuses anything but a regular file.
+///
 /// # Errors
-/// [`ImportError::Read`] for a path that does not exist or cannot be listed.
-pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ImportError> {
-    let mut out = Vec::new();
+/// [`ImportError::Read`] for a path that does not exist or cannot be listed;
+/// [`ImportError::NoFiles`] for a folder without event files.
+pub fn collect_files(paths: &[PathBuf]) -> Result<Files, ImportError> {
+    let mut found = Files::default();
     for p in paths {
-        let meta = std::fs::metadata(p).map_err(|e| ImportError::Read {
+        let read_error = |e: std::io::Error| ImportError::Read {
             path: p.clone(),
             detail: e.to_string(),
-        })?;
+        };
+        let meta = std::fs::metadata(p).map_err(read_error)?;
         if meta.is_dir() {
-            walk(p, &mut out)?;
+            let root = std::fs::canonicalize(p).map_err(read_error)?;
+            let before = found.files.len();
+            let mut walk = Walk {
+                seen: std::collections::BTreeSet::from([root.clone()]),
+                root,
+                found: &mut found,
+            };
+            walk.dir(p)?;
+            if found.files.len() == before {
+                return Err(ImportError::NoFiles { path: p.clone() });
+            }
         } else {
-            out.push(p.clone());
+            found.files.push(p.clone());
         }
     }
     // A file named twice (`events/ events/a.toml`) is read once: compare real locations.
     let mut seen = std::collections::BTreeSet::new();
-    out.retain(|f| seen.insert(std::fs::canonicalize(f).unwrap_or_else(|_| f.clone())));
-    Ok(out)
+    found
+        .files
+        .retain(|f| seen.insert(std::fs::canonicalize(f).unwrap_or_else(|_| f.clone())));
+    Ok(found)
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), ImportError> {
-    let read = std::fs::read_dir(dir).map_err(|e| ImportError::Read {
-        path: dir.to_path_buf(),
-        detail: e.to_string(),
-    })?;
-    let mut entries: Vec<PathBuf> = read.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    entries.sort();
-    for path in entries {
-        let hidden = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .is_some_and(|n| n.starts_with('.'));
-        if hidden {
-            continue;
+/// One folder walk: the folder given (canonical), and the real folders read so far.
+struct Walk<'a> {
+    root: PathBuf,
+    seen: std::collections::BTreeSet<PathBuf>,
+    found: &'a mut Files,
+}
+
+impl Walk<'_> {
+    fn dir(&mut self, dir: &Path) -> Result<(), ImportError> {
+        let read = std::fs::read_dir(dir).map_err(|e| ImportError::Read {
+            path: dir.to_path_buf(),
+            detail: e.to_string(),
+        })?;
+        let mut entries: Vec<PathBuf> = read.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        entries.sort();
+        for path in entries {
+            let hidden = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with('.'));
+            // An entry that vanished since the listing is not there to read.
+            let Ok(meta) = std::fs::symlink_metadata(&path) else {
+                continue;
+            };
+            if hidden {
+                continue;
+            }
+            if meta.file_type().is_symlink() {
+                self.link(path)?;
+            } else if meta.is_dir() {
+                self.subdir(&path, None)?;
+            } else if is_toml(&path) {
+                self.found.files.push(path);
+            }
         }
-        if path.is_dir() {
-            walk(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "toml") {
-            out.push(path);
+        Ok(())
+    }
+
+    /// A link: followed when it leads inside the folder given, to a file or to a folder
+    /// not read yet.
+    fn link(&mut self, path: PathBuf) -> Result<(), ImportError> {
+        let Ok(target) = std::fs::canonicalize(&path) else {
+            if is_toml(&path) {
+                self.skip(path, SkipReason::Broken);
+            }
+            return Ok(());
+        };
+        let is_dir = target.is_dir();
+        if !is_dir && !is_toml(&path) {
+            return Ok(());
+        }
+        if !target.starts_with(&self.root) {
+            let root = self.root.clone();
+            self.skip(path, SkipReason::Outside { target, root });
+        } else if is_dir {
+            self.subdir(&path, Some(target))?;
+        } else {
+            self.found.files.push(path);
+        }
+        Ok(())
+    }
+
+    /// A folder, walked unless it was read already (through another link).
+    fn subdir(&mut self, path: &Path, target: Option<PathBuf>) -> Result<(), ImportError> {
+        let target = match target {
+            Some(t) => t,
+            None => std::fs::canonicalize(path).map_err(|e| ImportError::Read {
+                path: path.to_path_buf(),
+                detail: e.to_string(),
+            })?,
+        };
+        if self.seen.insert(target.clone()) {
+            self.dir(path)
+        } else {
+            self.skip(path.to_path_buf(), SkipReason::Again { target });
+            Ok(())
         }
     }
-    Ok(())
+
+    fn skip(&mut self, path: PathBuf, why: SkipReason) {
+        self.found.skipped.push(SkippedLink { path, why });
+    }
+}
+
+fn is_toml(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "toml")
 }
 
 /// One file's text, while it is being read.
@@ -360,7 +509,15 @@ fn each_file<T: Send>(files: &[&Path], work: impl Fn(&Path) -> T + Sync) -> Vec<
 /// [`ImportError::Invalid`] with every problem found, [`ImportError::Read`] for
 /// unreadable paths, [`ImportError::Ledger`] for storage errors.
 pub fn plan<S: Store>(ledger: &Ledger<S>, paths: &[PathBuf]) -> Result<Plan, ImportError> {
-    let files = collect_files(paths)?;
+    plan_files(ledger, collect_files(paths)?)
+}
+
+/// [`plan`] of the files [`collect_files`] listed.
+///
+/// # Errors
+/// As [`plan`].
+pub fn plan_files<S: Store>(ledger: &Ledger<S>, found: Files) -> Result<Plan, ImportError> {
+    let Files { files, skipped } = found;
     // Reported in this order: unreadable files, TOML syntax, the files' layout,
     // parties, then events; each in file order.
     let (mut unreadable, mut syntax, mut layout) = (Vec::new(), Vec::new(), Vec::new());
@@ -417,6 +574,7 @@ pub fn plan<S: Store>(ledger: &Ledger<S>, paths: &[PathBuf]) -> Result<Plan, Imp
         events,
         events_skipped,
         parties_skipped,
+        skipped,
     })
 }
 
@@ -437,32 +595,22 @@ fn toml_position(p: &Parsed, span: std::ops::Range<usize>) -> String {
 }
 
 fn read_text(file: &Path) -> Result<String, Problem> {
-    let problem = |message: String| Problem {
-        file: file.to_path_buf(),
-        line: 1,
-        id: None,
-        message,
-    };
-    let meta = std::fs::metadata(file).map_err(|e| problem(format!("cannot read: {e}")))?;
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(problem(format!(
-            "file is {} bytes; the limit is {} bytes (16 MiB): split it into smaller files",
-            meta.len(),
-            MAX_FILE_BYTES
-        )));
-    }
-    let bytes = std::fs::read(file).map_err(|e| problem(format!("cannot read: {e}")))?;
-    String::from_utf8(bytes).map_err(|e| {
-        let offset = e.utf8_error().valid_up_to();
-        let text = String::from_utf8_lossy(&e.as_bytes()[..offset]).into_owned();
+    use crate::input::Refusal;
+    crate::input::read_text(file, MAX_FILE_BYTES).map_err(|e| {
+        let line = match e.refusal {
+            Refusal::NotUtf8 { line, .. } => line,
+            _ => 1,
+        };
+        let message = match e.refusal {
+            Refusal::TooLarge { .. } => format!("{}: split it into smaller files", e.refusal),
+            Refusal::Io(io) => format!("cannot read: {io}"),
+            other => other.to_string(),
+        };
         Problem {
             file: file.to_path_buf(),
-            line: Lines::new(&text).line(offset),
+            line,
             id: None,
-            message: format!(
-                "file is not valid UTF-8 (byte {} of the file): save it as UTF-8",
-                offset + 1
-            ),
+            message,
         }
     })
 }
@@ -484,6 +632,7 @@ pub fn apply<S: Store>(
         events_skipped: plan.events_skipped,
         parties_skipped: plan.parties_skipped,
         size: ledger.size(),
+        skipped: plan.skipped,
     };
     // Batches are cut from the plan as the append goes, not from a copy of it.
     let mut entries = plan
@@ -515,7 +664,19 @@ pub fn import<S: Store>(
     paths: &[PathBuf],
     at: Timestamp,
 ) -> Result<ImportReport, ImportError> {
-    let plan = plan(ledger, paths)?;
+    import_files(ledger, collect_files(paths)?, at)
+}
+
+/// [`import`] of the files [`collect_files`] listed.
+///
+/// # Errors
+/// As [`plan`] and [`apply`].
+pub fn import_files<S: Store>(
+    ledger: &mut Ledger<S>,
+    files: Files,
+    at: Timestamp,
+) -> Result<ImportReport, ImportError> {
+    let plan = plan_files(ledger, files)?;
     apply(ledger, plan, at)
 }
 
