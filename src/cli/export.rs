@@ -36,9 +36,14 @@ enum Format {
 
 pub fn run_export(g: &Globals, args: ExportArgs) -> Result<Code, CliError> {
     let Format::Jsonl = args.format;
+    // The target is checked before the store is opened: a refusal touches nothing.
+    let output = match args.output {
+        Some(path) => Some((target(&path, &g.store)?, path)),
+        None => None,
+    };
     let ledger = g.open_existing()?;
     let failed = |e: ExportError| CliError::internal(e.to_string());
-    match args.output {
+    match output {
         None => {
             let mut out = super::out::pipe();
             if let Err(e) = export(&ledger, &mut out) {
@@ -49,8 +54,7 @@ pub fn run_export(g: &Globals, args: ExportArgs) -> Result<Code, CliError> {
                 });
             }
         }
-        Some(path) => {
-            let target = target(&path, &g.store)?;
+        Some((target, path)) => {
             let n = replace_file(&target, |out| export(&ledger, out).map_err(failed))?;
             errln!("exported {n} records to {}", path.display());
         }
@@ -110,8 +114,10 @@ fn target(path: &Path, store: &Path) -> Result<PathBuf, CliError> {
         ))
     })?;
     let target = folder.join(name);
-    let store = fs::canonicalize(store).map_err(|e| CliError::internal(e.to_string()))?;
-    if target.starts_with(&store) {
+    // A store that does not exist holds nothing to protect (and is refused on open).
+    if let Ok(store) = fs::canonicalize(store)
+        && target.starts_with(&store)
+    {
         return Err(CliError::user(format!(
             "{shown} is inside the store {}: write the export outside the store folder",
             store.display()
