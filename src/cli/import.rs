@@ -47,12 +47,19 @@ pub fn run_import(g: &Globals, args: ImportArgs) -> Result<Code, CliError> {
     let files = if import::is_export(&args.paths) {
         None
     } else {
-        let files = import::collect_files(&args.paths)?;
-        for link in &files.skipped {
-            errln!("note: {link}");
-        }
-        Some(files)
+        Some(import::collect_files(&args.paths)?)
     };
+    // Links not followed: notes on stderr at once; under --json, in the report, or in
+    // the error when the import fails (stderr then holds one JSON object).
+    let notes: Vec<String> = files
+        .iter()
+        .flat_map(|f| f.skipped.iter().map(ToString::to_string))
+        .collect();
+    if !args.json {
+        for note in &notes {
+            errln!("note: {note}");
+        }
+    }
     let (mut ledger, created) = g.open_for_import()?;
     let done = match files {
         None => import::restore(&mut ledger, &args.paths[0]).map(Done::Restored),
@@ -66,7 +73,12 @@ pub fn run_import(g: &Globals, args: ImportArgs) -> Result<Code, CliError> {
             if let Some(created) = created {
                 created.remove();
             }
-            return Err(e.into());
+            let err = CliError::from(e);
+            return Err(if args.json {
+                err.with_notes(notes)
+            } else {
+                err
+            });
         }
     };
     // Committed: a report that cannot be printed must not make the import look failed.

@@ -87,6 +87,8 @@ pub struct CliError {
     message: String,
     /// Every problem of an import, printed before the message.
     problems: Vec<Problem>,
+    /// Notes that explain the error (links an import did not follow), printed first.
+    notes: Vec<String>,
     /// Standard output was closed by its reader: end quietly (see the `out` module).
     quiet: bool,
 }
@@ -97,6 +99,7 @@ impl CliError {
             code,
             message: message.into(),
             problems: Vec::new(),
+            notes: Vec::new(),
             quiet: false,
         }
     }
@@ -118,6 +121,11 @@ impl CliError {
             quiet: true,
             ..CliError::new(Code::Ok, "standard output was closed")
         }
+    }
+
+    /// The error with `notes` to print before it.
+    pub fn with_notes(self, notes: Vec<String>) -> CliError {
+        CliError { notes, ..self }
     }
 
     /// Whether this is the quiet stop of [`CliError::closed`].
@@ -143,8 +151,8 @@ impl CliError {
         self.code
     }
 
-    /// The JSON form printed under `--json`:
-    /// `{"error": {"code": 1, "message": "...", "problems": [{"file", "line", "id", "message"}]}}`.
+    /// The JSON form printed under `--json`: `{"error": {"code": 1, "message": "...",
+    /// "problems": [{"file", "line", "id", "message"}], "notes": ["..."]}}`.
     pub fn to_json(&self) -> serde_json::Value {
         let problems: Vec<serde_json::Value> = self
             .problems
@@ -162,12 +170,16 @@ impl CliError {
             "code": self.code as u8,
             "message": self.message,
             "problems": problems,
+            "notes": self.notes,
         }})
     }
 }
 
 impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for n in &self.notes {
+            writeln!(f, "note: {n}")?;
+        }
         for p in &self.problems {
             writeln!(f, "{p}")?;
         }
