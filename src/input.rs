@@ -290,8 +290,8 @@ pub fn unix_newlines(text: String) -> Result<String, Refusal> {
 /// The lines of a reader (without their `\n` or `\r\n`), each at most `max` bytes.
 ///
 /// A longer line is an error ([`io::ErrorKind::InvalidData`], naming the line) and
-/// ends the iteration: no more than `max + 1` bytes of it are read or held. A line
-/// that is not UTF-8 is an error too.
+/// ends the iteration: no more of it is read or held than `max` bytes and one fill of
+/// the reader's buffer. A line that is not UTF-8 is an error too.
 pub struct BoundedLines<R> {
     reader: R,
     max: usize,

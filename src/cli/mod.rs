@@ -338,15 +338,9 @@ impl Globals {
                 None
             }
         };
-        match self.open_checked() {
-            Ok(ledger) => Ok((ledger, created)),
-            Err(e) => {
-                if let Some(c) = created {
-                    c.remove();
-                }
-                Err(e)
-            }
-        }
+        // A store that fails to open is left alone: it may be another process's, created
+        // since the check above (then it is locked), and this run owns nothing in it.
+        Ok((self.open_checked()?, created))
     }
 
     /// Opens an existing ledger (reading commands never create one), refusing a store
