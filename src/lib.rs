@@ -76,6 +76,7 @@ macro_rules! internal_modules {
 
 pub mod checkpoint;
 pub mod import;
+pub mod input;
 pub mod model;
 #[cfg(feature = "synth")]
 pub mod synth;

@@ -1,11 +1,13 @@
 //! `pactlog audit`: check a proof file offline.
 
 use super::key::read_verifier_key;
-use super::{CliError, Code, audit_error};
+use super::render::event_json;
+use super::{CliError, Code, audit_error, read_input};
 use clap::Args;
-use pactlog::Entry;
-use pactlog::audit_inclusion;
-use std::path::PathBuf;
+use pactlog::input::{MAX_PROOF_FILE_BYTES, unix_newlines};
+use pactlog::{AuditedRecord, Entry, audit_inclusion};
+use serde_json::json;
+use std::path::{Path, PathBuf};
 
 /// Check an inclusion proof file offline: no store is needed.
 ///
@@ -13,46 +15,95 @@ use std::path::PathBuf;
 /// inclusion path from the record's bytes to the signed Merkle root (RFC 6962), and that
 /// the bytes decode strictly to a pactlog record at the proven index. Prints the record.
 /// Exit 0 when everything holds, 3 when anything does not.
+///
+/// A proof file with Windows line endings (CRLF on every line) is checked as the same
+/// file with Unix ones: the signature is over that text.
 #[derive(Args, Debug)]
 pub struct AuditArgs {
-    /// The proof file (from `pactlog proof inclusion ID`)
+    /// The proof file (from `pactlog proof inclusion ID`), or - for standard input
     proof: PathBuf,
 
     /// The verifier key (`name+keyid+base64`, or a file holding it)
     #[arg(long, value_name = "VKEY")]
     key: String,
+
+    /// Print JSON: {"ok", "index", "origin", "tree_size", "key", "recorded_at", and
+    /// "event" or "party"}
+    #[arg(long)]
+    json: bool,
 }
 
 pub fn run_audit(args: AuditArgs) -> Result<Code, CliError> {
     let key = read_verifier_key(&args.key)?;
-    let text = std::fs::read_to_string(&args.proof)
-        .map_err(|e| CliError::user(format!("cannot read {}: {e}", args.proof.display())))?;
+    let text = read_signed_text(&args.proof, MAX_PROOF_FILE_BYTES, "proof file")?;
     let audited = audit_inclusion(&text, &key).map_err(|e| {
         let mut err = audit_error(e);
         err.force_verify();
         err
     })?;
+    if args.json {
+        outln!("{}", audited_json(&audited, key.name()))?;
+        return Ok(Code::Ok);
+    }
     let r = &audited.record;
-    println!(
+    outln!(
         "ok: record {} is in the log {:?} of {} records signed by {}",
         r.seq,
         audited.origin,
         audited.size,
         key.name()
-    );
-    println!("recorded_at {}", r.recorded_at);
+    )?;
+    outln!("recorded_at {}", r.recorded_at)?;
     match &r.entry {
         Entry::Event(e) => {
-            println!(
+            outln!(
                 "event {} ({}, {}, {})",
                 e.id,
                 e.kind_name(),
                 e.date,
                 e.confidence.as_str()
-            );
-            println!("summary {}", e.summary);
+            )?;
+            outln!("summary {}", e.summary)?;
         }
-        Entry::Party(p) => println!("party {} ({})", p.id, p.name),
+        Entry::Party(p) => outln!("party {} ({})", p.id, p.name)?,
     }
     Ok(Code::Ok)
+}
+
+fn audited_json(audited: &AuditedRecord, signer: &str) -> serde_json::Value {
+    let r = &audited.record;
+    let mut v = json!({
+        "ok": true,
+        "index": r.seq.get(),
+        "origin": audited.origin,
+        "tree_size": audited.size,
+        "key": signer,
+        "recorded_at": r.recorded_at.to_string(),
+    });
+    match &r.entry {
+        Entry::Event(e) => v["event"] = event_json(e),
+        Entry::Party(p) => {
+            v["party"] = json!({"id": p.id, "name": p.name, "aliases": p.aliases});
+        }
+    }
+    v
+}
+
+/// Reads a file holding a signed note (a proof or a checkpoint) through the bounded
+/// reader. What does not read as such a note is a verification failure (exit 3): an
+/// empty file, or line endings other than all LF or all CRLF (which
+/// [`unix_newlines`] explains). Not being able to read the file at all is exit 1.
+pub fn read_signed_text(path: &Path, limit: u64, what: &str) -> Result<String, CliError> {
+    let text = read_input(path, limit, &format!("the {what}"))?;
+    let shown = pactlog::input::shown(path);
+    let mut err = if text.is_empty() {
+        CliError::user(format!("the {what} {shown} is empty"))
+    } else {
+        match unix_newlines(text) {
+            Ok(text) => return Ok(text),
+            Err(e) => CliError::user(format!("the {what} {shown}: {e}")),
+        }
+    };
+    err.force_verify();
+    Err(err)
 }

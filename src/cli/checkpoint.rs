@@ -2,7 +2,11 @@
 
 use super::key::read_signing_key;
 use super::{CliError, Code, Globals, audit_error};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
 use clap::Args;
+use pactlog::checkpoint::open_checkpoint;
+use serde_json::json;
 use std::path::PathBuf;
 
 /// Sign a checkpoint of the ledger's current head (C2SP tlog-checkpoint, as a signed
@@ -18,12 +22,31 @@ pub struct CheckpointArgs {
     /// The private key file (from `pactlog key generate`)
     #[arg(long, value_name = "SKEY")]
     key: PathBuf,
+
+    /// Print JSON: {"origin", "size", "root" (base64), "head" (hex), "note" (the signed
+    /// note, verbatim)}
+    #[arg(long)]
+    json: bool,
 }
 
 pub fn run_checkpoint(g: &Globals, args: CheckpointArgs) -> Result<Code, CliError> {
     let key = read_signing_key(&args.key)?;
     let mut ledger = g.open_to_verify()?;
     let note = ledger.sign_checkpoint(&key).map_err(audit_error)?;
-    print!("{note}");
+    if !args.json {
+        out!("{note}")?;
+        return Ok(Code::Ok);
+    }
+    let (checkpoint, _) = open_checkpoint(&note, &[key.verifier_key()]).map_err(|e| {
+        CliError::internal(format!("the checkpoint just signed does not open: {e}"))
+    })?;
+    let v = json!({
+        "origin": checkpoint.origin(),
+        "size": checkpoint.size(),
+        "root": STANDARD.encode(checkpoint.root()),
+        "head": ledger.head().to_hex(),
+        "note": note,
+    });
+    outln!("{v}")?;
     Ok(Code::Ok)
 }

@@ -45,12 +45,12 @@ pub fn run_diff(g: &Globals, args: DiffArgs) -> Result<Code, CliError> {
             "receipt": receipt_json(&receipt),
             "relationships": diff_json(&diff),
         });
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&v).map_err(|e| CliError::internal(e.to_string()))?
-        );
+        )?;
     } else {
-        print!("{}", diff_text(&diff));
+        out!("{}", diff_text(&diff))?;
     }
     Ok(Code::Ok)
 }

@@ -3,6 +3,8 @@
 use super::{CliError, Code, Globals, now};
 use clap::Args;
 use pactlog::import;
+use pactlog::Ledger;
+use pactlog::SledStore;
 use std::path::PathBuf;
 
 /// Import parties and events from TOML files or folders.
@@ -17,6 +19,11 @@ use std::path::PathBuf;
 /// A single `*.jsonl` file is read as an export (`pactlog export`): its records are
 /// restored byte for byte (same head, same Merkle root).
 ///
+/// Folders are walked once each and never left: links to a folder already read, or to
+/// anything outside the folder given, are skipped with a note. Only regular files are
+/// read (a FIFO or device named *.toml is refused), each up to 16 MiB. A folder with no
+/// *.toml file is an error. An import that fails leaves no new store behind.
+///
 /// Records get `recorded_at` from the clock, or from PACTLOG_NOW (RFC 3339) when set.
 #[derive(Args, Debug)]
 pub struct ImportArgs {
@@ -29,27 +36,84 @@ pub struct ImportArgs {
     json: bool,
 }
 
+/// What an import did, to report once it is committed.
+enum Done {
+    Restored(import::RestoreReport),
+    Imported(import::ImportReport),
+}
+
 pub fn run_import(g: &Globals, args: ImportArgs) -> Result<Code, CliError> {
     let at = now()?;
-    let mut ledger = g.open_or_create()?;
-    if import::is_export(&args.paths) {
-        let r = import::restore(&mut ledger, &args.paths[0])?;
-        if args.json {
-            println!(
-                "{}",
-                serde_json::json!({"records": r.records, "appended": r.appended, "ledger_size": ledger.size(), "head": ledger.head().to_hex()})
-            );
-        } else {
-            println!(
-                "restored {} of {} records from the export",
-                r.appended, r.records
-            );
-            println!("ledger: {} records, head {}", ledger.size(), ledger.head());
+    let files = if import::is_export(&args.paths) {
+        None
+    } else {
+        Some(import::collect_files(&args.paths)?)
+    };
+    // Links not followed: notes on stderr at once; under --json, in the report, or in
+    // the error when the import fails (stderr then holds one JSON object).
+    let notes: Vec<String> = files
+        .iter()
+        .flat_map(|f| f.skipped.iter().map(ToString::to_string))
+        .collect();
+    if !args.json {
+        for note in &notes {
+            errln!("note: {note}");
         }
-        return Ok(Code::Ok);
     }
-    let report = import::import(&mut ledger, &args.paths, at)?;
-    if args.json {
+    let (mut ledger, created) = g.open_for_import()?;
+    let done = match files {
+        None => import::restore(&mut ledger, &args.paths[0]).map(Done::Restored),
+        Some(files) => import::import_files(&mut ledger, files, at).map(Done::Imported),
+    };
+    let done = match done {
+        Ok(done) => done,
+        Err(e) => {
+            // A store this run created is removed: only a write that succeeds makes one.
+            drop(ledger);
+            if let Some(created) = created {
+                created.remove();
+            }
+            let err = CliError::from(e);
+            return Err(if args.json {
+                err.with_notes(notes)
+            } else {
+                err
+            });
+        }
+    };
+    // Committed: a report that cannot be printed must not make the import look failed.
+    if let Err(e) = print_report(&done, &ledger, args.json)
+        && !e.is_closed()
+    {
+        errln!(
+            "the import succeeded, but its report could not be printed: {}",
+            e.message()
+        );
+    }
+    Ok(Code::Ok)
+}
+
+fn print_report(done: &Done, ledger: &Ledger<SledStore>, json: bool) -> Result<(), CliError> {
+    let report = match done {
+        Done::Restored(r) => {
+            if json {
+                outln!(
+                    "{}",
+                    serde_json::json!({"records": r.records, "appended": r.appended, "ledger_size": ledger.size(), "head": ledger.head().to_hex()})
+                )?;
+            } else {
+                outln!(
+                    "restored {} of {} records from the export",
+                    r.appended,
+                    r.records
+                )?;
+                outln!("ledger: {} records, head {}", ledger.size(), ledger.head())?;
+            }
+            return Ok(());
+        }
+        Done::Imported(report) => report,
+    };
+    if json {
         let v = serde_json::json!({
             "files": report.files,
             "events_added": report.events_added,
@@ -58,10 +122,11 @@ pub fn run_import(g: &Globals, args: ImportArgs) -> Result<Code, CliError> {
             "parties_skipped": report.parties_skipped,
             "ledger_size": report.size,
             "head": ledger.head().to_hex(),
+            "skipped_links": report.skipped.iter().map(ToString::to_string).collect::<Vec<_>>(),
         });
-        println!("{v}");
+        outln!("{v}")?;
     } else {
-        println!(
+        outln!(
             "imported {} event{} and {} part{} from {} file{} ({} event{} already recorded)",
             report.events_added,
             plural(report.events_added),
@@ -75,10 +140,10 @@ pub fn run_import(g: &Globals, args: ImportArgs) -> Result<Code, CliError> {
             plural(report.files),
             report.events_skipped,
             plural(report.events_skipped),
-        );
-        println!("ledger: {} records, head {}", report.size, ledger.head());
+        )?;
+        outln!("ledger: {} records, head {}", report.size, ledger.head())?;
     }
-    Ok(Code::Ok)
+    Ok(())
 }
 
 fn plural(n: usize) -> &'static str {

@@ -1,8 +1,9 @@
 //! `pactlog key generate`: an Ed25519 key pair for signing checkpoints.
 
-use super::{CliError, Code};
+use super::{CliError, Code, read_input};
 use clap::{Args, Subcommand};
 use pactlog::checkpoint::{SigningKey, VerifierKey};
+use pactlog::input::MAX_KEY_FILE_BYTES;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -23,7 +24,10 @@ enum KeyCommand {
 /// Writes the private key (`PRIVATE+KEY+NAME+<keyid>+<base64>`) to a new file, readable
 /// only by you (mode 0600), and never prints it. Prints the verifier key
 /// (`NAME+<keyid>+<base64>`), which is public: give it to auditors. It is also written
-/// beside the private key with the extension `.pub`.
+/// beside the private key with the extension `.pub` (`log.key` -> `log.pub`).
+///
+/// Both files are new: if either exists, nothing is written. Both are written or
+/// neither. `--out` must not end in `.pub`.
 ///
 /// The name becomes the origin line of every checkpoint the key signs; use something
 /// that names the log, such as `pactlog.example.org/partnerships`.
@@ -43,47 +47,100 @@ pub fn run_key(args: KeyArgs) -> Result<Code, CliError> {
     let out = g
         .out
         .unwrap_or_else(|| PathBuf::from(format!("{}.key", g.name.replace(['/', '\\'], "_"))));
-    write_private(&out, &key.to_private_text())?;
+    let pub_path = verifier_path(&out)?;
+    // Both paths must be free before anything is written, and both files are new
+    // (create_new): no key file of either kind is ever replaced.
+    for path in [&out, &pub_path] {
+        if std::fs::symlink_metadata(path).is_ok() {
+            return Err(CliError::user(format!(
+                "{} already exists: refusing to overwrite a key file (choose another --out)",
+                path.display()
+            )));
+        }
+    }
+    write_new(&out, &key.to_private_text(), 0o600)?;
     let verifier = key.verifier_key().to_text();
-    let pub_path = out.with_extension("pub");
-    std::fs::write(&pub_path, format!("{verifier}\n"))
-        .map_err(|e| CliError::internal(format!("cannot write {}: {e}", pub_path.display())))?;
-    eprintln!(
+    if let Err(e) = write_new(&pub_path, &verifier, 0o644) {
+        // Both or neither: a private key without its verifier key is removed.
+        let _ = std::fs::remove_file(&out);
+        return Err(e);
+    }
+    errln!(
         "private key written to {} (mode 0600); keep it secret",
         out.display()
     );
-    eprintln!("verifier key written to {}", pub_path.display());
-    println!("{verifier}");
+    errln!("verifier key written to {}", pub_path.display());
+    outln!("{verifier}")?;
     Ok(Code::Ok)
 }
 
-fn write_private(path: &Path, text: &str) -> Result<(), CliError> {
+/// Where the verifier key of the private key file `out` goes: its extension replaced by
+/// `.pub` (`log.key` -> `log.pub`), or `.pub` added when it has none. A private key
+/// named `*.pub` is refused: it would be taken for the public half.
+fn verifier_path(out: &Path) -> Result<PathBuf, CliError> {
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .filter(|n| !n.is_empty())
+        .ok_or_else(|| {
+            CliError::user(format!(
+                "--out {} does not name a file: give a file name such as log.key",
+                out.display()
+            ))
+        })?;
+    if name.ends_with(".pub") {
+        return Err(CliError::user(format!(
+            "--out {}: a private key must not end in .pub, the verifier key's extension \
+             (use a name such as log.key; the verifier key goes beside it as log.pub)",
+            out.display()
+        )));
+    }
+    let stem = match name.rsplit_once('.') {
+        Some((stem, _)) if !stem.is_empty() => stem.to_string(),
+        _ => name,
+    };
+    Ok(out.with_file_name(format!("{stem}.pub")))
+}
+
+/// Writes `text` and a newline to a new file at `path` with `mode` (Unix), synced.
+fn write_new(path: &Path, text: &str, mode: u32) -> Result<(), CliError> {
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create_new(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
+        opts.mode(mode);
     }
+    #[cfg(not(unix))]
+    let _ = mode;
     let mut f = opts.open(path).map_err(|e| {
         if e.kind() == std::io::ErrorKind::AlreadyExists {
             CliError::user(format!(
-                "{} already exists: refusing to overwrite a key (choose another --out)",
+                "{} already exists: refusing to overwrite a key file (choose another --out)",
                 path.display()
             ))
         } else {
-            CliError::internal(format!("cannot create {}: {e}", path.display()))
+            CliError::user(format!("cannot create {}: {e}", path.display()))
         }
     })?;
-    f.write_all(format!("{text}\n").as_bytes())
-        .and_then(|()| f.sync_all())
-        .map_err(|e| CliError::internal(format!("cannot write {}: {e}", path.display())))
+    let written = f
+        .write_all(format!("{text}\n").as_bytes())
+        .and_then(|()| f.sync_all());
+    if let Err(e) = written {
+        drop(f);
+        let _ = std::fs::remove_file(path);
+        return Err(CliError::internal(format!(
+            "cannot write {}: {e}",
+            path.display()
+        )));
+    }
+    Ok(())
 }
 
-/// Reads a signing key from a file.
+/// Reads a signing key from a file (through the bounded reader; surrounding white
+/// space, such as a Windows line ending, is not part of the key).
 pub fn read_signing_key(path: &Path) -> Result<SigningKey, CliError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| CliError::user(format!("cannot read signing key {}: {e}", path.display())))?;
+    let text = read_input(path, MAX_KEY_FILE_BYTES, "the signing key")?;
     SigningKey::from_private_text(text.trim())
         .map_err(|e| CliError::user(format!("{}: {e}", path.display())))
 }
@@ -91,11 +148,23 @@ pub fn read_signing_key(path: &Path) -> Result<SigningKey, CliError> {
 /// Reads a verifier key given as text, or as a file holding it.
 pub fn read_verifier_key(arg: &str) -> Result<VerifierKey, CliError> {
     let path = Path::new(arg);
-    let text = if path.is_file() {
-        std::fs::read_to_string(path)
-            .map_err(|e| CliError::user(format!("cannot read {}: {e}", path.display())))?
+    let is_file = std::fs::symlink_metadata(path).is_ok();
+    let text = if is_file {
+        read_input(path, MAX_KEY_FILE_BYTES, "the verifier key")?
     } else {
         arg.to_string()
     };
-    VerifierKey::parse(text.trim()).map_err(|e| CliError::user(format!("verifier key: {e}")))
+    VerifierKey::parse(text.trim()).map_err(|e| {
+        if !is_file && !arg.contains('+') {
+            // Key text always holds '+' (name+keyid+base64): this was meant as a file.
+            CliError::user(format!(
+                "the verifier key file {arg} does not exist (--key takes a file holding the \
+                 key, or the key itself: name+keyid+base64)"
+            ))
+        } else if is_file {
+            CliError::user(format!("verifier key in {arg}: {e}"))
+        } else {
+            CliError::user(format!("verifier key: {e}"))
+        }
+    })
 }

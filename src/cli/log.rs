@@ -33,14 +33,14 @@ pub fn run_log(g: &Globals, args: LogArgs) -> Result<Code, CliError> {
                 v
             })
             .collect();
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&items).map_err(|e| CliError::internal(e.to_string()))?
-        );
+        )?;
     } else if events.is_empty() {
-        println!("no events");
+        outln!("no events")?;
     } else {
-        print!("{}", log_table(&events));
+        out!("{}", log_table(&events))?;
     }
     Ok(Code::Ok)
 }

@@ -1,5 +1,9 @@
 //! Command-line front end: one file per command, each with an `XArgs` (its doc comment
 //! is the `--help` text) and a `run_x` that makes one library call and renders.
+//! Standard output is written only through the `out` module's macros (see there).
+
+#[macro_use]
+mod out;
 
 mod audit;
 mod checkpoint;
@@ -16,11 +20,11 @@ mod state;
 mod verify;
 
 use clap::{Parser, Subcommand};
-use pactlog::import::ImportError;
+use pactlog::import::{ImportError, Problem};
 use pactlog::model::{Day, PartyId};
 use pactlog::{AuditError, Ledger, LedgerError, SledStore, StoreError, Timestamp};
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// pactlog: a tamper-evident ledger of how corporate partnerships change over time.
 ///
@@ -80,27 +84,52 @@ impl From<Code> for std::process::ExitCode {
 pub struct CliError {
     code: Code,
     message: String,
-    /// Lines printed before the message (e.g. every problem of an import).
-    details: Vec<String>,
+    /// Every problem of an import, printed before the message.
+    problems: Vec<Problem>,
+    /// Notes that explain the error (links an import did not follow), printed first.
+    notes: Vec<String>,
+    /// Standard output was closed by its reader: end quietly (see the `out` module).
+    quiet: bool,
 }
 
 impl CliError {
+    fn new(code: Code, message: impl Into<String>) -> CliError {
+        CliError {
+            code,
+            message: message.into(),
+            problems: Vec::new(),
+            notes: Vec::new(),
+            quiet: false,
+        }
+    }
+
     /// The user's fault (exit 1).
     pub fn user(message: impl Into<String>) -> CliError {
-        CliError {
-            code: Code::User,
-            message: message.into(),
-            details: Vec::new(),
-        }
+        CliError::new(Code::User, message)
     }
 
     /// Internal or storage (exit 2).
     pub fn internal(message: impl Into<String>) -> CliError {
+        CliError::new(Code::Internal, message)
+    }
+
+    /// The reader of standard output went away: the command stops, prints nothing more
+    /// (not even this) and exits 0.
+    pub fn closed() -> CliError {
         CliError {
-            code: Code::Internal,
-            message: message.into(),
-            details: Vec::new(),
+            quiet: true,
+            ..CliError::new(Code::Ok, "standard output was closed")
         }
+    }
+
+    /// The error with `notes` to print before it.
+    pub fn with_notes(self, notes: Vec<String>) -> CliError {
+        CliError { notes, ..self }
+    }
+
+    /// Whether this is the quiet stop of [`CliError::closed`].
+    pub fn is_closed(&self) -> bool {
+        self.quiet
     }
 
     /// Marks the error as a verification failure (exit 3): used where any problem with
@@ -120,14 +149,80 @@ impl CliError {
     pub fn exit_code(&self) -> Code {
         self.code
     }
+
+    /// The JSON form printed under `--json`: `{"error": {"code": 1, "message": "...",
+    /// "problems": [{"file", "line", "id", "message"}], "notes": ["..."]}}`.
+    pub fn to_json(&self) -> serde_json::Value {
+        let problems: Vec<serde_json::Value> = self
+            .problems
+            .iter()
+            .map(|p| {
+                serde_json::json!({
+                    "file": p.file.display().to_string(),
+                    "line": p.line,
+                    "id": p.id,
+                    "message": p.message,
+                })
+            })
+            .collect();
+        serde_json::json!({"error": {
+            "code": self.code as u8,
+            "message": self.message,
+            "problems": problems,
+            "notes": self.notes,
+        }})
+    }
 }
 
 impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for d in &self.details {
-            writeln!(f, "{d}")?;
+        for n in &self.notes {
+            writeln!(f, "note: {n}")?;
+        }
+        for p in &self.problems {
+            writeln!(f, "{p}")?;
         }
         write!(f, "error: {}", self.message)
+    }
+}
+
+/// Whether the command line asks for JSON (`--json` before any `--`): errors are then
+/// printed as [`CliError::to_json`].
+pub fn wants_json(args: impl IntoIterator<Item = std::ffi::OsString>) -> bool {
+    args.into_iter()
+        .skip(1)
+        .take_while(|a| a != "--")
+        .any(|a| a == "--json")
+}
+
+/// Prints `err` on standard error (as JSON when `json`; nothing for a closed standard
+/// output) and returns its exit code.
+pub fn fail(err: &CliError, json: bool) -> Code {
+    if err.is_closed() {
+        return err.exit_code();
+    }
+    if json {
+        errln!("{}", err.to_json());
+    } else {
+        errln!("{err}");
+    }
+    err.exit_code()
+}
+
+/// Prints a usage error of the argument parser (as JSON when `json`); exit 1. `--help`
+/// and `--version` are not errors: printed to standard output, exit 0.
+pub fn usage(e: &clap::Error, json: bool) -> Code {
+    if !e.use_stderr() {
+        let _ = e.print();
+        return Code::Ok;
+    }
+    if json {
+        let message = e.render().to_string();
+        let message = message.trim().trim_start_matches("error: ");
+        fail(&CliError::user(message), true)
+    } else {
+        let _ = e.print();
+        Code::User
     }
 }
 
@@ -153,12 +248,11 @@ impl From<ImportError> for CliError {
                     if problems.len() == 1 { "" } else { "s" }
                 );
                 CliError {
-                    code: Code::User,
-                    message,
-                    details: problems.iter().map(ToString::to_string).collect(),
+                    problems,
+                    ..CliError::user(message)
                 }
             }
-            ImportError::Read { .. } => CliError::user(e.to_string()),
+            ImportError::Read { .. } | ImportError::NoFiles { .. } => CliError::user(e.to_string()),
             other => CliError::internal(other.to_string()),
         }
     }
@@ -174,11 +268,7 @@ pub fn audit_error(e: AuditError) -> CliError {
             _ => Code::User,
         }
     };
-    CliError {
-        code,
-        message: e.to_string(),
-        details: Vec::new(),
-    }
+    CliError::new(code, e.to_string())
 }
 
 /// Global options every command sees.
@@ -186,11 +276,87 @@ pub struct Globals {
     store: PathBuf,
 }
 
+/// What [`Globals::open_for_import`] created, to remove if the import fails: a store is
+/// created only by a write that succeeds.
+pub struct Created {
+    /// The topmost folder the open created, or the store folder when it existed empty.
+    folder: PathBuf,
+    /// Whether `folder` existed (empty) before: then only what is in it is removed.
+    existed: bool,
+}
+
+impl Created {
+    /// Removes what the open created. The ledger must be closed first.
+    pub fn remove(self) {
+        if !self.existed {
+            let _ = std::fs::remove_dir_all(&self.folder);
+            return;
+        }
+        let Ok(entries) = std::fs::read_dir(&self.folder) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let _ = if path.is_dir() && !path.is_symlink() {
+                std::fs::remove_dir_all(&path)
+            } else {
+                std::fs::remove_file(&path)
+            };
+        }
+    }
+}
+
 impl Globals {
-    /// Opens the ledger, creating the store if it does not exist. Refuses (exit 2) a
-    /// store that does not hold what its witness says was acknowledged: its answers would
-    /// silently miss records.
-    pub fn open_or_create(&self) -> Result<Ledger<SledStore>, CliError> {
+    /// Opens the ledger for an import: an existing store, or a new one where nothing is
+    /// (or in an empty folder). Refuses a path that holds something else, so that sled
+    /// files are never written into a folder of event files. Returns what was created,
+    /// for the caller to remove if the import fails.
+    pub fn open_for_import(&self) -> Result<(Ledger<SledStore>, Option<Created>), CliError> {
+        let created = match std::fs::metadata(&self.store) {
+            Err(_) => {
+                // The topmost missing folder on the way to the store.
+                let mut folder = self.store.clone();
+                while let Some(parent) = folder.parent() {
+                    if parent.as_os_str().is_empty() || parent.exists() {
+                        break;
+                    }
+                    folder = parent.to_path_buf();
+                }
+                Some(Created {
+                    folder,
+                    existed: false,
+                })
+            }
+            Ok(m) if m.is_dir() && is_empty_dir(&self.store) => Some(Created {
+                folder: self.store.clone(),
+                existed: true,
+            }),
+            Ok(_) => {
+                self.must_be_store()?;
+                None
+            }
+        };
+        // A store that fails to open is left alone: it may be another process's, created
+        // since the check above (then it is locked), and this run owns nothing in it.
+        Ok((self.open_checked()?, created))
+    }
+
+    /// Opens an existing ledger (reading commands never create one), refusing a store
+    /// that does not hold what its witness says was acknowledged (exit 2): its answers
+    /// would silently miss records.
+    pub fn open_existing(&self) -> Result<Ledger<SledStore>, CliError> {
+        self.must_be_store()?;
+        self.open_checked()
+    }
+
+    /// Opens an existing ledger without the witness check, for the commands that check
+    /// the whole store themselves and report what they find (`verify`, `checkpoint`).
+    pub fn open_to_verify(&self) -> Result<Ledger<SledStore>, CliError> {
+        self.must_be_store()?;
+        Ok(Ledger::open(SledStore::open(&self.store)?)?)
+    }
+
+    fn open_checked(&self) -> Result<Ledger<SledStore>, CliError> {
         let ledger = Ledger::open(SledStore::open(&self.store)?)?;
         if let Some(b) = ledger.check_witness()? {
             return Err(CliError::internal(format!(
@@ -200,29 +366,51 @@ impl Globals {
         Ok(ledger)
     }
 
-    /// Opens an existing ledger (reading commands never create one), refusing a store
-    /// that lost acknowledged records as [`Globals::open_or_create`] does.
-    pub fn open_existing(&self) -> Result<Ledger<SledStore>, CliError> {
-        self.must_exist()?;
-        self.open_or_create()
-    }
-
-    /// Opens an existing ledger without the witness check, for the commands that check
-    /// the whole store themselves and report what they find (`verify`, `checkpoint`).
-    pub fn open_to_verify(&self) -> Result<Ledger<SledStore>, CliError> {
-        self.must_exist()?;
-        Ok(Ledger::open(SledStore::open(&self.store)?)?)
-    }
-
-    fn must_exist(&self) -> Result<(), CliError> {
-        if self.store.exists() {
-            return Ok(());
+    /// Refuses (exit 1) a path that is not a store, before sled would make it one.
+    fn must_be_store(&self) -> Result<(), CliError> {
+        let path = self.store.display();
+        let hint = "import events first (pactlog import events/), or pass --store PATH";
+        match std::fs::metadata(&self.store) {
+            Err(_) => Err(CliError::user(format!("no store at {path}: {hint}"))),
+            Ok(m) if !m.is_dir() => Err(CliError::user(format!(
+                "{path} is a file, not a pactlog store (a store is a folder): pass --store with the store's folder"
+            ))),
+            Ok(_) if is_store(&self.store) => Ok(()),
+            Ok(_) if is_empty_dir(&self.store) => Err(CliError::user(format!(
+                "no store at {path} (the folder is empty): {hint}"
+            ))),
+            Ok(_) => Err(CliError::user(format!(
+                "{path} is not a pactlog store (a store folder holds only the files `db`, `conf` and `pactlog-witness`): \
+                 pass --store with the store's folder, or a new path for an import to create one"
+            ))),
         }
-        Err(CliError::user(format!(
-            "no store at {}: import events first (pactlog import events/), or pass --store PATH",
-            self.store.display()
-        )))
     }
+}
+
+/// Whether `path` holds a store: a folder with sled's `db` or `conf` and nothing that
+/// is not a store file. A store whose creation was interrupted (killed before sled wrote
+/// both files) is still a store: the next import completes it.
+fn is_store(path: &Path) -> bool {
+    let Ok(entries) = std::fs::read_dir(path) else {
+        return false;
+    };
+    let mut found = false;
+    for entry in entries {
+        let Ok(entry) = entry else { return false };
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        match name.as_ref() {
+            "db" | "conf" => found = true,
+            "blobs" | "pactlog-witness" => {}
+            n if n.starts_with("snap.") || n.starts_with("pactlog-witness.") => {}
+            _ => return false,
+        }
+    }
+    found
+}
+
+fn is_empty_dir(path: &Path) -> bool {
+    std::fs::read_dir(path).is_ok_and(|mut entries| entries.next().is_none())
 }
 
 /// The time to record appends at: `PACTLOG_NOW` (RFC 3339) when set, else the clock.
@@ -258,7 +446,7 @@ pub fn run(cli: Cli) -> Result<Code, CliError> {
         })
         .unwrap_or_else(|| PathBuf::from("pactlog.db"));
     let g = Globals { store };
-    match cli.command {
+    let code = match cli.command {
         Command::Import(args) => import::run_import(&g, args),
         Command::Log(args) => log::run_log(&g, args),
         Command::Show(args) => show::run_show(&g, args),
@@ -270,5 +458,16 @@ pub fn run(cli: Cli) -> Result<Code, CliError> {
         Command::Proof(args) => proof::run_proof(&g, args),
         Command::Audit(args) => audit::run_audit(args),
         Command::Export(args) => export::run_export(&g, args),
-    }
+    }?;
+    out::flush()?;
+    Ok(code)
+}
+
+/// Reads a text file the user named (standard input for `-`) through the bounded
+/// reader; `what` names it in the error (exit 1).
+pub fn read_input(path: &Path, limit: u64, what: &str) -> Result<String, CliError> {
+    pactlog::input::read_text(path, limit).map_err(|e| {
+        let shown = pactlog::input::shown(path);
+        CliError::user(format!("cannot read {what} {shown}: {}", e.refusal))
+    })
 }

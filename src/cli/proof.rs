@@ -52,7 +52,7 @@ pub fn run_proof(g: &Globals, args: ProofArgs) -> Result<Code, CliError> {
                 CliError::user(format!("no event or party {} in the ledger", a.id))
             })?;
             let proof = ledger.inclusion_proof(seq).map_err(audit_error)?;
-            print!("{}", proof.to_text());
+            out!("{}", proof.to_text())?;
         }
         ProofCommand::Consistency(a) => {
             if a.old > a.new {
@@ -69,17 +69,17 @@ pub fn run_proof(g: &Globals, args: ProofArgs) -> Result<Code, CliError> {
                     "new_size": a.new, "new_root": new_root.to_string(),
                     "proof": proof.hashes.iter().map(ToString::to_string).collect::<Vec<_>>(),
                 });
-                println!(
+                outln!(
                     "{}",
                     serde_json::to_string_pretty(&v)
                         .map_err(|e| CliError::internal(e.to_string()))?
-                );
+                )?;
             } else {
-                println!("pactlog consistency proof");
-                println!("old {} {old_root}", a.old);
-                println!("new {} {new_root}", a.new);
+                outln!("pactlog consistency proof")?;
+                outln!("old {} {old_root}", a.old)?;
+                outln!("new {} {new_root}", a.new)?;
                 for h in &proof.hashes {
-                    println!("{h}");
+                    outln!("{h}")?;
                 }
             }
         }

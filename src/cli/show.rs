@@ -36,51 +36,51 @@ pub fn run_show(g: &Globals, args: ShowArgs) -> Result<Code, CliError> {
         v["seq"] = json!(seq.get());
         v["hash"] = json!(raw.hash.to_hex());
         v["recorded_at"] = json!(record.recorded_at.to_string());
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&v).map_err(|x| CliError::internal(x.to_string()))?
-        );
+        )?;
         return Ok(Code::Ok);
     }
     let parties: Vec<&str> = e.parties.iter().map(|p| p.as_str()).collect();
-    println!("{}", e.id);
-    println!("  record       {} (recorded {})", seq, record.recorded_at);
-    println!("  hash         {}", raw.hash);
-    println!("  kind         {}", e.kind_name());
-    println!(
+    outln!("{}", e.id)?;
+    outln!("  record       {} (recorded {})", seq, record.recorded_at)?;
+    outln!("  hash         {}", raw.hash)?;
+    outln!("  kind         {}", e.kind_name())?;
+    outln!(
         "  date         {} [{} .. {}]",
         e.date,
         e.date.earliest(),
         e.date.latest()
-    );
-    println!("  disclosed    {}", e.disclosed);
-    println!("  confidence   {}", e.confidence.as_str());
-    println!("  parties      {}", parties.join(", "));
+    )?;
+    outln!("  disclosed    {}", e.disclosed)?;
+    outln!("  confidence   {}", e.confidence.as_str())?;
+    outln!("  parties      {}", parties.join(", "))?;
     if let Some(s) = &e.supersedes {
-        println!("  supersedes   {s}");
+        outln!("  supersedes   {s}")?;
     }
-    println!("  summary      {}", e.summary);
+    outln!("  summary      {}", e.summary)?;
     match &e.payload {
         Payload::Investment { tranches } => {
             if tranches.is_empty() {
-                println!("  tranches     (amount not disclosed)");
+                outln!("  tranches     (amount not disclosed)")?;
             }
             for t in tranches {
                 let cond = t
                     .condition
                     .as_deref()
                     .map_or("paid".to_string(), |c| format!("conditional: {c}"));
-                println!(
+                outln!(
                     "  tranche      {} -> {}: {} ({cond})",
                     t.investor,
                     t.investee,
                     t.amount.short()
-                );
+                )?;
             }
         }
         Payload::Agreement { title, terms, ends } => {
             if let Some(t) = title {
-                println!("  title        {t}");
+                outln!("  title        {t}")?;
             }
             for t in terms {
                 let until = match &t.until {
@@ -97,25 +97,25 @@ pub fn run_show(g: &Globals, args: ShowArgs) -> Result<Code, CliError> {
                     .amount
                     .map(|a| format!(", {}", a.short()))
                     .unwrap_or_default();
-                println!(
+                outln!(
                     "  term         {}: {} {} -> {} on {} ({excl}{amount}; {until})",
                     t.key,
                     t.kind.as_str(),
                     t.grantor,
                     t.holder,
                     t.scope
-                );
+                )?;
             }
             for r in ends {
-                println!("  ends         {r}");
+                outln!("  ends         {r}")?;
             }
         }
         Payload::TermEnded { ends, reason } => {
             for r in ends {
-                println!("  ends         {r}");
+                outln!("  ends         {r}")?;
             }
             if let Some(r) = reason {
-                println!("  reason       {r}");
+                outln!("  reason       {r}")?;
             }
         }
         Payload::Legal {
@@ -127,26 +127,26 @@ pub fn run_show(g: &Globals, args: ShowArgs) -> Result<Code, CliError> {
             ..
         } => {
             let against: Vec<&str> = against.iter().map(|p| p.as_str()).collect();
-            println!(
+            outln!(
                 "  legal        {by} against {} ({})",
                 against.join(", "),
                 stage.as_str()
-            );
+            )?;
             if let Some(c) = claim {
-                println!("  claim        {c}");
+                outln!("  claim        {c}")?;
             }
             if let Some(r) = resolves {
-                println!("  resolves     {r}");
+                outln!("  resolves     {r}")?;
             }
         }
         Payload::Statement { by, about } => {
-            println!("  by           {by}");
+            outln!("  by           {by}")?;
             if let Some(a) = about {
-                println!("  about        {a}");
+                outln!("  about        {a}")?;
             }
         }
         Payload::ProductLaunch { by, product, stage } => {
-            println!("  product      {product} by {by} ({})", stage.as_str());
+            outln!("  product      {product} by {by} ({})", stage.as_str())?;
         }
         Payload::Announcement | Payload::Restructuring | Payload::Retraction | Payload::Other => {}
     }
@@ -158,9 +158,9 @@ pub fn run_show(g: &Globals, args: ShowArgs) -> Result<Code, CliError> {
             .chain(s.published.map(|d| d.to_string()))
             .collect();
         if about.is_empty() {
-            println!("  source       {}", s.url);
+            outln!("  source       {}", s.url)?;
         } else {
-            println!("  source       {} ({})", s.url, about.join(", "));
+            outln!("  source       {} ({})", s.url, about.join(", "))?;
         }
     }
     Ok(Code::Ok)

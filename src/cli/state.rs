@@ -64,13 +64,13 @@ pub fn run_state(g: &Globals, args: StateArgs) -> Result<Code, CliError> {
     };
     let answer = ledger.state(query, &select).map_err(query_error)?;
     if args.json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&state_json(&answer))
                 .map_err(|e| CliError::internal(e.to_string()))?
-        );
+        )?;
     } else {
-        print!("{}", state_text(&answer));
+        out!("{}", state_text(&answer))?;
     }
     Ok(Code::Ok)
 }

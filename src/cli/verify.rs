@@ -1,8 +1,10 @@
 //! `pactlog verify`: the full chain and Merkle check, optionally against a checkpoint.
 
+use super::audit::read_signed_text;
 use super::key::read_verifier_key;
 use super::{CliError, Code, Globals, audit_error};
 use clap::Args;
+use pactlog::input::MAX_NOTE_FILE_BYTES;
 use serde_json::json;
 use std::path::PathBuf;
 
@@ -26,7 +28,8 @@ use std::path::PathBuf;
 /// (not rewritten), with a consistency proof to the current tree.
 #[derive(Args, Debug)]
 pub struct VerifyArgs {
-    /// A signed checkpoint note (from `pactlog checkpoint`)
+    /// A signed checkpoint note (from `pactlog checkpoint`), or - for standard input.
+    /// A note that does not read as one fails the verification (exit 3)
     #[arg(long, value_name = "FILE", requires = "key")]
     checkpoint: Option<PathBuf>,
 
@@ -40,15 +43,25 @@ pub struct VerifyArgs {
 }
 
 pub fn run_verify(g: &Globals, args: VerifyArgs) -> Result<Code, CliError> {
+    // The key and the note first: a usage error should not wait for a full verify.
+    let checkpoint = match (&args.checkpoint, &args.key) {
+        (Some(file), Some(key)) => Some((
+            read_signed_text(file, MAX_NOTE_FILE_BYTES, "checkpoint")?,
+            read_verifier_key(key)?,
+        )),
+        _ => None,
+    };
     let ledger = g.open_to_verify()?;
     let report = ledger.verify()?;
-    let mut checkpoint_result: Option<Result<pactlog::CheckpointCheck, CliError>> = None;
-    if let (Some(file), Some(key)) = (&args.checkpoint, &args.key) {
-        let key = read_verifier_key(key)?;
-        let note = std::fs::read_to_string(file)
-            .map_err(|e| CliError::user(format!("cannot read {}: {e}", file.display())))?;
-        checkpoint_result = Some(ledger.check_checkpoint(&note, &key).map_err(audit_error));
-    }
+    // A checkpoint that is malformed, badly signed or not a prefix fails the verification
+    // (exit 3), as in `audit`; storage errors stay internal.
+    let checkpoint_result = checkpoint.map(|(note, key)| {
+        ledger.check_checkpoint(&note, &key).map_err(|e| {
+            let mut err = audit_error(e);
+            err.force_verify();
+            err
+        })
+    });
     let cp_failed = matches!(checkpoint_result, Some(Err(_)));
     if args.json {
         let (cp_ok, cp_error) = match &checkpoint_result {
@@ -66,32 +79,33 @@ pub fn run_verify(g: &Globals, args: VerifyArgs) -> Result<Code, CliError> {
             "checkpoint_ok": cp_ok,
             "checkpoint_error": cp_error,
         });
-        println!("{v}");
+        outln!("{v}")?;
     } else {
         if let Some(b) = &report.first_break {
-            eprintln!("verify FAILED: {b}");
-            eprintln!(
+            errln!("verify FAILED: {b}");
+            errln!(
                 "{} records before it check out; last good head {}",
-                report.checked, report.head
+                report.checked,
+                report.head
             );
         } else {
             // "ok" only when every check asked for passed.
             let verdict = if cp_failed { "chain intact" } else { "ok" };
-            println!("{verdict}: {} records checked", report.checked);
-            println!("head {}", report.head);
+            outln!("{verdict}: {} records checked", report.checked)?;
+            outln!("head {}", report.head)?;
             if let Some(root) = report.root {
-                println!("root {root}");
+                outln!("root {root}")?;
             }
         }
         match &checkpoint_result {
-            Some(Ok(c)) => println!(
+            Some(Ok(c)) => outln!(
                 "checkpoint ok: {:?} at size {} is a prefix of this ledger ({} records; consistency proof of {} hashes verified)",
                 c.origin,
                 c.checkpoint_size,
                 c.ledger_size,
                 c.proof.len()
-            ),
-            Some(Err(e)) => eprintln!("checkpoint FAILED: {}", e.message()),
+            )?,
+            Some(Err(e)) => errln!("checkpoint FAILED: {}", e.message()),
             None => {}
         }
     }

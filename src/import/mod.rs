@@ -6,13 +6,19 @@
 //! ledger) and reports every problem as `file:line: id: what is wrong`. Nothing is
 //! appended unless everything is valid. An event already recorded with identical
 //! content is skipped, so importing the same files twice changes nothing.
+//!
+//! Files are read through [`crate::input`] (regular files only, at most
+//! [`MAX_FILE_BYTES`]). A folder walk reads each real folder once and stays inside the
+//! folder given; the links it does not follow are reported ([`Files::skipped`]).
 
 mod fields;
 mod parse;
 mod restore;
+mod walk;
 
 pub use parse::Located;
 pub use restore::{ExportError, RestoreReport, export, restore};
+pub use walk::{Files, SkipReason, SkippedLink, collect_files};
 
 use crate::codec::Timestamp;
 use crate::ledger::{self as validate, Checked, Item, Ledger, LedgerError};
@@ -23,7 +29,8 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use toml::de::{DeTable, DeValue};
 
-/// The largest event file accepted.
+/// The largest event file accepted: files are parsed whole, and 16 MiB holds tens of
+/// thousands of events, more than anyone writes by hand; bigger inputs split into files.
 pub const MAX_FILE_BYTES: u64 = 16 << 20;
 
 /// One problem in the input.
@@ -65,6 +72,9 @@ pub enum ImportError {
     /// A path could not be read.
     #[error("cannot read {}: {detail}", path.display())]
     Read { path: PathBuf, detail: String },
+    /// A folder given holds no event file.
+    #[error("no event files found in {}: a folder is read for *.toml files (hidden ones are skipped)", path.display())]
+    NoFiles { path: PathBuf },
     /// The ledger failed while appending.
     #[error(transparent)]
     Ledger(#[from] LedgerError),
@@ -85,6 +95,8 @@ pub struct ImportReport {
     pub parties_skipped: usize,
     /// Ledger size after the import.
     pub size: u64,
+    /// Links the folder walks did not follow.
+    pub skipped: Vec<SkippedLink>,
 }
 
 /// The checked content of a set of files, ready to append.
@@ -94,54 +106,8 @@ pub struct Plan {
     pub files: usize,
     /// What the validator built: new parties and events, in append order.
     pub checked: Checked,
-}
-
-/// Lists the files an import of `paths` reads: files as given, folders recursively
-/// (`*.toml`, sorted, hidden entries skipped), each file once.
-///
-/// # Errors
-/// [`ImportError::Read`] for a path that does not exist or cannot be listed.
-pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ImportError> {
-    let mut out = Vec::new();
-    for p in paths {
-        let meta = std::fs::metadata(p).map_err(|e| ImportError::Read {
-            path: p.clone(),
-            detail: e.to_string(),
-        })?;
-        if meta.is_dir() {
-            walk(p, &mut out)?;
-        } else {
-            out.push(p.clone());
-        }
-    }
-    // A file named twice (`events/ events/a.toml`) is read once: compare real locations.
-    let mut seen = std::collections::BTreeSet::new();
-    out.retain(|f| seen.insert(std::fs::canonicalize(f).unwrap_or_else(|_| f.clone())));
-    Ok(out)
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), ImportError> {
-    let read = std::fs::read_dir(dir).map_err(|e| ImportError::Read {
-        path: dir.to_path_buf(),
-        detail: e.to_string(),
-    })?;
-    let mut entries: Vec<PathBuf> = read.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    entries.sort();
-    for path in entries {
-        let hidden = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .is_some_and(|n| n.starts_with('.'));
-        if hidden {
-            continue;
-        }
-        if path.is_dir() {
-            walk(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "toml") {
-            out.push(path);
-        }
-    }
-    Ok(())
+    /// Links the folder walks did not follow.
+    pub skipped: Vec<SkippedLink>,
 }
 
 /// One file's text, while it is being read.
@@ -414,7 +380,15 @@ fn unzip<T>(located: Vec<Located<T>>) -> (Vec<T>, Vec<(PathBuf, usize)>) {
 /// [`ImportError::Invalid`] with every problem found, [`ImportError::Read`] for
 /// unreadable paths, [`ImportError::Ledger`] for storage errors.
 pub fn plan<S: Store>(ledger: &Ledger<S>, paths: &[PathBuf]) -> Result<Plan, ImportError> {
-    let files = collect_files(paths)?;
+    plan_files(ledger, collect_files(paths)?)
+}
+
+/// [`plan`] of the files [`collect_files`] listed.
+///
+/// # Errors
+/// As [`plan`].
+pub fn plan_files<S: Store>(ledger: &Ledger<S>, found_files: Files) -> Result<Plan, ImportError> {
+    let Files { files, skipped } = found_files;
     let mut found = Found::default();
     let all: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
     let readings = each_file(&all, |file| {
@@ -474,6 +448,7 @@ pub fn plan<S: Store>(ledger: &Ledger<S>, paths: &[PathBuf]) -> Result<Plan, Imp
     Ok(Plan {
         files: files.len(),
         checked,
+        skipped,
     })
 }
 
@@ -494,32 +469,22 @@ fn toml_position(p: &Parsed, span: std::ops::Range<usize>) -> String {
 }
 
 fn read_text(file: &Path) -> Result<String, Problem> {
-    let problem = |message: String| Problem {
-        file: file.to_path_buf(),
-        line: 1,
-        id: None,
-        message,
-    };
-    let meta = std::fs::metadata(file).map_err(|e| problem(format!("cannot read: {e}")))?;
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(problem(format!(
-            "file is {} bytes; the limit is {} bytes (16 MiB): split it into smaller files",
-            meta.len(),
-            MAX_FILE_BYTES
-        )));
-    }
-    let bytes = std::fs::read(file).map_err(|e| problem(format!("cannot read: {e}")))?;
-    String::from_utf8(bytes).map_err(|e| {
-        let offset = e.utf8_error().valid_up_to();
-        let text = String::from_utf8_lossy(&e.as_bytes()[..offset]).into_owned();
+    use crate::input::Refusal;
+    crate::input::read_text(file, MAX_FILE_BYTES).map_err(|e| {
+        let line = match e.refusal {
+            Refusal::NotUtf8 { line, .. } => line,
+            _ => 1,
+        };
+        let message = match e.refusal {
+            Refusal::TooLarge { .. } => format!("{}: split it into smaller files", e.refusal),
+            Refusal::Io(io) => format!("cannot read: {io}"),
+            other => other.to_string(),
+        };
         Problem {
             file: file.to_path_buf(),
-            line: Lines::new(&text).line(offset),
+            line,
             id: None,
-            message: format!(
-                "file is not valid UTF-8 (byte {} of the file): save it as UTF-8",
-                offset + 1
-            ),
+            message,
         }
     })
 }
@@ -544,6 +509,7 @@ pub fn apply<S: Store>(
         events_skipped: checked.events_skipped,
         parties_skipped: checked.parties_skipped,
         size: ledger.size(),
+        skipped: plan.skipped,
     })
 }
 
@@ -561,7 +527,19 @@ pub fn import<S: Store>(
     paths: &[PathBuf],
     at: Timestamp,
 ) -> Result<ImportReport, ImportError> {
-    let plan = plan(ledger, paths)?;
+    import_files(ledger, collect_files(paths)?, at)
+}
+
+/// [`import`] of the files [`collect_files`] listed.
+///
+/// # Errors
+/// As [`plan`] and [`apply`].
+pub fn import_files<S: Store>(
+    ledger: &mut Ledger<S>,
+    files: Files,
+    at: Timestamp,
+) -> Result<ImportReport, ImportError> {
+    let plan = plan_files(ledger, files)?;
     apply(ledger, plan, at)
 }
 

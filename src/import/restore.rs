@@ -83,12 +83,13 @@ pub fn restore<S: Store>(
     ledger: &mut Ledger<S>,
     path: &Path,
 ) -> Result<RestoreReport, ImportError> {
+    // Through the bounded reader: a FIFO or a device is refused, not read twice.
     let open = || {
-        std::fs::File::open(path)
+        crate::input::open(path)
             .map(std::io::BufReader::new)
             .map_err(|e| ImportError::Read {
                 path: path.to_path_buf(),
-                detail: e.to_string(),
+                detail: e.refusal.to_string(),
             })
     };
     restore_readings(ledger, path, open)
@@ -265,12 +266,12 @@ fn first_reading<S: Store>(
     })
 }
 
-/// The non-empty lines of a reading, with their 1-based line numbers.
+/// The non-empty lines of a reading, with their 1-based line numbers. A line longer
+/// than any record's can be ends the reading with an error, read no further than that.
 fn lines(
     reading: impl BufRead + Send,
 ) -> impl Iterator<Item = (usize, Result<String, std::io::Error>)> + Send {
-    reading
-        .lines()
+    crate::input::BoundedLines::new(reading, crate::input::MAX_EXPORT_LINE_BYTES)
         .enumerate()
         .map(|(i, line)| (i + 1, line))
         .filter(|(_, line)| line.as_ref().map_or(true, |l| !l.trim().is_empty()))

@@ -124,6 +124,14 @@ impl SledStore {
 }
 
 fn classify_open_error(path: &Path, e: sled::Error) -> StoreError {
+    if let sled::Error::Io(io) = &e
+        && io.kind() == std::io::ErrorKind::PermissionDenied
+    {
+        return StoreError::Open {
+            path: path.to_path_buf(),
+            detail: read_only(path, io),
+        };
+    }
     let detail = e.to_string();
     if detail.contains("could not acquire lock") {
         StoreError::Locked {
@@ -142,6 +150,18 @@ fn classify_open_error(path: &Path, e: sled::Error) -> StoreError {
             detail,
         }
     }
+}
+
+/// The message for a store this process may not write. sled opens its files for
+/// writing even to read them (it locks the store and runs its recovery), so a read-only
+/// store cannot be opened in place.
+fn read_only(path: &Path, e: &std::io::Error) -> String {
+    let p = path.display();
+    format!(
+        "{e}: pactlog needs write access to the store folder even to read it (sled locks \
+         and recovers the store when it opens it); copy the folder (cp -r {p} /tmp/pactlog-copy) \
+         and pass --store /tmp/pactlog-copy"
+    )
 }
 
 type SledIter<'a> = Box<dyn Iterator<Item = Result<Entry<sled::IVec>, StoreError>> + 'a>;
@@ -198,5 +218,25 @@ impl Store for SledStore {
 
     fn set_witness(&self, size: u64, head: ChainHash) -> Result<(), StoreError> {
         self.witness.write(size, head)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A store the process may not write cannot be opened by sled, even to read: the
+    /// message says so and suggests reading a copy.
+    #[test]
+    fn a_store_that_cannot_be_written_is_refused_with_the_advice_to_copy_it() {
+        let denied = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        let e = classify_open_error(Path::new("shared/ledger.db"), sled::Error::Io(denied));
+        let message = e.to_string();
+        assert!(
+            message.contains("needs write access")
+                && message.contains("cp -r shared/ledger.db")
+                && message.contains("--store"),
+            "{message}"
+        );
     }
 }

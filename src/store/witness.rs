@@ -34,6 +34,10 @@ pub const WITNESS_FILE: &str = "pactlog-witness";
 /// Where a new witness is written before it is renamed over [`WITNESS_FILE`].
 const TEMP_FILE: &str = "pactlog-witness.tmp";
 
+/// The most bytes read of a witness: one is under 120 bytes; anything much longer is
+/// not one, and a link to a device must not be read without end.
+const MAX_WITNESS_BYTES: u64 = 4 << 10;
+
 /// The first line of a witness of this format.
 const MAGIC: &str = "pactlog witness v1";
 
@@ -98,15 +102,22 @@ fn parse(bytes: &[u8]) -> Result<(u64, ChainHash), String> {
 /// Reads the witness in `dir`, if there is one.
 fn read(dir: &Path) -> Result<Option<Witness>, StoreError> {
     let file = dir.join(WITNESS_FILE);
-    let bytes = match std::fs::read(&file) {
+    use crate::input::Refusal;
+    let bytes = match crate::input::read(&file, MAX_WITNESS_BYTES) {
         Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => {
-            return Err(StoreError::Open {
-                path: dir.to_path_buf(),
-                detail: format!("cannot read its witness {}: {e}", file.display()),
-            });
-        }
+        Err(e) => match e.refusal {
+            Refusal::Io(io) if io.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            too_large @ Refusal::TooLarge { .. } => {
+                let why = format!("it is not a witness: {too_large}");
+                return Ok(Some(Witness::Unreadable { file, why }));
+            }
+            refusal => {
+                return Err(StoreError::Open {
+                    path: dir.to_path_buf(),
+                    detail: format!("cannot read its witness {}: {refusal}", file.display()),
+                });
+            }
+        },
     };
     Ok(Some(match parse(&bytes) {
         Ok((size, head)) => Witness::Acknowledged { file, size, head },
