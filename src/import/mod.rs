@@ -17,7 +17,7 @@ pub use restore::{ExportError, RestoreReport, export, restore};
 
 use crate::codec::{Entry, Timestamp};
 use crate::ledger::{Ledger, LedgerError};
-use crate::model::{Event, Party};
+use crate::model::{Event, Party, PartyId, PartyRegistry};
 use crate::store::Store;
 use fields::Lines;
 use std::fmt;
@@ -385,8 +385,13 @@ pub fn plan<S: Store>(ledger: &Ledger<S>, paths: &[PathBuf]) -> Result<Plan, Imp
     }
     let recorded = ledger.parties()?;
     let mut registry = recorded.clone();
+    let places: Vec<(PartyId, PathBuf, usize)> = parties
+        .iter()
+        .map(|p| (p.value.id.clone(), p.file.clone(), p.line))
+        .collect();
     let (new_parties, parties_skipped) =
         check::parties(recorded, &mut registry, parties, &mut problems_in_tables);
+    confusable_parties(&registry, &new_parties, &places, &mut problems_in_tables);
     let readings = each_file(&with_events, |file| {
         read_tables(file, Kind::Event, |p, table, line| {
             parse::event(&p.file, &p.lines, line, table, &registry)
@@ -418,6 +423,36 @@ pub fn plan<S: Store>(ledger: &Ledger<S>, paths: &[PathBuf]) -> Result<Plan, Imp
         events_skipped,
         parties_skipped,
     })
+}
+
+/// Reports every name of the `new` parties that looks like another party's name without
+/// being it ([`PartyRegistry::confusables`]), at the line of the party's table.
+fn confusable_parties(
+    registry: &PartyRegistry,
+    new: &[Party],
+    places: &[(PartyId, PathBuf, usize)],
+    problems: &mut Vec<Problem>,
+) {
+    let ids: Vec<PartyId> = new.iter().map(|p| p.id.clone()).collect();
+    for c in registry.confusables(&ids) {
+        let Some((_, file, line)) = places.iter().find(|(id, _, _)| *id == c.party) else {
+            continue;
+        };
+        problems.push(Problem {
+            file: file.clone(),
+            line: *line,
+            id: Some(c.party.to_string()),
+            message: format!(
+                "{} {:?} can be mistaken for {:?}, a name of party {} ({}): use a name that \
+                 cannot be confused with another party's",
+                c.field,
+                crate::model::shorten(&c.name),
+                crate::model::shorten(&c.other_name),
+                c.other,
+                c.why()
+            ),
+        });
+    }
 }
 
 /// " at column C (`text`)" for a TOML error's span: the column, and the text it

@@ -5,7 +5,7 @@ use super::fields::{Fields, Lines};
 use crate::model::{
     Confidence, Day, EdtfDate, Event, EventId, LegalKind, LegalStage, Money, Party, PartyId,
     PartyRegistry, Payload, ProductStage, Scope, Source, Term, TermKey, TermRef, TermType, Tranche,
-    Until, check_text, shorten,
+    Until, check_name, check_text, shorten,
 };
 use std::path::Path;
 use toml::de::DeTable;
@@ -57,13 +57,19 @@ pub(crate) fn party(
         }
     });
     f.id = id.as_ref().map(ToString::to_string);
-    let name = text(&mut f, "name", MAX_SHORT, true);
+    let name = f.req_str("name").and_then(|(s, l)| match check_name("name", &s, MAX_SHORT) {
+        Ok(name) => Some(name),
+        Err(e) => {
+            f.problem_at(l, e.to_string());
+            None
+        }
+    });
     let aliases = match f.opt_str_list("aliases") {
         None => Vec::new(),
         Some((list, l)) => {
             let mut out = Vec::new();
             for a in list {
-                match check_text("alias", &a, MAX_SHORT, false) {
+                match check_name("alias", &a, MAX_SHORT) {
                     Ok(a) => out.push(a),
                     Err(e) => f.problem_at(l, e.to_string()),
                 }

@@ -18,7 +18,7 @@ pub use event::{
 };
 pub use id::{EventId, PartyId, Scope, TermKey, TermRef};
 pub use money::{Currency, Money};
-pub use party::{Party, PartyRegistry, ResolveError};
+pub use party::{Confusable, Party, PartyRegistry, ResolveError};
 pub(crate) use text::shorten;
 pub use text::{check_name, check_text, escape};
 
