@@ -204,36 +204,14 @@ pub(crate) fn event(
     let date = f
         .req_date_text("date")
         .and_then(|(s, l)| match EdtfDate::parse(&s) {
-            Ok(d) => Some(d),
+            Ok(d) => Some((d, l)),
             Err(e) => {
                 f.problem_at(l, format!("`date`: {e}"));
                 None
             }
         });
-    let disclosed = match f.opt_date_text("disclosed") {
-        None => date.as_ref().map(EdtfDate::latest),
-        Some((s, l)) => match EdtfDate::parse(&s) {
-            Ok(d) => {
-                let day = d.latest();
-                if let Some(date) = &date
-                    && day < date.earliest()
-                {
-                    f.problem_at(
-                        l,
-                        format!(
-                            "`disclosed` {s} is before the event's earliest possible day {}",
-                            date.earliest()
-                        ),
-                    );
-                }
-                Some(day)
-            }
-            Err(e) => {
-                f.problem_at(l, format!("`disclosed`: {e}"));
-                None
-            }
-        },
-    };
+    let disclosed = disclosed(&mut f, date.as_ref());
+    let date = date.map(|(d, _)| d);
     let summary = text(&mut f, "summary", MAX_SUMMARY, true);
     let confidence = f.req_str("confidence").and_then(|(s, l)| {
         let c = Confidence::parse(&s);
@@ -265,7 +243,7 @@ pub(crate) fn event(
     let sources = sources(&mut f);
 
     let kind = f.req_str("kind");
-    let payload = kind.and_then(|(k, l)| payload(&mut f, reg, &k, l));
+    let payload = kind.and_then(|(k, l)| payload(&mut f, reg, &k, l, date.as_ref()));
     if let Some(p) = &payload {
         for named in p.named_parties() {
             parties.push(named);
@@ -296,6 +274,56 @@ pub(crate) fn event(
         _ => None,
     };
     (event, f.problems)
+}
+
+/// The day the event became public: `disclosed` as written (its latest day; never
+/// before the event's earliest day), else the latest day of `date`. A date whose end is
+/// open or unknown (`2025-10-28/..`, `2026/`) has no latest day to default to, and an
+/// open `disclosed` says no day at all: both must give one.
+fn disclosed(f: &mut Fields<'_, '_>, date: Option<&(EdtfDate, usize)>) -> Option<Day> {
+    let Some((s, l)) = f.opt_date_text("disclosed") else {
+        let (date, line) = date?;
+        if date.has_open_end() {
+            f.problem_at(
+                *line,
+                format!(
+                    "`date` {} has an open or unknown end, so it says nothing about when the \
+                     event became public: add `disclosed = \"YYYY-MM-DD\"`, the day it was \
+                     first reported",
+                    date.as_str()
+                ),
+            );
+            return None;
+        }
+        return Some(date.latest());
+    };
+    let d = match EdtfDate::parse(&s) {
+        Ok(d) => d,
+        Err(e) => {
+            f.problem_at(l, format!("`disclosed`: {e}"));
+            return None;
+        }
+    };
+    if d.has_open_end() {
+        f.problem_at(
+            l,
+            format!("`disclosed` {s} has an open or unknown end: give the day the event became public, like \"2026-02-27\""),
+        );
+        return None;
+    }
+    let day = d.latest();
+    if let Some((date, _)) = date
+        && day < date.earliest()
+    {
+        f.problem_at(
+            l,
+            format!(
+                "`disclosed` {s} is before the event's earliest possible day {}",
+                date.earliest()
+            ),
+        );
+    }
+    Some(day)
 }
 
 fn sources(f: &mut Fields<'_, '_>) -> Vec<Source> {
@@ -349,11 +377,13 @@ fn sources(f: &mut Fields<'_, '_>) -> Vec<Source> {
     out
 }
 
+/// The payload of an event of `kind`; `date` is the event's date, when it is valid.
 fn payload(
     f: &mut Fields<'_, '_>,
     reg: &PartyRegistry,
     kind: &str,
     line: usize,
+    date: Option<&EdtfDate>,
 ) -> Option<Payload> {
     let p = match kind {
         "announcement" => Payload::Announcement,
@@ -397,7 +427,7 @@ fn payload(
             let named_terms = !tables.is_empty() || f.problems.len() > reported;
             for (i, (table, tline)) in tables.into_iter().enumerate() {
                 let mut t = f.nested(table, tline, format!("term {}", i + 1));
-                if let Some(term) = term(&mut t, reg) {
+                if let Some(term) = term(&mut t, reg, date) {
                     if terms.iter().any(|x| x.key == term.key) {
                         t.problem(format!(
                             "term key {:?} is used twice in this event",
@@ -527,7 +557,8 @@ fn payload(
     Some(p)
 }
 
-fn term(t: &mut Fields<'_, '_>, reg: &PartyRegistry) -> Option<Term> {
+/// One `[[event.term]]` of an agreement dated `date`.
+fn term(t: &mut Fields<'_, '_>, reg: &PartyRegistry, date: Option<&EdtfDate>) -> Option<Term> {
     let key = t.req_str("key").and_then(|(s, l)| match TermKey::new(&s) {
         Ok(k) => Some(k),
         Err(e) => {
@@ -565,7 +596,25 @@ fn term(t: &mut Fields<'_, '_>, reg: &PartyRegistry) -> Option<Term> {
         .opt_bool("exclusive")
         .unwrap_or(kind == Some(TermType::Exclusivity));
     let amount = money_field(t, "amount", false);
-    let until = t.opt_date_text("until").and_then(|(s, l)| until(t, &s, l));
+    let until = t.opt_date_text("until").and_then(|(s, l)| {
+        let until = until(t, &s, l)?;
+        if let (Until::Date(end), Some(date)) = (&until, date)
+            && end.latest() < date.earliest()
+        {
+            t.problem_at(
+                l,
+                format!(
+                    "`until` {} ends on {}, before the agreement's earliest day {} (`date` \
+                     {}): a term cannot lapse before it is granted; check both dates",
+                    end.as_str(),
+                    end.latest(),
+                    date.earliest(),
+                    date.as_str()
+                ),
+            );
+        }
+        Some(until)
+    });
     t.finish(" (a term has key, type, grantor, holder, scope, exclusive, amount, until)");
     Some(Term {
         key: key?,
