@@ -5,6 +5,7 @@ use super::{CliError, Code, audit_error};
 use clap::Args;
 use pactlog::codec::Entry;
 use pactlog::ledger::audit::audit_inclusion;
+use pactlog::model::escape;
 use std::path::PathBuf;
 
 /// Check an inclusion proof file offline: no store is needed.
@@ -33,12 +34,14 @@ pub fn run_audit(args: AuditArgs) -> Result<Code, CliError> {
         err
     })?;
     let r = &audited.record;
+    // Every line is one field; text from the proof is escaped so that it cannot start a
+    // line of its own (a summary holding "\nok: record 0 ..." stays inside its field).
     println!(
-        "ok: record {} is in the log {:?} of {} records signed by {}",
+        "ok: record {} is in the log \"{}\" of {} records signed by {}",
         r.seq,
-        audited.origin,
+        escape(&audited.origin),
         audited.size,
-        key.name()
+        escape(key.name())
     );
     println!("recorded_at {}", r.recorded_at);
     match &r.entry {
@@ -50,9 +53,9 @@ pub fn run_audit(args: AuditArgs) -> Result<Code, CliError> {
                 e.date,
                 e.confidence.as_str()
             );
-            println!("summary {}", e.summary);
+            println!("summary {}", escape(&e.summary));
         }
-        Entry::Party(p) => println!("party {} ({})", p.id, p.name),
+        Entry::Party(p) => println!("party {} ({})", p.id, escape(&p.name)),
     }
     Ok(Code::Ok)
 }

@@ -1,6 +1,6 @@
 //! `pactlog diff`: what changed in each relationship between two days.
 
-use super::render::{dispute_json, investment_json, receipt_json, term_json};
+use super::render::{dispute_json, investment_json, json_text, receipt_json, term_json};
 use super::state::{query_error, select};
 use super::{CliError, Code, Globals, parse_day};
 use clap::Args;
@@ -49,10 +49,7 @@ pub fn run_diff(g: &Globals, args: DiffArgs) -> Result<Code, CliError> {
             "receipt": receipt_json(&receipt),
             "relationships": diff_json(&diff),
         });
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&v).map_err(|e| CliError::internal(e.to_string()))?
-        );
+        println!("{}", json_text(&v)?);
     } else {
         print!("{}", diff_text(&diff));
     }

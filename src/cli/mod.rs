@@ -18,7 +18,7 @@ use clap::{Parser, Subcommand};
 use pactlog::codec::Timestamp;
 use pactlog::import::ImportError;
 use pactlog::ledger::{Ledger, LedgerError};
-use pactlog::model::{Day, PartyId};
+use pactlog::model::{Day, PartyId, escape};
 use pactlog::store::{SledStore, StoreError};
 use std::fmt;
 use std::path::PathBuf;
@@ -124,11 +124,13 @@ impl CliError {
 }
 
 impl fmt::Display for CliError {
+    /// Each detail on its line, then the message; text from input in them (file names,
+    /// quoted values) is escaped so that it cannot act on the terminal or add lines.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for d in &self.details {
-            writeln!(f, "{d}")?;
+            writeln!(f, "{}", escape(d))?;
         }
-        write!(f, "error: {}", self.message)
+        write!(f, "error: {}", escape(&self.message))
     }
 }
 

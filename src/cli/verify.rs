@@ -1,8 +1,10 @@
 //! `pactlog verify`: the full chain and Merkle check, optionally against a checkpoint.
 
 use super::key::read_verifier_key;
+use super::render::json_line;
 use super::{CliError, Code, Globals, audit_error};
 use clap::Args;
+use pactlog::model::escape;
 use serde_json::json;
 use std::path::PathBuf;
 
@@ -67,10 +69,10 @@ pub fn run_verify(g: &Globals, args: VerifyArgs) -> Result<Code, CliError> {
             "checkpoint_ok": cp_ok,
             "checkpoint_error": cp_error,
         });
-        println!("{v}");
+        println!("{}", json_line(&v)?);
     } else {
         if let Some(b) = &report.first_break {
-            eprintln!("verify FAILED: {b}");
+            eprintln!("verify FAILED: {}", escape(&b.to_string()));
             eprintln!(
                 "{} records before it check out; last good head {}",
                 report.checked, report.head
@@ -86,13 +88,13 @@ pub fn run_verify(g: &Globals, args: VerifyArgs) -> Result<Code, CliError> {
         }
         match &checkpoint_result {
             Some(Ok(c)) => println!(
-                "checkpoint ok: {:?} at size {} is a prefix of this ledger ({} records; consistency proof of {} hashes verified)",
-                c.origin,
+                "checkpoint ok: \"{}\" at size {} is a prefix of this ledger ({} records; consistency proof of {} hashes verified)",
+                escape(&c.origin),
                 c.checkpoint_size,
                 c.ledger_size,
                 c.proof.len()
             ),
-            Some(Err(e)) => eprintln!("checkpoint FAILED: {}", e.message()),
+            Some(Err(e)) => eprintln!("checkpoint FAILED: {}", escape(e.message())),
             None => {}
         }
     }

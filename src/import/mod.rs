@@ -17,7 +17,7 @@ pub use restore::{ExportError, RestoreReport, export, restore};
 
 use crate::codec::{Entry, Timestamp};
 use crate::ledger::{Ledger, LedgerError};
-use crate::model::{Event, Party, PartyId, PartyRegistry};
+use crate::model::{Event, Party, PartyId, PartyRegistry, escape};
 use crate::store::Store;
 use fields::Lines;
 use std::fmt;
@@ -44,17 +44,27 @@ pub struct Problem {
 }
 
 impl fmt::Display for Problem {
+    /// `file:line: id: message` on one line, with the file name, id and message escaped
+    /// ([`escape`]): a hostile key, value or file name cannot act on the terminal or
+    /// print a line of its own.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let file = self.file.display().to_string();
         match &self.id {
             Some(id) => write!(
                 f,
                 "{}:{}: {}: {}",
-                self.file.display(),
+                escape(&file),
                 self.line,
-                id,
-                self.message
+                escape(id),
+                escape(&self.message)
             ),
-            None => write!(f, "{}:{}: {}", self.file.display(), self.line, self.message),
+            None => write!(
+                f,
+                "{}:{}: {}",
+                escape(&file),
+                self.line,
+                escape(&self.message)
+            ),
         }
     }
 }
@@ -67,7 +77,7 @@ pub enum ImportError {
     #[error("{} problem{} found; nothing was imported", .0.len(), if .0.len() == 1 { "" } else { "s" })]
     Invalid(Vec<Problem>),
     /// A path could not be read.
-    #[error("cannot read {}: {detail}", path.display())]
+    #[error("cannot read {}: {}", escape(&path.display().to_string()), escape(detail))]
     Read { path: PathBuf, detail: String },
     /// The ledger failed while appending.
     #[error(transparent)]

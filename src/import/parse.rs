@@ -57,13 +57,15 @@ pub(crate) fn party(
         }
     });
     f.id = id.as_ref().map(ToString::to_string);
-    let name = f.req_str("name").and_then(|(s, l)| match check_name("name", &s, MAX_SHORT) {
-        Ok(name) => Some(name),
-        Err(e) => {
-            f.problem_at(l, e.to_string());
-            None
-        }
-    });
+    let name = f
+        .req_str("name")
+        .and_then(|(s, l)| match check_name("name", &s, MAX_SHORT) {
+            Ok(name) => Some(name),
+            Err(e) => {
+                f.problem_at(l, e.to_string());
+                None
+            }
+        });
     let aliases = match f.opt_str_list("aliases") {
         None => Vec::new(),
         Some((list, l)) => {

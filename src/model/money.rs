@@ -205,7 +205,10 @@ fn ungroup<'a>(int: &'a str, frac: &str, number: &str) -> Result<Cow<'a, str>, S
     }
     // A decimal comma: "1,5B", "12,25 USD" (one comma between digits, then not three).
     let digits = |g: &str| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit());
-    if sep == ',' && frac.is_empty() && groups.len() == 2 && groups.iter().all(|g| digits(g))
+    if sep == ','
+        && frac.is_empty()
+        && groups.len() == 2
+        && groups.iter().all(|g| digits(g))
         && groups[1].len() != 3
     {
         let suggestion = number.replacen(',', ".", 1);

@@ -240,7 +240,11 @@ impl PartyRegistry {
         }
         let folded = caseless::default_case_fold_str(&name.nfd().collect::<String>());
         let folded = caseless::default_case_fold_str(&folded.nfkd().collect::<String>());
-        without_soft_dots(folded.nfkd()).nfc().collect::<String>().trim().to_string()
+        without_soft_dots(folded.nfkd())
+            .nfc()
+            .collect::<String>()
+            .trim()
+            .to_string()
     }
 
     /// The names (ids, names, aliases) of the parties `of` that another party's name
@@ -672,12 +676,13 @@ mod tests {
         ]);
         let found = reg.confusables(&[PartyId::new("cyr").unwrap()]);
         assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(found[0].why(), "it is written in Cyrillic, the other in Latin");
+        assert_eq!(
+            found[0].why(),
+            "it is written in Cyrillic, the other in Latin"
+        );
         // Equal keys are ambiguity, not confusion.
-        let reg = PartyRegistry::from_parties(vec![
-            party("a", "Acme", &[]),
-            party("b", "ACME", &[]),
-        ]);
+        let reg =
+            PartyRegistry::from_parties(vec![party("a", "Acme", &[]), party("b", "ACME", &[])]);
         assert!(reg.confusables(&[PartyId::new("b").unwrap()]).is_empty());
     }
 

@@ -521,7 +521,15 @@ fn open_ends_are_told_apart_from_late_ends() {
     for text in ["2025-10-28/..", "2026/", "2025?/..", "2026-21/"] {
         assert!(edtf(text).has_open_end(), "{text}");
     }
-    for text in ["9999", "../2025", "/2025", "2025/2026", "2025", "9999-12-31", "2025/9999"] {
+    for text in [
+        "9999",
+        "../2025",
+        "/2025",
+        "2025/2026",
+        "2025",
+        "9999-12-31",
+        "2025/9999",
+    ] {
         assert!(!edtf(text).has_open_end(), "{text}");
     }
 }
