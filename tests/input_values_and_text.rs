@@ -351,7 +351,7 @@ fn a_name_index_stored_under_the_old_lower_case_key_is_rebuilt_before_it_answers
             .map(|v| v.as_ref().to_vec()),
         Some(vec![index::INDEX_VERSION])
     );
-    assert!(index::INDEX_VERSION > 4);
+    const { assert!(index::INDEX_VERSION > 4) };
 }
 
 // -----------------------------------------------------------------------------------
