@@ -214,7 +214,7 @@ impl PartyRegistry {
     /// names and aliases, used by the registry, the import's ambiguity checks and the
     /// name index stored in the ledger.
     ///
-    /// The key is the compatibility caseless form of UAX #44 / Unicode 3.13 (D146):
+    /// The key is the compatibility caseless form of the Unicode Standard (3.13, D146):
     /// NFKD(casefold(NFKD(casefold(NFD(name))))), full case folding, so that "Straße AG"
     /// and "STRASSE AG", NFC and NFD "Nestlé", and "ＭＩＣＲＯＳＯＦＴ" and "Microsoft"
     /// have one key; then recomposed (NFC) and trimmed. Full case folding turns "İ"
