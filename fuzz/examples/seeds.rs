@@ -10,6 +10,42 @@ use pactlog::ledger::Ledger;
 use pactlog::store::MemoryStore;
 use std::path::{Path, PathBuf};
 
+/// Amounts for `parse_money`: grouped and plain, and the shapes the grouping refuses.
+const MONEY: &[&str] = &[
+    "15,000,000,000 USD",
+    "15_000_000_000 USD",
+    "1_500 EUR",
+    "18,446,744,073,709,551,615 USD",
+    "1,500K USD",
+    "1,000.5K USD",
+    "1,5B USD",
+    "1,,,0 USD",
+    ",5 USD",
+    "1._5K USD",
+    "1,000_000 USD",
+    "1234,567 USD",
+    "1,23,456 USD",
+    "1. USD",
+];
+
+/// Names for `name_key`: case folding, compatibility forms, combining marks, look-alikes
+/// and invisible characters.
+const NAMES: &[&str] = &[
+    "Straße AG",
+    "STRASSE AG",
+    "İstanbul Holding",
+    "istanbul holding",
+    "Nestl\u{e9}",
+    "Nestle\u{301}",
+    "ＭＩＣＲＯＳＯＦＴ",
+    "Micro\u{200b}soft",
+    "M\u{456}crosoft",
+    "\u{fb01}nance \u{2163}",
+    "i\u{328}\u{307}\u{301}",
+    "\u{a8}\u{345}\u{390}ΣΣ",
+    " \u{3000}Acme\u{a0} ",
+];
+
 fn write(target: &str, name: &str, bytes: &[u8]) {
     let dir = Path::new("corpus").join(target);
     std::fs::create_dir_all(&dir).expect("create the corpus folder");
@@ -88,6 +124,13 @@ fn main() {
     ];
     for (i, v) in values.iter().enumerate() {
         write("parse_values", &format!("value-{i}"), v.as_bytes());
+    }
+
+    for (i, v) in MONEY.iter().enumerate() {
+        write("parse_money", &format!("amount-{i}"), v.as_bytes());
+    }
+    for (i, v) in NAMES.iter().enumerate() {
+        write("name_key", &format!("name-{i}"), v.as_bytes());
     }
 
     let key = SigningKey::from_seed("example.org/log", [7; 32]).expect("key");

@@ -5,6 +5,7 @@ use super::render::event_json;
 use super::{CliError, Code, audit_error, read_input};
 use clap::Args;
 use pactlog::input::{MAX_PROOF_FILE_BYTES, unix_newlines};
+use pactlog::model::escape;
 use pactlog::{AuditedRecord, Entry, audit_inclusion};
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -46,12 +47,14 @@ pub fn run_audit(args: AuditArgs) -> Result<Code, CliError> {
         return Ok(Code::Ok);
     }
     let r = &audited.record;
+    // Every line is one field; text from the proof is escaped so that it cannot start a
+    // line of its own (a summary holding "\nok: record 0 ..." stays inside its field).
     outln!(
-        "ok: record {} is in the log {:?} of {} records signed by {}",
+        "ok: record {} is in the log \"{}\" of {} records signed by {}",
         r.seq,
-        audited.origin,
+        escape(&audited.origin),
         audited.size,
-        key.name()
+        escape(key.name())
     )?;
     outln!("recorded_at {}", r.recorded_at)?;
     match &r.entry {
@@ -63,9 +66,9 @@ pub fn run_audit(args: AuditArgs) -> Result<Code, CliError> {
                 e.date,
                 e.confidence.as_str()
             )?;
-            outln!("summary {}", e.summary)?;
+            outln!("summary {}", escape(&e.summary))?;
         }
-        Entry::Party(p) => outln!("party {} ({})", p.id, p.name)?,
+        Entry::Party(p) => outln!("party {} ({})", p.id, escape(&p.name))?,
     }
     Ok(Code::Ok)
 }

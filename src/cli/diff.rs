@@ -1,6 +1,6 @@
 //! `pactlog diff`: what changed in each relationship between two days.
 
-use super::render::{dispute_json, investment_json, receipt_json, term_json};
+use super::render::{dispute_json, investment_json, json_text, receipt_json, term_json};
 use super::scope::ScopeArgs;
 use super::state::query_error;
 use super::{CliError, Code, Globals, parse_day};
@@ -45,10 +45,7 @@ pub fn run_diff(g: &Globals, args: DiffArgs) -> Result<Code, CliError> {
             "receipt": receipt_json(&receipt),
             "relationships": diff_json(&diff),
         });
-        outln!(
-            "{}",
-            serde_json::to_string_pretty(&v).map_err(|e| CliError::internal(e.to_string()))?
-        )?;
+        outln!("{}", json_text(&v)?)?;
     } else {
         out!("{}", diff_text(&diff))?;
     }

@@ -1,6 +1,6 @@
 //! `pactlog log`: the events of the ledger, of one relationship or of one party.
 
-use super::render::{event_json, log_table};
+use super::render::{event_json, json_text, log_table};
 use super::scope::ScopeArgs;
 use super::{CliError, Code, Globals};
 use clap::Args;
@@ -33,10 +33,7 @@ pub fn run_log(g: &Globals, args: LogArgs) -> Result<Code, CliError> {
                 v
             })
             .collect();
-        outln!(
-            "{}",
-            serde_json::to_string_pretty(&items).map_err(|e| CliError::internal(e.to_string()))?
-        )?;
+        outln!("{}", json_text(&json!(items))?)?;
     } else if events.is_empty() {
         outln!("no events")?;
     } else {

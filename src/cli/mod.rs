@@ -21,7 +21,7 @@ mod verify;
 
 use clap::{Parser, Subcommand};
 use pactlog::import::{ImportError, Problem};
-use pactlog::model::{Day, PartyId};
+use pactlog::model::{Day, PartyId, escape};
 use pactlog::{AuditError, Ledger, LedgerError, SledStore, StoreError, Timestamp};
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -175,14 +175,16 @@ impl CliError {
 }
 
 impl fmt::Display for CliError {
+    /// Each detail on its line, then the message; text from input in them (file names,
+    /// quoted values) is escaped so that it cannot act on the terminal or add lines.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for n in &self.notes {
-            writeln!(f, "note: {n}")?;
+            writeln!(f, "note: {}", escape(n))?;
         }
         for p in &self.problems {
             writeln!(f, "{p}")?;
         }
-        write!(f, "error: {}", self.message)
+        write!(f, "error: {}", escape(&self.message))
     }
 }
 
@@ -380,33 +382,18 @@ impl Globals {
                 "no store at {path} (the folder is empty): {hint}"
             ))),
             Ok(_) => Err(CliError::user(format!(
-                "{path} is not a pactlog store (a store folder holds only the files `db`, `conf` and `pactlog-witness`): \
+                "{path} is not a pactlog store (a store folder holds the files `db` and `conf`): \
                  pass --store with the store's folder, or a new path for an import to create one"
             ))),
         }
     }
 }
 
-/// Whether `path` holds a store: a folder with sled's `db` or `conf` and nothing that
-/// is not a store file. A store whose creation was interrupted (killed before sled wrote
-/// both files) is still a store: the next import completes it.
+/// Whether `path` holds a store: sled's `db` or `conf` (a store whose creation was
+/// killed before sled wrote both is still one: the next import completes it). Other files
+/// beside them are not sled's and change nothing.
 fn is_store(path: &Path) -> bool {
-    let Ok(entries) = std::fs::read_dir(path) else {
-        return false;
-    };
-    let mut found = false;
-    for entry in entries {
-        let Ok(entry) = entry else { return false };
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        match name.as_ref() {
-            "db" | "conf" => found = true,
-            "blobs" | "pactlog-witness" => {}
-            n if n.starts_with("snap.") || n.starts_with("pactlog-witness.") => {}
-            _ => return false,
-        }
-    }
-    found
+    path.join("db").is_file() || path.join("conf").is_file()
 }
 
 fn is_empty_dir(path: &Path) -> bool {

@@ -1,6 +1,8 @@
 //! Shared rendering: plain tables for people, JSON values for machines.
 
-use pactlog::model::Event;
+use super::CliError;
+use pactlog::model::text::needs_escape;
+use pactlog::model::{Event, LegalKind, Money, Payload, Term, Until, escape};
 use pactlog::{DisputeState, InvestmentState, Logged, Receipt, TermState};
 use serde_json::{Value, json};
 
@@ -47,14 +49,53 @@ impl Table {
     }
 }
 
-/// Shortens text to `max` characters, marking the cut.
+/// Shortens text from input to `max` characters, marking the cut, after escaping it
+/// ([`escape`]: one line, nothing a terminal acts on).
 pub fn clip(s: &str, max: usize) -> String {
-    let one_line = s.replace('\n', " ");
+    let one_line = escape(s).into_owned();
     if one_line.chars().count() <= max {
         return one_line;
     }
     let mut out: String = one_line.chars().take(max.saturating_sub(1)).collect();
     out.push('…');
+    out
+}
+
+/// A JSON value as pretty-printed text that is safe on a terminal (see [`safe_json`]).
+pub fn json_text(v: &Value) -> Result<String, CliError> {
+    serde_json::to_string_pretty(v)
+        .map(safe_json)
+        .map_err(|e| CliError::internal(e.to_string()))
+}
+
+/// A JSON value on one line, safe on a terminal (see [`safe_json`]).
+pub fn json_line(v: &Value) -> Result<String, CliError> {
+    serde_json::to_string(v)
+        .map(safe_json)
+        .map_err(|e| CliError::internal(e.to_string()))
+}
+
+/// JSON text with every character that [`needs_escape`] inside its strings written as a
+/// `\uXXXX` escape (a surrogate pair beyond U+FFFF): the same JSON value, but DEL, C1
+/// controls, bidi and other invisible formatting characters cannot act on a terminal.
+/// serde_json already escapes the C0 controls inside strings; outside them it writes
+/// only ASCII punctuation, digits, letters, spaces and line breaks, so a line break is
+/// the one character to keep.
+fn safe_json(text: String) -> String {
+    if !text.chars().any(|c| needs_escape(c) && c != '\n') {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if needs_escape(c) && c != '\n' {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
     out
 }
 
@@ -71,9 +112,84 @@ pub fn event_json(e: &Event) -> Value {
         "parties": e.parties,
         "summary": e.summary,
         "supersedes": e.supersedes,
-        "payload": serde_json::to_value(&e.payload).unwrap_or(Value::Null),
+        "payload": payload_json(&e.payload),
         "sources": serde_json::to_value(&e.sources).unwrap_or(Value::Null),
     })
+}
+
+/// "amount" and "currency" of an optional amount: the units as a decimal string (they
+/// can exceed 2^53, beyond what a JSON number keeps exactly) and the code; both null
+/// without an amount. Every amount in every JSON output has this form.
+fn money_json(m: Option<Money>) -> (Value, Value) {
+    match m {
+        Some(m) => (json!(m.units.to_string()), json!(m.currency.as_str())),
+        None => (Value::Null, Value::Null),
+    }
+}
+
+/// What an event's kind carries, as JSON: the record's own shape (one key, the kind, with
+/// its fields; kinds without fields as a bare string), with amounts as in [`money_json`].
+fn payload_json(p: &Payload) -> Value {
+    let (kind, fields) = match p {
+        Payload::Announcement | Payload::Restructuring | Payload::Retraction | Payload::Other => {
+            return json!(p.kind_name());
+        }
+        Payload::Investment { tranches } => {
+            let tranches: Vec<Value> = tranches
+                .iter()
+                .map(|t| {
+                    let (amount, currency) = money_json(Some(t.amount));
+                    json!({"investor": t.investor, "investee": t.investee, "amount": amount,
+                           "currency": currency, "condition": t.condition})
+                })
+                .collect();
+            ("investment", json!({ "tranches": tranches }))
+        }
+        Payload::Agreement { title, terms, ends } => {
+            let terms: Vec<Value> = terms.iter().map(term_record_json).collect();
+            (
+                "agreement",
+                json!({"title": title, "terms": terms, "ends": ends}),
+            )
+        }
+        Payload::TermEnded { ends, reason } => {
+            ("term-ended", json!({"ends": ends, "reason": reason}))
+        }
+        Payload::Legal {
+            kind,
+            by,
+            against,
+            stage,
+            claim,
+            resolves,
+        } => {
+            let kind = match kind {
+                LegalKind::Threat => "threat",
+                LegalKind::Action => "action",
+            };
+            let fields = json!({"kind": kind, "by": by, "against": against,
+                                "stage": stage.as_str(), "claim": claim, "resolves": resolves});
+            ("legal", fields)
+        }
+        Payload::Statement { by, about } => ("statement", json!({"by": by, "about": about})),
+        Payload::ProductLaunch { by, product, stage } => (
+            "product-launch",
+            json!({"by": by, "product": product, "stage": stage.as_str()}),
+        ),
+    };
+    json!({ kind: fields })
+}
+
+/// A term as an agreement records it (`until` as `{"date": ...}` or `{"condition": ...}`).
+fn term_record_json(t: &Term) -> Value {
+    let (amount, currency) = money_json(t.amount);
+    let until = t.until.as_ref().map(|u| match u {
+        Until::Date(d) => json!({"date": d.as_str()}),
+        Until::Condition(c) => json!({ "condition": c }),
+    });
+    json!({"key": t.key, "kind": t.kind.as_str(), "grantor": t.grantor, "holder": t.holder,
+           "scope": t.scope, "exclusive": t.exclusive, "amount": amount, "currency": currency,
+           "until": until})
 }
 
 /// The log table.
@@ -96,21 +212,21 @@ pub fn log_table(events: &[Logged]) -> String {
 
 /// A term in force, as JSON.
 pub fn term_json(t: &TermState) -> Value {
+    let (amount, currency) = money_json(t.amount);
     json!({
         "event": t.event, "key": t.key, "type": t.kind.as_str(), "grantor": t.grantor,
         "holder": t.holder, "scope": t.scope, "exclusive": t.exclusive,
-        "amount": t.amount.map(|a| a.units.to_string()),
-        "currency": t.amount.map(|a| a.currency.to_string()),
+        "amount": amount, "currency": currency,
         "since": t.since, "until": t.until.as_ref().map(ToString::to_string),
     })
 }
 
 /// An investment tranche, as JSON (amounts as decimal strings: they can exceed 2^53).
 pub fn investment_json(i: &InvestmentState) -> Value {
+    let (amount, currency) = money_json(Some(i.amount));
     json!({
         "event": i.event, "investor": i.investor, "investee": i.investee,
-        "amount": i.amount.units.to_string(), "currency": i.amount.currency.to_string(),
-        "condition": i.condition,
+        "amount": amount, "currency": currency, "condition": i.condition,
     })
 }
 

@@ -1,9 +1,9 @@
 //! `pactlog show`: one event in full, with its record's seq, hash and time.
 
-use super::render::event_json;
+use super::render::{event_json, json_text};
 use super::{CliError, Code, Globals};
 use clap::Args;
-use pactlog::model::{EventId, Payload, Until};
+use pactlog::model::{EventId, Payload, Until, escape};
 use serde_json::json;
 
 /// Show one event in full: its record (seq, chain hash, recorded_at), dates, parties,
@@ -36,10 +36,7 @@ pub fn run_show(g: &Globals, args: ShowArgs) -> Result<Code, CliError> {
         v["seq"] = json!(seq.get());
         v["hash"] = json!(raw.hash.to_hex());
         v["recorded_at"] = json!(record.recorded_at.to_string());
-        outln!(
-            "{}",
-            serde_json::to_string_pretty(&v).map_err(|x| CliError::internal(x.to_string()))?
-        )?;
+        outln!("{}", json_text(&v)?)?;
         return Ok(Code::Ok);
     }
     let parties: Vec<&str> = e.parties.iter().map(|p| p.as_str()).collect();
@@ -59,17 +56,16 @@ pub fn run_show(g: &Globals, args: ShowArgs) -> Result<Code, CliError> {
     if let Some(s) = &e.supersedes {
         outln!("  supersedes   {s}")?;
     }
-    outln!("  summary      {}", e.summary)?;
+    outln!("  summary      {}", escape(&e.summary))?;
     match &e.payload {
         Payload::Investment { tranches } => {
             if tranches.is_empty() {
                 outln!("  tranches     (amount not disclosed)")?;
             }
             for t in tranches {
-                let cond = t
-                    .condition
-                    .as_deref()
-                    .map_or("paid".to_string(), |c| format!("conditional: {c}"));
+                let cond = t.condition.as_deref().map_or("paid".to_string(), |c| {
+                    format!("conditional: {}", escape(c))
+                });
                 outln!(
                     "  tranche      {} -> {}: {} ({cond})",
                     t.investor,
@@ -80,13 +76,13 @@ pub fn run_show(g: &Globals, args: ShowArgs) -> Result<Code, CliError> {
         }
         Payload::Agreement { title, terms, ends } => {
             if let Some(t) = title {
-                outln!("  title        {t}")?;
+                outln!("  title        {}", escape(t))?;
             }
             for t in terms {
                 let until = match &t.until {
                     None => "no end date".to_string(),
                     Some(Until::Date(d)) => format!("until {d}"),
-                    Some(Until::Condition(c)) => format!("until: {c}"),
+                    Some(Until::Condition(c)) => format!("until: {}", escape(c)),
                 };
                 let excl = if t.exclusive {
                     "exclusive"
@@ -115,7 +111,7 @@ pub fn run_show(g: &Globals, args: ShowArgs) -> Result<Code, CliError> {
                 outln!("  ends         {r}")?;
             }
             if let Some(r) = reason {
-                outln!("  reason       {r}")?;
+                outln!("  reason       {}", escape(r))?;
             }
         }
         Payload::Legal {
@@ -133,7 +129,7 @@ pub fn run_show(g: &Globals, args: ShowArgs) -> Result<Code, CliError> {
                 stage.as_str()
             )?;
             if let Some(c) = claim {
-                outln!("  claim        {c}")?;
+                outln!("  claim        {}", escape(c))?;
             }
             if let Some(r) = resolves {
                 outln!("  resolves     {r}")?;
@@ -146,7 +142,11 @@ pub fn run_show(g: &Globals, args: ShowArgs) -> Result<Code, CliError> {
             }
         }
         Payload::ProductLaunch { by, product, stage } => {
-            outln!("  product      {product} by {by} ({})", stage.as_str())?;
+            outln!(
+                "  product      {} by {by} ({})",
+                escape(product),
+                stage.as_str()
+            )?;
         }
         Payload::Announcement | Payload::Restructuring | Payload::Retraction | Payload::Other => {}
     }
@@ -154,13 +154,13 @@ pub fn run_show(g: &Globals, args: ShowArgs) -> Result<Code, CliError> {
         let about: Vec<String> = s
             .publisher
             .iter()
-            .cloned()
+            .map(|p| escape(p).into_owned())
             .chain(s.published.map(|d| d.to_string()))
             .collect();
         if about.is_empty() {
-            outln!("  source       {}", s.url)?;
+            outln!("  source       {}", escape(&s.url))?;
         } else {
-            outln!("  source       {} ({})", s.url, about.join(", "))?;
+            outln!("  source       {} ({})", escape(&s.url), about.join(", "))?;
         }
     }
     Ok(Code::Ok)

@@ -1,10 +1,10 @@
 //! `pactlog state`: what was in force in each relationship on a day.
 
-use super::render::{dispute_json, investment_json, receipt_json, term_json};
+use super::render::{dispute_json, investment_json, json_text, receipt_json, term_json};
 use super::scope::ScopeArgs;
 use super::{CliError, Code, Globals, parse_day};
 use clap::Args;
-use pactlog::model::Day;
+use pactlog::model::{Day, escape};
 use pactlog::{Query, QueryError, RelationshipState, StateAnswer, investment_totals};
 use serde_json::{Value, json};
 
@@ -64,11 +64,7 @@ pub fn run_state(g: &Globals, args: StateArgs) -> Result<Code, CliError> {
     };
     let answer = ledger.state(query, &select).map_err(query_error)?;
     if args.json {
-        outln!(
-            "{}",
-            serde_json::to_string_pretty(&state_json(&answer))
-                .map_err(|e| CliError::internal(e.to_string()))?
-        )?;
+        outln!("{}", json_text(&state_json(&answer))?)?;
     } else {
         out!("{}", state_text(&answer))?;
     }
@@ -149,7 +145,7 @@ pub fn state_text(a: &StateAnswer) -> String {
                 };
                 let until = match &t.until {
                     None => "no end date".to_string(),
-                    Some(u) => format!("until {u}"),
+                    Some(u) => format!("until {}", escape(&u.to_string())),
                 };
                 out.push_str(&format!(
                     "    {} {} -> {}  {}  {excl}  since {}, {until}  ({}#{})\n",
@@ -168,7 +164,7 @@ pub fn state_text(a: &StateAnswer) -> String {
             for i in &r.investments {
                 let how = match &i.condition {
                     None => "paid".to_string(),
-                    Some(c) => format!("conditional: {c}"),
+                    Some(c) => format!("conditional: {}", escape(c)),
                 };
                 out.push_str(&format!(
                     "    {} -> {}  {}  {how}  ({})\n",

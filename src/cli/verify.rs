@@ -2,9 +2,11 @@
 
 use super::audit::read_signed_text;
 use super::key::read_verifier_key;
+use super::render::json_line;
 use super::{CliError, Code, Globals, audit_error};
 use clap::Args;
 use pactlog::input::MAX_NOTE_FILE_BYTES;
+use pactlog::model::escape;
 use serde_json::json;
 use std::path::PathBuf;
 
@@ -79,10 +81,10 @@ pub fn run_verify(g: &Globals, args: VerifyArgs) -> Result<Code, CliError> {
             "checkpoint_ok": cp_ok,
             "checkpoint_error": cp_error,
         });
-        outln!("{v}")?;
+        outln!("{}", json_line(&v)?)?;
     } else {
         if let Some(b) = &report.first_break {
-            errln!("verify FAILED: {b}");
+            errln!("verify FAILED: {}", escape(&b.to_string()));
             errln!(
                 "{} records before it check out; last good head {}",
                 report.checked,
@@ -98,14 +100,14 @@ pub fn run_verify(g: &Globals, args: VerifyArgs) -> Result<Code, CliError> {
             }
         }
         match &checkpoint_result {
-            Some(Ok(c)) => outln!(
-                "checkpoint ok: {:?} at size {} is a prefix of this ledger ({} records; consistency proof of {} hashes verified)",
-                c.origin,
+            Some(Ok(c)) => println!(
+                "checkpoint ok: \"{}\" at size {} is a prefix of this ledger ({} records; consistency proof of {} hashes verified)",
+                escape(&c.origin),
                 c.checkpoint_size,
                 c.ledger_size,
                 c.proof.len()
-            )?,
-            Some(Err(e)) => errln!("checkpoint FAILED: {}", e.message()),
+            ),
+            Some(Err(e)) => eprintln!("checkpoint FAILED: {}", escape(e.message())),
             None => {}
         }
     }

@@ -22,7 +22,7 @@ pub use walk::{Files, SkipReason, SkippedLink, collect_files};
 
 use crate::codec::Timestamp;
 use crate::ledger::{self as validate, Checked, Item, Ledger, LedgerError};
-use crate::model::{Event, Party};
+use crate::model::{Event, Party, escape};
 use crate::store::Store;
 use fields::Lines;
 use std::fmt;
@@ -47,17 +47,27 @@ pub struct Problem {
 }
 
 impl fmt::Display for Problem {
+    /// `file:line: id: message` on one line, with the file name, id and message escaped
+    /// ([`escape`]): a hostile key, value or file name cannot act on the terminal or
+    /// print a line of its own.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let file = self.file.display().to_string();
         match &self.id {
             Some(id) => write!(
                 f,
                 "{}:{}: {}: {}",
-                self.file.display(),
+                escape(&file),
                 self.line,
-                id,
-                self.message
+                escape(id),
+                escape(&self.message)
             ),
-            None => write!(f, "{}:{}: {}", self.file.display(), self.line, self.message),
+            None => write!(
+                f,
+                "{}:{}: {}",
+                escape(&file),
+                self.line,
+                escape(&self.message)
+            ),
         }
     }
 }
@@ -70,7 +80,7 @@ pub enum ImportError {
     #[error("{} problem{} found; nothing was imported", .0.len(), if .0.len() == 1 { "" } else { "s" })]
     Invalid(Vec<Problem>),
     /// A path could not be read.
-    #[error("cannot read {}: {detail}", path.display())]
+    #[error("cannot read {}: {}", escape(&path.display().to_string()), escape(detail))]
     Read { path: PathBuf, detail: String },
     /// A folder given holds no event file.
     #[error("no event files found in {}: a folder is read for *.toml files (hidden ones are skipped)", path.display())]

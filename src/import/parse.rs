@@ -5,7 +5,7 @@ use super::fields::{Fields, Lines};
 use crate::model::{
     Confidence, Day, EdtfDate, Event, EventId, LegalKind, LegalStage, Money, Party, PartyId,
     PartyRegistry, Payload, ProductStage, Scope, Source, Term, TermKey, TermRef, TermType, Tranche,
-    Until, a_kind, check_text, shorten,
+    Until, a_kind, check_name, check_text, shorten,
 };
 use std::path::Path;
 use toml::de::DeTable;
@@ -46,13 +46,21 @@ pub(crate) fn party(
         }
     });
     f.id = id.as_ref().map(ToString::to_string);
-    let name = text(&mut f, "name", MAX_SHORT, true);
+    let name = f
+        .req_str("name")
+        .and_then(|(s, l)| match check_name("name", &s, MAX_SHORT) {
+            Ok(name) => Some(name),
+            Err(e) => {
+                f.problem_at(l, e.to_string());
+                None
+            }
+        });
     let aliases = match f.opt_str_list("aliases") {
         None => Vec::new(),
         Some((list, l)) => {
             let mut out = Vec::new();
             for a in list {
-                match check_text("alias", &a, MAX_SHORT, false) {
+                match check_name("alias", &a, MAX_SHORT) {
                     Ok(a) => out.push(a),
                     Err(e) => f.problem_at(l, e.to_string()),
                 }
@@ -177,36 +185,14 @@ pub(crate) fn event(
     let date = f
         .req_date_text("date")
         .and_then(|(s, l)| match EdtfDate::parse(&s) {
-            Ok(d) => Some(d),
+            Ok(d) => Some((d, l)),
             Err(e) => {
                 f.problem_at(l, format!("`date`: {e}"));
                 None
             }
         });
-    let disclosed = match f.opt_date_text("disclosed") {
-        None => date.as_ref().map(EdtfDate::latest),
-        Some((s, l)) => match EdtfDate::parse(&s) {
-            Ok(d) => {
-                let day = d.latest();
-                if let Some(date) = &date
-                    && day < date.earliest()
-                {
-                    f.problem_at(
-                        l,
-                        format!(
-                            "`disclosed` {s} is before the event's earliest possible day {}",
-                            date.earliest()
-                        ),
-                    );
-                }
-                Some(day)
-            }
-            Err(e) => {
-                f.problem_at(l, format!("`disclosed`: {e}"));
-                None
-            }
-        },
-    };
+    let disclosed = disclosed(&mut f, date.as_ref());
+    let date = date.map(|(d, _)| d);
     let summary = text(&mut f, "summary", MAX_SUMMARY, true);
     let confidence = f.req_str("confidence").and_then(|(s, l)| {
         let c = Confidence::parse(&s);
@@ -238,7 +224,7 @@ pub(crate) fn event(
     let sources = sources(&mut f);
 
     let kind = f.req_str("kind");
-    let payload = kind.and_then(|(k, l)| payload(&mut f, reg, &k, l));
+    let payload = kind.and_then(|(k, l)| payload(&mut f, reg, &k, l, date.as_ref()));
     if let Some(p) = &payload {
         for named in p.named_parties() {
             parties.push(named);
@@ -269,6 +255,56 @@ pub(crate) fn event(
         _ => None,
     };
     (event, f.problems)
+}
+
+/// The day the event became public: `disclosed` as written (its latest day; never
+/// before the event's earliest day), else the latest day of `date`. A date whose end is
+/// open or unknown (`2025-10-28/..`, `2026/`) has no latest day to default to, and an
+/// open `disclosed` says no day at all: both must give one.
+fn disclosed(f: &mut Fields<'_, '_>, date: Option<&(EdtfDate, usize)>) -> Option<Day> {
+    let Some((s, l)) = f.opt_date_text("disclosed") else {
+        let (date, line) = date?;
+        if date.has_open_end() {
+            f.problem_at(
+                *line,
+                format!(
+                    "`date` {} has an open or unknown end, so it says nothing about when the \
+                     event became public: add `disclosed = \"YYYY-MM-DD\"`, the day it was \
+                     first reported",
+                    date.as_str()
+                ),
+            );
+            return None;
+        }
+        return Some(date.latest());
+    };
+    let d = match EdtfDate::parse(&s) {
+        Ok(d) => d,
+        Err(e) => {
+            f.problem_at(l, format!("`disclosed`: {e}"));
+            return None;
+        }
+    };
+    if d.has_open_end() {
+        f.problem_at(
+            l,
+            format!("`disclosed` {s} has an open or unknown end: give the day the event became public, like \"2026-02-27\""),
+        );
+        return None;
+    }
+    let day = d.latest();
+    if let Some((date, _)) = date
+        && day < date.earliest()
+    {
+        f.problem_at(
+            l,
+            format!(
+                "`disclosed` {s} is before the event's earliest possible day {}",
+                date.earliest()
+            ),
+        );
+    }
+    Some(day)
 }
 
 fn sources(f: &mut Fields<'_, '_>) -> Vec<Source> {
@@ -322,11 +358,13 @@ fn sources(f: &mut Fields<'_, '_>) -> Vec<Source> {
     out
 }
 
+/// The payload of an event of `kind`; `date` is the event's date, when it is valid.
 fn payload(
     f: &mut Fields<'_, '_>,
     reg: &PartyRegistry,
     kind: &str,
     line: usize,
+    date: Option<&EdtfDate>,
 ) -> Option<Payload> {
     let p = match kind {
         "announcement" => Payload::Announcement,
@@ -370,7 +408,7 @@ fn payload(
             let named_terms = !tables.is_empty() || f.problems.len() > reported;
             for (i, (table, tline)) in tables.into_iter().enumerate() {
                 let mut t = f.nested(table, tline, format!("term {}", i + 1));
-                if let Some(term) = term(&mut t, reg) {
+                if let Some(term) = term(&mut t, reg, date) {
                     if terms.iter().any(|x| x.key == term.key) {
                         t.problem(format!(
                             "term key {:?} is used twice in this event",
@@ -500,7 +538,8 @@ fn payload(
     Some(p)
 }
 
-fn term(t: &mut Fields<'_, '_>, reg: &PartyRegistry) -> Option<Term> {
+/// One `[[event.term]]` of an agreement dated `date`.
+fn term(t: &mut Fields<'_, '_>, reg: &PartyRegistry, date: Option<&EdtfDate>) -> Option<Term> {
     let key = t.req_str("key").and_then(|(s, l)| match TermKey::new(&s) {
         Ok(k) => Some(k),
         Err(e) => {
@@ -538,7 +577,25 @@ fn term(t: &mut Fields<'_, '_>, reg: &PartyRegistry) -> Option<Term> {
         .opt_bool("exclusive")
         .unwrap_or(kind == Some(TermType::Exclusivity));
     let amount = money_field(t, "amount", false);
-    let until = t.opt_date_text("until").and_then(|(s, l)| until(t, &s, l));
+    let until = t.opt_date_text("until").and_then(|(s, l)| {
+        let until = until(t, &s, l)?;
+        if let (Until::Date(end), Some(date)) = (&until, date)
+            && end.latest() < date.earliest()
+        {
+            t.problem_at(
+                l,
+                format!(
+                    "`until` {} ends on {}, before the agreement's earliest day {} (`date` \
+                     {}): a term cannot lapse before it is granted; check both dates",
+                    end.as_str(),
+                    end.latest(),
+                    date.earliest(),
+                    date.as_str()
+                ),
+            );
+        }
+        Some(until)
+    });
     t.finish(" (a term has key, type, grantor, holder, scope, exclusive, amount, until)");
     Some(Term {
         key: key?,

@@ -28,13 +28,15 @@
 //!   without `names` (written before it existed) resolves through the snapshot.
 //!
 //! Version 3 added the `parties` snapshot; version 4 stores `ids` and `pairs` as sorted
-//! runs instead of one sled key per entry.
+//! runs instead of one sled key per entry; version 5 keys `names` by the normalised name
+//! key ([`PartyRegistry::name_key`](crate::model::PartyRegistry::name_key)): a store of
+//! an older version is rebuilt on open, so no name resolves through keys of another rule.
 
 use crate::codec::{CodecError, Seq};
 use crate::model::{Day, EventId, Party, PartyId};
 
 /// Version of the derived layouts above.
-pub const INDEX_VERSION: u8 = 4;
+pub const INDEX_VERSION: u8 = 5;
 
 /// `meta` key: record format version.
 pub const META_FORMAT: &[u8] = b"format";

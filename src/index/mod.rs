@@ -29,7 +29,7 @@ use std::collections::HashSet;
 use std::sync::OnceLock;
 
 #[cfg(any(test, feature = "test-support"))]
-pub use keys::{META_DERIVED, META_INDEX, META_NAMES, META_PARTIES};
+pub use keys::{INDEX_VERSION, META_DERIVED, META_INDEX, META_NAMES, META_PARTIES, encode_names};
 
 /// Records whose `ids` and `pairs` entries are kept in memory before they are written as
 /// one run per index. Bounds the memory of an append and the work of completing derived

@@ -9,6 +9,7 @@ pub mod event;
 pub mod id;
 pub mod money;
 pub mod party;
+pub mod text;
 
 pub use date::{DateError, Day, EdtfDate, Qualifier};
 pub use event::{
@@ -17,7 +18,9 @@ pub use event::{
 };
 pub use id::{EventId, PartyId, Scope, TermKey, TermRef};
 pub use money::{Currency, Money};
-pub use party::{Party, PartyRegistry, ResolveError};
+pub use party::{Confusable, Party, PartyRegistry, ResolveError};
+pub(crate) use text::shorten;
+pub use text::{check_name, check_text, escape};
 
 /// A value from text that does not satisfy the model's rules.
 ///
@@ -49,84 +52,4 @@ pub enum ModelError {
     /// Free text with control characters, or too long, or empty.
     #[error("{what}: {why}")]
     BadText { what: &'static str, why: String },
-}
-
-/// `text` as it may be quoted in a message: whole when short, else its first 60
-/// characters and its length, so that a hostile multi-megabyte value cannot flood the
-/// error output.
-pub(crate) fn shorten(text: &str) -> String {
-    const KEEP: usize = 60;
-    let chars = text.chars().count();
-    if chars <= KEEP + 20 {
-        return text.to_string();
-    }
-    let head: String = text.chars().take(KEEP).collect();
-    format!("{head}... ({chars} characters)")
-}
-
-/// Checks a free-text field: not empty, at most `max` characters, and no control
-/// characters (a newline is allowed only where `multiline` is set).
-///
-/// # Errors
-/// [`ModelError::BadText`] naming the field and the problem.
-pub fn check_text(
-    what: &'static str,
-    text: &str,
-    max: usize,
-    multiline: bool,
-) -> Result<String, ModelError> {
-    let trimmed = text.trim();
-    if trimmed.is_empty() {
-        return Err(ModelError::BadText {
-            what,
-            why: "must not be empty".into(),
-        });
-    }
-    let chars = trimmed.chars().count();
-    if chars > max {
-        return Err(ModelError::BadText {
-            what,
-            why: format!("is {chars} characters long; the limit is {max}"),
-        });
-    }
-    if let Some(c) = trimmed
-        .chars()
-        .find(|&c| c.is_control() && !(multiline && c == '\n'))
-    {
-        return Err(ModelError::BadText {
-            what,
-            why: format!(
-                "contains the control character U+{:04X}; remove it",
-                c as u32
-            ),
-        });
-    }
-    Ok(trimmed.to_string())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn text_is_trimmed_and_checked() {
-        assert_eq!(check_text("summary", "  hi  ", 10, false).unwrap(), "hi");
-        assert!(check_text("summary", "   ", 10, false).is_err());
-        assert!(check_text("summary", "a\u{7}b", 10, false).is_err());
-        assert!(check_text("summary", "a\nb", 10, false).is_err());
-        assert_eq!(check_text("summary", "a\nb", 10, true).unwrap(), "a\nb");
-        let err = check_text("summary", &"x".repeat(11), 10, false).unwrap_err();
-        assert!(err.to_string().contains("11 characters"), "{err}");
-    }
-
-    #[test]
-    fn long_values_are_shortened_in_messages() {
-        assert_eq!(shorten("openai"), "openai");
-        let long = "é".repeat(1_000_000);
-        let short = shorten(&long);
-        assert!(short.ends_with("... (1000000 characters)"), "{short}");
-        assert!(short.chars().count() < 100, "{short}");
-        let err = PartyId::new(&"a".repeat(10_000)).unwrap_err().to_string();
-        assert!(err.len() < 200, "{err}");
-    }
 }

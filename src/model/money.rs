@@ -6,6 +6,7 @@
 
 use super::ModelError;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::fmt;
 
 /// The currencies pactlog accepts: the ISO 4217 codes of the economies that appear in
@@ -72,18 +73,23 @@ pub struct Money {
 }
 
 impl Money {
-    /// Reads `"<amount> <CUR>"` where amount is digits (with optional `_` or `,`
-    /// separators) or a decimal with a K/M/B/T suffix.
+    /// Reads `"<amount> <CUR>"` where amount is whole units (`15000000000`), optionally
+    /// grouped by thousands with one kind of separator (`15,000,000,000`, `1_500`), or a
+    /// decimal with a K/M/B/T suffix (`1.5B`).
     ///
     /// # Errors
     /// [`ModelError::BadAmount`] for a malformed, negative, zero, fractional or
-    /// overflowing amount; [`ModelError::UnknownCurrency`] for an unknown code.
+    /// overflowing amount, or a separator anywhere but between groups of three digits
+    /// (a decimal comma such as `1,5B` gets a hint to write `1.5B`);
+    /// [`ModelError::UnknownCurrency`] for an unknown code.
     ///
     /// ```
     /// use pactlog::model::Money;
     /// assert_eq!(Money::parse("15B USD").unwrap().units, 15_000_000_000);
     /// assert_eq!(Money::parse("1.5M EUR").unwrap().units, 1_500_000);
+    /// assert_eq!(Money::parse("15,000,000 USD").unwrap().units, 15_000_000);
     /// assert!(Money::parse("1.5 USD").is_err());
+    /// assert!(Money::parse("1,5B USD").is_err());
     /// ```
     pub fn parse(text: &str) -> Result<Money, ModelError> {
         let bad = |why: &str| ModelError::BadAmount {
@@ -106,8 +112,12 @@ impl Money {
             Some('T' | 't') => (&number[..number.len() - 1], 12),
             _ => (number, 0),
         };
-        let digits: String = digits.chars().filter(|c| *c != '_' && *c != ',').collect();
-        let (int_part, frac_part) = digits.split_once('.').unwrap_or((&digits, ""));
+        let (int_part, frac_part) = match digits.split_once('.') {
+            Some((_, "")) => return Err(bad("a decimal point needs digits after it")),
+            Some((int, frac)) => (int, frac),
+            None => (digits, ""),
+        };
+        let int_part = ungroup(int_part, frac_part, number).map_err(|why| bad(&why))?;
         if int_part.is_empty()
             || !int_part.bytes().all(|b| b.is_ascii_digit())
             || !frac_part.bytes().all(|b| b.is_ascii_digit())
@@ -167,6 +177,68 @@ impl Money {
     }
 }
 
+/// What the accepted grouping looks like, for messages.
+const GROUPING: &str = "separators (, or _, one kind per number) may only group the whole \
+     units by thousands, as in 15,000,000,000 or 1_500; or write 15000000000, or 15B";
+
+/// The integer part of an amount without its thousands separators: `15,000,000` and
+/// `1_500` read as `15000000` and `1500`. A separator must sit between a leading group of
+/// one to three digits and groups of exactly three; `,` and `_` are not mixed; the
+/// decimals (`frac`) hold none. `number` is the whole amount as written, for the hint
+/// on a decimal comma.
+///
+/// # Errors
+/// Why the grouping is refused, with the accepted forms.
+fn ungroup<'a>(int: &'a str, frac: &str, number: &str) -> Result<Cow<'a, str>, String> {
+    let is_sep = |c: char| c == ',' || c == '_';
+    if frac.contains(is_sep) {
+        return Err(format!(
+            "a separator after the decimal point is not allowed: {GROUPING}"
+        ));
+    }
+    let Some(sep) = int.chars().find(|&c| is_sep(c)) else {
+        return Ok(Cow::Borrowed(int));
+    };
+    let groups: Vec<&str> = int.split(sep).collect();
+    if int.contains(|c| is_sep(c) && c != sep) {
+        return Err(format!("it mixes , and _: {GROUPING}"));
+    }
+    // A decimal comma: "1,5B", "12,25 USD" (one comma between digits, then not three).
+    let digits = |g: &str| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit());
+    if sep == ','
+        && frac.is_empty()
+        && groups.len() == 2
+        && groups.iter().all(|g| digits(g))
+        && groups[1].len() != 3
+    {
+        let suggestion = number.replacen(',', ".", 1);
+        return Err(format!(
+            "the comma reads as a decimal point, which is written with a dot: write \
+             {suggestion}; {GROUPING}"
+        ));
+    }
+    if groups.iter().any(|g| !g.is_empty() && !digits(g)) {
+        // Not a number at all: the caller says what a number is.
+        return Ok(Cow::Owned(groups.concat()));
+    }
+    let (first, rest) = (groups[0], &groups[1..]);
+    let why = if first.is_empty() {
+        Some("it starts with a separator")
+    } else if first.len() > 3 {
+        Some("the first group has more than three digits")
+    } else if rest.iter().any(|g| g.is_empty()) {
+        Some("two separators are next to each other, or one ends the number")
+    } else if rest.iter().any(|g| g.len() != 3) {
+        Some("a group after a separator does not have exactly three digits")
+    } else {
+        None
+    };
+    match why {
+        Some(why) => Err(format!("{why}: {GROUPING}")),
+        None => Ok(Cow::Owned(groups.concat())),
+    }
+}
+
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", self.units, self.currency)
@@ -216,6 +288,63 @@ mod tests {
             Err(ModelError::UnknownCurrency("UDS".into()))
         );
         assert!(Money::parse("5 usd").is_err());
+    }
+
+    #[test]
+    fn separators_group_whole_units_by_thousands() {
+        for (text, want) in [
+            ("15,000,000,000 USD", 15_000_000_000),
+            ("15_000_000_000 USD", 15_000_000_000),
+            ("1_500 USD", 1_500),
+            ("1,500 USD", 1_500),
+            ("999,999 USD", 999_999),
+            ("1,000,000 EUR", 1_000_000),
+            ("1,500K USD", 1_500_000),
+            ("1,000.5K USD", 1_000_500),
+            ("18,446,744,073,709,551,615 USD", u64::MAX),
+        ] {
+            assert_eq!(units(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn separators_anywhere_else_are_refused_saying_why_and_what_is_accepted() {
+        let cases = [
+            // The issue's four: a decimal comma, repeated separators, a leading
+            // separator, a separator after the decimal point.
+            ("1,5B USD", "write 1.5B;"),
+            ("1,,,0 USD", "next to each other"),
+            (",5 USD", "starts with a separator"),
+            ("1._5K USD", "after the decimal point"),
+            // And the same class in other shapes.
+            ("12,25 USD", "write 12.25;"),
+            ("1,5 USD", "write 1.5;"),
+            ("1,0000 USD", "write 1.0000;"),
+            ("1,000_000 USD", "mixes , and _"),
+            ("1_000,000 USD", "mixes , and _"),
+            ("1234,567 USD", "more than three digits"),
+            ("1,23,456 USD", "exactly three digits"),
+            ("1,2345,678 USD", "exactly three digits"),
+            ("1_5 USD", "exactly three digits"),
+            ("1, USD", "one ends the number"),
+            ("1,000, USD", "one ends the number"),
+            ("_1000 USD", "starts with a separator"),
+            ("1.5_0M USD", "after the decimal point"),
+            ("1.5,0M USD", "after the decimal point"),
+            ("1,000.,5K USD", "after the decimal point"),
+            ("1. USD", "digits after it"),
+            ("1.K USD", "digits after it"),
+        ];
+        for (text, want) in cases {
+            let err = Money::parse(text).unwrap_err().to_string();
+            assert!(err.contains(want), "{text}: {err}");
+            if err.contains("separator") || err.contains("comma") {
+                assert!(err.contains("15,000,000,000 or 1_500"), "{text}: {err}");
+            }
+        }
+        // Not digits at all: the general message.
+        let err = Money::parse("1,0a0 USD").unwrap_err().to_string();
+        assert!(err.contains("must be digits"), "{err}");
     }
 
     #[test]

@@ -35,6 +35,81 @@ pub enum ResolveError {
     },
 }
 
+/// A name of one party that looks like a name of another without being the same name
+/// (their keys differ, their confusable skeletons of UTS #39 are equal): Cyrillic
+/// "Mіcrosoft" (with U+0456) beside "Microsoft".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Confusable {
+    /// The party whose name it is.
+    pub party: PartyId,
+    /// What the name is to it: "id", "name" or "alias".
+    pub field: &'static str,
+    /// The name as written.
+    pub name: String,
+    /// The party it can be mistaken for.
+    pub other: PartyId,
+    /// That party's name it looks like, as written.
+    pub other_name: String,
+}
+
+impl Confusable {
+    /// Why the two look alike: the scripts that one of them mixes, or the scripts of the
+    /// two.
+    pub fn why(&self) -> String {
+        let (mine, theirs) = (scripts(&self.name), scripts(&self.other_name));
+        if mine.len() > 1 {
+            format!("it mixes scripts: {}", mine.join(", "))
+        } else if theirs.len() > 1 {
+            format!("that name mixes scripts: {}", theirs.join(", "))
+        } else if mine != theirs {
+            format!(
+                "it is written in {}, the other in {}",
+                or_common(&mine),
+                or_common(&theirs)
+            )
+        } else {
+            "they differ only in characters that look alike".to_string()
+        }
+    }
+}
+
+impl std::fmt::Display for Confusable {
+    /// The problem, and what to do about it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {:?} can be mistaken for {:?}, a name of party {} ({}): use a name that \
+             cannot be confused with another party's",
+            self.field,
+            super::shorten(&self.name),
+            super::shorten(&self.other_name),
+            self.other,
+            self.why()
+        )
+    }
+}
+
+/// The scripts of the letters of `text` (characters of every script, such as digits and
+/// spaces, do not count), in name order.
+fn scripts(text: &str) -> Vec<String> {
+    use unicode_security::mixed_script::AugmentedScriptSet;
+    let set: std::collections::BTreeSet<String> = text
+        .chars()
+        .map(AugmentedScriptSet::for_char)
+        .filter(|s| !s.is_all() && !s.is_empty())
+        .map(|s| s.to_string())
+        .collect();
+    set.into_iter().collect()
+}
+
+fn or_common(scripts: &[String]) -> String {
+    if scripts.is_empty() {
+        "common characters".to_string()
+    } else {
+        scripts.join(", ")
+    }
+}
+
 fn hint(suggestions: &[String]) -> String {
     if suggestions.is_empty() {
         " (add it to parties.toml, or check the spelling)".to_string()
@@ -151,9 +226,87 @@ impl PartyRegistry {
             .collect()
     }
 
-    /// The key a typed name is looked up under: trimmed, lower case.
+    /// The key a name is looked up and compared under; the one rule for matching ids,
+    /// names and aliases, used by the registry, the import's ambiguity checks and the
+    /// name index stored in the ledger.
+    ///
+    /// The key is the compatibility caseless form of the Unicode Standard (3.13, D146):
+    /// NFKD(casefold(NFKD(casefold(NFD(name))))), full case folding, so that "Straße AG"
+    /// and "STRASSE AG", NFC and NFD "Nestlé", and "ＭＩＣＲＯＳＯＦＴ" and "Microsoft"
+    /// have one key; then recomposed (NFC) and trimmed. Full case folding turns "İ"
+    /// (U+0130) into "i" followed by a combining dot above (U+0307), which looks like a
+    /// plain "i" but would not compare equal to one ("İstanbul" vs "istanbul"): the key
+    /// drops a U+0307 that sits on an "i" or "j" (no other mark above in between), as the
+    /// dot of a soft-dotted letter. Normalisation and case folding are stable for
+    /// assigned characters (Unicode's stability policies), so keys stored by one build
+    /// are the keys another computes. ASCII text takes a shortcut with the same result.
+    ///
+    /// ```
+    /// use pactlog::model::PartyRegistry;
+    /// let key = PartyRegistry::name_key;
+    /// assert_eq!(key(" STRASSE AG "), key("Straße AG"));
+    /// assert_eq!(key("İstanbul Holding"), key("istanbul holding"));
+    /// assert_eq!(key("ＭＩＣＲＯＳＯＦＴ"), "microsoft");
+    /// ```
     pub fn name_key(name: &str) -> String {
-        name.trim().to_lowercase()
+        use unicode_normalization::UnicodeNormalization;
+        let name = name.trim();
+        if name.is_ascii() {
+            return name.to_ascii_lowercase();
+        }
+        let folded = caseless::default_case_fold_str(&name.nfd().collect::<String>());
+        let folded = caseless::default_case_fold_str(&folded.nfkd().collect::<String>());
+        without_soft_dots(folded.nfkd())
+            .nfc()
+            .collect::<String>()
+            .trim()
+            .to_string()
+    }
+
+    /// The names (ids, names, aliases) of the parties `of` that another party's name
+    /// could be mistaken for: equal confusable skeletons (UTS #39) of different keys.
+    /// Names with equal keys are not listed: they are ambiguous
+    /// ([`PartyRegistry::ambiguous_names`]).
+    pub fn confusables(&self, of: &[PartyId]) -> Vec<Confusable> {
+        let skeleton = |key: &str| unicode_security::skeleton(key).collect::<String>();
+        let mut by_skeleton: BTreeMap<String, Vec<(String, &str, &PartyId)>> = BTreeMap::new();
+        for p in self.parties.values() {
+            for (_, text) in named(p) {
+                let key = PartyRegistry::name_key(text);
+                by_skeleton
+                    .entry(skeleton(&key))
+                    .or_default()
+                    .push((key, text, &p.id));
+            }
+        }
+        let mut out: Vec<Confusable> = Vec::new();
+        // One report per name and other party, however many of its names match alike.
+        let mut seen: std::collections::BTreeSet<(&PartyId, String, &PartyId, &str)> =
+            std::collections::BTreeSet::new();
+        for p in of.iter().filter_map(|id| self.parties.get(id)) {
+            for (field, text) in named(p) {
+                let key = PartyRegistry::name_key(text);
+                let Some(alike) = by_skeleton.get(&skeleton(&key)) else {
+                    continue;
+                };
+                for (other_key, other_name, other) in alike {
+                    if **other == p.id
+                        || *other_key == key
+                        || !seen.insert((&p.id, key.clone(), other, other_key.as_str()))
+                    {
+                        continue;
+                    }
+                    out.push(Confusable {
+                        party: p.id.clone(),
+                        field,
+                        name: text.to_string(),
+                        other: (*other).clone(),
+                        other_name: other_name.to_string(),
+                    });
+                }
+            }
+        }
+        out
     }
 
     /// What resolving `name` answers when `named` are the parties its lower-case form
@@ -190,9 +343,9 @@ impl PartyRegistry {
             self.parties
                 .values()
                 .filter(|p| {
-                    lower_eq(p.id.as_str(), &key)
-                        || lower_eq(&p.name, &key)
-                        || p.aliases.iter().any(|a| lower_eq(a, &key))
+                    key_eq(p.id.as_str(), &key)
+                        || key_eq(&p.name, &key)
+                        || p.aliases.iter().any(|a| key_eq(a, &key))
                 })
                 .map(|p| p.id.clone())
                 .collect()
@@ -227,13 +380,42 @@ impl PartyRegistry {
     }
 }
 
-/// The lower-case id, name and aliases of `party`, each once.
+/// The keys ([`PartyRegistry::name_key`]) of the id, name and aliases of `party`, each
+/// once.
 fn own_keys(party: &Party) -> Vec<String> {
-    let mut keys = vec![party.id.as_str().to_lowercase(), party.name.to_lowercase()];
-    keys.extend(party.aliases.iter().map(|a| a.to_lowercase()));
+    let mut keys: Vec<String> = named(party)
+        .map(|(_, text)| PartyRegistry::name_key(text))
+        .collect();
     keys.sort();
     keys.dedup();
     keys
+}
+
+/// The name, aliases and id of `party`, each with what it is.
+fn named(party: &Party) -> impl Iterator<Item = (&'static str, &str)> {
+    std::iter::once(("name", party.name.as_str()))
+        .chain(party.aliases.iter().map(|a| ("alias", a.as_str())))
+        .chain(std::iter::once(("id", party.id.as_str())))
+}
+
+/// `chars` (decomposed) without a combining dot above (U+0307) on an "i" or "j", unless
+/// another mark above comes between them.
+fn without_soft_dots(chars: impl Iterator<Item = char>) -> impl Iterator<Item = char> {
+    use unicode_normalization::char::canonical_combining_class;
+    const ABOVE: u8 = 230;
+    let mut on_soft_dotted = false;
+    chars.filter(move |&c| {
+        let class = canonical_combining_class(c);
+        if c == '\u{307}' && on_soft_dotted {
+            return false;
+        }
+        if class == 0 {
+            on_soft_dotted = c == 'i' || c == 'j';
+        } else if class == ABOVE {
+            on_soft_dotted = false;
+        }
+        true
+    })
 }
 
 /// Adds `party`'s keys to a name index.
@@ -246,12 +428,13 @@ fn index(names: &mut BTreeMap<String, Vec<PartyId>>, party: &Party) {
     }
 }
 
-/// Whether `s` in lower case is `lower` (allocates only for text that is not ASCII).
-fn lower_eq(s: &str, lower: &str) -> bool {
+/// Whether `s` has the key `key` (computes the key only for text that is not ASCII).
+fn key_eq(s: &str, key: &str) -> bool {
     if s.is_ascii() {
-        s.len() == lower.len() && s.eq_ignore_ascii_case(lower)
+        let s = s.trim();
+        s.len() == key.len() && s.eq_ignore_ascii_case(key)
     } else {
-        s.to_lowercase() == lower
+        PartyRegistry::name_key(s) == key
     }
 }
 
@@ -402,6 +585,121 @@ mod tests {
         assert!(reg.names.get().is_none());
         assert!(reg.resolve("Acme").is_ok());
         assert!(reg.names.get().is_some());
+    }
+
+    #[test]
+    fn the_name_key_folds_case_and_compatibility_forms() {
+        let key = PartyRegistry::name_key;
+        let same = [
+            ("Straße AG", "STRASSE AG"),
+            ("İstanbul Holding", "istanbul holding"),
+            ("İSTANBUL", "istanbul"),
+            ("Nestl\u{e9}", "Nestle\u{301}"),
+            ("NESTL\u{c9}", "nestle\u{301}"),
+            ("ＭＩＣＲＯＳＯＦＴ", "Microsoft"),
+            ("\u{fb01}nance", "FINANCE"),
+            ("Ǆ Corp", "dž corp"),
+            ("\u{3a3}\u{3a3}", "\u{3c3}\u{3c2}"),
+            ("\u{a0}Acme\u{3000}", "acme"),
+            ("Ⅻ Labs", "xii labs"),
+        ];
+        for (a, b) in same {
+            assert_eq!(key(a), key(b), "{a:?} vs {b:?}");
+        }
+        assert_eq!(key("İstanbul"), "istanbul");
+        assert_eq!(key(" Straße AG "), "strasse ag");
+        // Different names keep different keys: a dot above on another letter, a dot
+        // above stacked over another mark, another letter.
+        let different = [
+            ("ė", "e"),
+            ("Mіcrosoft", "Microsoft"),
+            ("Acme", "Acne"),
+            ("i\u{301}\u{307}", "i\u{301}"),
+        ];
+        for (a, b) in different {
+            assert_ne!(key(a), key(b), "{a:?} vs {b:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_name_key_is_idempotent(name in "\\PC{0,12}") {
+            let once = PartyRegistry::name_key(&name);
+            proptest::prop_assert_eq!(PartyRegistry::name_key(&once), once);
+        }
+
+        #[test]
+        fn the_name_key_is_idempotent_on_tricky_letters(
+            name in "[iIİıjJ\u{307}\u{301}\u{328}ßẞſﬁﬆǅΣσςΐ\u{345}ͅᾳﬀ¨ ＡａⅫ㎒]{0,10}"
+        ) {
+            let once = PartyRegistry::name_key(&name);
+            proptest::prop_assert_eq!(PartyRegistry::name_key(&once), once);
+        }
+    }
+
+    #[test]
+    fn normalised_names_of_two_parties_are_ambiguous_and_resolve_alike() {
+        let reg = PartyRegistry::from_parties(vec![
+            party("strasse", "Straße AG", &["Nestl\u{e9}"]),
+            party("other", "STRASSE AG", &["Nestle\u{301}"]),
+            party("microsoft", "Microsoft", &[]),
+            party("istanbul", "İstanbul Holding", &[]),
+        ]);
+        for name in ["strasse ag", "Straße AG", "NESTLÉ"] {
+            assert!(
+                matches!(reg.resolve(name), Err(ResolveError::Ambiguous { .. })),
+                "{name}"
+            );
+        }
+        assert_eq!(reg.ambiguous_names().len(), 2);
+        for (name, id) in [
+            ("ＭＩＣＲＯＳＯＦＴ", "microsoft"),
+            ("istanbul holding", "istanbul"),
+            ("ISTANBUL HOLDING", "istanbul"),
+        ] {
+            assert_eq!(reg.resolve(name).map(|p| p.to_string()), Ok(id.into()));
+        }
+    }
+
+    #[test]
+    fn a_look_alike_name_of_another_party_is_confusable_and_says_it_mixes_scripts() {
+        let reg = PartyRegistry::from_parties(vec![
+            party("microsoft", "Microsoft", &["MSFT"]),
+            // U+0456 CYRILLIC SMALL LETTER BYELORUSSIAN-UKRAINIAN I.
+            party("fake", "Fake Inc", &["M\u{456}crosoft"]),
+            // Its own look-alike is no other party's concern.
+            party("openai", "OpenAI", &["Ореn\u{410}I"]),
+        ]);
+        let found = reg.confusables(&[PartyId::new("fake").unwrap()]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        let c = &found[0];
+        assert_eq!((c.field, c.other.as_str()), ("alias", "microsoft"));
+        assert_eq!(c.other_name, "Microsoft");
+        assert_eq!(c.why(), "it mixes scripts: Cyrillic, Latin");
+        assert!(
+            reg.confusables(&[PartyId::new("openai").unwrap()])
+                .is_empty()
+        );
+        // Both sides are found, whichever party is new.
+        let back = reg.confusables(&[PartyId::new("microsoft").unwrap()]);
+        assert_eq!(back.len(), 1);
+        assert_eq!(back[0].other.as_str(), "fake");
+        assert_eq!(back[0].why(), "that name mixes scripts: Cyrillic, Latin");
+        // A whole name in another script is named as such.
+        let reg = PartyRegistry::from_parties(vec![
+            party("ace", "ace", &[]),
+            party("cyr", "\u{430}\u{441}\u{435}", &[]),
+        ]);
+        let found = reg.confusables(&[PartyId::new("cyr").unwrap()]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            found[0].why(),
+            "it is written in Cyrillic, the other in Latin"
+        );
+        // Equal keys are ambiguity, not confusion.
+        let reg =
+            PartyRegistry::from_parties(vec![party("a", "Acme", &[]), party("b", "ACME", &[])]);
+        assert!(reg.confusables(&[PartyId::new("b").unwrap()]).is_empty());
     }
 
     #[test]

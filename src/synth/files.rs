@@ -82,7 +82,8 @@ fn event_toml(e: &Event) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "[[event]]\nid = {}", q(e.id.as_str()));
     let _ = writeln!(s, "date = {}", q(e.date.as_str()));
-    if e.disclosed != e.date.latest() {
+    // An open-ended date has no latest day to default to: its disclosure is written out.
+    if e.disclosed != e.date.latest() || e.date.has_open_end() {
         let _ = writeln!(s, "disclosed = {}", q(&ymd(e.disclosed)));
     }
     let _ = writeln!(s, "kind = {}", q(e.kind_name()));

@@ -66,5 +66,13 @@ pub(super) fn check(
             }
         }
     }
+    let new_ids: Vec<PartyId> = new_at.iter().map(|(_, id)| id.clone()).collect();
+    for c in registry.confusables(&new_ids) {
+        if let Some((i, _)) = new_at.iter().find(|(_, id)| *id == c.party) {
+            found
+                .problems
+                .push(Problem::rule(Item::Party(*i), c.party.as_str(), c.to_string()));
+        }
+    }
     found
 }

@@ -136,6 +136,12 @@ impl<'l, S: Store> Replay<'l, S> {
                     others.join(", ")
                 )
             })
+            .chain(
+                registry
+                    .confusables(std::slice::from_ref(&p.id))
+                    .into_iter()
+                    .map(|c| format!("party {}: {c}", p.id)),
+            )
             .collect()
     }
 

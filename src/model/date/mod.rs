@@ -15,7 +15,8 @@
 //!
 //! ```text
 //! edtf      = date | end "/" end         ; at most 64 characters, no whitespace
-//! end       = date | ".." | ""           ; ".." open end, "" unknown end (not both sides)
+//! end       = date | ".." | ""           ; ".." open end, "" unknown end (not both sides);
+//!                                        ; an end has no X digits (that is level 2)
 //! date      = body [ "?" | "~" | "%" ]   ; uncertain, approximate, both
 //! body      = YYYY                       ; a year, 0000-9999
 //!           | YYYX | YYXX                ; a decade or a century (unspecified digits)
@@ -54,8 +55,13 @@
 //!   range 2021-01-05..2021-12-05 would claim every day in between.
 //! - An unknown end (`2025-10-28/`) is treated like an open one (`2025-10-28/..`): we know
 //!   no bound, so the range is unbounded on that side. An interval is never exact.
-//! - Level 1 extended years (`Y170000002`), negative years, times and every level 2
-//!   feature are rejected with a message naming the feature.
+//! - Unspecified digits in an interval end (`201X/2021`, `2004-06-XX/2004-07-03`) are
+//!   EDTF level 2 and are rejected; so is every other level 2 feature. Records written
+//!   before this rule may hold such dates: they still decode (see [`EdtfDate`]'s serde).
+//! - Negative years (`-0100`) and `Y`-prefixed years (`Y170000002`, which EDTF allows only
+//!   for years beyond four digits) are level 1, but fall outside the days a [`Day`] can
+//!   hold (0000-01-01 to 9999-12-31): they are rejected with a message saying so, as are
+//!   times of day.
 
 use std::fmt;
 use std::str::FromStr;
@@ -335,6 +341,12 @@ impl EdtfDate {
     /// # Ok::<(), pactlog::model::date::DateError>(())
     /// ```
     pub fn parse(s: &str) -> Result<EdtfDate, DateError> {
+        EdtfDate::parse_with(s, Ends::Level1)
+    }
+
+    /// Parses `s` as [`EdtfDate::parse`] does, and where `ends` is [`Ends::Recorded`] also
+    /// accepts X digits in interval ends, which earlier builds accepted and recorded.
+    fn parse_with(s: &str, ends: Ends) -> Result<EdtfDate, DateError> {
         check_text(s)?;
         let (earliest, latest, qualifier, interval) = match s.split_once('/') {
             None if s == ".." => return Err(malformed(s, OPEN_ALONE)),
@@ -344,7 +356,7 @@ impl EdtfDate {
             }
             Some((_, end)) if end.contains('/') => return Err(malformed(s, ONE_SLASH)),
             Some((start, end)) => {
-                let (start, end) = (parse_end(start)?, parse_end(end)?);
+                let (start, end) = (parse_end(start, ends)?, parse_end(end, ends)?);
                 match (start, end) {
                     (None, None) => return Err(DateError::NoKnownEnd { text: s.to_owned() }),
                     (Some(a), None) => (a.earliest, Day::MAX, a.qualifier, true),
@@ -392,6 +404,12 @@ impl EdtfDate {
         self.interval
     }
 
+    /// True for an interval whose end is open (`2025-10-28/..`) or unknown (`2026/`):
+    /// its latest day is [`Day::MAX`] because nothing bounds it, not because it is known.
+    pub fn has_open_end(&self) -> bool {
+        self.interval && (self.text.ends_with('/') || self.text.ends_with("/.."))
+    }
+
     /// The strongest qualifier present: `?` on one end of an interval and `~` on the
     /// other make [`Qualifier::Both`].
     pub fn qualifier(&self) -> Qualifier {
@@ -421,7 +439,8 @@ impl Serialize for EdtfDate {
 
 impl<'de> Deserialize<'de> for EdtfDate {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<EdtfDate, D::Error> {
-        deserializer.deserialize_str(TextVisitor(EdtfDate::parse))
+        // A recorded date decodes whatever the input rules were when it was recorded.
+        deserializer.deserialize_str(TextVisitor(|s| EdtfDate::parse_with(s, Ends::Recorded)))
     }
 }
 
@@ -523,8 +542,13 @@ const LOWER_X: &str = "unspecified digits are written with a capital X (e.g. 201
 const DAY_ONLY: &str = "expected one exact day, YYYY-MM-DD (e.g. 2026-02-27)";
 
 const NEGATIVE_YEAR: &str = "a negative year, which pactlog does not support: years are 0000-9999";
-const EXTENDED_YEAR: &str = "an extended year, exponent or significant digits (Y, E, S), which \
+const EXTENDED_YEAR: &str = "an exponent or significant digits (E, S; EDTF level 2), which \
      pactlog does not support: years are 0000-9999, written with four digits";
+const LETTER_YEAR: &str = "a Y-prefixed year, which EDTF keeps for years of more than four \
+     digits: pactlog supports years 0000-9999, written with four digits (e.g. 2026)";
+const X_IN_INTERVAL: &str = "X digits in an interval end (EDTF level 2), which pactlog does \
+     not support: give the end as a year, month or day (e.g. 2010/2021), or a whole \
+     unspecified date on its own (201X)";
 const TIME: &str = "a time of day, which pactlog does not support: give a day, e.g. 2026-02-27";
 const SETS: &str = "a set or list ([...] or {...}, EDTF level 2), which pactlog does not \
      support: use an interval START/END";
@@ -590,11 +614,26 @@ struct Side {
     qualifier: Qualifier,
 }
 
+/// Which interval ends a parse accepts.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Ends {
+    /// Level 1: an end is a date without X digits, or open, or unknown.
+    Level1,
+    /// Also ends with X digits (level 2), as recorded by earlier builds.
+    Recorded,
+}
+
 /// One end of an interval: `None` for an open (`..`) or unknown (empty) end.
-fn parse_end(text: &str) -> Result<Option<Side>, DateError> {
+fn parse_end(text: &str, ends: Ends) -> Result<Option<Side>, DateError> {
     match text {
         "" | ".." => Ok(None),
-        _ => parse_side(text, Mode::Edtf).map(Some),
+        _ => {
+            let side = parse_side(text, Mode::Edtf)?;
+            if ends == Ends::Level1 && text.contains('X') {
+                return Err(unsupported(text, X_IN_INTERVAL));
+            }
+            Ok(Some(side))
+        }
     }
 }
 
@@ -627,7 +666,8 @@ fn parse_side(text: &str, mode: Mode) -> Result<Side, DateError> {
         match ch {
             '0'..='9' | 'X' | '-' => {}
             '?' | '~' | '%' => return Err(unsupported(text, INNER_QUALIFIER)),
-            'Y' | 'E' | 'S' => return Err(unsupported(text, EXTENDED_YEAR)),
+            'Y' => return Err(unsupported(text, LETTER_YEAR)),
+            'E' | 'S' => return Err(unsupported(text, EXTENDED_YEAR)),
             'T' | ':' => return Err(unsupported(text, TIME)),
             '[' | ']' | '{' | '}' | ',' => return Err(unsupported(text, SETS)),
             'x' | 'u' => return Err(malformed(text, LOWER_X)),

@@ -287,7 +287,6 @@ const ACCEPTED: &[(&str, &str, &str, Qualifier, bool, bool)] = {
             false,
             true,
         ),
-        ("201X/2021-XX", "2010-01-01", "2021-12-31", N, false, true),
     ]
 };
 
@@ -380,7 +379,14 @@ fn rejections_name_the_problem() {
                 ch: '.',
             },
         ),
-        ("Y170000002", unsupported("Y170000002", EXTENDED_YEAR)),
+        ("Y170000002", unsupported("Y170000002", LETTER_YEAR)),
+        ("Y-170000002", unsupported("Y-170000002", LETTER_YEAR)),
+        ("Y2026", unsupported("Y2026", LETTER_YEAR)),
+        ("2026/Y10000", unsupported("Y10000", LETTER_YEAR)),
+        ("1950S2", unsupported("1950S2", EXTENDED_YEAR)),
+        ("Y17E7", unsupported("Y17E7", LETTER_YEAR)),
+        ("-0100", unsupported("-0100", NEGATIVE_YEAR)),
+        ("2020/-0100", unsupported("-0100", NEGATIVE_YEAR)),
         ("2026S2", unsupported("2026S2", EXTENDED_YEAR)),
         ("-1985", unsupported("-1985", NEGATIVE_YEAR)),
         ("-1985/2000", unsupported("-1985", NEGATIVE_YEAR)),
@@ -471,6 +477,60 @@ fn rejections_name_the_problem() {
             days_in_month: 0,
         };
         assert!(e.to_string().contains("month"));
+    }
+}
+
+/// X digits in an interval end are EDTF level 2: refused on either side, open or not,
+/// while a lone unspecified date (level 1) is accepted.
+#[test]
+fn unspecified_digits_in_interval_ends_are_level_2_and_refused() {
+    for (text, end) in [
+        ("201X/2021-XX", "201X"),
+        ("2010/2021-XX", "2021-XX"),
+        ("2004-06-XX/2004-07-03", "2004-06-XX"),
+        ("2004-06-01/2004-07-XX", "2004-07-XX"),
+        ("2021-XX/..", "2021-XX"),
+        ("../201X", "201X"),
+        ("20XX/", "20XX"),
+        ("/2021-03-XX~", "2021-03-XX~"),
+    ] {
+        assert_eq!(err(text), unsupported(end, X_IN_INTERVAL), "{text}");
+        assert!(err(text).to_string().contains("EDTF level 2"), "{text}");
+    }
+    for text in ["201X", "20XX", "2021-XX", "2021-03-XX", "2021-XX-XX"] {
+        assert!(EdtfDate::parse(text).is_ok(), "{text}");
+    }
+}
+
+/// Records hold the text of their dates: one recorded while X digits were accepted in
+/// interval ends still decodes, with the same days, so old ledgers stay readable.
+#[test]
+fn a_recorded_level_2_interval_still_decodes() {
+    let json = r#""201X/2021-XX""#;
+    let date: EdtfDate = serde_json::from_str(json).unwrap();
+    assert_eq!(date.earliest(), day("2010-01-01"));
+    assert_eq!(date.latest(), day("2021-12-31"));
+    assert_eq!(serde_json::to_string(&date).unwrap(), json);
+    assert_eq!(from_bincode::<EdtfDate>(&to_bincode(&date)), Ok(date));
+    assert!(serde_json::from_str::<EdtfDate>(r#""2021-XX-05/2022""#).is_err());
+}
+
+/// Open and unknown ends are told apart from dates that merely end late.
+#[test]
+fn open_ends_are_told_apart_from_late_ends() {
+    for text in ["2025-10-28/..", "2026/", "2025?/..", "2026-21/"] {
+        assert!(edtf(text).has_open_end(), "{text}");
+    }
+    for text in [
+        "9999",
+        "../2025",
+        "/2025",
+        "2025/2026",
+        "2025",
+        "9999-12-31",
+        "2025/9999",
+    ] {
+        assert!(!edtf(text).has_open_end(), "{text}");
     }
 }
 
@@ -591,7 +651,12 @@ proptest! {
             3 => format!("/{b}"),
             _ => format!("{a}/{b}"),
         };
-        let date = EdtfDate::parse(&text).unwrap();
+        // An end with X digits is level 2: refused as input, still decoded as recorded.
+        let parsed = EdtfDate::parse(&text);
+        prop_assert_eq!(parsed.is_err(), text.contains('X'), "{}", text);
+        let recorded: EdtfDate = serde_json::from_value(serde_json::Value::String(text.clone()))
+            .unwrap();
+        let date = parsed.unwrap_or(recorded);
         prop_assert!(date.earliest() <= date.latest());
         prop_assert!(date.is_interval() && !date.is_exact());
         prop_assert_eq!(date.as_str(), text.as_str());
