@@ -173,6 +173,18 @@ impl fmt::Display for Break {
                 f,
                 "merkle tree of {seq} records: stored tiles give root {stored}, the records give {computed}"
             ),
+            BreakKind::LostRecords { .. }
+            | BreakKind::WitnessHeadMismatch { .. }
+            | BreakKind::BadWitness { .. } => self.fmt_witness(f),
+        }
+    }
+}
+
+impl Break {
+    /// The breaks the witness finds: what was acknowledged is gone or changed.
+    fn fmt_witness(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let seq = self.seq;
+        match &self.kind {
             BreakKind::LostRecords {
                 acknowledged,
                 witness,
@@ -213,6 +225,8 @@ impl fmt::Display for Break {
                  if the records are known to be whole, remove the file: the next import that adds records, or the next checkpoint, writes a new one",
                 witness.display()
             ),
+            // The record breaks are written by `fmt`, which sends only these here.
+            _ => Ok(()),
         }
     }
 }

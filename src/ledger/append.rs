@@ -11,6 +11,7 @@ use crate::chain::{Break, Tip};
 use crate::codec::ChainHash;
 use crate::codec::{self, Entry, Record, Seq, Timestamp};
 use crate::store::{Op, Store, Tree};
+use std::sync::mpsc::{Receiver, SyncSender};
 
 /// Batches handed from one stage of an append to the next and not yet taken in: bounds
 /// the memory of an append when a later stage falls behind (a merge of runs, a slow
@@ -98,53 +99,25 @@ impl<S: Store> Ledger<S> {
     }
 
     /// Writes the batches `next` stages (given the size and head they continue), each
-    /// durable before the next: staging, writing and deriving on three threads.
+    /// durable before the next: staging, writing and deriving on three threads, each
+    /// handing the next whole batches.
     fn pipeline(
         &mut self,
-        mut next: impl FnMut(u64, ChainHash) -> Option<Result<Staged, LedgerError>> + Send,
+        next: impl FnMut(u64, ChainHash) -> Option<Result<Staged, LedgerError>> + Send,
         durable: &mut dyn FnMut(&AppendReport),
     ) -> Result<AppendReport, LedgerError> {
-        if let Some(b) = self.check_witness()? {
-            return Err(LedgerError::Unacknowledged(Box::new(b)));
-        }
-        // Appends keep the registry (and its snapshot) up to date.
-        self.parties()?;
-        if self.size > 0 && self.raw(Seq::new(self.size - 1)).is_err() {
-            return Err(LedgerError::Damaged {
-                seq: self.size - 1,
-                why: "the last record is damaged: run `pactlog verify` and restore from a backup before appending".into(),
-            });
-        }
-        let start = self.size;
+        self.ready_to_append()?;
+        let base = Tip {
+            size: self.size,
+            head: self.head,
+        };
         // The appended records' leaves go into the tiles.
         self.tiles.clear();
         let (store, index) = (&self.store, &mut self.index);
-        let (mut size, mut head) = (self.size, self.head);
         let (written, derived) = std::thread::scope(|scope| {
-            // Three stages, each on its own thread: encoding and hashing, writing the
-            // records (here), deriving. Each hands the next whole batches.
             let (to_write, staged) = std::sync::mpsc::sync_channel(IN_FLIGHT);
-            let staging = scope.spawn(move || {
-                let (mut size, mut head) = (size, head);
-                while let Some(batch) = next(size, head) {
-                    let stop = match &batch {
-                        Ok(b) => {
-                            if let Some((last, _)) = b.last() {
-                                size += b.len() as u64;
-                                head = last.hash;
-                            }
-                            false
-                        }
-                        Err(_) => true,
-                    };
-                    // A closed channel: the writer stopped, and reports why.
-                    if to_write.send(batch).is_err() || stop {
-                        break;
-                    }
-                }
-            });
-            let (to_derive, written_batches) =
-                std::sync::mpsc::sync_channel::<(u64, Staged)>(IN_FLIGHT);
+            let staging = scope.spawn(move || stage_all(next, base, &to_write));
+            let (to_derive, written_batches) = std::sync::mpsc::sync_channel::<(u64, Staged)>(IN_FLIGHT);
             let deriving = scope.spawn(move || -> Result<(), LedgerError> {
                 for (first, batch) in written_batches {
                     let with_leaves: Vec<_> = batch.iter().map(|(s, r)| (s.leaf, r)).collect();
@@ -152,38 +125,7 @@ impl<S: Store> Ledger<S> {
                 }
                 Ok(index.write_pending(store)?)
             });
-            let mut write = || -> Result<(), LedgerError> {
-                for batch in &staged {
-                    let batch: Staged = batch?;
-                    let Some((last, _)) = batch.last() else {
-                        continue;
-                    };
-                    let (first, last_hash) = (size, last.hash);
-                    if first == 0 {
-                        store.apply(Tree::Meta, vec![index::format_op(codec::FORMAT_VERSION)])?;
-                    }
-                    let ops = batch
-                        .iter()
-                        .map(|(s, _)| Op::Put(s.seq.key().to_vec(), s.to_value()))
-                        .collect();
-                    store.apply(Tree::Records, ops)?;
-                    store.flush()?;
-                    size += batch.len() as u64;
-                    head = last_hash;
-                    witness::acknowledge(store, Tip { size, head })?;
-                    durable(&AppendReport {
-                        first: Seq::new(first),
-                        count: batch.len() as u64,
-                        head,
-                    });
-                    if to_derive.send((first, batch)).is_err() {
-                        // The derived-data thread stopped; its error is the one to report.
-                        break;
-                    }
-                }
-                Ok(())
-            };
-            let written = write();
+            let written = write_all(store, base, &staged, &to_derive, durable);
             drop(staged);
             drop(to_derive);
             let joined = staging.join();
@@ -193,22 +135,114 @@ impl<S: Store> Ledger<S> {
             joined.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
             (written, derived)
         });
-        let done = written.and(derived).and_then(|()| Ok(self.store.flush()?));
-        if let Err(e) = done {
-            // Records may be written past what `size` says and derived data may be half
-            // taken in: describe the store again (opening completes derived data). If
-            // that fails too, the first error is the one to report.
-            let _ = self.load();
-            return Err(e);
-        }
-        self.size = size;
-        self.head = head;
+        let done = written.and_then(|tip| derived.and(Ok(tip)));
+        let tip = match done.and_then(|tip| Ok(self.store.flush().map(|()| tip)?)) {
+            Ok(tip) => tip,
+            Err(e) => {
+                // Records may be written past what `size` says and derived data may be
+                // half taken in: describe the store again (opening completes derived
+                // data). If that fails too, the first error is the one to report.
+                let _ = self.load();
+                return Err(e);
+            }
+        };
+        self.size = tip.size;
+        self.head = tip.head;
         Ok(AppendReport {
-            first: Seq::new(start),
-            count: size - start,
-            head,
+            first: Seq::new(base.size),
+            count: tip.size - base.size,
+            head: tip.head,
         })
     }
+
+    /// Refuses to append to a store that lost what it acknowledged or whose last record
+    /// is damaged, and loads the party registry (appends keep it and its snapshot up to
+    /// date).
+    fn ready_to_append(&mut self) -> Result<(), LedgerError> {
+        if let Some(b) = self.check_witness()? {
+            return Err(LedgerError::Unacknowledged(Box::new(b)));
+        }
+        self.parties()?;
+        if self.size > 0 && self.raw(Seq::new(self.size - 1)).is_err() {
+            return Err(LedgerError::Damaged {
+                seq: self.size - 1,
+                why: "the last record is damaged: run `pactlog verify` and restore from a backup before appending".into(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// The staging thread: asks `next` for batches that continue the chain and hands them to
+/// the writer, stopping after the first error (the writer reports it) or when the writer
+/// stops.
+fn stage_all(
+    mut next: impl FnMut(u64, ChainHash) -> Option<Result<Staged, LedgerError>>,
+    base: Tip,
+    to_write: &SyncSender<Result<Staged, LedgerError>>,
+) {
+    let mut tip = base;
+    while let Some(batch) = next(tip.size, tip.head) {
+        let stop = match &batch {
+            Ok(b) => {
+                if let Some((last, _)) = b.last() {
+                    tip = Tip {
+                        size: tip.size + b.len() as u64,
+                        head: last.hash,
+                    };
+                }
+                false
+            }
+            Err(_) => true,
+        };
+        if to_write.send(batch).is_err() || stop {
+            break;
+        }
+    }
+}
+
+/// The writing stage: each staged batch in one atomic write, flushed and acknowledged in
+/// the witness before `durable` hears of it and the deriving thread gets it. Returns the
+/// tip after the last batch written.
+fn write_all<S: Store>(
+    store: &S,
+    base: Tip,
+    staged: &Receiver<Result<Staged, LedgerError>>,
+    to_derive: &SyncSender<(u64, Staged)>,
+    durable: &mut dyn FnMut(&AppendReport),
+) -> Result<Tip, LedgerError> {
+    let mut tip = base;
+    for batch in staged {
+        let batch: Staged = batch?;
+        let Some((last, _)) = batch.last() else {
+            continue;
+        };
+        let first = tip.size;
+        if first == 0 {
+            store.apply(Tree::Meta, vec![index::format_op(codec::FORMAT_VERSION)])?;
+        }
+        let ops = batch
+            .iter()
+            .map(|(s, _)| Op::Put(s.seq.key().to_vec(), s.to_value()))
+            .collect();
+        store.apply(Tree::Records, ops)?;
+        store.flush()?;
+        tip = Tip {
+            size: first + batch.len() as u64,
+            head: last.hash,
+        };
+        witness::acknowledge(store, tip)?;
+        durable(&AppendReport {
+            first: Seq::new(first),
+            count: batch.len() as u64,
+            head: tip.head,
+        });
+        if to_derive.send((first, batch)).is_err() {
+            // The derived-data thread stopped; its error is the one to report.
+            break;
+        }
+    }
+    Ok(tip)
 }
 
 /// Encodes `entries` as the records that continue the chain at `tip`.

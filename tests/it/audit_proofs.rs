@@ -1,11 +1,10 @@
 //! Inclusion proofs checked offline by `audit`, tampered proof files, and consistency
 //! proofs, through the CLI.
 
-mod audit_common;
-mod common;
+use crate::support;
 
-use audit_common::*;
-use common::{NOW, TempStore, events_dir};
+use support::audit::*;
+use support::{NOW, TempStore, events_dir};
 use pactlog::checkpoint::{Checkpoint, SigningKey, TlogProof};
 use pactlog::codec::ChainHash;
 use pactlog::codec::{self, Record, Seq, Timestamp};
@@ -31,7 +30,7 @@ fn proof_of(s: &Signed, id: &str) -> (PathBuf, String) {
 /// `pactlog audit FILE --key VKEY`, run where no store exists (it must need none).
 fn audit(file: &Path, vkey: &str) -> Output {
     let dir = file.parent().unwrap();
-    common::pactlog(&dir.join("no-such-store.db"))
+    support::pactlog(&dir.join("no-such-store.db"))
         .arg("audit")
         .arg(file)
         .args(["--key", vkey])

@@ -10,11 +10,10 @@
 //! (tests/witness.rs): what is left for the checkpoint to catch is what the witness
 //! cannot.
 
-mod audit_common;
-mod common;
+use crate::support;
 
-use audit_common::*;
-use common::TempStore;
+use support::audit::*;
+use support::TempStore;
 use pactlog::AuditError;
 use pactlog::checkpoint::{SigningKey, VerifierKey};
 use pactlog::codec::{Entry, Seq, Timestamp};
@@ -30,7 +29,7 @@ use pactlog::store::{MemoryStore, Op, SledStore, Store, Tree};
 fn key_generate_writes_an_owner_only_private_key_and_prints_only_the_verifier_key() {
     let dir = tempfile::tempdir().unwrap();
     let skey = dir.path().join("k.key");
-    let out = common::pactlog(&dir.path().join("unused.db"))
+    let out = support::pactlog(&dir.path().join("unused.db"))
         .args(["key", "generate", KEY_NAME, "--out"])
         .arg(&skey)
         .output()
@@ -83,7 +82,7 @@ fn key_generate_refuses_to_overwrite_an_existing_file() {
     let dir = tempfile::tempdir().unwrap();
     let skey = dir.path().join("k.key");
     std::fs::write(&skey, "precious\n").unwrap();
-    let out = common::pactlog(&dir.path().join("unused.db"))
+    let out = support::pactlog(&dir.path().join("unused.db"))
         .args(["key", "generate", KEY_NAME, "--out"])
         .arg(&skey)
         .output()

@@ -1,11 +1,11 @@
 //! The `pactlog` binary end to end: import, log, show, verify, errors and exit codes.
 //!
 //! Every test gets its own store in a temporary folder (sled locks a store per process, so
-//! tests cannot share one) and records at the fixed instant `common::NOW`.
+//! tests cannot share one) and records at the fixed instant `support::NOW`.
 
-mod common;
+use crate::support;
 
-use common::{NOW, SMALL_SIZE, TempStore, events_dir, repo_path, small_fixture};
+use support::{NOW, SMALL_SIZE, TempStore, events_dir, repo_path, small_fixture};
 use pactlog::codec::Seq;
 use pactlog::ledger::Ledger;
 use pactlog::store::{Op, SledStore, Store, Tree};

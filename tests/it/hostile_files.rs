@@ -5,11 +5,10 @@
 //! Every command runs under a time limit, so a regression that hangs (a FIFO opened for
 //! reading, a walk that loops) fails instead of stalling the suite.
 
-mod common;
-mod hostile_common;
+use crate::support;
 
-use common::{SMALL_SIZE, TempStore};
-use hostile_common::*;
+use support::{SMALL_SIZE, TempStore};
+use support::hostile::*;
 use std::path::Path;
 
 // ---------------------------------------------------------------------------------------

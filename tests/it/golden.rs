@@ -6,10 +6,10 @@
 //! FORMAT_VERSION, not a re-bless. When a fixture is missing (or `PACTLOG_BLESS=1`), the
 //! test writes it and fails, so a new fixture is always reviewed before it is committed.
 
-mod common;
+use crate::support;
 
 use base64::Engine;
-use common::{NOW, SMALL_SIZE, TempStore, repo_path, small_fixture};
+use support::{NOW, SMALL_SIZE, TempStore, repo_path, small_fixture};
 use pactlog::codec::{self, Entry, FORMAT_VERSION, Timestamp};
 use pactlog::codec::{ChainHash, RECORD_CONTEXT};
 use pactlog::ledger::Ledger;

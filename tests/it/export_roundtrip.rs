@@ -4,11 +4,11 @@
 //! with the store left as it was. A property test does the same through the library on
 //! random valid ledgers.
 
-mod common;
+use crate::support;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use common::{TempStore, arb_ledger, cases, events_dir, small_fixture};
+use support::{TempStore, arb_ledger, cases, events_dir, small_fixture};
 use pactlog::codec::ChainHash;
 use pactlog::codec::{self, Entry, Record, Timestamp};
 use pactlog::import::{ImportError, export, restore};

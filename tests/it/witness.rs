@@ -7,9 +7,9 @@
 //! file itself). What an attacker who also rewrites the witness can do, and how a
 //! checkpoint catches it, is in tests/tampered.rs and tests/audit_scenarios.rs.
 
-mod common;
+use crate::support;
 
-use common::{SMALL_SIZE, TempStore, small_fixture};
+use support::{SMALL_SIZE, TempStore, small_fixture};
 use pactlog::codec::Seq;
 use pactlog::store::{Op, SledStore, Store, Tree};
 use serde_json::Value;

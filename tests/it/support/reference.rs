@@ -19,7 +19,6 @@
 //! It also holds what compares an answer with the reference: [`same_relationships`]
 //! (field by field, naming the first difference), [`selected`] and [`describe`].
 
-#![allow(dead_code)]
 
 use pactlog::codec::Entry;
 use pactlog::model::{Event, EventId, PartyId, Payload, Term, TermKey, TermRef, Until};

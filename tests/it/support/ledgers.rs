@@ -2,7 +2,7 @@
 //! whose party sets differ from their targets' (the cases an index can miss), and query
 //! days chosen near each ledger's own date boundaries.
 
-use crate::common::arb_ledger;
+use crate::support::arb_ledger;
 use pactlog::codec::{Entry, Timestamp};
 use pactlog::model::{
     Confidence, Day, EdtfDate, Event, EventId, LegalKind, LegalStage, Money, Party, PartyId,

@@ -7,11 +7,11 @@
 //! tests/checkpoint_crosscheck.rs does the same at the level of the library's notes and
 //! keys; here everything comes out of (or goes into) the CLI, over a real ledger.
 
-mod common;
+use crate::support;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use common::{TempStore, events_dir};
+use support::{TempStore, events_dir};
 use pactlog::checkpoint::{SigningKey, TlogProof};
 use pactlog::merkle::Hash;
 use std::path::{Path, PathBuf};
@@ -439,7 +439,7 @@ fn a_witness_cosignature_added_by_signed_note_keeps_checkpoint_and_proof_valid()
     .unwrap();
     let file = write(dir, "cosigned.proof", &cosigned_proof.to_text());
     for vkey in [log.vkey.as_str(), GO_VKEY] {
-        let out = common::pactlog(&dir.join("no-store.db"))
+        let out = support::pactlog(&dir.join("no-store.db"))
             .arg("audit")
             .arg(&file)
             .args(["--key", vkey])

@@ -8,9 +8,9 @@
 //! stands for the fixture's own path). The import must print exactly one problem line per
 //! expectation, each `PATH:LINE: ID: ...MESSAGE...`, exit 1, and append nothing.
 
-mod common;
+use crate::support;
 
-use common::{TempStore, repo_path, small_fixture};
+use support::{TempStore, repo_path, small_fixture};
 use pactlog::codec::{self, Timestamp};
 use pactlog::import::{self, ImportError};
 use pactlog::ledger::Ledger;

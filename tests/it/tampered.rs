@@ -3,7 +3,7 @@
 //! where; nothing may panic and nothing may report success.
 //!
 //! Damaged stores are built here, not committed: the small fixture is imported at the
-//! fixed instant `common::NOW`, then damaged deterministically through the library's store
+//! fixed instant `support::NOW`, then damaged deterministically through the library's store
 //! API (a flipped byte, a deleted key, swapped values, recomputed hashes) or at the file
 //! level (the sled `db` file cut short or with a byte flipped, foreign files in the store
 //! folder). Damaged exports are tested in tests/tampered_exports.rs.
@@ -13,9 +13,9 @@
 //! records is then caught by the witness too (tests/witness.rs). The tests of what only a
 //! checkpoint can show model an attacker who also rewrites or removes the witness.
 
-mod common;
+use crate::support;
 
-use common::{SMALL_SIZE, TempStore, Verdict, small_fixture};
+use support::{SMALL_SIZE, TempStore, Verdict, small_fixture};
 use pactlog::codec::ChainHash;
 use pactlog::codec::{self, Entry, Record, Seq};
 use pactlog::ledger::StoredRecord;
@@ -50,7 +50,7 @@ fn assert_json_names(store: &TempStore, seq: u64) {
     assert!(v["error"].as_str().is_some_and(|e| !e.is_empty()), "{v}");
 }
 
-/// A store holding the small fixture, imported at `common::NOW`.
+/// A store holding the small fixture, imported at `support::NOW`.
 fn imported() -> TempStore {
     let store = TempStore::new();
     store.import(&[&small_fixture()]);

@@ -1,11 +1,11 @@
 //! Properties of the hash chain, the codec and idempotent import.
 //!
-//! Random ledgers come from `common::arb_ledger` and live in a `MemoryStore` for speed;
+//! Random ledgers come from `support::arb_ledger` and live in a `MemoryStore` for speed;
 //! damage is simulated by writing straight into the `records` tree underneath the ledger.
 
-mod common;
+use crate::support;
 
-use common::{
+use support::{
     arb_ledger, arb_record, cases, events_dir, references_point_backwards, small_fixture,
 };
 use pactlog::codec::ChainHash;

@@ -1,8 +1,7 @@
 //! Helpers shared by the auditor scenario tests: keys, checkpoints, stores built from
 //! exports, and running the CLI.
-#![allow(dead_code)]
 
-use crate::common::{TempStore, events_dir};
+use crate::support::{TempStore, events_dir};
 use pactlog::checkpoint::SigningKey;
 use pactlog::codec::Entry;
 use pactlog::model::{Party, PartyId};
@@ -50,7 +49,7 @@ pub(crate) struct Keys {
 
 pub(crate) fn keygen(dir: &Path, file: &str) -> Keys {
     let skey = dir.join(file);
-    let out = crate::common::pactlog(&dir.join("unused.db"))
+    let out = crate::support::pactlog(&dir.join("unused.db"))
         .args(["key", "generate", KEY_NAME, "--out"])
         .arg(&skey)
         .output()

@@ -5,11 +5,10 @@
 //!
 //! Every command runs under a time limit, so a regression that hangs fails instead.
 
-mod common;
-mod hostile_common;
+use crate::support;
 
-use common::{SMALL_SIZE, TempStore, pactlog, small_fixture};
-use hostile_common::*;
+use support::{SMALL_SIZE, TempStore, pactlog, small_fixture};
+use support::hostile::*;
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -160,7 +159,7 @@ fn with_early_close(store: &Path, args: &[&str], lines: usize) -> Output {
         .arg("--store")
         .arg(store)
         .args(args)
-        .env("PACTLOG_NOW", common::NOW)
+        .env("PACTLOG_NOW", support::NOW)
         .env_remove("PACTLOG_STORE")
         .current_dir(store.parent().unwrap())
         .stdin(Stdio::null())

@@ -16,9 +16,9 @@
 //! `cargo test --release --test crash -- --ignored` runs 60 on a large one, and
 //! `PACTLOG_CRASH_KILLS`, `PACTLOG_CRASH_EVENTS` and `PACTLOG_CRASH_SEED` tune it.
 
-mod common;
+use crate::support;
 
-use common::{NOW, TempStore, pactlog, small_fixture};
+use support::{NOW, TempStore, pactlog, small_fixture};
 use pactlog::codec::Timestamp;
 use pactlog::import;
 use pactlog::ledger::Ledger;
@@ -33,7 +33,7 @@ const WORKER_STORE: &str = "PACTLOG_CRASH_WORKER_STORE";
 const WORKER_INPUT: &str = "PACTLOG_CRASH_WORKER_INPUT";
 
 /// The name of the test that doubles as the worker's entry point.
-const WORKER_TEST: &str = "the_worker_acknowledges_every_batch_only_once_it_is_durable";
+const WORKER_TEST: &str = "crash::the_worker_acknowledges_every_batch_only_once_it_is_durable";
 
 /// Records per atomic batch (the import's, so boundaries can be predicted).
 const BATCH: u64 = pactlog::ledger::APPEND_BATCH as u64;
@@ -221,7 +221,7 @@ fn records_of(store: &Path) -> Vec<Vec<u8>> {
 }
 
 /// `pactlog --store <store> import <input>` as a plain process (to pipe and kill it),
-/// set up like `common::pactlog`.
+/// set up like `support::pactlog`.
 fn cli_import(store: &Path, input: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_pactlog"));
     cmd.arg("--store").arg(store).arg("import").arg(input);

@@ -2,9 +2,9 @@
 //! through the library, importing files and restoring an export refuse the same broken
 //! rules, and leave the ledger as it was.
 
-mod common;
+use crate::support;
 
-use common::TempStore;
+use support::TempStore;
 use pactlog::codec::{ChainHash, Entry, Record, Seq, Timestamp};
 use pactlog::import;
 use pactlog::ledger::{CheckError, Ledger, LedgerError};

@@ -4,13 +4,11 @@
 //! diff, retraction, at-size and known-at properties; and one small hand-made case per rule
 //! of DESIGN.md 4.
 
-mod common;
-mod projection_gen;
-mod projection_reference;
+use crate::support;
 
-use projection_gen::*;
+use support::ledgers::*;
 
-use common::{arb_ledger, cases};
+use support::{arb_ledger, cases};
 use pactlog::codec::Entry;
 use pactlog::ledger::Ledger;
 use pactlog::model::{
@@ -19,7 +17,7 @@ use pactlog::model::{
 };
 use pactlog::projection::{Query, RelationshipState, Select, TermChange};
 use pactlog::store::MemoryStore;
-use projection_reference::{
+use support::reference::{
     Recorded, View, describe, recorded, reference_diff, reference_state, same_relationships,
     selected, without_event,
 };
@@ -352,7 +350,7 @@ fn fuzzy_generator_makes_every_date_form_and_cross_party_references() {
     let (mut partial_settlements, mut foreign_retractions) = (0, 0);
     for _ in 0..200 {
         let entries = strategy.new_tree(&mut runner).expect("generate").current();
-        if let Err(why) = common::references_point_backwards(&entries) {
+        if let Err(why) = support::references_point_backwards(&entries) {
             panic!("generated an invalid ledger: {why}\n{}", describe(&entries));
         }
         let evs: Vec<&Event> = events(&entries).collect();

@@ -1,9 +1,8 @@
 //! Helpers of the hostile-input tests (`hostile_files`, `hostile_outputs`): commands
 //! under a time limit, assertions on their exit and messages, FIFOs and links, and a
 //! store with a key, a checkpoint and a proof.
-#![allow(dead_code)]
 
-use crate::common::{TempStore, small_fixture};
+use crate::support::{TempStore, small_fixture};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;

@@ -1,14 +1,14 @@
 //! Tamper evidence in exports: restoring a damaged export (fixtures/tampered/*.jsonl,
-//! made from the small fixture imported at `common::NOW`; fixtures/tampered/README.md says
+//! made from the small fixture imported at `support::NOW`; fixtures/tampered/README.md says
 //! how each was damaged) into an empty store is refused, names the line and what is
 //! wrong, and appends nothing.
 
-mod common;
+use crate::support;
 
-use common::{SMALL_SIZE, TempStore, Verdict, repo_path, small_fixture};
+use support::{SMALL_SIZE, TempStore, Verdict, repo_path, small_fixture};
 use std::path::PathBuf;
 
-/// A store holding the small fixture, imported at `common::NOW`.
+/// A store holding the small fixture, imported at `support::NOW`.
 fn imported() -> TempStore {
     let store = TempStore::new();
     store.import(&[&small_fixture()]);

@@ -1,0 +1,28 @@
+//! pactlog's integration tests, one module per subject, in one test binary: the library
+//! and its dependencies are linked once. Shared helpers live in `support`.
+//!
+//! Run one subject with `cargo test --test it crash::` (a module path filter).
+
+mod support;
+
+mod audit_crosscheck;
+mod audit_proofs;
+mod audit_scenarios;
+mod bad_inputs;
+mod chain_props;
+mod checkpoint_crosscheck;
+mod cli_ledger;
+mod crash;
+mod export_roundtrip;
+mod golden;
+mod hostile_files;
+mod hostile_outputs;
+mod input_values_and_text;
+mod merkle_props;
+mod merkle_vectors;
+mod projection_props;
+mod state_facts;
+mod tampered;
+mod tampered_exports;
+mod witness;
+mod write_path;
