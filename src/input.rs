@@ -22,7 +22,7 @@ use std::io::{self, BufRead, Read};
 use std::path::{Path, PathBuf};
 
 /// The longest line of an export: a record's canonical bytes are at most
-/// [`crate::codec::MAX_RECORD_BYTES`] (4 MiB), which base64 makes 4/3 as long; the other
+/// the record format's limit (4 MiB), which base64 makes 4/3 as long; the other
 /// fields (`seq`, `id`, `hash`) take well under 64 KiB. A longer line cannot hold a
 /// record, so it is refused without reading the rest of it.
 pub const MAX_EXPORT_LINE_BYTES: usize =

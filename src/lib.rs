@@ -92,7 +92,7 @@ pub use ledger::{
     AppendReport, CheckError, CheckReport, Checked, Item, Ledger, LedgerError, Logged, Problem,
     QueryError, Receipt, Rejected, StateAnswer, Validator, VerifyReport,
 };
-pub use merkle::{ConsistencyProof, Hash, InclusionProof};
+pub use merkle::{ConsistencyProof, Hash, InclusionProof, MerkleError};
 pub use projection::{
     Diff, DisputeState, InvestmentState, Query, RelationshipDiff, RelationshipState, Select,
     Status, TermChange, TermState, investment_totals,

@@ -499,7 +499,7 @@ fn read_text(file: &Path) -> Result<String, Problem> {
     })
 }
 
-/// Appends a checked plan in atomic batches of [`APPEND_BATCH`] records, parties first.
+/// Appends a checked plan in atomic batches of `APPEND_BATCH` records, parties first.
 ///
 /// # Errors
 /// [`ImportError::Ledger`] when the store fails (or the ledger changed since the plan

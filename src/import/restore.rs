@@ -66,7 +66,7 @@ const MAX_PROBLEMS: usize = 20;
 /// ledger already has must be byte-identical; the others must continue the chain and
 /// pass the same domain rules as an import (parties defined before they are named,
 /// ids given once, references to events recorded before them: see
-/// [`crate::ledger::Replay`]). Any problem is refused with the line it is on, and
+/// `Replay` (src/ledger/validate/replay.rs)). Any problem is refused with the line it is on, and
 /// nothing is appended.
 ///
 /// The file is read twice, so that an export of any size restores in bounded memory:

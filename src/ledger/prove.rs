@@ -103,7 +103,7 @@ impl<S: Store> Ledger<S> {
     }
 
     /// Reads Merkle tiles, for proofs (the upper tiles from memory after the first
-    /// read: [`TileCache`]). `verify` and the checkpoint checks read the store instead,
+    /// read: `TileCache`). `verify` and the checkpoint checks read the store instead,
     /// so that they vouch for what is stored, even if it changed behind this ledger.
     pub fn tiles(&self) -> impl TileReader + '_ {
         self.tiles.over(StoreTiles(&self.store))

@@ -194,7 +194,7 @@ fn shift_while_lsb(first: &mut u64, second: &mut u64, bit: u64) {
 
 impl Hash {
     /// Verifies, treating `self` as the trusted root of a tree of `size` leaves, that `leaf`
-    /// (a leaf hash, see [`leaf_hash`](super::leaf_hash)) is at `index`, given its audit
+    /// (a leaf hash, see `leaf_hash`: SHA-256 of 0x00 and the bytes) is at `index`, given its audit
     /// path `proof` (RFC 9162 section 2.1.3.2).
     ///
     /// The proof binds `index` and `size` through the shape of the path only: a root is

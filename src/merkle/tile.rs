@@ -162,10 +162,9 @@ impl TileReader for MemoryTiles {
 /// root reads (every tile above level 0, and the partial tiles of the right edge). A
 /// level-0 tile that is full is read once per proof of a leaf under it, so it is left to
 /// the store. Without this, a proof right after other work (queries filling the store's
-/// page cache) re-reads these hot tiles from disk: 0.5-0.9 ms each at 1M leaves. With
-/// each tile, the roots of its complete aligned groups of 2, 4, ... 256 hashes are kept
-/// too, so that a proof does not hash the same tile again: at 1M leaves that was half of
-/// an inclusion proof's hashing.
+/// page cache) would re-read these hot tiles from disk. With each tile, the roots of its
+/// complete aligned groups of 2, 4, ... 256 hashes are kept too, so that a proof does not
+/// hash the same tile again (hashing tiles is most of an inclusion proof's work).
 ///
 /// The cache trusts that the tiles behind it do not change while it holds them: whoever
 /// writes tiles calls [`TileCache::clear`] first (the ledger does before every append).

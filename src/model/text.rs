@@ -11,7 +11,7 @@
 //!   separators, zero-width characters) into a visible `\u{..}` escape, and a line break
 //!   into `\n`. Whatever a field holds, it prints as one line and cannot move the cursor,
 //!   clear the screen, reorder what follows it or start a line of its own.
-//! - [`shorten`] bounds how much of a value a message quotes.
+//! - `shorten` bounds how much of a value a message quotes.
 
 use super::ModelError;
 use std::borrow::Cow;

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// A store in a sled database folder, with its witness file
-/// ([`WITNESS_FILE`](super::WITNESS_FILE)) beside the sled files. Clones share one open
+/// (`pactlog-witness`) beside the sled files. Clones share one open
 /// database.
 #[derive(Clone, Debug)]
 pub struct SledStore {
@@ -66,10 +66,9 @@ impl SledStore {
     pub fn open(path: &Path) -> Result<SledStore, StoreError> {
         // The cache keeps the hot tail of the log and the index pages in memory; sled
         // bounds it, so this is a ceiling, not an allocation. sled counts a cached page
-        // for less than it costs: importing 1M events (appends writing records and index
-        // runs on two threads) peaked at 383-539 MiB RSS over four runs with a 128 MiB
-        // cache and at 319 MiB with 64 MiB, at the same speed within the noise
-        // (benches/RESULTS.md), so 64 MiB keeps a bulk import well under 512 MiB.
+        // for less than it costs (a bulk import's resident memory grows well past the
+        // cache size), and a larger cache does not make imports faster; 64 MiB keeps a
+        // 1M-event import under the 512 MiB target (docs/performance.md).
         let config = sled::Config::new()
             .path(path)
             .cache_capacity(64 * 1024 * 1024)

@@ -436,9 +436,8 @@ fn proof_consistency_beyond_the_ledger_exits_1() {
     );
 }
 
-/// BUG (src/ledger/audit.rs `Ledger::consistency` + src/cli/mod.rs `audit_error`): OLD = 0
-/// is refused by the Merkle layer as `MerkleError`, which `audit_error` maps to exit 2
-/// ("internal or storage error"). It is a usage error, like OLD > NEW: exit 1.
+/// A consistency proof from size 0 is a usage error (exit 1), like OLD > NEW: the Merkle
+/// layer refuses it, and that refusal is not an internal or storage error.
 #[test]
 fn proof_consistency_from_size_0_is_a_usage_error() {
     let store = TempStore::new();

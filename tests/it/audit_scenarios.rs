@@ -253,10 +253,8 @@ fn a_truncated_store_fails_against_the_checkpoint() {
     );
 }
 
-/// BUG (src/cli/verify.rs, `run_verify`, the JSON branch): `checkpoint_error` is
-/// `CliError`'s `Display`, which prefixes "error: " for the terminal; the human output
-/// strips it (`trim_start_matches("error: ")`) but the JSON keeps it, unlike the `error`
-/// field beside it, which holds the bare message.
+/// `verify --json` gives the checkpoint's error as the bare message, like the `error`
+/// field beside it (no "error: " prefix meant for the terminal).
 #[test]
 fn verify_json_checkpoint_error_is_the_bare_message() {
     let s = signed_events();
@@ -538,12 +536,9 @@ fn sign_checkpoint_errs_inconsistent_for_a_truncated_ledger() {
     }
 }
 
-/// BUG (src/ledger/audit.rs, `sign_checkpoint`): the root it signs and the consistency it
-/// checks come from the stored Merkle tiles (`root_at`, `consistency_proof(&self.tiles())`),
-/// never from the records. Rewrite the records in place (a valid fresh chain, derived data
-/// left alone) and it signs the *old* root beside the *new* chain head: a checkpoint that
-/// is true of no ledger, while `verify` of the same store reports a Merkle mismatch. It
-/// should refuse, as `check_checkpoint` does by recomputing the root from the records.
+/// A checkpoint is signed over the root the records give, never over stored tiles alone:
+/// records rewritten in place behind stale Merkle tiles make `checkpoint` refuse (as
+/// `verify` reports the mismatch), instead of signing a root that is true of no ledger.
 #[test]
 fn sign_checkpoint_refuses_records_rewritten_behind_stale_merkle_tiles() {
     let key = signing_key();

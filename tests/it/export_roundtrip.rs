@@ -263,12 +263,9 @@ fn an_edited_export_line_is_refused_naming_the_line_and_the_store_is_unchanged()
     }
 }
 
-/// BUG (src/import/restore.rs, `restore`): each line is read with `read_line(&line,
-/// records.len())`, the count of lines that were *good*, so after one bad line every
-/// later, intact line is reported as "expected record 30, found record 31" and so on (up
-/// to the cap of 20): one edited line is reported as "20 problems found". The expected
-/// seq is the line's position among the record lines, whatever became of the lines
-/// before it.
+/// Each export line is checked against its own position among the record lines, so one
+/// edited line is one problem: the intact lines after it are not reported as out of
+/// place.
 #[test]
 fn one_edited_export_line_is_reported_as_one_problem() {
     let (_store, _, bytes) = exported_events();
@@ -295,12 +292,9 @@ fn one_edited_export_line_is_reported_as_one_problem() {
     assert!(stderr.contains("1 problem found"), "{stderr}");
 }
 
-/// BUG (src/import/restore.rs, `restore`/`read_line`): the `prev` links of an export are
-/// checked only by `Ledger::append_records` while appending, so an edited line whose hash
-/// was recomputed to match its new bytes surfaces as `LedgerError::Damaged` ->
-/// `ImportError::Ledger` -> exit 2 ("internal or storage error") with "record 31 is
-/// damaged: its prev hash ...", naming no line of the file. It is bad input: exit 1,
-/// naming the line (the edited one, or the next, whose prev no longer matches).
+/// An edited line whose hash was recomputed to match its new bytes is bad input (exit
+/// 1), reported at a line of the file (the edited one, or the next, whose prev no longer
+/// matches), not a storage error.
 #[test]
 fn an_export_line_rewritten_with_a_matching_hash_is_refused_as_bad_input_naming_the_line() {
     let (_store, _, bytes) = exported_events();
@@ -433,12 +427,8 @@ fn party(id: &str) -> Entry {
     })
 }
 
-/// BUG (src/import/restore.rs, `restore`): records are appended in chunks of
-/// `import::BATCH` (1000), and a record that does not link to the one before it is only
-/// found by `append_records` on its own chunk, after the earlier chunks were committed.
-/// An export of more than 1000 records with one consistently rewritten line past the
-/// first 1000 leaves the first 1000 appended, although `restore` promises "any difference
-/// is refused, nothing is appended" (DESIGN.md 2: an import is all or nothing per run).
+/// A restore is all or nothing: a rewritten line past the first append batch is found
+/// before anything is appended, so the store stays empty.
 #[test]
 fn restore_of_an_edited_export_longer_than_a_batch_appends_nothing() {
     let mut entries = vec![party("a"), party("b")];

@@ -98,7 +98,7 @@ fn show_and_log_json_print_amounts_beyond_2_pow_53_as_decimal_strings() {
     assert_eq!(investment["currency"], tranche["currency"]);
 }
 
-/// The summary the issue used to print a fake "ok" block under `audit`.
+/// A summary that would print a fake "ok" block under `audit` if it were printed raw.
 const FORGERY: &str = "\"A deal.\\nok: record 0 is in the log \\\"pactlog.example/x\\\" of 3 \
      records signed by pactlog.example/x\\nevent acme-buys-beta (investment, 2026-01-01, \
      confirmed)\\nsummary Nothing to see.\"";

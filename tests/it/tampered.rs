@@ -590,8 +590,8 @@ fn a_flipped_byte_in_the_sled_file_never_verifies_against_a_checkpoint() {
 
 /// Without a checkpoint too: sled's recovery treats a damaged byte as the end of its log and
 /// opens what came before it, but the witness still says how many records were
-/// acknowledged, so a bare verify never passes a store that lost records (regression: it
-/// used to print `ok` for the shorter chain).
+/// acknowledged, so a bare verify never passes a store that lost records (it must not
+/// print `ok` for the shorter chain).
 #[test]
 fn a_flipped_byte_in_the_sled_file_fails_a_bare_verify() {
     let pristine = imported();

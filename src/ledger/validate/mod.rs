@@ -259,7 +259,7 @@ impl<S: Store> Ledger<S> {
     }
 
     /// Appends a checked batch, recorded at `at`, parties first, in atomic store batches
-    /// of [`APPEND_BATCH`] records, each durable before the next is written.
+    /// of `APPEND_BATCH` records, each durable before the next is written.
     ///
     /// # Errors
     /// [`LedgerError::Stale`] when the ledger changed since the batch was checked (check

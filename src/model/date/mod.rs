@@ -56,8 +56,9 @@
 //! - An unknown end (`2025-10-28/`) is treated like an open one (`2025-10-28/..`): we know
 //!   no bound, so the range is unbounded on that side. An interval is never exact.
 //! - Unspecified digits in an interval end (`201X/2021`, `2004-06-XX/2004-07-03`) are
-//!   EDTF level 2 and are rejected; so is every other level 2 feature. Records written
-//!   before this rule may hold such dates: they still decode (see [`EdtfDate`]'s serde).
+//!   EDTF level 2 and are rejected in event files; so is every other level 2 feature.
+//!   Stored records may hold such dates (the rule is the importer's, not the record
+//!   format's): they still decode (see [`EdtfDate`]'s serde).
 //! - Negative years (`-0100`) and `Y`-prefixed years (`Y170000002`, which EDTF allows only
 //!   for years beyond four digits) are level 1, but fall outside the days a [`Day`] can
 //!   hold (0000-01-01 to 9999-12-31): they are rejected with a message saying so, as are
