@@ -1,7 +1,7 @@
 //! Synthetic events written as `events/*.toml` files, in the format `pactlog import` reads.
 
 use super::values::ymd;
-use crate::model::{Event, Money, Party, Payload};
+use crate::model::{Event, Money, Party, Payload, Source};
 use std::fmt::Write as _;
 use std::io::{self, Write as _};
 use std::path::Path;
@@ -80,6 +80,16 @@ fn amount(m: &Money) -> String {
 /// One `[[event]]` table. Writing to a `String` cannot fail, so results are ignored.
 fn event_toml(e: &Event) -> String {
     let mut s = String::new();
+    header_toml(&mut s, e);
+    payload_fields_toml(&mut s, &e.payload);
+    payload_tables_toml(&mut s, &e.payload);
+    sources_toml(&mut s, &e.sources);
+    s.push('\n');
+    s
+}
+
+/// The fields every event has.
+fn header_toml(s: &mut String, e: &Event) {
     let _ = writeln!(s, "[[event]]\nid = {}", q(e.id.as_str()));
     let _ = writeln!(s, "date = {}", q(e.date.as_str()));
     // An open-ended date has no latest day to default to: its disclosure is written out.
@@ -97,7 +107,11 @@ fn event_toml(e: &Event) -> String {
     if let Some(t) = &e.supersedes {
         let _ = writeln!(s, "supersedes = {}", q(t.as_str()));
     }
-    match &e.payload {
+}
+
+/// The payload's own fields, written before any table.
+fn payload_fields_toml(s: &mut String, payload: &Payload) {
+    match payload {
         Payload::Agreement { title, ends, .. } => {
             if let Some(t) = title {
                 let _ = writeln!(s, "title = {}", q(t));
@@ -147,7 +161,11 @@ fn event_toml(e: &Event) -> String {
         }
         _ => {}
     }
-    match &e.payload {
+}
+
+/// The payload's tranches or terms, as tables.
+fn payload_tables_toml(s: &mut String, payload: &Payload) {
+    match payload {
         Payload::Investment { tranches } => {
             for t in tranches {
                 let _ = writeln!(s, "\n[[event.tranche]]");
@@ -178,7 +196,11 @@ fn event_toml(e: &Event) -> String {
         }
         _ => {}
     }
-    for src in &e.sources {
+}
+
+/// The `[[event.source]]` tables.
+fn sources_toml(s: &mut String, sources: &[Source]) {
+    for src in sources {
         let _ = writeln!(s, "\n[[event.source]]\nurl = {}", q(&src.url));
         if let Some(p) = &src.publisher {
             let _ = writeln!(s, "publisher = {}", q(p));
@@ -187,6 +209,4 @@ fn event_toml(e: &Event) -> String {
             let _ = writeln!(s, "published = {}", q(&ymd(d)));
         }
     }
-    s.push('\n');
-    s
 }
