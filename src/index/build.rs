@@ -105,11 +105,24 @@ impl Index {
         }
         member.sort_by(|x, y| self.seen.cmp_pairs(*x, *y));
         member.dedup();
-        let extra: Vec<Pair> = member
+        let day = e.date.earliest();
+        for &(a, b) in &member {
+            let (pa, pb) = (self.seen.party(a), self.seen.party(b));
+            self.pending
+                .pairs
+                .push(keys::pair_key(pa, pb, TAG_MEMBER, day, seq));
+        }
+        let superseding = self.list_superseding(store, seq, e)?;
+        // Every pair the event is listed under besides its own: its superseder is listed
+        // there too, so a chain of corrections reaches every pair of its first event.
+        let mut extra: Vec<Pair> = member
             .iter()
+            .chain(&superseding)
             .filter(|p| !own.contains(p))
             .copied()
             .collect();
+        extra.sort_by(|x, y| self.seen.cmp_pairs(*x, *y));
+        extra.dedup();
         let extra_ids: Vec<(PartyId, PartyId)> = extra
             .iter()
             .map(|&(a, b)| (self.seen.party(a).clone(), self.seen.party(b).clone()))
@@ -118,31 +131,37 @@ impl Index {
             keys::event_key(&e.id),
             keys::event_value(seq, &e.parties, &extra_ids),
         ));
-        let day = e.date.earliest();
-        for &(a, b) in &member {
-            let (pa, pb) = (self.seen.party(a), self.seen.party(b));
-            self.pending
-                .pairs
-                .push(keys::pair_key(pa, pb, TAG_MEMBER, day, seq));
-        }
-        if let Some(target) = &e.supersedes
-            && let Some(t) = self.recall(store, target)?
-        {
-            let mut listed = self.pairs_of(&t.parties);
-            listed.extend(t.extra);
-            for (a, b) in listed {
-                let (pa, pb) = (self.seen.party(a), self.seen.party(b));
-                self.pending.pairs.push(keys::pair_key(
-                    pa,
-                    pb,
-                    TAG_SUPERSEDES,
-                    Day::from_days(0),
-                    seq,
-                ));
-            }
-        }
         self.seen.insert(&e.id, &parties, &extra);
         Ok(())
+    }
+
+    /// Lists event `e` at `seq`, if it supersedes another, under every pair its target
+    /// is listed under (its own and the others); returns those pairs.
+    fn list_superseding<S: Store>(
+        &mut self,
+        store: &S,
+        seq: Seq,
+        e: &Event,
+    ) -> Result<Vec<Pair>, IndexError> {
+        let Some(target) = &e.supersedes else {
+            return Ok(Vec::new());
+        };
+        let Some(t) = self.recall(store, target)? else {
+            return Ok(Vec::new());
+        };
+        let mut listed = self.pairs_of(&t.parties);
+        listed.extend(t.extra);
+        for &(a, b) in &listed {
+            let (pa, pb) = (self.seen.party(a), self.seen.party(b));
+            self.pending.pairs.push(keys::pair_key(
+                pa,
+                pb,
+                TAG_SUPERSEDES,
+                Day::from_days(0),
+                seq,
+            ));
+        }
+        Ok(listed)
     }
 
     /// The event `id` refers to, from what this process appended or else the `ids`

@@ -15,8 +15,9 @@
 //!   party ids, `day` is the event's earliest day (sign-flipped BE u32, so keys sort by
 //!   day) and `seq` is BE u64. `tag` 0 lists every event that touches both parties or
 //!   refers to one that does (`ends`, `resolves`, `about`) by its earliest day; tag 1 lists
-//!   events that supersede an event listed under the pair (with day 0), which count whatever
-//!   their date.
+//!   events that supersede an event listed under the pair, under either tag (with day 0),
+//!   which count whatever their date: a chain of corrections is listed wherever its first
+//!   event is.
 //!   An event with a single party is listed under the pair `(a, a)`.
 //!   Directory keys `0xff || a || 0x00 || b` record that `a` and `b` share events.
 //! - `meta`: `format` -> record format version; `index` -> index layout version;
@@ -29,14 +30,16 @@
 //!
 //! Version 3 added the `parties` snapshot; version 4 stores `ids` and `pairs` as sorted
 //! runs instead of one sled key per entry; version 5 keys `names` by the normalised name
-//! key ([`PartyRegistry::name_key`](crate::model::PartyRegistry::name_key)): a store of
-//! an older version is rebuilt on open, so no name resolves through keys of another rule.
+//! key ([`PartyRegistry::name_key`](crate::model::PartyRegistry::name_key)); version 6
+//! lists superseding events under every pair their target is listed under (tag 1 too).
+//! A store of an older version is rebuilt on open, so no answer comes from keys of
+//! another rule.
 
 use crate::codec::{CodecError, Seq};
 use crate::model::{Day, EventId, Party, PartyId};
 
 /// Version of the derived layouts above.
-pub const INDEX_VERSION: u8 = 5;
+pub const INDEX_VERSION: u8 = 6;
 
 /// `meta` key: record format version.
 pub const META_FORMAT: &[u8] = b"format";

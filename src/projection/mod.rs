@@ -10,7 +10,9 @@
 //!   day is <= D < latest it is *possible* (listed, not folded).
 //!
 //! An event that another existing event supersedes never counts, whatever the
-//! successor's own date. Terms start at their event and stay in force through the latest
+//! successor's own date; nor does one whose successor is itself superseded by an existing
+//! event (a correction of a correction replaces the original even while the middle link
+//! is undisclosed). Terms start at their event and stay in force through the latest
 //! day of `until` (a date), or until a counted event `ends` them (a condition keeps a
 //! term in force until then). Legal events open disputes until a counted legal event
 //! with a closing stage `resolves` them.
@@ -186,7 +188,10 @@ pub struct Fold {
     query: Query,
     scope: Select,
     seen: Vec<(Seq, Event)>,
-    superseded: BTreeSet<EventId>,
+    /// Which event each recorded event supersedes, whether or not the query sees it: a
+    /// correction of a correction replaces the original even when the middle link is not
+    /// yet disclosed.
+    links: BTreeMap<EventId, EventId>,
 }
 
 impl Fold {
@@ -196,26 +201,49 @@ impl Fold {
             query,
             scope,
             seen: Vec::new(),
-            superseded: BTreeSet::new(),
+            links: BTreeMap::new(),
         }
     }
 
     /// Takes one recorded event (in any order); events the query cannot see are ignored.
     pub fn apply(&mut self, seq: Seq, event: &Event) {
-        if !self.query.sees(seq, event) {
+        if self.query.at_size.is_some_and(|n| seq.get() >= n) {
             return;
         }
         if let Some(t) = &event.supersedes {
-            self.superseded.insert(t.clone());
+            self.links.insert(event.id.clone(), t.clone());
         }
-        self.seen.push((seq, event.clone()));
+        if self.query.sees(seq, event) {
+            self.seen.push((seq, event.clone()));
+        }
+    }
+
+    /// Every event replaced under the query: each seen event's target, and the target's
+    /// own target, down its chain of corrections (an event is replaced as soon as any
+    /// later link of its chain exists).
+    fn superseded(&self) -> BTreeSet<EventId> {
+        let mut out = BTreeSet::new();
+        for (_, e) in &self.seen {
+            let mut next = e.supersedes.as_ref();
+            // The validator refuses cycles; the bound keeps a damaged ledger finite.
+            let mut steps = 0;
+            while let Some(t) = next {
+                if !out.insert(t.clone()) || steps > self.links.len() {
+                    break;
+                }
+                steps += 1;
+                next = self.links.get(t);
+            }
+        }
+        out
     }
 
     /// The state of every relationship in scope that has at least one counted or
     /// possible event, sorted by parties.
     pub fn finish(mut self) -> Vec<RelationshipState> {
         let d = self.query.as_of;
-        self.seen.retain(|(_, e)| !self.superseded.contains(&e.id));
+        let superseded = self.superseded();
+        self.seen.retain(|(_, e)| !superseded.contains(&e.id));
         self.seen.sort_by(|(sa, a), (sb, b)| {
             (a.date.earliest(), a.date.latest(), *sa).cmp(&(
                 b.date.earliest(),

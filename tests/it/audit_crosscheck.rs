@@ -11,11 +11,11 @@ use crate::support;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use support::{TempStore, events_dir};
 use pactlog::checkpoint::{SigningKey, TlogProof};
 use pactlog::merkle::Hash;
 use std::path::{Path, PathBuf};
 use std::process::Output;
+use support::{TempStore, events_dir};
 
 /// Records after importing events/.
 const EVENTS_SIZE: u64 = 56;

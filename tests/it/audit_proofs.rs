@@ -3,14 +3,14 @@
 
 use crate::support;
 
-use support::audit::*;
-use support::{NOW, TempStore, events_dir};
 use pactlog::checkpoint::{Checkpoint, SigningKey, TlogProof};
 use pactlog::codec::ChainHash;
 use pactlog::codec::{self, Record, Seq, Timestamp};
 use pactlog::merkle::{self, Hash};
 use std::path::{Path, PathBuf};
 use std::process::Output;
+use support::audit::*;
+use support::{NOW, TempStore, events_dir};
 
 // ---------------------------------------------------------------------------------------
 // Inclusion proofs and the offline audit

@@ -12,8 +12,6 @@
 
 use crate::support;
 
-use support::audit::*;
-use support::TempStore;
 use pactlog::AuditError;
 use pactlog::checkpoint::{SigningKey, VerifierKey};
 use pactlog::codec::{Entry, Seq, Timestamp};
@@ -21,6 +19,8 @@ use pactlog::index::{META_DERIVED, META_INDEX};
 use pactlog::ledger::Ledger;
 use pactlog::model::{Confidence, Day, EdtfDate, Event, EventId, PartyId, Payload, Source};
 use pactlog::store::{MemoryStore, Op, SledStore, Store, Tree};
+use support::TempStore;
+use support::audit::*;
 
 // ---------------------------------------------------------------------------------------
 // Keys

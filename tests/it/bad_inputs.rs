@@ -10,7 +10,6 @@
 
 use crate::support;
 
-use support::{TempStore, repo_path, small_fixture};
 use pactlog::codec::{self, Timestamp};
 use pactlog::import::{self, ImportError};
 use pactlog::ledger::Ledger;
@@ -18,6 +17,7 @@ use pactlog::model::{EdtfDate, Money};
 use pactlog::store::{MemoryStore, SledStore};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
+use support::{TempStore, repo_path, small_fixture};
 
 /// One expected problem line.
 #[derive(Debug)]

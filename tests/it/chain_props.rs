@@ -5,9 +5,6 @@
 
 use crate::support;
 
-use support::{
-    arb_ledger, arb_record, cases, events_dir, references_point_backwards, small_fixture,
-};
 use pactlog::codec::ChainHash;
 use pactlog::codec::{self, Entry, FORMAT_VERSION, Seq, Timestamp};
 use pactlog::import::{self, ImportError, ImportReport};
@@ -20,6 +17,9 @@ use proptest::sample::Index;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::OnceLock;
+use support::{
+    arb_ledger, arb_record, cases, events_dir, references_point_backwards, small_fixture,
+};
 
 /// 2026-01-01T00:00:00Z.
 const T0: i64 = 1_767_225_600;

@@ -5,7 +5,6 @@
 
 use crate::support;
 
-use support::{NOW, SMALL_SIZE, TempStore, events_dir, repo_path, small_fixture};
 use pactlog::codec::Seq;
 use pactlog::ledger::Ledger;
 use pactlog::store::{Op, SledStore, Store, Tree};
@@ -13,6 +12,7 @@ use predicates::prelude::*;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::Path;
+use support::{NOW, SMALL_SIZE, TempStore, events_dir, repo_path, small_fixture};
 
 /// Records in the ledger after importing events/: 17 parties and 39 events.
 const EVENTS_PARTIES: u64 = 17;

@@ -18,7 +18,6 @@
 
 use crate::support;
 
-use support::{NOW, TempStore, pactlog, small_fixture};
 use pactlog::codec::Timestamp;
 use pactlog::import;
 use pactlog::ledger::Ledger;
@@ -27,6 +26,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+use support::{NOW, TempStore, pactlog, small_fixture};
 
 /// Environment of the worker: the store it imports into, and the input folder.
 const WORKER_STORE: &str = "PACTLOG_CRASH_WORKER_STORE";

@@ -8,7 +8,6 @@ use crate::support;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use support::{TempStore, arb_ledger, cases, events_dir, small_fixture};
 use pactlog::codec::ChainHash;
 use pactlog::codec::{self, Entry, Record, Timestamp};
 use pactlog::import::{ImportError, export, restore};
@@ -18,6 +17,7 @@ use pactlog::store::MemoryStore;
 use proptest::prelude::*;
 use std::path::{Path, PathBuf};
 use std::process::Output;
+use support::{TempStore, arb_ledger, cases, events_dir, small_fixture};
 
 /// Records after importing events/.
 const EVENTS_SIZE: usize = 56;

@@ -9,7 +9,6 @@
 use crate::support;
 
 use base64::Engine;
-use support::{NOW, SMALL_SIZE, TempStore, repo_path, small_fixture};
 use pactlog::codec::{self, Entry, FORMAT_VERSION, Timestamp};
 use pactlog::codec::{ChainHash, RECORD_CONTEXT};
 use pactlog::ledger::Ledger;
@@ -21,6 +20,7 @@ use pactlog::store::MemoryStore;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::path::Path;
+use support::{NOW, SMALL_SIZE, TempStore, repo_path, small_fixture};
 
 /// 2026-02-27T12:00:00Z, the `recorded_at` of every golden record.
 const RECORDED_AT: i64 = 1_772_193_600;

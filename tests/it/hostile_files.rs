@@ -7,9 +7,9 @@
 
 use crate::support;
 
-use support::{SMALL_SIZE, TempStore};
-use support::hostile::*;
 use std::path::Path;
+use support::hostile::*;
+use support::{SMALL_SIZE, TempStore};
 
 // ---------------------------------------------------------------------------------------
 // Special files and sizes: one bounded reader (src/input.rs)

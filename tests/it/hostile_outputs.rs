@@ -7,11 +7,11 @@
 
 use crate::support;
 
-use support::{SMALL_SIZE, TempStore, pactlog, small_fixture};
-use support::hostile::*;
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
+use support::hostile::*;
+use support::{SMALL_SIZE, TempStore, pactlog, small_fixture};
 
 // ---------------------------------------------------------------------------------------
 // export -o: never replace what is not a regular file, never write into the store

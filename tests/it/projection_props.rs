@@ -8,7 +8,6 @@ use crate::support;
 
 use support::ledgers::*;
 
-use support::{arb_ledger, cases};
 use pactlog::codec::Entry;
 use pactlog::ledger::Ledger;
 use pactlog::model::{
@@ -17,14 +16,15 @@ use pactlog::model::{
 };
 use pactlog::projection::{Query, RelationshipState, Select, TermChange};
 use pactlog::store::MemoryStore;
-use support::reference::{
-    Recorded, View, describe, recorded, reference_diff, reference_state, same_relationships,
-    selected, without_event,
-};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::Config as ProptestConfig;
+use support::reference::{
+    Recorded, View, describe, recorded, reference_diff, reference_state, same_relationships,
+    selected, without_event,
+};
+use support::{arb_ledger, cases};
 
 // ---------------------------------------------------------------------------------------
 // Helpers.

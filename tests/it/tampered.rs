@@ -15,13 +15,13 @@
 
 use crate::support;
 
-use support::{SMALL_SIZE, TempStore, Verdict, small_fixture};
 use pactlog::codec::ChainHash;
 use pactlog::codec::{self, Entry, Record, Seq};
 use pactlog::ledger::StoredRecord;
 use pactlog::store::{Op, SledStore, Store, Tree};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
+use support::{SMALL_SIZE, TempStore, Verdict, small_fixture};
 
 /// The record the store-level damage hits: an event in the middle of the small ledger.
 const VICTIM: u64 = 5;

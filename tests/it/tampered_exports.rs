@@ -5,8 +5,8 @@
 
 use crate::support;
 
-use support::{SMALL_SIZE, TempStore, Verdict, repo_path, small_fixture};
 use std::path::PathBuf;
+use support::{SMALL_SIZE, TempStore, Verdict, repo_path, small_fixture};
 
 /// A store holding the small fixture, imported at `support::NOW`.
 fn imported() -> TempStore {

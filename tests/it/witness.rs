@@ -9,11 +9,11 @@
 
 use crate::support;
 
-use support::{SMALL_SIZE, TempStore, small_fixture};
 use pactlog::codec::Seq;
 use pactlog::store::{Op, SledStore, Store, Tree};
 use serde_json::Value;
 use std::path::PathBuf;
+use support::{SMALL_SIZE, TempStore, small_fixture};
 
 /// What a command did.
 struct Outcome {

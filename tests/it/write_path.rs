@@ -4,13 +4,13 @@
 
 use crate::support;
 
-use support::TempStore;
 use pactlog::codec::{ChainHash, Entry, Record, Seq, Timestamp};
 use pactlog::import;
 use pactlog::ledger::{CheckError, Ledger, LedgerError};
 use pactlog::model::{Confidence, EdtfDate, Event, EventId, Party, PartyId, Payload, Source};
 use pactlog::store::MemoryStore;
 use std::path::Path;
+use support::TempStore;
 
 const AT: Timestamp = Timestamp::from_unix(1_767_225_600);
 

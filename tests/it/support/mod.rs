@@ -6,8 +6,8 @@
 //! (`reference`).
 
 pub mod audit;
-pub mod ledgers;
 pub mod hostile;
+pub mod ledgers;
 pub mod reference;
 
 use assert_cmd::Command;

@@ -4,7 +4,9 @@
 //!
 //! Every rule is a loop over every record, so that it is obviously right:
 //! - at_size N keeps records with seq < N; known_at K keeps events disclosed on or before K;
-//! - an event superseded by any kept event never counts, whatever the successor's date;
+//! - an event superseded by any kept event never counts, whatever the successor's date,
+//!   nor one whose successor is superseded in turn by a kept event (the chain is followed
+//!   through undisclosed links);
 //! - an event counts when latest <= as_of, and is possible when earliest <= as_of < latest;
 //! - a term is in force from its counted agreement through the latest day of a date
 //!   `until` (a condition never lapses by itself), unless a counted event `ends` it;
@@ -18,7 +20,6 @@
 //!
 //! It also holds what compares an answer with the reference: [`same_relationships`]
 //! (field by field, naming the first difference), [`selected`] and [`describe`].
-
 
 use pactlog::codec::Entry;
 use pactlog::model::{Event, EventId, PartyId, Payload, Term, TermKey, TermRef, Until};
@@ -77,15 +78,34 @@ impl<'a> View<'a> {
                 None => true,
             })
             .collect();
-        let mut live: Vec<&Recorded> = Vec::new();
-        for r in &kept {
-            let superseded = kept
+        // Replaced: whatever a kept event's chain of `supersedes` reaches, through
+        // events the query does not see too (they are in the prefix, only undisclosed).
+        let prefix: Vec<&Recorded> = all
+            .iter()
+            .filter(|r| query.at_size.is_none_or(|n| r.seq < n))
+            .collect();
+        let target_of = |id: &EventId| {
+            prefix
                 .iter()
-                .any(|s| s.event.supersedes.as_ref() == Some(&r.event.id));
-            if !superseded {
-                live.push(r);
+                .find(|r| &r.event.id == id)
+                .and_then(|r| r.event.supersedes.clone())
+        };
+        let mut replaced: Vec<EventId> = Vec::new();
+        for r in &kept {
+            let mut next = r.event.supersedes.clone();
+            while let Some(t) = next {
+                if replaced.contains(&t) {
+                    break;
+                }
+                next = target_of(&t);
+                replaced.push(t);
             }
         }
+        let mut live: Vec<&Recorded> = kept
+            .iter()
+            .filter(|r| !replaced.contains(&r.event.id))
+            .copied()
+            .collect();
         live.sort_by_key(|r| (r.event.date.earliest(), r.event.date.latest(), r.seq));
         View { query, live }
     }
