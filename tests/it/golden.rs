@@ -191,7 +191,7 @@ fn hex(bytes: &[u8]) -> String {
 /// or `PACTLOG_BLESS=1`.
 fn check_golden(name: &str, actual: &Value) {
     let path = repo_path("fixtures/golden").join(name);
-    let bless = std::env::var("PACTLOG_BLESS").is_ok_and(|v| v == "1");
+    let bless = crate::support::blessing();
     if bless || !path.exists() {
         write_fixture(&path, actual);
         panic!(

@@ -14,6 +14,7 @@ mod checkpoint_crosscheck;
 mod cli_ledger;
 mod corrections;
 mod crash;
+mod doc_outputs;
 mod export_roundtrip;
 mod golden;
 mod hostile_files;

@@ -1,5 +1,5 @@
 //! Known-answer tests of the Merkle tree: every transparency-dev RFC 6962 vector in
-//! `../shared/vectors/rfc6962` (each must verify or be rejected as its `wantErr` says), the
+//! `fixtures/rfc6962` (each must verify or be rejected as its `wantErr` says), the
 //! roots of the RFC 6962 test leaves, proofs regenerated from tiles byte-for-byte, and a
 //! cross-check of tiles, roots and proofs against the independent `tlog_tiles` crate (a port
 //! of Go's `sumdb/tlog`).
@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
 fn vectors_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/vectors/rfc6962")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/rfc6962")
 }
 
 /// Every `.json` file under `dir`, sorted, grouped by the folder directly under `dir`.

@@ -201,7 +201,7 @@ fn pactlog(store: &Path) -> Command {
 /// writes it and fails, so a new expectation is always reviewed before it is committed.
 fn expect(name: &str, actual: &str) {
     let path = root().join("fixtures/expected").join(name);
-    let bless = std::env::var_os("PACTLOG_BLESS").is_some();
+    let bless = crate::support::blessing();
     match std::fs::read_to_string(&path) {
         Ok(want) if !bless => assert_eq!(actual, want, "output differs from {}", path.display()),
         _ => {

@@ -22,6 +22,14 @@ use proptest::prelude::*;
 use proptest::test_runner::Config as ProptestConfig;
 use std::path::{Path, PathBuf};
 
+/// Whether tests rewrite their expected files instead of comparing with them: exactly
+/// `PACTLOG_BLESS=1`, the one bless rule of every test that pins output (golden vectors,
+/// fixtures/expected, the outputs shown in README.md and docs/). A test that writes fails,
+/// so that what it wrote is reviewed before it is committed.
+pub fn blessing() -> bool {
+    std::env::var("PACTLOG_BLESS").is_ok_and(|v| v == "1")
+}
+
 /// The instant every CLI test records at (`PACTLOG_NOW`).
 pub const NOW: &str = "2026-01-01T00:00:00Z";
 
