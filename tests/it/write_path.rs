@@ -7,7 +7,10 @@ use crate::support;
 use pactlog::codec::{ChainHash, Entry, Record, Seq, Timestamp};
 use pactlog::import;
 use pactlog::ledger::{CheckError, Ledger, LedgerError};
-use pactlog::model::{Confidence, EdtfDate, Event, EventId, Party, PartyId, Payload, Source};
+use pactlog::model::{
+    Confidence, EdtfDate, Event, EventId, Party, PartyId, Payload, Scope, Source, Term, TermKey,
+    TermRef, TermType,
+};
 use pactlog::store::MemoryStore;
 use std::path::Path;
 use support::TempStore;
@@ -304,6 +307,40 @@ fn a_restore_refuses_a_forged_export_that_breaks_domain_rules_at_its_line() {
         &export_lines(&stranger),
         3,
         "names the party nobody, which is not defined before it",
+    );
+
+    // A term ended on a day before the agreement that granted it.
+    let mut grant = announcement("grant", &["a", "b"]);
+    grant.date = EdtfDate::parse("2026-01-01").unwrap();
+    grant.disclosed = grant.date.latest();
+    grant.payload = Payload::Agreement {
+        title: None,
+        terms: vec![Term {
+            key: TermKey::new("cloud").unwrap(),
+            kind: TermType::Exclusivity,
+            grantor: PartyId::new("a").unwrap(),
+            holder: PartyId::new("b").unwrap(),
+            scope: Scope::new("cloud").unwrap(),
+            exclusive: true,
+            amount: None,
+            until: None,
+        }],
+        ends: vec![],
+    };
+    let mut end = announcement("end", &["a", "b"]);
+    end.payload = Payload::TermEnded {
+        ends: vec![TermRef::parse("grant#cloud").unwrap()],
+        reason: None,
+    };
+    let early_end = [
+        parties.to_vec(),
+        vec![record(Entry::Event(grant)), record(Entry::Event(end))],
+    ]
+    .concat();
+    restore_refused(
+        &export_lines(&early_end),
+        4,
+        "a term cannot end before it is granted",
     );
 }
 

@@ -5,7 +5,7 @@
 use super::order::{cycle_message, dependency_order, order, reference_cycles};
 use super::{Item, Problem, What};
 use crate::ledger::{Ledger, LedgerError};
-use crate::model::{Event, EventId, PartyId, PartyRegistry, Payload, TermRef, a_kind};
+use crate::model::{Day, Event, EventId, PartyId, PartyRegistry, Payload, TermRef, a_kind};
 use crate::store::Store;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -245,7 +245,10 @@ fn references<S: Store>(
             problem(format!("`ends` names {r}, a term of this same event"));
             continue;
         }
-        if let Some(message) = ends_problem(r, lookup.get(unique, &r.event)?) {
+        let target = lookup.get(unique, &r.event)?;
+        let message = ends_problem(r, target)
+            .or_else(|| target.and_then(|t| ended_before_granted(r, e, t.date.earliest())));
+        if let Some(message) = message {
             problem(message);
         }
     }
@@ -270,6 +273,18 @@ fn references<S: Store>(
         _ => {}
     }
     Ok(())
+}
+
+/// An event whose every possible day comes before the first possible day of the
+/// agreement that granted the term `r` cannot end it: the term would never be in force.
+pub(super) fn ended_before_granted(r: &TermRef, ender: &Event, granted: Day) -> Option<String> {
+    (ender.date.latest() < granted).then(|| {
+        format!(
+            "`ends` names {r}, granted on {granted} at the earliest, but this event is dated {}: \
+             a term cannot end before it is granted (check both dates)",
+            ender.date
+        )
+    })
 }
 
 /// What is wrong with `ends` naming `r` when the event it names is `target`.

@@ -7,11 +7,11 @@
 //! of later records; its chain hash, so that [`Ledger::append_replayed`] appends exactly
 //! the records that were admitted and nothing else).
 
-use super::events::ends_problem;
+use super::events::{ended_before_granted, ends_problem};
 use crate::chain::{Break, Tip};
 use crate::codec::{ChainHash, Entry, Record};
 use crate::ledger::{AppendReport, Ledger, LedgerError};
-use crate::model::{Event, EventId, Party, PartyId, PartyRegistry, Payload, TermKey, a_kind};
+use crate::model::{Day, Event, EventId, Party, PartyId, PartyRegistry, Payload, TermKey, a_kind};
 use crate::store::Store;
 use std::collections::BTreeMap;
 
@@ -19,6 +19,8 @@ use std::collections::BTreeMap;
 struct Admitted {
     kind: &'static str,
     terms: Vec<TermKey>,
+    /// The first possible day of its date.
+    earliest: Day,
 }
 
 /// An event a reference names, wherever it is recorded.
@@ -101,7 +103,14 @@ impl<'l, S: Store> Replay<'l, S> {
                     _ => Vec::new(),
                 };
                 let kind = e.kind_name();
-                self.events.insert(e.id.clone(), Admitted { kind, terms });
+                self.events.insert(
+                    e.id.clone(),
+                    Admitted {
+                        kind,
+                        terms,
+                        earliest: e.date.earliest(),
+                    },
+                );
             }
         }
         self.tip = self.tip.after(hash);
@@ -202,19 +211,22 @@ impl<'l, S: Store> Replay<'l, S> {
                 .iter()
                 .filter(|r| r.event == *target)
                 .find_map(|r| match found {
-                    Target::Recorded(t) => ends_problem(r, Some(t)),
+                    Target::Recorded(t) => ends_problem(r, Some(t))
+                        .or_else(|| ended_before_granted(r, e, t.date.earliest())),
                     Target::Admitted(a) if a.kind != "agreement" => Some(format!(
                         "`ends` names {r}, but {} is {} event, not an agreement",
                         r.event,
                         a_kind(a.kind)
                     )),
-                    Target::Admitted(a) => (!a.terms.contains(&r.key)).then(|| {
-                        format!(
-                            "`ends` names {r}, but {} has no term {:?}",
-                            r.event,
-                            r.key.as_str()
-                        )
-                    }),
+                    Target::Admitted(a) => (!a.terms.contains(&r.key))
+                        .then(|| {
+                            format!(
+                                "`ends` names {r}, but {} has no term {:?}",
+                                r.event,
+                                r.key.as_str()
+                            )
+                        })
+                        .or_else(|| ended_before_granted(r, e, a.earliest)),
                 }),
             "resolves" if !found.kind().starts_with("legal-") => Some(format!(
                 "`resolves` names {target}, {} event: only legal events can be resolved",
