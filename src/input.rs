@@ -10,8 +10,9 @@
 //!   system reports (it may lie: `/proc` files report 0, a file may grow while read);
 //! - for line-oriented input ([`BoundedLines`]), holds at most one line of bounded length.
 //!
-//! The limits of each kind of input are the constants below, each with its reason.
-//! Event files have theirs in the import module ([`crate::import::MAX_FILE_BYTES`]).
+//! Each kind of input has its limit where its format is defined, with its reason: event
+//! files and export lines in [`crate::import`], proofs, notes and keys in
+//! [`crate::checkpoint`]. This module depends on nothing else in the crate.
 //!
 //! One race is left: a regular file swapped for a FIFO between the check and the open
 //! makes the open wait for a writer. Only someone who can write the folder can do that.
@@ -20,28 +21,6 @@ use std::fmt;
 use std::fs::File;
 use std::io::{self, BufRead, Read};
 use std::path::{Path, PathBuf};
-
-/// The longest line of an export: a record's canonical bytes are at most
-/// the record format's limit (4 MiB), which base64 makes 4/3 as long; the other
-/// fields (`seq`, `id`, `hash`) take well under 64 KiB. A longer line cannot hold a
-/// record, so it is refused without reading the rest of it.
-pub const MAX_EXPORT_LINE_BYTES: usize =
-    crate::codec::MAX_RECORD_BYTES.div_ceil(3) * 4 + (64 << 10);
-
-/// The largest proof file: its `extra` line carries one record in base64 (at most
-/// about 5.4 MiB, see [`MAX_EXPORT_LINE_BYTES`]), then at most 64 hashes and a
-/// checkpoint note of at most [`crate::checkpoint::MAX_NOTE_BYTES`] (1 MB); 8 MiB holds
-/// all of that, with room for Windows line endings.
-pub const MAX_PROOF_FILE_BYTES: u64 = 8 << 20;
-
-/// The largest checkpoint note file: twice [`crate::checkpoint::MAX_NOTE_BYTES`], so a
-/// note of the largest size still fits after a conversion to Windows line endings (the
-/// note parser applies the exact limit).
-pub const MAX_NOTE_FILE_BYTES: u64 = 2 * crate::checkpoint::MAX_NOTE_BYTES as u64;
-
-/// The largest key file: a key is one line, its name and about 60 bytes of key id and
-/// base64; 64 KiB leaves room for any sensible name.
-pub const MAX_KEY_FILE_BYTES: u64 = 64 << 10;
 
 /// The name that means standard input, where a command accepts it.
 pub const STDIN: &str = "-";

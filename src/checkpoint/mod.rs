@@ -133,3 +133,18 @@ pub use note::{
     MAX_NOTE_BYTES, MAX_NOTE_SIGNATURES, Note, NoteSignature, VerifiedNote, open_note, sign_note,
 };
 pub use proof::{MAX_PROOF_HASHES, TLOG_PROOF_HEADER, TlogProof};
+
+/// The largest proof file: its `extra` line carries one record in base64 (at most
+/// about 5.4 MiB, see [`crate::import::MAX_EXPORT_LINE_BYTES`]), then at most 64 hashes and a
+/// checkpoint note of at most [`MAX_NOTE_BYTES`] (1 MB); 8 MiB holds
+/// all of that, with room for Windows line endings.
+pub const MAX_PROOF_FILE_BYTES: u64 = 8 << 20;
+
+/// The largest checkpoint note file: twice [`MAX_NOTE_BYTES`], so a
+/// note of the largest size still fits after a conversion to Windows line endings (the
+/// note parser applies the exact limit).
+pub const MAX_NOTE_FILE_BYTES: u64 = 2 * crate::checkpoint::MAX_NOTE_BYTES as u64;
+
+/// The largest key file: a key is one line, its name and about 60 bytes of key id and
+/// base64; 64 KiB leaves room for any sensible name.
+pub const MAX_KEY_FILE_BYTES: u64 = 64 << 10;

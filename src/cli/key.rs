@@ -2,8 +2,8 @@
 
 use super::{CliError, Code, read_input};
 use clap::{Args, Subcommand};
+use pactlog::checkpoint::MAX_KEY_FILE_BYTES;
 use pactlog::checkpoint::{SigningKey, VerifierKey};
-use pactlog::input::MAX_KEY_FILE_BYTES;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 

@@ -5,7 +5,7 @@ use super::key::read_verifier_key;
 use super::render::json_line;
 use super::{CliError, Code, Globals, audit_error};
 use clap::Args;
-use pactlog::input::MAX_NOTE_FILE_BYTES;
+use pactlog::checkpoint::MAX_NOTE_FILE_BYTES;
 use pactlog::model::escape;
 use serde_json::json;
 use std::path::PathBuf;

@@ -33,6 +33,13 @@ use toml::de::{DeTable, DeValue};
 /// thousands of events, more than anyone writes by hand; bigger inputs split into files.
 pub const MAX_FILE_BYTES: u64 = 16 << 20;
 
+/// The longest line of an export: a record's canonical bytes are at most
+/// the record format's limit (4 MiB), which base64 makes 4/3 as long; the other
+/// fields (`seq`, `id`, `hash`) take well under 64 KiB. A longer line cannot hold a
+/// record, so it is refused without reading the rest of it.
+pub const MAX_EXPORT_LINE_BYTES: usize =
+    crate::codec::MAX_RECORD_BYTES.div_ceil(3) * 4 + (64 << 10);
+
 /// One problem in the input.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {

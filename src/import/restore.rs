@@ -271,7 +271,7 @@ fn first_reading<S: Store>(
 fn lines(
     reading: impl BufRead + Send,
 ) -> impl Iterator<Item = (usize, Result<String, std::io::Error>)> + Send {
-    crate::input::BoundedLines::new(reading, crate::input::MAX_EXPORT_LINE_BYTES)
+    crate::input::BoundedLines::new(reading, super::MAX_EXPORT_LINE_BYTES)
         .enumerate()
         .map(|(i, line)| (i + 1, line))
         .filter(|(_, line)| line.as_ref().map_or(true, |l| !l.trim().is_empty()))
