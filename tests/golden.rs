@@ -124,16 +124,22 @@ fn golden_entries() -> Vec<Entry> {
         payload: Payload::Investment {
             tranches: vec![
                 Tranche {
+                    key: None,
                     investor: pid("amazon"),
                     investee: pid("openai"),
                     amount: money("15B USD"),
+                    due: None,
                     condition: None,
+                    lapses: None,
                 },
                 Tranche {
+                    key: None,
                     investor: pid("amazon"),
                     investee: pid("openai"),
                     amount: money("35B USD"),
+                    due: None,
                     condition: Some("When certain conditions are met".into()),
+                    lapses: None,
                 },
             ],
         },

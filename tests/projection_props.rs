@@ -466,10 +466,13 @@ fn legal(by: &str, against: &[&str], stage: LegalStage, resolves: Option<&str>) 
 fn investment(amount: &str) -> Payload {
     Payload::Investment {
         tranches: vec![Tranche {
+            key: None,
             investor: pid("a"),
             investee: pid("b"),
             amount: Money::parse(amount).expect("an amount"),
+            due: None,
             condition: None,
+            lapses: None,
         }],
     }
 }

@@ -139,12 +139,16 @@ fn payload_json(p: &Payload) -> Value {
                 .iter()
                 .map(|t| {
                     let (amount, currency) = money_json(Some(t.amount));
-                    json!({"investor": t.investor, "investee": t.investee, "amount": amount,
-                           "currency": currency, "condition": t.condition})
+                    json!({"key": t.key, "investor": t.investor, "investee": t.investee,
+                           "amount": amount, "currency": currency,
+                           "due": t.due.as_ref().map(|d| d.as_str()),
+                           "condition": t.condition,
+                           "lapses": t.lapses.as_ref().map(|d| d.as_str())})
                 })
                 .collect();
             ("investment", json!({ "tranches": tranches }))
         }
+        Payload::Payment { pays } => ("payment", json!({ "pays": pays })),
         Payload::Agreement { title, terms, ends } => {
             let terms: Vec<Value> = terms.iter().map(term_record_json).collect();
             (

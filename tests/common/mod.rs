@@ -417,10 +417,13 @@ fn build_event(i: usize, seed: &EventSeed, built: &Built) -> Event {
                     let amount = money(&mut d);
                     let condition = if d.flag() { Some(d.text()) } else { None };
                     Tranche {
+                        key: None,
                         investor,
                         investee,
                         amount,
+                        due: None,
                         condition,
+                        lapses: None,
                     }
                 })
                 .collect();

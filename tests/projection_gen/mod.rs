@@ -202,10 +202,13 @@ pub(crate) fn build_event(i: usize, seed: &EventSeed, built: &Built) -> Event {
                     let amount = money(&mut d);
                     let condition = d.flag().then(|| "on a milestone".to_string());
                     Tranche {
+                        key: None,
                         investor,
                         investee,
                         amount,
+                        due: None,
                         condition,
+                        lapses: None,
                     }
                 })
                 .collect(),
