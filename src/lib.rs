@@ -84,7 +84,7 @@ pub mod synth;
 internal_modules!(chain, codec, index, ledger, merkle, projection, store);
 
 pub use chain::{Break, BreakKind};
-pub use codec::{ChainHash, CodecError, Entry, Record, Seq, Timestamp};
+pub use codec::{ChainHash, CodecError, Entry, Format, Record, Seq, Timestamp};
 pub use ledger::prove::{
     AuditError, AuditedRecord, CheckpointCheck, SignedCheckpoint, audit_inclusion,
 };

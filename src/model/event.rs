@@ -283,6 +283,8 @@ pub enum Payload {
     Announcement,
     /// Money invested, by tranche (none when the amount was not disclosed).
     Investment { tranches: Vec<Tranche> },
+    /// Scheduled or conditional tranches paid on the event's date.
+    Payment { pays: Vec<TrancheRef> },
     /// An agreement granting terms, possibly ending earlier ones.
     Agreement {
         title: Option<String>,
@@ -305,8 +307,6 @@ pub enum Payload {
     },
     /// A statement by one party, perhaps about an earlier event.
     Statement { by: PartyId, about: Option<EventId> },
-    /// Scheduled or conditional tranches paid on the event's date.
-    Payment { pays: Vec<TrancheRef> },
     /// A product released by a party.
     ProductLaunch {
         by: PartyId,

@@ -727,6 +727,7 @@ pub fn arb_record() -> impl Strategy<Value = Record> {
             recorded_at: Timestamp::from_unix(at),
             prev: ChainHash::from_bytes(prev),
             entry: entries[pick.index(entries.len())].clone(),
+            format: pactlog::codec::Format::CURRENT,
         })
 }
 
