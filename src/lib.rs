@@ -94,7 +94,7 @@ pub use ledger::{
 };
 pub use merkle::{ConsistencyProof, Hash, InclusionProof};
 pub use projection::{
-    Diff, DisputeState, InvestmentState, Query, RelationshipDiff, RelationshipState, Select,
-    Status, TermChange, TermState, investment_totals,
+    Diff, DisputeState, InvestmentState, MoneyChange, MoneyStatus, Query, RelationshipDiff,
+    RelationshipState, Select, Status, TermChange, TermState, investment_totals, tranche_status,
 };
 pub use store::{MemoryStore, SledStore, Store, StoreError};

@@ -20,8 +20,8 @@ use pactlog::model::{
 use pactlog::projection::{Query, RelationshipState, Select, TermChange};
 use pactlog::store::MemoryStore;
 use projection_reference::{
-    Recorded, View, describe, recorded, reference_diff, reference_state, same_relationships,
-    selected, without_event,
+    Recorded, View, describe, recorded, reference_diff, reference_state, reference_totals,
+    same_relationships, selected, without_event,
 };
 use proptest::prelude::*;
 use proptest::sample::Index;
@@ -95,12 +95,24 @@ fn check_every_selection(
         let got = ledger
             .state(query, &select)
             .map_err(|e| TestCaseError::fail(format!("state {select:?}: {e}")))?;
-        same_relationships(&adjust(got.relationships), &selected(want, &select)).map_err(|m| {
+        let got = adjust(got.relationships);
+        same_relationships(&got, &selected(want, &select)).map_err(|m| {
             TestCaseError::fail(format!(
                 "{select:?} {query:?}: {m}\nledger:\n{}",
                 describe(entries)
             ))
         })?;
+        // Totals per currency and status, against the reference's own sums.
+        for (g, w) in got.iter().zip(selected(want, &select)) {
+            prop_assert_eq!(
+                pactlog::projection::investment_totals(&g.investments),
+                reference_totals(&w.investments),
+                "totals of {:?}, {:?}\nledger:\n{}",
+                w.parties,
+                query,
+                describe(entries)
+            );
+        }
     }
     Ok(())
 }
@@ -245,6 +257,10 @@ proptest! {
                 }
                 prop_assert_eq!(g.status, w.status, "status, {:?}, {}", w.parties, ctx());
                 prop_assert_eq!(&g.investments_added, &w.investments_added, "investments, {}", ctx());
+                let money: Vec<_> = g.money.iter()
+                    .map(|c| (c.tranche.event.clone(), c.tranche.index, c.from, c.tranche.status))
+                    .collect();
+                prop_assert_eq!(&money, &w.money, "money statuses changed, {}", ctx());
                 let opened: Vec<_> = g.disputes_opened.iter().map(|d| d.event.clone()).collect();
                 let closed: Vec<_> = g.disputes_closed.iter().map(|d| d.event.clone()).collect();
                 prop_assert_eq!(&opened, &w.disputes_opened, "disputes opened, {}", ctx());
@@ -387,6 +403,40 @@ fn fuzzy_generator_makes_every_date_form_and_cross_party_references() {
         ("successors with other parties", foreign_retractions),
     ] {
         assert!(n >= 20, "only {n} {what} in 200 ledgers");
+    }
+}
+
+/// The generated ledgers reach every money status on their boundary days, and pay
+/// tranches through payments, so the properties above compare statuses that vary.
+#[test]
+fn fuzzy_generator_makes_every_money_status() {
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let strategy = arb_fuzzy_ledger(24);
+    let mut seen: std::collections::BTreeMap<&str, usize> = Default::default();
+    for _ in 0..100 {
+        let entries = strategy.new_tree(&mut runner).expect("generate").current();
+        let all = recorded(&entries);
+        for day in boundary_days(&entries) {
+            for r in reference_state(&all, Query::as_of(day)) {
+                for i in &r.investments {
+                    *seen.entry(i.status.as_str()).or_default() += 1;
+                    if i.paid_by.is_some() {
+                        *seen.entry("paid by a payment").or_default() += 1;
+                    }
+                }
+            }
+        }
+    }
+    for what in [
+        "paid",
+        "scheduled",
+        "overdue",
+        "conditional",
+        "lapsed",
+        "paid by a payment",
+    ] {
+        let n = seen.get(what).copied().unwrap_or(0);
+        assert!(n >= 20, "only {n} tranches {what} in 100 ledgers: {seen:?}");
     }
 }
 
