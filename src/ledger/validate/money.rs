@@ -61,12 +61,16 @@ fn date_problem(e: &Event, field: &str, d: &EdtfDate) -> Option<String> {
     (d.latest() < e.date.earliest()).then(|| {
         format!(
             "`{field}` {} ends on {}, before the investment's earliest day {} (`date` {}): \
-             money cannot be {} before it is committed; check both dates",
+             {}; check both dates",
             d.as_str(),
             d.latest(),
             e.date.earliest(),
             e.date.as_str(),
-            if field == "due" { "due" } else { "released" }
+            if field == "due" {
+                "money cannot be due before it is committed"
+            } else {
+                "a condition cannot lapse before it is agreed"
+            }
         )
     })
 }
