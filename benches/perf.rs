@@ -189,6 +189,7 @@ fn record_values(entries: &[Entry]) -> Vec<([u8; 8], Vec<u8>)> {
                 recorded_at: AT,
                 prev,
                 entry: e.clone(),
+                format: pactlog::codec::Format::CURRENT,
             };
             let bytes = codec::encode(&record).expect("encode");
             let stored = StoredRecord {

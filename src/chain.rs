@@ -7,7 +7,7 @@
 //! elsewhere (a restore), `verify` and a restore's reading of an export all check them
 //! with [`Tip::check`] and [`check_bytes`], and report what they find as a [`Break`].
 
-use crate::codec::{self, ChainHash, CodecError, Entry, Record, Seq, Timestamp};
+use crate::codec::{self, ChainHash, CodecError, Entry, Format, Record, Seq, Timestamp};
 use std::fmt;
 use std::path::PathBuf;
 
@@ -28,13 +28,15 @@ impl Tip {
         head: ChainHash::ZERO,
     };
 
-    /// The record that puts `entry` at the end of the chain, recorded `at`.
+    /// The record that puts `entry` at the end of the chain, recorded `at`, in the
+    /// current record format.
     pub fn link(&self, entry: Entry, at: Timestamp) -> Record {
         Record {
             seq: Seq::new(self.size),
             recorded_at: at,
             prev: self.head,
             entry,
+            format: Format::CURRENT,
         }
     }
 

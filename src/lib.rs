@@ -84,7 +84,7 @@ pub mod synth;
 internal_modules!(chain, codec, index, ledger, merkle, projection, store);
 
 pub use chain::{Break, BreakKind};
-pub use codec::{ChainHash, CodecError, Entry, Record, Seq, Timestamp};
+pub use codec::{ChainHash, CodecError, Entry, Format, Record, Seq, Timestamp};
 pub use ledger::prove::{
     AuditError, AuditedRecord, CheckpointCheck, SignedCheckpoint, audit_inclusion,
 };
@@ -94,7 +94,7 @@ pub use ledger::{
 };
 pub use merkle::{ConsistencyProof, Hash, InclusionProof, MerkleError};
 pub use projection::{
-    Diff, DisputeState, InvestmentState, Query, RelationshipDiff, RelationshipState, Select,
-    Status, TermChange, TermState, investment_totals,
+    Diff, DisputeState, InvestmentState, MoneyChange, MoneyStatus, Query, RelationshipDiff,
+    RelationshipState, Select, Status, TermChange, TermState, investment_totals, tranche_status,
 };
 pub use store::{MemoryStore, SledStore, Store, StoreError};

@@ -23,7 +23,7 @@
 
 use crate::model::{
     Confidence, Day, EdtfDate, Event, EventId, LegalKind, LegalStage, Party, PartyId, Payload,
-    ProductStage, TermRef,
+    ProductStage, TermKey, TermRef, TrancheRef,
 };
 use std::collections::HashMap;
 
@@ -192,8 +192,9 @@ const CONDITIONS: &[&str] = &[
 
 /// Kinds and their weights (per mille of events).
 const KIND_WEIGHTS: &[(Kind, u64)] = &[
-    (Kind::Announcement, 140),
+    (Kind::Announcement, 120),
     (Kind::Investment, 140),
+    (Kind::Payment, 20),
     (Kind::Agreement, 180),
     (Kind::TermEnded, 50),
     (Kind::LegalThreat, 50),
@@ -209,6 +210,7 @@ const KIND_WEIGHTS: &[(Kind, u64)] = &[
 enum Kind {
     Announcement,
     Investment,
+    Payment,
     Agreement,
     TermEnded,
     LegalThreat,
@@ -229,11 +231,14 @@ struct PairMemory {
     terms: Vec<TermRef>,
     /// Legal matters not yet resolved.
     open_legal: Vec<EventId>,
+    /// Scheduled tranches not yet paid by a synthetic payment.
+    payable: Vec<TrancheRef>,
 }
 
 const RECENT: usize = 4;
 const LIVE_TERMS: usize = 8;
 const OPEN_LEGAL: usize = 4;
+const PAYABLE: usize = 4;
 
 /// The generator: parties up front, events as a stream.
 #[derive(Clone, Debug)]
@@ -419,6 +424,7 @@ impl Events<'_> {
         // Kinds that need something to refer to fall back to an announcement.
         if (kind == Kind::TermEnded && memory.terms.is_empty())
             || (kind == Kind::Retraction && memory.recent.is_empty())
+            || (kind == Kind::Payment && memory.payable.is_empty())
         {
             kind = Kind::Announcement;
         }
@@ -466,7 +472,15 @@ impl Events<'_> {
                 Payload::Retraction
             }
             Kind::Investment => {
-                let mut tranches = vec![tranche(rng, x, y)];
+                let mut first = tranche(rng, x, y);
+                if first.condition.is_none() && rng.percent(30) {
+                    // A scheduled instalment, due up to a year after the investment.
+                    let due = Day::from_days(date.latest().days() + 1 + rng.below(365) as i32);
+                    // INVARIANT: a day's text is a valid EDTF date; "scheduled" a slug.
+                    first.due = Some(EdtfDate::parse(&due.to_string()).expect("a day"));
+                    first.key = Some(TermKey::new("scheduled").expect("a slug"));
+                }
+                let mut tranches = vec![first];
                 if let Some(t) = &third {
                     tranches.push(tranche(rng, t, y));
                 } else if rng.percent(15) {
@@ -484,6 +498,12 @@ impl Events<'_> {
                 };
                 let title = rng.percent(50).then(|| sentence_of(rng, 3, 6));
                 Payload::Agreement { title, terms, ends }
+            }
+            Kind::Payment => {
+                let k = rng.below(memory.payable.len() as u64) as usize;
+                Payload::Payment {
+                    pays: vec![memory.payable.remove(k)],
+                }
             }
             Kind::TermEnded => Payload::TermEnded {
                 ends: take_terms(rng, memory),
@@ -598,6 +618,16 @@ impl Events<'_> {
                 let over = memory.terms.len().saturating_sub(LIVE_TERMS);
                 memory.terms.drain(..over);
             }
+            Payload::Investment { tranches } => {
+                for key in tranches.iter().filter_map(|t| t.key.clone()) {
+                    memory.payable.push(TrancheRef {
+                        event: e.id.clone(),
+                        key,
+                    });
+                }
+                let over = memory.payable.len().saturating_sub(PAYABLE);
+                memory.payable.drain(..over);
+            }
             Payload::Legal {
                 stage,
                 resolves: None,
@@ -617,6 +647,7 @@ fn kind_slug(kind: Kind) -> &'static str {
     match kind {
         Kind::Announcement => "announces",
         Kind::Investment => "invests",
+        Kind::Payment => "pays",
         Kind::Agreement => "agrees",
         Kind::TermEnded => "ends-terms",
         Kind::LegalThreat => "threatens",

@@ -46,6 +46,7 @@ fuzz_target!(|data: &[u8]| {
                 recorded_at: Timestamp::from_unix(0),
                 prev: ledger.head(),
                 entry,
+                format: pactlog::codec::Format::CURRENT,
             };
             let bytes = codec::encode(&record).expect("an accepted entry encodes");
             assert_eq!(codec::decode(&bytes), Ok(record), "not canonical");

@@ -1,6 +1,9 @@
 //! `pactlog diff`: what changed in each relationship between two days.
 
-use super::render::{dispute_json, investment_json, json_text, receipt_json, term_json};
+use super::render::{
+    dispute_json, investment_json, json_text, money_change_json, receipt_json, term_json,
+    tranche_name, tranche_status_text,
+};
 use super::scope::ScopeArgs;
 use super::state::query_error;
 use super::{CliError, Code, Globals, parse_day};
@@ -10,8 +13,9 @@ use pactlog::{Diff, TermChange};
 use serde_json::{Value, json};
 
 /// Show what changed between two days: terms that started, ended or lapsed, money
-/// added (paid and conditional), disputes opened or closed, and the events that came to
-/// count in between, per relationship.
+/// added (with its status at the later day), tranches whose status changed (scheduled
+/// to paid, scheduled to overdue, conditional to lapsed...), disputes opened or closed,
+/// and the events that came to count in between, per relationship.
 ///
 /// Example: pactlog diff --from 2026-02-01 --to 2026-04-01 --pair microsoft openai
 #[derive(Args, Debug)]
@@ -65,6 +69,7 @@ fn diff_json(d: &Diff) -> Vec<Value> {
                     v
                 }).collect::<Vec<_>>(),
                 "investments_added": r.investments_added.iter().map(investment_json).collect::<Vec<_>>(),
+                "money": r.money.iter().map(money_change_json).collect::<Vec<_>>(),
                 "disputes_opened": r.disputes_opened.iter().map(dispute_json).collect::<Vec<_>>(),
                 "disputes_closed": r.disputes_closed.iter().map(dispute_json).collect::<Vec<_>>(),
                 "events": r.events,
@@ -107,17 +112,25 @@ fn diff_text(d: &Diff) -> String {
             ));
         }
         for i in &r.investments_added {
-            let how = if i.condition.is_some() {
-                "conditional"
-            } else {
-                "paid"
-            };
             out.push_str(&format!(
-                "  + money: {} -> {} {} {how}  ({})\n",
+                "  + money: {} -> {} {} {}  ({})\n",
                 i.investor,
                 i.investee,
                 i.amount.short(),
-                i.event
+                tranche_status_text(i),
+                tranche_name(i)
+            ));
+        }
+        for c in &r.money {
+            let t = &c.tranche;
+            out.push_str(&format!(
+                "  ~ money: {} -> {} {} {} -> {}  ({})\n",
+                t.investor,
+                t.investee,
+                t.amount.short(),
+                c.from.as_str(),
+                tranche_status_text(t),
+                tranche_name(t)
             ));
         }
         for x in &r.disputes_opened {

@@ -3,7 +3,9 @@
 use super::CliError;
 use pactlog::model::text::needs_escape;
 use pactlog::model::{Event, LegalKind, Money, Payload, Term, Until, escape};
-use pactlog::{DisputeState, InvestmentState, Logged, Receipt, TermState};
+use pactlog::{
+    DisputeState, InvestmentState, Logged, MoneyChange, MoneyStatus, Receipt, TermState,
+};
 use serde_json::{Value, json};
 
 /// A left-aligned text table; the last column is not padded.
@@ -139,12 +141,16 @@ fn payload_json(p: &Payload) -> Value {
                 .iter()
                 .map(|t| {
                     let (amount, currency) = money_json(Some(t.amount));
-                    json!({"investor": t.investor, "investee": t.investee, "amount": amount,
-                           "currency": currency, "condition": t.condition})
+                    json!({"key": t.key, "investor": t.investor, "investee": t.investee,
+                           "amount": amount, "currency": currency,
+                           "due": t.due.as_ref().map(|d| d.as_str()),
+                           "condition": t.condition,
+                           "lapses": t.lapses.as_ref().map(|d| d.as_str())})
                 })
                 .collect();
             ("investment", json!({ "tranches": tranches }))
         }
+        Payload::Payment { pays } => ("payment", json!({ "pays": pays })),
         Payload::Agreement { title, terms, ends } => {
             let terms: Vec<Value> = terms.iter().map(term_record_json).collect();
             (
@@ -221,13 +227,64 @@ pub fn term_json(t: &TermState) -> Value {
     })
 }
 
-/// An investment tranche, as JSON (amounts as decimal strings: they can exceed 2^53).
+/// An investment tranche, as JSON (amounts as decimal strings: they can exceed 2^53),
+/// with its status on the day and the payment that paid it, if one did.
 pub fn investment_json(i: &InvestmentState) -> Value {
     let (amount, currency) = money_json(Some(i.amount));
     json!({
-        "event": i.event, "investor": i.investor, "investee": i.investee,
-        "amount": amount, "currency": currency, "condition": i.condition,
+        "event": i.event, "key": i.key, "investor": i.investor, "investee": i.investee,
+        "amount": amount, "currency": currency, "status": i.status.as_str(),
+        "due": i.due.as_ref().map(|d| d.as_str()), "condition": i.condition,
+        "lapses": i.lapses.as_ref().map(|d| d.as_str()), "paid_by": i.paid_by,
     })
+}
+
+/// A tranche whose status changed between two days, as JSON.
+pub fn money_change_json(c: &MoneyChange) -> Value {
+    let t = &c.tranche;
+    let (amount, currency) = money_json(Some(t.amount));
+    json!({
+        "event": t.event, "key": t.key, "investor": t.investor, "investee": t.investee,
+        "amount": amount, "currency": currency, "from": c.from.as_str(),
+        "to": t.status.as_str(),
+    })
+}
+
+/// `event#key` for a tranche with a key, else the event id.
+pub fn tranche_name(i: &InvestmentState) -> String {
+    match &i.key {
+        Some(k) => format!("{}#{k}", i.event),
+        None => i.event.to_string(),
+    }
+}
+
+/// A tranche's status with what it waits for: `paid`, `paid by ID`, `scheduled, due
+/// DATE`, `overdue, due DATE`, `conditional: TEXT (lapses DATE)`, `lapsed DATE: TEXT`.
+pub fn tranche_status_text(i: &InvestmentState) -> String {
+    let due = i
+        .due
+        .as_ref()
+        .map(|d| format!(", due {d}"))
+        .unwrap_or_default();
+    let condition = i
+        .condition
+        .as_ref()
+        .map(|c| format!(": {}", escape(c)))
+        .unwrap_or_default();
+    let lapses = i.lapses.as_ref().map(ToString::to_string);
+    match i.status {
+        MoneyStatus::Paid => match &i.paid_by {
+            Some(p) => format!("paid by {p}"),
+            None => "paid".to_string(),
+        },
+        MoneyStatus::Scheduled => format!("scheduled{due}"),
+        MoneyStatus::Overdue => format!("overdue{due} (no payment recorded)"),
+        MoneyStatus::Conditional => match lapses {
+            Some(l) => format!("conditional{condition} (lapses {l})"),
+            None => format!("conditional{condition}"),
+        },
+        MoneyStatus::Lapsed => format!("lapsed {}{condition}", lapses.unwrap_or_default()),
+    }
 }
 
 /// A dispute, as JSON.

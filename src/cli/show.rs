@@ -3,7 +3,7 @@
 use super::render::{event_json, json_text};
 use super::{CliError, Code, Globals};
 use clap::Args;
-use pactlog::model::{EventId, Payload, Until, escape};
+use pactlog::model::{EventId, Payload, Tranche, Until, escape};
 use serde_json::json;
 
 /// Show one event in full: its record (seq, chain hash, recorded_at), dates, parties,
@@ -63,15 +63,12 @@ pub fn run_show(g: &Globals, args: ShowArgs) -> Result<Code, CliError> {
                 outln!("  tranches     (amount not disclosed)")?;
             }
             for t in tranches {
-                let cond = t.condition.as_deref().map_or("paid".to_string(), |c| {
-                    format!("conditional: {}", escape(c))
-                });
-                outln!(
-                    "  tranche      {} -> {}: {} ({cond})",
-                    t.investor,
-                    t.investee,
-                    t.amount.short()
-                )?;
+                outln!("  tranche      {}", tranche_line(t))?;
+            }
+        }
+        Payload::Payment { pays } => {
+            for r in pays {
+                outln!("  pays         {r}")?;
             }
         }
         Payload::Agreement { title, terms, ends } => {
@@ -164,4 +161,30 @@ pub fn run_show(g: &Globals, args: ShowArgs) -> Result<Code, CliError> {
         }
     }
     Ok(Code::Ok)
+}
+
+/// One tranche as recorded: its key, parties, amount and what it waits for (a payment is
+/// recorded by its own event; `state` says whether one counts on a day).
+fn tranche_line(t: &Tranche) -> String {
+    let key = t.key.as_ref().map(|k| format!("{k}: ")).unwrap_or_default();
+    let mut terms = Vec::new();
+    if let Some(d) = &t.due {
+        terms.push(format!("due {d}"));
+    }
+    if let Some(c) = &t.condition {
+        terms.push(format!("conditional: {}", escape(c)));
+    }
+    if let Some(l) = &t.lapses {
+        terms.push(format!("lapses {l}"));
+    }
+    if terms.is_empty() {
+        terms.push("paid".to_string());
+    }
+    format!(
+        "{key}{} -> {}: {} ({})",
+        t.investor,
+        t.investee,
+        t.amount.short(),
+        terms.join("; ")
+    )
 }

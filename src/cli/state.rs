@@ -1,15 +1,22 @@
 //! `pactlog state`: what was in force in each relationship on a day.
 
-use super::render::{dispute_json, investment_json, json_text, receipt_json, term_json};
+use super::render::{
+    dispute_json, investment_json, json_text, receipt_json, term_json, tranche_name,
+    tranche_status_text,
+};
 use super::scope::ScopeArgs;
 use super::{CliError, Code, Globals, parse_day};
 use clap::Args;
 use pactlog::model::{Day, escape};
-use pactlog::{Query, QueryError, RelationshipState, StateAnswer, investment_totals};
+use pactlog::{
+    InvestmentState, Query, QueryError, RelationshipState, StateAnswer, TermState,
+    investment_totals,
+};
 use serde_json::{Value, json};
 
-/// Show what was in force between parties on a day: terms, investments (paid and
-/// conditional), open disputes, and the events that count.
+/// Show what was in force between parties on a day: terms, investments with where their
+/// money stands (paid, scheduled, overdue, conditional or lapsed) and totals per
+/// currency, open disputes, and the events that count.
 ///
 /// Three time axes:
 ///   --as-of DAY     the day the state is for (valid time). An event counts when its
@@ -18,6 +25,10 @@ use serde_json::{Value, json};
 ///   --known-at DAY  only what had been disclosed by DAY ("what did the public know?").
 ///   --at-size N     only the ledger's first N records ("what did the ledger say then?").
 /// A superseded event never counts once its successor exists under these filters.
+///
+/// A tranche is paid when a counted payment pays it (or it has neither due date nor
+/// condition), scheduled before its due date's last day, overdue from then on with no
+/// payment, conditional while its condition is unmet, and lapsed after its lapse date.
 ///
 /// The receipt (ledger size, head hash, Merkle root) names the ledger prefix the answer
 /// comes from: the same prefix and query give the same bytes.
@@ -71,15 +82,17 @@ pub fn run_state(g: &Globals, args: StateArgs) -> Result<Code, CliError> {
     Ok(Code::Ok)
 }
 
-/// One relationship as JSON (the schema of DESIGN.md 4, plus totals).
+/// One relationship as JSON (the schema of DESIGN.md 4, plus totals per currency and
+/// status, amounts as decimal strings).
 pub fn relationship_json(r: &RelationshipState) -> Value {
     let totals: serde_json::Map<String, Value> = investment_totals(&r.investments)
         .into_iter()
-        .map(|(cur, (paid, cond))| {
-            (
-                cur,
-                json!({"paid": paid.to_string(), "conditional": cond.to_string()}),
-            )
+        .map(|(cur, by_status)| {
+            let by_status: serde_json::Map<String, Value> = by_status
+                .into_iter()
+                .map(|(status, units)| (status.as_str().to_string(), json!(units.to_string())))
+                .collect();
+            (cur, Value::Object(by_status))
         })
         .collect();
     json!({
@@ -127,108 +140,128 @@ pub fn state_text(a: &StateAnswer) -> String {
         .iter()
         .partition(|r| !r.terms.is_empty() || !r.investments.is_empty() || !r.disputes.is_empty());
     for r in full {
-        out.push_str(&format!(
-            "\n{} — {}  [{}]\n",
-            r.parties.0,
-            r.parties.1,
-            r.status.as_str()
-        ));
-        if r.terms.is_empty() {
-            out.push_str("  terms in force: none\n");
-        } else {
-            out.push_str("  terms in force:\n");
-            for t in &r.terms {
-                let excl = if t.exclusive {
-                    "exclusive"
-                } else {
-                    "non-exclusive"
-                };
-                let until = match &t.until {
-                    None => "no end date".to_string(),
-                    Some(u) => format!("until {}", escape(&u.to_string())),
-                };
-                out.push_str(&format!(
-                    "    {} {} -> {}  {}  {excl}  since {}, {until}  ({}#{})\n",
-                    t.kind.as_str(),
-                    t.grantor,
-                    t.holder,
-                    t.scope,
-                    t.since,
-                    t.event,
-                    t.key
-                ));
-            }
+        out.push_str(&relationship_text(r));
+    }
+    if !shared.is_empty() {
+        out.push_str(&shared_text(&shared));
+    }
+    out
+}
+
+/// One relationship with something in force: terms, money, disputes, events.
+fn relationship_text(r: &RelationshipState) -> String {
+    let mut out = format!(
+        "\n{} — {}  [{}]\n",
+        r.parties.0,
+        r.parties.1,
+        r.status.as_str()
+    );
+    if r.terms.is_empty() {
+        out.push_str("  terms in force: none\n");
+    } else {
+        out.push_str("  terms in force:\n");
+        for t in &r.terms {
+            out.push_str(&term_line(t));
         }
-        if !r.investments.is_empty() {
-            out.push_str("  investments:\n");
-            for i in &r.investments {
-                let how = match &i.condition {
-                    None => "paid".to_string(),
-                    Some(c) => format!("conditional: {}", escape(c)),
-                };
-                out.push_str(&format!(
-                    "    {} -> {}  {}  {how}  ({})\n",
-                    i.investor,
-                    i.investee,
-                    i.amount.short(),
-                    i.event
-                ));
-            }
-            for (cur, (paid, cond)) in investment_totals(&r.investments) {
-                out.push_str(&format!(
-                    "    total: {} paid, {} conditional\n",
-                    amount(paid, &cur),
-                    amount(cond, &cur)
-                ));
-            }
-        }
-        if r.disputes.is_empty() {
-            out.push_str("  open disputes: none\n");
-        } else {
-            out.push_str("  open disputes:\n");
-            for d in &r.disputes {
-                let against: Vec<&str> = d.against.iter().map(|p| p.as_str()).collect();
-                out.push_str(&format!(
-                    "    {} against {}  stage {}  ({}, {})\n",
-                    d.by,
-                    against.join(", "),
-                    d.stage.as_str(),
-                    d.confidence.as_str(),
-                    d.event
-                ));
-            }
-        }
-        out.push_str(&format!(
-            "  events ({}): {}\n",
-            r.events.len(),
-            join_ids(&r.events)
-        ));
-        if !r.possible_events.is_empty() {
+    }
+    if !r.investments.is_empty() {
+        out.push_str(&investments_text(&r.investments));
+    }
+    if r.disputes.is_empty() {
+        out.push_str("  open disputes: none\n");
+    } else {
+        out.push_str("  open disputes:\n");
+        for d in &r.disputes {
+            let against: Vec<&str> = d.against.iter().map(|p| p.as_str()).collect();
             out.push_str(&format!(
-                "  possible ({}): {}\n",
-                r.possible_events.len(),
-                join_ids(&r.possible_events)
+                "    {} against {}  stage {}  ({}, {})\n",
+                d.by,
+                against.join(", "),
+                d.stage.as_str(),
+                d.confidence.as_str(),
+                d.event
             ));
         }
     }
-    if !shared.is_empty() {
+    out.push_str(&format!(
+        "  events ({}): {}\n",
+        r.events.len(),
+        join_ids(&r.events)
+    ));
+    if !r.possible_events.is_empty() {
         out.push_str(&format!(
-            "\n{} more pair{} share events but have no terms, money or disputes in force:\n",
-            shared.len(),
-            if shared.len() == 1 { "" } else { "s" }
+            "  possible ({}): {}\n",
+            r.possible_events.len(),
+            join_ids(&r.possible_events)
         ));
-        for r in shared {
-            let possible = match r.possible_events.len() {
-                0 => String::new(),
-                n => format!(" (+{n} possible)"),
-            };
-            out.push_str(&format!(
-                "  {} — {}: {}{possible}\n",
-                r.parties.0,
-                r.parties.1,
-                join_ids(&r.events)
-            ));
-        }
+    }
+    out
+}
+
+fn term_line(t: &TermState) -> String {
+    let excl = if t.exclusive {
+        "exclusive"
+    } else {
+        "non-exclusive"
+    };
+    let until = match &t.until {
+        None => "no end date".to_string(),
+        Some(u) => format!("until {}", escape(&u.to_string())),
+    };
+    format!(
+        "    {} {} -> {}  {}  {excl}  since {}, {until}  ({}#{})\n",
+        t.kind.as_str(),
+        t.grantor,
+        t.holder,
+        t.scope,
+        t.since,
+        t.event,
+        t.key
+    )
+}
+
+/// Each tranche with its status, then one total line per currency:
+/// `total: 10B USD paid, 20B USD scheduled`.
+fn investments_text(investments: &[InvestmentState]) -> String {
+    let mut out = String::from("  investments:\n");
+    for i in investments {
+        out.push_str(&format!(
+            "    {} -> {}  {}  {}  ({})\n",
+            i.investor,
+            i.investee,
+            i.amount.short(),
+            tranche_status_text(i),
+            tranche_name(i)
+        ));
+    }
+    for (cur, by_status) in investment_totals(investments) {
+        let parts: Vec<String> = by_status
+            .into_iter()
+            .map(|(status, units)| format!("{} {}", amount(units, &cur), status.as_str()))
+            .collect();
+        out.push_str(&format!("    total: {}\n", parts.join(", ")));
+    }
+    out
+}
+
+/// Pairs that only share events, listed compactly.
+fn shared_text(shared: &[&RelationshipState]) -> String {
+    let mut out = format!(
+        "\n{} more pair{} share events but have no terms, money or disputes in force:\n",
+        shared.len(),
+        if shared.len() == 1 { "" } else { "s" }
+    );
+    for r in shared {
+        let possible = match r.possible_events.len() {
+            0 => String::new(),
+            n => format!(" (+{n} possible)"),
+        };
+        out.push_str(&format!(
+            "  {} — {}: {}{possible}\n",
+            r.parties.0,
+            r.parties.1,
+            join_ids(&r.events)
+        ));
     }
     out
 }

@@ -1,24 +1,38 @@
 //! Canonical bytes of a record: the hash preimage, the Merkle leaf, the stored value.
 //!
-//! Format (version 1): one version byte `0x01`, then the record encoded with bincode
-//! 2.0.1 (pinned) under `config::legacy()`: fixed-width little-endian integers, `u64`
-//! lengths before strings and sequences, `u32` enum variant indexes, one byte for
-//! `Option` and `bool`. Field order is the declaration order of the types in
-//! [`crate::model`] and here. Models use only `Vec`, `String`, integers and enums, so
-//! the bytes are a pure function of the value.
+//! Format: one version byte, then the record encoded with bincode 2.0.1 (pinned) under
+//! `config::legacy()`: fixed-width little-endian integers, `u64` lengths before strings
+//! and sequences, `u32` enum variant indexes, one byte for `Option` and `bool`. Field
+//! order is the declaration order of the types. Models use only `Vec`, `String`,
+//! integers and enums, so the bytes are a pure function of the value.
+//!
+//! Two versions exist ([`Format`]); this build reads both and writes new records in the
+//! newer:
+//! - `0x02`: the types of [`crate::model`] and here, as they are. Tranches carry `key`,
+//!   `due` and `lapses`; there is a `payment` kind.
+//! - `0x01`: the model before those: tranches of investor, investee, amount and
+//!   condition, no payment. Its types are mirrored in `v1.rs`, and a format-1 record
+//!   decodes into the current model (new fields empty).
+//!
+//! A decoded record remembers its format ([`Record::format`]), and [`encode`] writes a
+//! record in its own format, so the bytes of a stored record always come back the same,
+//! whatever its version: a ledger begun in format 1 goes on verifying, and its exports
+//! restore byte for byte. A value format 1 cannot express is never written as format 1.
 //!
 //! Decoding is strict: the version must be known, every byte must be consumed, every
-//! id, day and currency must be valid, and re-encoding the decoded value must give back
-//! the same bytes. Anything else is [`CodecError`], never a panic.
+//! id, day and currency must be valid, and re-encoding the decoded value in the same
+//! format must give back the same bytes. Anything else is [`CodecError`], never a panic.
 
 mod record;
+mod v1;
 
-pub use record::{ChainHash, Entry, Record, Seq, Timestamp};
+pub use record::{ChainHash, Entry, Format, Record, Seq, Timestamp};
 #[cfg(any(test, feature = "test-support"))]
 pub use record::RECORD_CONTEXT;
 
-/// The version byte that starts every record's canonical bytes.
-pub const FORMAT_VERSION: u8 = 1;
+/// The version byte new records are written with ([`Format::CURRENT`]).
+#[cfg(any(test, feature = "test-support"))]
+pub const FORMAT_VERSION: u8 = Format::CURRENT.byte();
 
 /// The largest record the decoder accepts (bytes after the version byte).
 pub const MAX_RECORD_BYTES: usize = 4 << 20;
@@ -39,7 +53,10 @@ pub enum CodecError {
     #[error("record is empty")]
     Empty,
     /// A version byte this build does not know.
-    #[error("unknown record format version {0} (this build reads version {FORMAT_VERSION})")]
+    #[error(
+        "unknown record format version {0} (this build reads versions 1 and 2; a newer \
+         pactlog wrote it, or the byte is damaged)"
+    )]
     UnknownVersion(u8),
     /// bincode could not decode the bytes.
     #[error("record bytes do not decode: {0}")]
@@ -53,44 +70,76 @@ pub enum CodecError {
     /// Encoding failed (cannot happen for valid models; reported, not panicked).
     #[error("record does not encode: {0}")]
     Encode(String),
+    /// A record asked to be written in a format that cannot express it.
+    #[error("record cannot be written in format {version}: {why}")]
+    NotInFormat { version: u8, why: String },
 }
 
-/// The canonical bytes of a record.
+/// The canonical bytes of a record, in its [`Record::format`].
 ///
 /// # Errors
-/// [`CodecError::Encode`] if bincode refuses the value (not expected for model types).
+/// [`CodecError::NotInFormat`] for a format-1 record holding what format 1 cannot
+/// express; [`CodecError::Encode`] if bincode refuses the value (not expected).
 pub fn encode(record: &Record) -> Result<Vec<u8>, CodecError> {
+    match record.format {
+        Format::V1 => encode_body(Format::V1, &v1::to_v1(record)?),
+        Format::V2 => encode_body(Format::V2, record),
+    }
+}
+
+fn encode_body<T: serde::Serialize>(format: Format, body: &T) -> Result<Vec<u8>, CodecError> {
     let mut out = Vec::with_capacity(512);
-    out.push(FORMAT_VERSION);
-    bincode::serde::encode_into_std_write(record, &mut out, config())
+    out.push(format.byte());
+    bincode::serde::encode_into_std_write(body, &mut out, config())
         .map_err(|e| CodecError::Encode(e.to_string()))?;
     Ok(out)
 }
 
-/// Decodes canonical bytes strictly (see the module docs).
+/// Decodes canonical bytes strictly (see the module docs), in the format their version
+/// byte names; the record remembers it.
 ///
 /// # Errors
 /// A [`CodecError`] saying how the bytes are wrong.
 pub fn decode(bytes: &[u8]) -> Result<Record, CodecError> {
     let (&version, body) = bytes.split_first().ok_or(CodecError::Empty)?;
-    if version != FORMAT_VERSION {
-        return Err(CodecError::UnknownVersion(version));
+    match Format::from_byte(version) {
+        None => Err(CodecError::UnknownVersion(version)),
+        Some(Format::V1) => {
+            let record: v1::V1Record = decode_body(Format::V1, body, bytes)?;
+            Ok(record.into())
+        }
+        Some(Format::V2) => {
+            let mut record: Record = decode_body(Format::V2, body, bytes)?;
+            record.format = Format::V2;
+            Ok(record)
+        }
     }
-    let (record, used): (Record, usize) = bincode::serde::decode_from_slice(body, decode_config())
+}
+
+/// Decodes `body` (the bytes after the version byte of `bytes`) as a `T` of `format`,
+/// consuming every byte, and checks that encoding it again gives back `bytes`.
+fn decode_body<T>(format: Format, body: &[u8], bytes: &[u8]) -> Result<T, CodecError>
+where
+    T: serde::Serialize + serde::de::DeserializeOwned,
+{
+    let (value, used): (T, usize) = bincode::serde::decode_from_slice(body, decode_config())
         .map_err(|e| CodecError::Malformed(e.to_string()))?;
     if used != body.len() {
         return Err(CodecError::TrailingBytes(body.len() - used));
     }
-    if encode(&record)? != bytes {
+    if encode_body(format, &value)? != bytes {
         return Err(CodecError::NotCanonical);
     }
-    Ok(record)
+    Ok(value)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Party, PartyId};
+    use crate::model::{
+        Confidence, Day, EdtfDate, Event, EventId, Money, Party, PartyId, Payload, TermKey,
+        Tranche, TrancheRef,
+    };
 
     fn party_record() -> Record {
         Record {
@@ -102,6 +151,37 @@ mod tests {
                 name: "OpenAI".into(),
                 aliases: vec![],
             }),
+            format: Format::CURRENT,
+        }
+    }
+
+    fn event_record(payload: Payload) -> Record {
+        let p = |s: &str| PartyId::new(s).unwrap();
+        Record {
+            entry: Entry::Event(Event {
+                id: EventId::new("e1").unwrap(),
+                date: EdtfDate::parse("2026-02-27").unwrap(),
+                disclosed: Day::parse("2026-02-27").unwrap(),
+                summary: "s".into(),
+                confidence: Confidence::Confirmed,
+                parties: vec![p("amazon"), p("openai")],
+                supersedes: None,
+                sources: vec![],
+                payload,
+            }),
+            ..party_record()
+        }
+    }
+
+    fn tranche(key: Option<&str>) -> Tranche {
+        Tranche {
+            key: key.map(|k| TermKey::new(k).unwrap()),
+            investor: PartyId::new("amazon").unwrap(),
+            investee: PartyId::new("openai").unwrap(),
+            amount: Money::parse("15B USD").unwrap(),
+            due: None,
+            condition: Some("a condition".into()),
+            lapses: None,
         }
     }
 
@@ -110,16 +190,84 @@ mod tests {
         let r = party_record();
         let bytes = encode(&r).unwrap();
         assert_eq!(bytes[0], FORMAT_VERSION);
+        assert_eq!(FORMAT_VERSION, 2);
         assert_eq!(decode(&bytes).unwrap(), r);
+    }
+
+    #[test]
+    fn each_record_keeps_its_format_through_decode_and_encode() {
+        for format in Format::ALL {
+            let r = Record {
+                format,
+                ..event_record(Payload::Investment {
+                    tranches: vec![tranche(None)],
+                })
+            };
+            let bytes = encode(&r).unwrap();
+            assert_eq!(bytes[0], format.byte());
+            let back = decode(&bytes).unwrap();
+            assert_eq!(back, r);
+            assert_eq!(back.format, format);
+            assert_eq!(encode(&back).unwrap(), bytes);
+        }
+    }
+
+    #[test]
+    fn formats_differ_in_tranches_only() {
+        // A party is the same body in both formats; a tranche is not.
+        let v2 = encode(&party_record()).unwrap();
+        let v1 = encode(&Record {
+            format: Format::V1,
+            ..party_record()
+        })
+        .unwrap();
+        assert_eq!((v1[0], v2[0]), (1, 2));
+        assert_eq!(v1[1..], v2[1..]);
+        let inv = event_record(Payload::Investment {
+            tranches: vec![tranche(None)],
+        });
+        let v2 = encode(&inv).unwrap();
+        let mut v1 = encode(&Record {
+            format: Format::V1,
+            ..inv.clone()
+        })
+        .unwrap();
+        assert_ne!(v1[1..], v2[1..]);
+        // Format-1 bytes labelled as format 2 are not that record.
+        v1[0] = 2;
+        assert_ne!(decode(&v1), Ok(inv));
+    }
+
+    #[test]
+    fn format_1_never_holds_what_it_cannot_express() {
+        let keyed = event_record(Payload::Investment {
+            tranches: vec![tranche(Some("first"))],
+        });
+        let payment = event_record(Payload::Payment {
+            pays: vec![TrancheRef::parse("e0#first").unwrap()],
+        });
+        for r in [keyed, payment] {
+            assert!(encode(&r).is_ok());
+            let as_v1 = Record {
+                format: Format::V1,
+                ..r
+            };
+            assert!(matches!(
+                encode(&as_v1),
+                Err(CodecError::NotInFormat { version: 1, .. })
+            ));
+        }
     }
 
     #[test]
     fn rejects_damage() {
         let bytes = encode(&party_record()).unwrap();
         assert_eq!(decode(&[]), Err(CodecError::Empty));
-        let mut v2 = bytes.clone();
-        v2[0] = 2;
-        assert_eq!(decode(&v2), Err(CodecError::UnknownVersion(2)));
+        for unknown in [0, 3, 255] {
+            let mut other = bytes.clone();
+            other[0] = unknown;
+            assert_eq!(decode(&other), Err(CodecError::UnknownVersion(unknown)));
+        }
         let mut long = bytes.clone();
         long.push(0);
         assert_eq!(decode(&long), Err(CodecError::TrailingBytes(1)));
@@ -136,13 +284,15 @@ mod tests {
 
     #[test]
     fn huge_length_prefixes_are_refused_without_allocating() {
-        let mut bytes = vec![FORMAT_VERSION];
-        bytes.extend_from_slice(&0u64.to_le_bytes());
-        bytes.extend_from_slice(&0i64.to_le_bytes());
-        bytes.extend_from_slice(&[0; 32]);
-        bytes.extend_from_slice(&0u32.to_le_bytes());
-        bytes.extend_from_slice(&u64::MAX.to_le_bytes());
-        assert!(matches!(decode(&bytes), Err(CodecError::Malformed(_))));
+        for format in Format::ALL {
+            let mut bytes = vec![format.byte()];
+            bytes.extend_from_slice(&0u64.to_le_bytes());
+            bytes.extend_from_slice(&0i64.to_le_bytes());
+            bytes.extend_from_slice(&[0; 32]);
+            bytes.extend_from_slice(&0u32.to_le_bytes());
+            bytes.extend_from_slice(&u64::MAX.to_le_bytes());
+            assert!(matches!(decode(&bytes), Err(CodecError::Malformed(_))));
+        }
     }
 
     #[test]

@@ -151,6 +151,38 @@ impl Entry {
     }
 }
 
+/// A record format: the version byte that starts a record's canonical bytes, and the
+/// shape of the model it encodes (see the [codec](super) docs).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Default)]
+pub enum Format {
+    /// `0x01`: the model before tranche keys, due and lapses dates, and payments.
+    V1,
+    /// `0x02`: the current model; every new record is written in it.
+    #[default]
+    V2,
+}
+
+impl Format {
+    /// The format new records are written in.
+    pub const CURRENT: Format = Format::V2;
+
+    /// Every format this build reads, oldest first.
+    pub const ALL: [Format; 2] = [Format::V1, Format::V2];
+
+    /// The version byte.
+    pub const fn byte(self) -> u8 {
+        match self {
+            Format::V1 => 1,
+            Format::V2 => 2,
+        }
+    }
+
+    /// The format of a version byte, if this build reads it.
+    pub fn from_byte(byte: u8) -> Option<Format> {
+        Self::ALL.into_iter().find(|f| f.byte() == byte)
+    }
+}
+
 /// One ledger record.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 pub struct Record {
@@ -162,6 +194,11 @@ pub struct Record {
     pub prev: ChainHash,
     /// The party or event.
     pub entry: Entry,
+    /// The format its bytes are in: [`Format::CURRENT`] for a new record, the stored one
+    /// for a decoded record, so that encoding it again gives back the stored bytes. Not
+    /// part of the encoded body (the version byte carries it).
+    #[serde(skip)]
+    pub format: Format,
 }
 
 #[cfg(test)]

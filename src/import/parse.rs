@@ -5,7 +5,7 @@ use super::fields::{Fields, Lines};
 use crate::model::{
     Confidence, Day, EdtfDate, Event, EventId, LegalKind, LegalStage, Money, Party, PartyId,
     PartyRegistry, Payload, ProductStage, Scope, Source, Term, TermKey, TermRef, TermType, Tranche,
-    Until, a_kind, check_name, check_text, shorten,
+    TrancheRef, Until, a_kind, check_name, check_text, shorten,
 };
 use std::path::Path;
 use toml::de::DeTable;
@@ -143,20 +143,88 @@ fn money_field(f: &mut Fields<'_, '_>, key: &'static str, required: bool) -> Opt
 /// The `ends` list, and whether it named anything at all (valid or not), so that a bad
 /// entry is reported once rather than also as a missing list.
 fn term_refs(f: &mut Fields<'_, '_>) -> (Vec<TermRef>, bool) {
+    references(f, "ends", TermRef::parse)
+}
+
+/// A list of `event-id#key` references under `key` (`ends`, `pays`), each parsed by
+/// `parse`, and whether it named anything at all (valid or not).
+fn references<R: PartialEq + std::fmt::Display>(
+    f: &mut Fields<'_, '_>,
+    key: &'static str,
+    parse: fn(&str) -> Result<R, crate::model::ModelError>,
+) -> (Vec<R>, bool) {
     let reported = f.problems.len();
-    let Some((list, line)) = f.opt_str_list("ends") else {
+    let Some((list, line)) = f.opt_str_list(key) else {
         return (Vec::new(), f.problems.len() > reported);
     };
     let named = !list.is_empty();
     let mut out = Vec::new();
     for s in list {
-        match TermRef::parse(&s) {
+        match parse(&s) {
             Ok(r) if !out.contains(&r) => out.push(r),
-            Ok(r) => f.problem_at(line, format!("`ends` lists {r} twice")),
+            Ok(r) => f.problem_at(line, format!("`{key}` lists {r} twice")),
             Err(e) => f.problem_at(line, e.to_string()),
         }
     }
     (out, named)
+}
+
+/// An optional EDTF date field of a nested table (`due`, `lapses`).
+fn edtf_field(f: &mut Fields<'_, '_>, key: &'static str) -> Option<EdtfDate> {
+    let (s, line) = f.opt_date_text(key)?;
+    match EdtfDate::parse(&s) {
+        Ok(d) => Some(d),
+        Err(e) => {
+            f.problem_at(line, format!("`{key}`: {e}"));
+            None
+        }
+    }
+}
+
+/// The `[[event.tranche]]` tables of an investment. The rules that relate tranches to
+/// each other and to the event (keys once, dates, `lapses` with a condition) are the
+/// validator's.
+fn tranches(f: &mut Fields<'_, '_>, reg: &PartyRegistry) -> Vec<Tranche> {
+    let mut out = Vec::new();
+    for (i, (table, tline)) in f.opt_tables("tranche").into_iter().enumerate() {
+        let mut t = f.nested(table, tline, format!("tranche {}", i + 1));
+        let key = t.opt_str("key").and_then(|(s, l)| match TermKey::new(&s) {
+            Ok(k) => Some(k),
+            Err(e) => {
+                t.problem_at(l, format!("`key`: {e}"));
+                None
+            }
+        });
+        if let Some(k) = &key {
+            t.context = format!("tranche {:?}", k.as_str());
+        }
+        let investor = party_field(&mut t, reg, "investor");
+        let investee = party_field(&mut t, reg, "investee");
+        let amount = money_field(&mut t, "amount", true);
+        let due = edtf_field(&mut t, "due");
+        let condition = text(&mut t, "condition", MAX_SHORT, false);
+        let lapses = edtf_field(&mut t, "lapses");
+        if investor.is_some() && investor == investee {
+            t.problem("investor and investee are the same party");
+        }
+        t.finish(" (a tranche has key, investor, investee, amount, due, condition, lapses)");
+        let ok = t.problems.is_empty();
+        f.problems.append(&mut t.problems);
+        if let (Some(investor), Some(investee), Some(amount), true) =
+            (investor, investee, amount, ok)
+        {
+            out.push(Tranche {
+                key,
+                investor,
+                investee,
+                amount,
+                due,
+                condition,
+                lapses,
+            });
+        }
+    }
+    out
 }
 
 /// Reads one `[[event]]` table. Parties named in the payload are resolved through `reg`.
@@ -371,33 +439,13 @@ fn payload(
         "restructuring" => Payload::Restructuring,
         "retraction" => Payload::Retraction,
         "other" => Payload::Other,
-        "investment" => {
-            let mut tranches = Vec::new();
-            for (i, (table, tline)) in f.opt_tables("tranche").into_iter().enumerate() {
-                let mut t = f.nested(table, tline, format!("tranche {}", i + 1));
-                let investor = party_field(&mut t, reg, "investor");
-                let investee = party_field(&mut t, reg, "investee");
-                let amount = money_field(&mut t, "amount", true);
-                let condition = text(&mut t, "condition", MAX_SHORT, false);
-                if investor.is_some() && investor == investee {
-                    t.problem("investor and investee are the same party");
-                }
-                t.finish(" (a tranche has investor, investee, amount, condition)");
-                let ok = t.problems.is_empty();
-                f.problems.append(&mut t.problems);
-                if let (Some(investor), Some(investee), Some(amount), true) =
-                    (investor, investee, amount, ok)
-                {
-                    tranches.push(Tranche {
-                        investor,
-                        investee,
-                        amount,
-                        condition,
-                    });
-                }
-            }
-            Payload::Investment { tranches }
-        }
+        "investment" => Payload::Investment {
+            tranches: tranches(f, reg),
+        },
+        // That a payment pays something is the validator's rule (restores need it too).
+        "payment" => Payload::Payment {
+            pays: references(f, "pays", TrancheRef::parse).0,
+        },
         "agreement" => {
             let title = text(f, "title", MAX_SHORT, false);
             let mut terms: Vec<Term> = Vec::new();
@@ -527,6 +575,7 @@ fn payload(
     };
     let extra = match &p {
         Payload::Investment { .. } => ", tranche",
+        Payload::Payment { .. } => ", pays",
         Payload::Agreement { .. } => ", title, term, ends",
         Payload::TermEnded { .. } => ", ends, reason",
         Payload::Legal { .. } => ", by, against, stage, claim, resolves",

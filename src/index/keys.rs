@@ -41,8 +41,14 @@ use crate::model::{Day, EventId, Party, PartyId};
 /// Version of the derived layouts above.
 pub const INDEX_VERSION: u8 = 6;
 
-/// `meta` key: record format version.
+/// `meta` key: the store layout version ([`STORE_FORMAT`]).
 pub const META_FORMAT: &[u8] = b"format";
+
+/// The store layout: a `records` tree of seq -> chain hash || leaf hash || canonical
+/// bytes. Each record's bytes name their own record format (their first byte), so
+/// records of several formats share one layout; this changes only with the layout.
+/// Stores written before record format 2 hold the same value (1), so they open.
+pub const STORE_FORMAT: u8 = 1;
 /// `meta` key: derived layout version.
 pub const META_INDEX: &[u8] = b"index";
 /// `meta` key: the derived-data watermark.

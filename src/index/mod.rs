@@ -31,6 +31,8 @@ use std::sync::OnceLock;
 #[cfg(any(test, feature = "test-support"))]
 pub use keys::{INDEX_VERSION, META_DERIVED, META_INDEX, META_NAMES, META_PARTIES, encode_names};
 
+pub(crate) use keys::STORE_FORMAT;
+
 /// Records whose `ids` and `pairs` entries are kept in memory before they are written as
 /// one run per index. Bounds the memory of an append and the work of completing derived
 /// data after a crash.
@@ -348,13 +350,13 @@ impl Index {
     }
 }
 
-/// Marks `store` as holding records of the record format `version` (written with the
-/// first record).
+/// Marks `store` as laid out in the store format `version` (written with the first
+/// record; see [`keys::STORE_FORMAT`]).
 pub(crate) fn format_op(version: u8) -> Op {
     Op::Put(keys::META_FORMAT.to_vec(), vec![version])
 }
 
-/// The record format a store says it holds, if it says.
+/// The store format a store says it has, if it says.
 ///
 /// # Errors
 /// Storage errors.

@@ -9,7 +9,7 @@ use super::{AppendReport, Ledger, LedgerError, StoredRecord, stored_of, witness}
 use crate::index;
 use crate::chain::{Break, Tip};
 use crate::codec::ChainHash;
-use crate::codec::{self, Entry, Record, Seq, Timestamp};
+use crate::codec::{Entry, Format, Record, Seq, Timestamp};
 use crate::store::{Op, Store, Tree};
 use std::sync::mpsc::{Receiver, SyncSender};
 
@@ -48,7 +48,7 @@ impl<S: Store> Ledger<S> {
             |size, head| {
                 batches
                     .next()
-                    .map(|b| stage_entries(b, at, Tip { size, head }))
+                    .map(|b| stage_entries(b, at, Tip { size, head }, Format::CURRENT))
             },
             &mut durable,
         )
@@ -66,6 +66,29 @@ impl<S: Store> Ledger<S> {
         at: Timestamp,
     ) -> Result<AppendReport, LedgerError> {
         self.append_entries(std::iter::once(entries), at, |_| {})
+    }
+
+    /// [`Ledger::append_unchecked`] with the records written in `format`: for tests of
+    /// ledgers begun in an older record format.
+    ///
+    /// # Errors
+    /// Storage errors; [`LedgerError::Encode`] for an entry `format` cannot express.
+    #[cfg(any(test, feature = "test-support"))]
+    pub fn append_unchecked_in(
+        &mut self,
+        entries: Vec<Entry>,
+        at: Timestamp,
+        format: Format,
+    ) -> Result<AppendReport, LedgerError> {
+        let mut batch = Some(entries);
+        self.pipeline(
+            |size, head| {
+                batch
+                    .take()
+                    .map(|b| stage_entries(b, at, Tip { size, head }, format))
+            },
+            &mut |_| {},
+        )
     }
 
     /// Appends records made elsewhere (an export being restored), batch by batch as
@@ -219,7 +242,7 @@ fn write_all<S: Store>(
         };
         let first = tip.size;
         if first == 0 {
-            store.apply(Tree::Meta, vec![index::format_op(codec::FORMAT_VERSION)])?;
+            store.apply(Tree::Meta, vec![index::format_op(index::STORE_FORMAT)])?;
         }
         let ops = batch
             .iter()
@@ -246,11 +269,19 @@ fn write_all<S: Store>(
 }
 
 /// Encodes `entries` as the records that continue the chain at `tip`.
-fn stage_entries(entries: Vec<Entry>, at: Timestamp, tip: Tip) -> Result<Staged, LedgerError> {
+fn stage_entries(
+    entries: Vec<Entry>,
+    at: Timestamp,
+    tip: Tip,
+    format: Format,
+) -> Result<Staged, LedgerError> {
     let mut tip = tip;
     let mut batch = Vec::with_capacity(entries.len());
     for entry in entries {
-        let record = tip.link(entry, at);
+        let record = Record {
+            format,
+            ..tip.link(entry, at)
+        };
         let stored = stored_of(&record)?;
         tip = tip.after(stored.hash);
         batch.push((stored, record));

@@ -16,11 +16,11 @@ impl<S: Store> Ledger<S> {
     /// completing the derived data.
     pub fn open(store: S) -> Result<Ledger<S>, LedgerError> {
         if let Some(found) = index::stored_format(&store)?
-            && found != codec::FORMAT_VERSION
+            && found != index::STORE_FORMAT
         {
             return Err(LedgerError::UnsupportedFormat {
                 found,
-                supported: codec::FORMAT_VERSION,
+                supported: index::STORE_FORMAT,
             });
         }
         let mut ledger = Ledger {

@@ -6,7 +6,7 @@
 //! `resolves`, `about`) name earlier events by id.
 
 use super::date::{Day, EdtfDate};
-use super::id::{EventId, PartyId, Scope, TermKey, TermRef};
+use super::id::{EventId, PartyId, Scope, TermKey, TermRef, TrancheRef};
 use super::money::Money;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -56,16 +56,27 @@ pub struct Source {
 }
 
 /// Money moving (or committed to move) from an investor to an investee.
+///
+/// A tranche with neither `due` nor `condition` was paid on its event's date. One with a
+/// `due` date is scheduled for then, one with a `condition` is committed; either is paid
+/// when a `payment` event names it (`event-id#key`). Field order is the order of the
+/// record format (version 2) and of event files.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 pub struct Tranche {
+    /// Unique within the event; `event-id#key` names the tranche in a payment.
+    pub key: Option<TermKey>,
     /// Who pays.
     pub investor: PartyId,
     /// Who receives.
     pub investee: PartyId,
     /// How much.
     pub amount: Money,
+    /// When the payment is scheduled.
+    pub due: Option<EdtfDate>,
     /// A condition still to be met: the tranche is committed, not paid.
     pub condition: Option<String>,
+    /// When an unmet condition expires (the tranche lapses after its latest day).
+    pub lapses: Option<EdtfDate>,
 }
 
 /// The type of right or obligation a term grants.
@@ -272,6 +283,8 @@ pub enum Payload {
     Announcement,
     /// Money invested, by tranche (none when the amount was not disclosed).
     Investment { tranches: Vec<Tranche> },
+    /// Scheduled or conditional tranches paid on the event's date.
+    Payment { pays: Vec<TrancheRef> },
     /// An agreement granting terms, possibly ending earlier ones.
     Agreement {
         title: Option<String>,
@@ -326,6 +339,7 @@ impl Payload {
             } => "legal-action",
             Payload::Statement { .. } => "statement",
             Payload::ProductLaunch { .. } => "product-launch",
+            Payload::Payment { .. } => "payment",
             Payload::Restructuring => "restructuring",
             Payload::Retraction => "retraction",
             Payload::Other => "other",
@@ -333,9 +347,10 @@ impl Payload {
     }
 
     /// Every `kind` keyword, in the order the design lists them.
-    pub const KINDS: [&'static str; 11] = [
+    pub const KINDS: [&'static str; 12] = [
         "announcement",
         "investment",
+        "payment",
         "agreement",
         "term-ended",
         "legal-threat",
@@ -347,7 +362,8 @@ impl Payload {
         "other",
     ];
 
-    /// The parties the payload itself names, in order of appearance, without repeats.
+    /// The parties the payload itself names, in order of appearance, without repeats. A
+    /// payment names none itself: its parties come from the tranches it pays.
     pub fn named_parties(&self) -> Vec<PartyId> {
         let mut out: Vec<PartyId> = Vec::new();
         let mut add = |p: &PartyId| {
@@ -375,6 +391,7 @@ impl Payload {
             Payload::Statement { by, .. } | Payload::ProductLaunch { by, .. } => add(by),
             Payload::Announcement
             | Payload::TermEnded { .. }
+            | Payload::Payment { .. }
             | Payload::Restructuring
             | Payload::Retraction
             | Payload::Other => {}
@@ -386,6 +403,14 @@ impl Payload {
     pub fn ends(&self) -> &[TermRef] {
         match self {
             Payload::Agreement { ends, .. } | Payload::TermEnded { ends, .. } => ends,
+            _ => &[],
+        }
+    }
+
+    /// The tranche references this payload pays.
+    pub fn pays(&self) -> &[TrancheRef] {
+        match self {
+            Payload::Payment { pays } => pays,
             _ => &[],
         }
     }
@@ -442,13 +467,14 @@ impl Event {
     }
 
     /// Every event this one refers to, with the field that names it: `supersedes`,
-    /// then `ends`, `resolves` and `about`, in that order (a target may repeat).
+    /// then `ends`, `pays`, `resolves` and `about`, in that order (a target may repeat).
     pub fn references(&self) -> Vec<(&'static str, &EventId)> {
         let mut out: Vec<(&'static str, &EventId)> = Vec::new();
         if let Some(t) = &self.supersedes {
             out.push(("supersedes", t));
         }
         out.extend(self.payload.ends().iter().map(|r| ("ends", &r.event)));
+        out.extend(self.payload.pays().iter().map(|r| ("pays", &r.event)));
         match &self.payload {
             Payload::Legal {
                 resolves: Some(t), ..

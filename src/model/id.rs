@@ -139,22 +139,53 @@ pub struct TermRef {
     pub key: TermKey,
 }
 
+/// Splits `event-id#key` into its two checked halves (the one grammar of term and
+/// tranche references).
+fn split_reference(s: &str) -> Option<(EventId, TermKey)> {
+    let (event, key) = s.split_once('#')?;
+    Some((EventId::new(event).ok()?, TermKey::new(key).ok()?))
+}
+
 impl TermRef {
     /// Parses `event-id#term-key`.
     ///
     /// # Errors
     /// [`ModelError::BadTermRef`] when the `#` is missing or either side is not a slug.
     pub fn parse(s: &str) -> Result<Self, ModelError> {
-        let bad = || ModelError::BadTermRef(super::shorten(s));
-        let (event, key) = s.split_once('#').ok_or_else(bad)?;
-        Ok(TermRef {
-            event: EventId::new(event).map_err(|_| bad())?,
-            key: TermKey::new(key).map_err(|_| bad())?,
-        })
+        let (event, key) =
+            split_reference(s).ok_or_else(|| ModelError::BadTermRef(super::shorten(s)))?;
+        Ok(TermRef { event, key })
     }
 }
 
 impl fmt::Display for TermRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}#{}", self.event, self.key)
+    }
+}
+
+/// A reference to one tranche of one investment: `event-id#tranche-key`.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
+pub struct TrancheRef {
+    /// The investment that holds the tranche.
+    pub event: EventId,
+    /// The tranche's key within that investment.
+    pub key: TermKey,
+}
+
+impl TrancheRef {
+    /// Parses `event-id#tranche-key`.
+    ///
+    /// # Errors
+    /// [`ModelError::BadTrancheRef`] when the `#` is missing or either side is not a slug.
+    pub fn parse(s: &str) -> Result<Self, ModelError> {
+        let (event, key) =
+            split_reference(s).ok_or_else(|| ModelError::BadTrancheRef(super::shorten(s)))?;
+        Ok(TrancheRef { event, key })
+    }
+}
+
+impl fmt::Display for TrancheRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}#{}", self.event, self.key)
     }
@@ -201,6 +232,12 @@ mod tests {
         assert_eq!(r.to_string(), "2025-10-28-definitive#azure-api");
         for bad in ["no-hash", "#key", "event#", "a#b#c", "Event#key"] {
             assert!(TermRef::parse(bad).is_err(), "{bad:?}");
+            assert!(
+                matches!(TrancheRef::parse(bad), Err(ModelError::BadTrancheRef(_))),
+                "{bad:?}"
+            );
         }
+        let t = TrancheRef::parse("2026-02-27-round#first-10b").unwrap();
+        assert_eq!(t.to_string(), "2026-02-27-round#first-10b");
     }
 }

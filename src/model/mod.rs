@@ -16,7 +16,7 @@ pub use event::{
     Confidence, Event, LegalKind, LegalStage, Payload, ProductStage, Source, Term, TermType,
     Tranche, Until, a_kind,
 };
-pub use id::{EventId, PartyId, Scope, TermKey, TermRef};
+pub use id::{EventId, PartyId, Scope, TermKey, TermRef, TrancheRef};
 pub use money::{Currency, Money};
 pub use party::{Confusable, Party, PartyRegistry, ResolveError};
 pub(crate) use text::shorten;
@@ -43,6 +43,9 @@ pub enum ModelError {
     /// A term reference that is not `event-id#term-key`.
     #[error("term reference {0:?} is not valid: write it as \"event-id#term-key\"")]
     BadTermRef(String),
+    /// A tranche reference that is not `event-id#tranche-key`.
+    #[error("tranche reference {0:?} is not valid: write it as \"event-id#tranche-key\"")]
+    BadTrancheRef(String),
     /// An amount of money that cannot be read.
     #[error("amount {value:?}: {why}")]
     BadAmount { value: String, why: String },

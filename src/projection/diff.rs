@@ -1,7 +1,10 @@
 //! What changed in each relationship between two days: terms started and ended, money
-//! added, disputes opened and closed, and the events folded in between.
+//! added, tranches whose status changed, disputes opened and closed, and the events
+//! folded in between.
 
-use super::{DisputeState, InvestmentState, Pair, RelationshipState, Status, TermState};
+use super::{
+    DisputeState, InvestmentState, MoneyStatus, Pair, RelationshipState, Status, TermState,
+};
 use crate::model::{Day, EventId, Until};
 use std::collections::BTreeMap;
 
@@ -27,6 +30,15 @@ impl TermChange {
     }
 }
 
+/// A tranche that counts on both days, with another status at `to` than at `from`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MoneyChange {
+    /// The tranche as it stands at `to`.
+    pub tranche: InvestmentState,
+    /// Its status at `from`.
+    pub from: MoneyStatus,
+}
+
 /// Changes in one relationship.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RelationshipDiff {
@@ -38,6 +50,8 @@ pub struct RelationshipDiff {
     pub terms: Vec<(TermChange, TermState)>,
     /// Tranches that count at `to` but did not at `from`.
     pub investments_added: Vec<InvestmentState>,
+    /// Tranches that count on both days, whose status changed (paid, overdue...).
+    pub money: Vec<MoneyChange>,
     /// Disputes open at `to` but not at `from`.
     pub disputes_opened: Vec<DisputeState>,
     /// Disputes open at `from` but not at `to`.
@@ -51,6 +65,7 @@ impl RelationshipDiff {
     pub fn is_empty(&self) -> bool {
         self.terms.is_empty()
             && self.investments_added.is_empty()
+            && self.money.is_empty()
             && self.disputes_opened.is_empty()
             && self.disputes_closed.is_empty()
             && self.events.is_empty()
@@ -129,16 +144,13 @@ pub fn diff(from: Day, to: Day, before: &[RelationshipState], after: &[Relations
                 ));
             }
         }
+        let (investments_added, money) = money_diff(&b.investments, &a.investments);
         let d = RelationshipDiff {
             parties: p,
             status: (b.status, a.status),
             terms,
-            investments_added: a
-                .investments
-                .iter()
-                .filter(|i| !b.investments.contains(i))
-                .cloned()
-                .collect(),
+            investments_added,
+            money,
             disputes_opened: a
                 .disputes
                 .iter()
@@ -167,4 +179,28 @@ pub fn diff(from: Day, to: Day, before: &[RelationshipState], after: &[Relations
         to,
         relationships: out,
     }
+}
+
+/// The tranches of `after` that `before` lacks, and those of both whose status changed.
+/// A tranche is named by its event and position (keys are optional).
+fn money_diff(
+    before: &[InvestmentState],
+    after: &[InvestmentState],
+) -> (Vec<InvestmentState>, Vec<MoneyChange>) {
+    let mut added = Vec::new();
+    let mut changed = Vec::new();
+    for t in after {
+        match before
+            .iter()
+            .find(|x| x.event == t.event && x.index == t.index)
+        {
+            None => added.push(t.clone()),
+            Some(x) if x.status != t.status => changed.push(MoneyChange {
+                tranche: t.clone(),
+                from: x.status,
+            }),
+            Some(_) => {}
+        }
+    }
+    (added, changed)
 }

@@ -16,15 +16,24 @@
 //! day of `until` (a date), or until a counted event `ends` them (a condition keeps a
 //! term in force until then). Legal events open disputes until a counted legal event
 //! with a closing stage `resolves` them.
+//!
+//! Money: each tranche of a counted investment has one status on the day
+//! ([`MoneyStatus`], decided by [`tranche_status`]): paid when a counted payment pays it
+//! (a payment counts under the same three axes as any event; when several do, the
+//! earliest is the one named), or when it has neither `due` nor `condition`; otherwise
+//! conditional until its `lapses` date has passed (then lapsed), or, with a `due` date
+//! and no condition, scheduled until the due date's latest day and overdue from that day
+//! on. A due period (`2026-06`) is scheduled throughout: the ledger calls a tranche
+//! overdue only once every day it could have been due on has come.
 
 mod diff;
 
-pub use diff::{Diff, RelationshipDiff, TermChange, diff};
+pub use diff::{Diff, MoneyChange, RelationshipDiff, TermChange, diff};
 
 use crate::codec::Seq;
 use crate::model::{
-    Confidence, Day, Event, EventId, LegalStage, Money, PartyId, Payload, Scope, TermKey, TermRef,
-    TermType, Until,
+    Confidence, Day, EdtfDate, Event, EventId, LegalStage, Money, PartyId, Payload, Scope, TermKey,
+    TermRef, TermType, Tranche, TrancheRef, Until,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -114,19 +123,81 @@ pub struct TermState {
     pub until: Option<Until>,
 }
 
+/// Where a tranche's money stands on a day.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum MoneyStatus {
+    /// Paid: a counted payment pays it, or it had neither due date nor condition.
+    Paid,
+    /// Due after the day.
+    Scheduled,
+    /// Due on or before the day, and no payment counts.
+    Overdue,
+    /// Its condition is not known to be met (no payment counts).
+    Conditional,
+    /// Its `lapses` date passed with no payment.
+    Lapsed,
+}
+
+impl MoneyStatus {
+    /// Every status, in output order.
+    pub const ALL: [MoneyStatus; 5] = [
+        MoneyStatus::Paid,
+        MoneyStatus::Scheduled,
+        MoneyStatus::Overdue,
+        MoneyStatus::Conditional,
+        MoneyStatus::Lapsed,
+    ];
+
+    /// The keyword for output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MoneyStatus::Paid => "paid",
+            MoneyStatus::Scheduled => "scheduled",
+            MoneyStatus::Overdue => "overdue",
+            MoneyStatus::Conditional => "conditional",
+            MoneyStatus::Lapsed => "lapsed",
+        }
+    }
+}
+
+/// The status of tranche `t` on day `d`, given whether a counted payment pays it (the
+/// one rule; see the module docs).
+pub fn tranche_status(t: &Tranche, paid: bool, d: Day) -> MoneyStatus {
+    match (&t.condition, &t.due) {
+        _ if paid => MoneyStatus::Paid,
+        (Some(_), _) if t.lapses.as_ref().is_some_and(|l| l.latest() < d) => MoneyStatus::Lapsed,
+        (Some(_), _) => MoneyStatus::Conditional,
+        (None, Some(due)) if d < due.latest() => MoneyStatus::Scheduled,
+        (None, Some(_)) => MoneyStatus::Overdue,
+        (None, None) => MoneyStatus::Paid,
+    }
+}
+
 /// An investment tranche that counts.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InvestmentState {
     /// The investment event.
     pub event: EventId,
+    /// The tranche's position in its event, from 0 (it names the tranche across days).
+    pub index: usize,
+    /// The tranche's key, if it has one.
+    pub key: Option<TermKey>,
     /// Who pays.
     pub investor: PartyId,
     /// Who receives.
     pub investee: PartyId,
     /// How much.
     pub amount: Money,
+    /// When it is scheduled to be paid, if it is.
+    pub due: Option<EdtfDate>,
     /// A condition still to be met (committed, not paid), if any.
     pub condition: Option<String>,
+    /// When an unmet condition expires, if it does.
+    pub lapses: Option<EdtfDate>,
+    /// Where its money stands on the day.
+    pub status: MoneyStatus,
+    /// The earliest counted payment that pays it, if any.
+    pub paid_by: Option<EventId>,
 }
 
 /// An open dispute.
@@ -172,7 +243,7 @@ pub struct RelationshipState {
     pub status: Status,
     /// Terms in force.
     pub terms: Vec<TermState>,
-    /// Investment tranches that count (paid and conditional).
+    /// Investment tranches that count, whatever their status.
     pub investments: Vec<InvestmentState>,
     /// Open disputes.
     pub disputes: Vec<DisputeState>,
@@ -251,25 +322,11 @@ impl Fold {
                 *sb,
             ))
         });
-        let counts = |e: &Event| e.date.latest() <= d;
-        let mut ended: BTreeSet<&TermRef> = BTreeSet::new();
-        let mut resolved: BTreeSet<&EventId> = BTreeSet::new();
-        for (_, e) in self.seen.iter().filter(|(_, e)| counts(e)) {
-            ended.extend(e.payload.ends());
-            if let Payload::Legal {
-                resolves: Some(t),
-                stage,
-                ..
-            } = &e.payload
-                && stage.is_closing()
-            {
-                resolved.insert(t);
-            }
-        }
+        let facts = Facts::of(&self.seen, d);
         let mut out: BTreeMap<Pair, RelationshipState> = BTreeMap::new();
         let scope = &self.scope;
         for (_, e) in &self.seen {
-            let counted = counts(e);
+            let counted = facts.counts(e);
             let possible = !counted && e.date.earliest() <= d;
             if !counted && !possible {
                 continue;
@@ -283,76 +340,144 @@ impl Fold {
                     }
                 }
             }
-            if !counted {
-                continue;
-            }
-            match &e.payload {
-                Payload::Agreement { terms, .. } => {
-                    for t in terms {
-                        let r = TermRef {
-                            event: e.id.clone(),
-                            key: t.key.clone(),
-                        };
-                        let lapsed = t
-                            .until
-                            .as_ref()
-                            .and_then(Until::last_day)
-                            .is_some_and(|last| last < d);
-                        if ended.contains(&r) || lapsed {
-                            continue;
-                        }
-                        if let Some(rel) = slot(&mut out, scope, pair(&t.grantor, &t.holder)) {
-                            rel.terms.push(TermState {
-                                event: e.id.clone(),
-                                key: t.key.clone(),
-                                kind: t.kind,
-                                grantor: t.grantor.clone(),
-                                holder: t.holder.clone(),
-                                scope: t.scope.clone(),
-                                exclusive: t.exclusive,
-                                amount: t.amount,
-                                since: e.date.as_str().to_string(),
-                                until: t.until.clone(),
-                            });
-                        }
-                    }
-                }
-                Payload::Investment { tranches } => {
-                    for t in tranches {
-                        if let Some(rel) = slot(&mut out, scope, pair(&t.investor, &t.investee)) {
-                            rel.investments.push(InvestmentState {
-                                event: e.id.clone(),
-                                investor: t.investor.clone(),
-                                investee: t.investee.clone(),
-                                amount: t.amount,
-                                condition: t.condition.clone(),
-                            });
-                        }
-                    }
-                }
-                Payload::Legal {
-                    by, against, stage, ..
-                } if !stage.is_closing() && !resolved.contains(&e.id) => {
-                    for x in against {
-                        if let Some(rel) = slot(&mut out, scope, pair(by, x)) {
-                            rel.disputes.push(DisputeState {
-                                event: e.id.clone(),
-                                by: by.clone(),
-                                against: against.clone(),
-                                stage: *stage,
-                                confidence: e.confidence,
-                            });
-                            rel.status = Status::Disputed;
-                        }
-                    }
-                }
-                _ => {}
+            if counted {
+                facts.apply(&mut out, scope, e);
             }
         }
         // A relationship exists when its two parties share a counted or possible event.
         out.into_values()
             .filter(|r| !r.events.is_empty() || !r.possible_events.is_empty())
             .collect()
+    }
+}
+
+/// Whether `e` counts on `day`: its latest possible day is on or before it.
+fn counts_on(e: &Event, day: Day) -> bool {
+    e.date.latest() <= day
+}
+
+/// What the counted events say about others: terms ended, matters resolved, tranches
+/// paid (by the earliest counted payment).
+struct Facts<'e> {
+    day: Day,
+    ended: BTreeSet<&'e TermRef>,
+    resolved: BTreeSet<&'e EventId>,
+    paid: BTreeMap<&'e TrancheRef, &'e EventId>,
+}
+
+impl<'e> Facts<'e> {
+    /// The facts of the counted events among `seen` (sorted by date) on `day`.
+    fn of(seen: &'e [(Seq, Event)], day: Day) -> Facts<'e> {
+        let mut facts = Facts {
+            day,
+            ended: BTreeSet::new(),
+            resolved: BTreeSet::new(),
+            paid: BTreeMap::new(),
+        };
+        for (_, e) in seen.iter().filter(|(_, e)| counts_on(e, day)) {
+            facts.ended.extend(e.payload.ends());
+            for r in e.payload.pays() {
+                facts.paid.entry(r).or_insert(&e.id);
+            }
+            if let Payload::Legal {
+                resolves: Some(t),
+                stage,
+                ..
+            } = &e.payload
+                && stage.is_closing()
+            {
+                facts.resolved.insert(t);
+            }
+        }
+        facts
+    }
+
+    fn counts(&self, e: &Event) -> bool {
+        counts_on(e, self.day)
+    }
+
+    /// Folds a counted event's payload into the relationships it touches.
+    fn apply(&self, out: &mut BTreeMap<Pair, RelationshipState>, scope: &Select, e: &Event) {
+        match &e.payload {
+            Payload::Agreement { terms, .. } => {
+                for t in terms {
+                    let r = TermRef {
+                        event: e.id.clone(),
+                        key: t.key.clone(),
+                    };
+                    let lapsed = t
+                        .until
+                        .as_ref()
+                        .and_then(Until::last_day)
+                        .is_some_and(|last| last < self.day);
+                    if self.ended.contains(&r) || lapsed {
+                        continue;
+                    }
+                    if let Some(rel) = slot(out, scope, pair(&t.grantor, &t.holder)) {
+                        rel.terms.push(TermState {
+                            event: e.id.clone(),
+                            key: t.key.clone(),
+                            kind: t.kind,
+                            grantor: t.grantor.clone(),
+                            holder: t.holder.clone(),
+                            scope: t.scope.clone(),
+                            exclusive: t.exclusive,
+                            amount: t.amount,
+                            since: e.date.as_str().to_string(),
+                            until: t.until.clone(),
+                        });
+                    }
+                }
+            }
+            Payload::Investment { tranches } => {
+                for (index, t) in tranches.iter().enumerate() {
+                    if let Some(rel) = slot(out, scope, pair(&t.investor, &t.investee)) {
+                        rel.investments.push(self.investment(e, index, t));
+                    }
+                }
+            }
+            Payload::Legal {
+                by, against, stage, ..
+            } if !stage.is_closing() && !self.resolved.contains(&e.id) => {
+                for x in against {
+                    if let Some(rel) = slot(out, scope, pair(by, x)) {
+                        rel.disputes.push(DisputeState {
+                            event: e.id.clone(),
+                            by: by.clone(),
+                            against: against.clone(),
+                            stage: *stage,
+                            confidence: e.confidence,
+                        });
+                        rel.status = Status::Disputed;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Tranche `index` of investment `e`, with its status on the day.
+    fn investment(&self, e: &Event, index: usize, t: &Tranche) -> InvestmentState {
+        let paid_by = t.key.as_ref().and_then(|key| {
+            let r = TrancheRef {
+                event: e.id.clone(),
+                key: key.clone(),
+            };
+            self.paid.get(&r).map(|p| (*p).clone())
+        });
+        InvestmentState {
+            event: e.id.clone(),
+            index,
+            key: t.key.clone(),
+            investor: t.investor.clone(),
+            investee: t.investee.clone(),
+            amount: t.amount,
+            due: t.due.clone(),
+            condition: t.condition.clone(),
+            lapses: t.lapses.clone(),
+            status: tranche_status(t, paid_by.is_some(), self.day),
+            paid_by,
+        }
     }
 }
 
@@ -376,16 +501,17 @@ fn slot<'m>(
     }))
 }
 
-/// Totals of investments per currency: (paid, conditional).
-pub fn investment_totals(investments: &[InvestmentState]) -> BTreeMap<String, (u128, u128)> {
-    let mut out: BTreeMap<String, (u128, u128)> = BTreeMap::new();
+/// Totals of investments per currency (ISO code) and status; a status appears only
+/// when some tranche has it.
+pub fn investment_totals(
+    investments: &[InvestmentState],
+) -> BTreeMap<String, BTreeMap<MoneyStatus, u128>> {
+    let mut out: BTreeMap<String, BTreeMap<MoneyStatus, u128>> = BTreeMap::new();
     for i in investments {
-        let slot = out.entry(i.amount.currency.to_string()).or_default();
-        if i.condition.is_some() {
-            slot.1 += u128::from(i.amount.units);
-        } else {
-            slot.0 += u128::from(i.amount.units);
-        }
+        *out.entry(i.amount.currency.to_string())
+            .or_default()
+            .entry(i.status)
+            .or_default() += u128::from(i.amount.units);
     }
     out
 }

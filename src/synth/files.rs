@@ -159,6 +159,9 @@ fn payload_fields_toml(s: &mut String, payload: &Payload) {
             let _ = writeln!(s, "product = {}", q(product));
             let _ = writeln!(s, "stage = {}", q(stage.as_str()));
         }
+        Payload::Payment { pays } => {
+            let _ = writeln!(s, "pays = {}", list(pays.iter().map(|r| r.to_string())));
+        }
         _ => {}
     }
 }
@@ -169,11 +172,20 @@ fn payload_tables_toml(s: &mut String, payload: &Payload) {
         Payload::Investment { tranches } => {
             for t in tranches {
                 let _ = writeln!(s, "\n[[event.tranche]]");
+                if let Some(k) = &t.key {
+                    let _ = writeln!(s, "key = {}", q(k.as_str()));
+                }
                 let _ = writeln!(s, "investor = {}", q(t.investor.as_str()));
                 let _ = writeln!(s, "investee = {}", q(t.investee.as_str()));
                 let _ = writeln!(s, "amount = {}", amount(&t.amount));
+                if let Some(d) = &t.due {
+                    let _ = writeln!(s, "due = {}", q(d.as_str()));
+                }
                 if let Some(c) = &t.condition {
                     let _ = writeln!(s, "condition = {}", q(c));
+                }
+                if let Some(d) = &t.lapses {
+                    let _ = writeln!(s, "lapses = {}", q(d.as_str()));
                 }
             }
         }

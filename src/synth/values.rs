@@ -24,10 +24,13 @@ pub(super) fn money(rng: &mut Rng) -> Money {
 
 pub(super) fn tranche(rng: &mut Rng, investor: &PartyId, investee: &PartyId) -> Tranche {
     Tranche {
+        key: None,
         investor: investor.clone(),
         investee: investee.clone(),
         amount: money(rng),
+        due: None,
         condition: rng.percent(20).then(|| rng.pick(CONDITIONS).to_string()),
+        lapses: None,
     }
 }
 

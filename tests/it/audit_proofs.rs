@@ -242,6 +242,7 @@ fn audit_rejects_proven_bytes_that_are_not_a_record_at_the_proven_index() {
         recorded_at: Timestamp::from_unix(0),
         prev: ChainHash::ZERO,
         entry: party("a"),
+        format: pactlog::codec::Format::CURRENT,
     };
     let cases = [
         (

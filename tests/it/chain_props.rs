@@ -105,6 +105,12 @@ fn generated_ledgers_cover_every_kind_and_feature() {
                         } else {
                             "tranche-paid"
                         });
+                        if t.due.is_some() {
+                            see("tranche-due");
+                        }
+                        if t.lapses.is_some() {
+                            see("tranche-lapses");
+                        }
                     }
                 }
                 Payload::Agreement { terms, ends, .. } => {
@@ -151,6 +157,8 @@ fn generated_ledgers_cover_every_kind_and_feature() {
             "supersedes",
             "tranche-conditional",
             "tranche-paid",
+            "tranche-due",
+            "tranche-lapses",
             "agreement-ends",
             "until-none",
             "until-date",

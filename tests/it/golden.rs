@@ -1,5 +1,7 @@
 //! Known-answer tests: the canonical bytes, BLAKE3 chain hashes and RFC 6962 leaf hashes
-//! of a few fixed records, and the head of a fixed CLI import, pinned in fixtures/golden/.
+//! of a few fixed records in each record format (`records.json` for format 1,
+//! `records-v2.json` for format 2), and the head of a fixed CLI import (in format 2, and
+//! the same records in format 1), pinned in fixtures/golden/.
 //!
 //! These bytes are the hash preimage of every ledger ever written: if a test here fails,
 //! the record format changed, and old ledgers no longer verify. That needs a new
@@ -9,12 +11,12 @@
 use crate::support;
 
 use base64::Engine;
-use pactlog::codec::{self, Entry, FORMAT_VERSION, Timestamp};
+use pactlog::codec::{self, Entry, FORMAT_VERSION, Format, Timestamp};
 use pactlog::codec::{ChainHash, RECORD_CONTEXT};
 use pactlog::ledger::Ledger;
 use pactlog::model::{
     Confidence, Day, EdtfDate, Event, EventId, LegalKind, LegalStage, Money, Party, PartyId,
-    Payload, Scope, Source, Term, TermKey, TermType, Tranche, Until,
+    Payload, Scope, Source, Term, TermKey, TermType, Tranche, TrancheRef, Until,
 };
 use pactlog::store::MemoryStore;
 use serde_json::{Value, json};
@@ -124,16 +126,22 @@ fn golden_entries() -> Vec<Entry> {
         payload: Payload::Investment {
             tranches: vec![
                 Tranche {
+                    key: None,
                     investor: pid("amazon"),
                     investee: pid("openai"),
                     amount: money("15B USD"),
+                    due: None,
                     condition: None,
+                    lapses: None,
                 },
                 Tranche {
+                    key: None,
                     investor: pid("amazon"),
                     investee: pid("openai"),
                     amount: money("35B USD"),
+                    due: None,
                     condition: Some("When certain conditions are met".into()),
+                    lapses: None,
                 },
             ],
         },
@@ -172,15 +180,98 @@ fn golden_entries() -> Vec<Entry> {
     ]
 }
 
-/// The golden entries appended one batch each, all at `RECORDED_AT`.
-fn golden_ledger() -> Ledger<MemoryStore> {
+/// The format-2 golden entries: a party, an investment with a paid tranche, a keyed
+/// tranche due on a day and a keyed conditional tranche that lapses, and a payment of
+/// the scheduled one.
+fn golden_entries_v2() -> Vec<Entry> {
+    let party = Party {
+        id: pid("softbank"),
+        name: "SoftBank".into(),
+        aliases: vec!["SoftBank Group".into()],
+    };
+    let tranche = |key: Option<&str>, amount: &str| Tranche {
+        key: key.map(|k| TermKey::new(k).expect("key")),
+        investor: pid("softbank"),
+        investee: pid("openai"),
+        amount: money(amount),
+        due: None,
+        condition: None,
+        lapses: None,
+    };
+    let investment = Event {
+        id: EventId::new("2026-02-27-openai-110b-round").expect("id"),
+        date: date("2026-02-27"),
+        disclosed: day("2026-02-27"),
+        summary: "SoftBank invests $30B in OpenAI in three $10B instalments.".into(),
+        confidence: Confidence::Confirmed,
+        parties: vec![pid("openai"), pid("softbank")],
+        supersedes: None,
+        sources: vec![source("https://example.com/round", None, None)],
+        payload: Payload::Investment {
+            tranches: vec![
+                tranche(None, "1B USD"),
+                Tranche {
+                    due: Some(date("2026-04-01")),
+                    ..tranche(Some("first-10b"), "10B USD")
+                },
+                Tranche {
+                    condition: Some("If OpenAI goes public".into()),
+                    lapses: Some(date("2028-12")),
+                    ..tranche(Some("conditional-19b"), "19B USD")
+                },
+            ],
+        },
+    };
+    let payment = Event {
+        id: EventId::new("2026-04-01-softbank-pays-first-instalment").expect("id"),
+        date: date("2026-04-01"),
+        disclosed: day("2026-07-01"),
+        summary: "SoftBank pays the first $10B instalment.".into(),
+        confidence: Confidence::Confirmed,
+        parties: vec![pid("openai"), pid("softbank")],
+        supersedes: None,
+        sources: vec![source(
+            "https://example.com/paid",
+            Some("SoftBank Group"),
+            Some("2026-07-01"),
+        )],
+        payload: Payload::Payment {
+            pays: vec![TrancheRef::parse("2026-02-27-openai-110b-round#first-10b").expect("ref")],
+        },
+    };
+    vec![
+        Entry::Party(party),
+        Entry::Event(investment),
+        Entry::Event(payment),
+    ]
+}
+
+/// `entries` appended one batch each, all at `RECORDED_AT`, in `format`.
+fn ledger_of(entries: Vec<Entry>, format: Format) -> Ledger<MemoryStore> {
     let mut ledger = Ledger::open(MemoryStore::new()).expect("open");
-    for entry in golden_entries() {
+    for entry in entries {
         ledger
-            .append_unchecked(vec![entry], Timestamp::from_unix(RECORDED_AT))
+            .append_unchecked_in(vec![entry], Timestamp::from_unix(RECORDED_AT), format)
             .expect("append");
     }
     ledger
+}
+
+/// The format-1 golden entries in a ledger of format-1 records.
+fn golden_ledger() -> Ledger<MemoryStore> {
+    ledger_of(golden_entries(), Format::V1)
+}
+
+/// Both golden ledgers, each with its format and entries.
+fn golden_ledgers() -> [(Format, Vec<Entry>, Ledger<MemoryStore>); 2] {
+    [
+        (Format::V1, golden_entries(), golden_ledger()),
+        (
+            Format::V2,
+            golden_entries_v2(),
+            ledger_of(golden_entries_v2(), Format::V2),
+        ),
+    ]
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -254,12 +345,16 @@ fn first_difference(a: &Value, b: &Value, at: &str) -> Option<String> {
     }
 }
 
-#[test]
-fn golden_records_have_pinned_bytes_and_hashes() {
-    let ledger = golden_ledger();
+/// The pinned view of a golden ledger: each record's bytes and hashes, and the head.
+fn records_json(
+    ledger: &Ledger<MemoryStore>,
+    entries: Vec<Entry>,
+    about: &str,
+    version: u8,
+) -> Value {
     let records: Vec<Value> = ledger
         .raw_records(0, None)
-        .zip(golden_entries())
+        .zip(entries)
         .map(|(raw, entry)| {
             let raw = raw.expect("read");
             json!({
@@ -271,21 +366,59 @@ fn golden_records_have_pinned_bytes_and_hashes() {
             })
         })
         .collect();
-    assert_eq!(records.len(), 4);
-    let actual = json!({
-        "about": "pactlog record format v1: canonical bytes, BLAKE3 chain hashes and RFC 6962 leaf hashes \
-                  of the records built by tests/golden.rs (recorded_at 2026-02-27T12:00:00Z)",
-        "format_version": FORMAT_VERSION,
+    json!({
+        "about": about,
+        "format_version": version,
         "head_hex": ledger.head().to_hex(),
         "records": records,
-    });
+    })
+}
+
+#[test]
+fn golden_records_have_pinned_bytes_and_hashes() {
+    let ledger = golden_ledger();
+    assert_eq!(ledger.size(), 4);
+    let actual = records_json(
+        &ledger,
+        golden_entries(),
+        "pactlog record format v1: canonical bytes, BLAKE3 chain hashes and RFC 6962 leaf hashes \
+         of the records built by tests/golden.rs (recorded_at 2026-02-27T12:00:00Z)",
+        Format::V1.byte(),
+    );
     check_golden("records.json", &actual);
+}
+
+#[test]
+fn golden_v2_records_have_pinned_bytes_and_hashes() {
+    let ledger = ledger_of(golden_entries_v2(), Format::V2);
+    assert_eq!(ledger.size(), 3);
+    let actual = records_json(
+        &ledger,
+        golden_entries_v2(),
+        "pactlog record format v2: canonical bytes, BLAKE3 chain hashes and RFC 6962 leaf hashes \
+         of the format-2 records built by tests/golden.rs (recorded_at 2026-02-27T12:00:00Z): \
+         tranches with key, due and lapses, and a payment",
+        FORMAT_VERSION,
+    );
+    check_golden("records-v2.json", &actual);
+    // Every record decodes to its entry, in format 2, and encodes back to its bytes.
+    for (raw, entry) in ledger.raw_records(0, None).zip(golden_entries_v2()) {
+        let raw = raw.expect("read");
+        let record = codec::decode(&raw.bytes).expect("decode");
+        assert_eq!((record.format, &record.entry), (Format::V2, &entry));
+        assert_eq!(codec::encode(&record).expect("encode"), raw.bytes);
+    }
 }
 
 /// The hashes follow DESIGN.md 3, computed here without pactlog's own hash code.
 #[test]
 fn golden_hashes_follow_the_documented_constructions() {
-    let ledger = golden_ledger();
+    for (_, _, ledger) in golden_ledgers() {
+        hashes_follow_the_documented_constructions(&ledger);
+    }
+}
+
+fn hashes_follow_the_documented_constructions(ledger: &Ledger<MemoryStore>) {
     assert_eq!(RECORD_CONTEXT, "pactlog v1 record");
     let mut prev = [0u8; 32];
     for raw in ledger.raw_records(0, None) {
@@ -324,14 +457,24 @@ fn golden_hashes_follow_the_documented_constructions() {
 /// The header of the canonical bytes, as codec.rs documents it: version byte, then
 /// bincode legacy (fixed-width little-endian) seq, recorded_at, prev, and the entry's
 /// u32 variant index (0 party, 1 event), then the entry's first field (a u64-length id).
+/// Both formats share it.
 #[test]
 fn canonical_bytes_have_the_documented_layout() {
-    let ledger = golden_ledger();
+    for (format, entries, ledger) in golden_ledgers() {
+        canonical_bytes_have_the_layout(format, entries, &ledger);
+    }
+}
+
+fn canonical_bytes_have_the_layout(
+    format: Format,
+    entries: Vec<Entry>,
+    ledger: &Ledger<MemoryStore>,
+) {
     let mut prev = [0u8; 32];
-    for (raw, entry) in ledger.raw_records(0, None).zip(golden_entries()) {
+    for (raw, entry) in ledger.raw_records(0, None).zip(entries) {
         let raw = raw.expect("read");
         let b = &raw.bytes;
-        assert_eq!(b[0], FORMAT_VERSION);
+        assert_eq!(b[0], format.byte());
         assert_eq!(b[1..9], raw.seq.get().to_le_bytes());
         assert_eq!(b[9..17], RECORDED_AT.to_le_bytes());
         assert_eq!(b[17..49], prev);
@@ -349,7 +492,8 @@ fn canonical_bytes_have_the_documented_layout() {
 }
 
 /// Importing fixtures/import/small/ at a fixed PACTLOG_NOW always gives the same head:
-/// the import order, the record format and the chain are all deterministic.
+/// the import order, the record format and the chain are all deterministic. The same
+/// records written in format 1 give the head pinned before format 2 existed.
 #[test]
 fn cli_import_of_the_small_fixture_has_the_pinned_head() {
     let store = TempStore::new();
@@ -369,12 +513,39 @@ fn cli_import_of_the_small_fixture_has_the_pinned_head() {
         "verify and import agree on the head"
     );
     let actual = json!({
-        "about": "head of `pactlog import fixtures/import/small/` with PACTLOG_NOW set as below (tests/golden.rs)",
+        "about": "head of `pactlog import fixtures/import/small/` with PACTLOG_NOW set as below (tests/golden.rs), in record format 2",
         "pactlog_now": NOW,
         "ledger_size": SMALL_SIZE,
         "head_hex": verify["head"],
     });
-    check_golden("cli-small-import.json", &actual);
+    check_golden("cli-small-import-v2.json", &actual);
+    let v1 = json!({
+        "about": "head of `pactlog import fixtures/import/small/` with PACTLOG_NOW set as below (tests/golden.rs)",
+        "pactlog_now": NOW,
+        "ledger_size": SMALL_SIZE,
+        "head_hex": v1_head_of(&store.path),
+    });
+    check_golden("cli-small-import.json", &v1);
     // Last, so that the pinned head is checked even while verify fails elsewhere.
     assert_eq!(verify["ok"], true, "verify --json: {verify}");
+}
+
+/// The head of the records of the store at `path`, written again in format 1.
+fn v1_head_of(path: &Path) -> String {
+    let ledger = Ledger::open(pactlog::store::SledStore::open(path).expect("open store"))
+        .expect("open ledger");
+    let mut at = None;
+    let entries: Vec<Entry> = ledger
+        .records(0, None)
+        .map(|r| {
+            let r = r.expect("read");
+            assert_eq!(r.format, Format::V2, "an import writes format 2");
+            at = Some(r.recorded_at);
+            r.entry
+        })
+        .collect();
+    let mut v1 = Ledger::open(MemoryStore::new()).expect("open");
+    v1.append_unchecked_in(entries, at.expect("records"), Format::V1)
+        .expect("every small-fixture record fits format 1");
+    v1.head().to_hex()
 }

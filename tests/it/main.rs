@@ -22,6 +22,7 @@ mod hostile_outputs;
 mod input_values_and_text;
 mod merkle_props;
 mod merkle_vectors;
+mod money_and_formats;
 mod projection_props;
 mod state_facts;
 mod tampered;

@@ -5,7 +5,7 @@ use assert_cmd::Command;
 use pactlog::codec::Timestamp;
 use pactlog::ledger::Ledger;
 use pactlog::model::{Day, PartyId, TermType};
-use pactlog::projection::{Query, RelationshipState, Select, Status};
+use pactlog::projection::{MoneyStatus, Query, RelationshipState, Select, Status};
 use pactlog::store::MemoryStore;
 use std::path::{Path, PathBuf};
 
@@ -76,7 +76,11 @@ fn amazon_openai_on_2026_03_01_has_frontier_distribution_and_15b_paid_35b_condit
         && t.holder == p("amazon")
         && t.scope.as_str().contains("frontier")));
     let totals = pactlog::projection::investment_totals(&r.investments);
-    assert_eq!(totals.get("USD"), Some(&(15_000_000_000, 35_000_000_000)));
+    let want = [
+        (MoneyStatus::Paid, 15_000_000_000),
+        (MoneyStatus::Conditional, 35_000_000_000),
+    ];
+    assert_eq!(totals.get("USD"), Some(&want.into_iter().collect()));
     assert!(r.investments.iter().all(|i| i.investor == p("amazon")));
 }
 

@@ -240,6 +240,7 @@ fn record(entry: Entry) -> Record {
         recorded_at: AT,
         prev: ChainHash::ZERO,
         entry,
+        format: pactlog::codec::Format::CURRENT,
     }
 }
 

@@ -2,6 +2,7 @@
 //! defined, references that name an event of the right kind, no reference cycles; and
 //! the parties an event takes from the events it refers to when it names none.
 
+use super::money;
 use super::order::{cycle_message, dependency_order, order, reference_cycles};
 use super::{Item, Problem, What};
 use crate::ledger::{Ledger, LedgerError};
@@ -68,6 +69,9 @@ pub(super) fn check<S: Store>(
         let e = &unique[i];
         let item = Item::Event(position[i]);
         unknown_parties(registry, e, item, &mut problems);
+        for message in money::own_problems(e) {
+            problems.push(Problem::rule(item, e.id.as_str(), message));
+        }
         references(&mut lookup, &unique, e, item, &mut problems)?;
     }
     // Reference cycles inside the input (the ledger cannot point at new events).
@@ -134,7 +138,8 @@ fn without_duplicates(
 }
 
 /// Fills in the parties of events that name none, from the events they refer to: the
-/// target's parties through `supersedes`, the grantor and holder of each term ended. An
+/// target's parties through `supersedes`, the grantor and holder of each term ended, the
+/// investor and investee of each tranche paid. An
 /// event is filled after the events it refers to (in [`dependency_order`]), so what it
 /// takes depends on the events alone, never on their order in the input.
 fn fill_parties<S: Store>(
@@ -149,6 +154,7 @@ fn fill_parties<S: Store>(
         }
         let e = &unique[i];
         let (supersedes, ends) = (e.supersedes.clone(), e.payload.ends().to_vec());
+        let pays = e.payload.pays().to_vec();
         let mut parties: BTreeSet<PartyId> = BTreeSet::new();
         if let Some(target) = &supersedes
             && let Some(t) = lookup.get(unique, target)?
@@ -164,8 +170,17 @@ fn fill_parties<S: Store>(
                 parties.insert(term.holder.clone());
             }
         }
+        for r in &pays {
+            if let Some(Payload::Investment { tranches }) =
+                lookup.get(unique, &r.event)?.map(|t| &t.payload)
+                && let Some(t) = tranches.iter().find(|t| t.key.as_ref() == Some(&r.key))
+            {
+                parties.insert(t.investor.clone());
+                parties.insert(t.investee.clone());
+            }
+        }
         let e = &mut unique[i];
-        if parties.is_empty() && supersedes.is_none() && ends.is_empty() {
+        if parties.is_empty() && supersedes.is_none() && ends.is_empty() && pays.is_empty() {
             problems.push(Problem::rule(
                 Item::Event(position[i]),
                 e.id.as_str(),
@@ -249,6 +264,12 @@ fn references<S: Store>(
         let message = ends_problem(r, target)
             .or_else(|| target.and_then(|t| ended_before_granted(r, e, t.date.earliest())));
         if let Some(message) = message {
+            problem(message);
+        }
+    }
+    for r in e.payload.pays() {
+        let target = lookup.get(unique, &r.event)?.map(money::target_of);
+        if let Some(message) = money::pays_problem(e, r, target) {
             problem(message);
         }
     }

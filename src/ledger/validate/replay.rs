@@ -8,10 +8,13 @@
 //! the records that were admitted and nothing else).
 
 use super::events::{ended_before_granted, ends_problem};
+use super::money;
 use crate::chain::{Break, Tip};
 use crate::codec::{ChainHash, Entry, Record};
 use crate::ledger::{AppendReport, Ledger, LedgerError};
-use crate::model::{Day, Event, EventId, Party, PartyId, PartyRegistry, Payload, TermKey, a_kind};
+use crate::model::{
+    Day, Event, EventId, Party, PartyId, PartyRegistry, Payload, TermKey, Tranche, a_kind,
+};
 use crate::store::Store;
 use std::collections::BTreeMap;
 
@@ -21,6 +24,8 @@ struct Admitted {
     terms: Vec<TermKey>,
     /// The first possible day of its date.
     earliest: Day,
+    /// The tranches that have a key (only those can be paid).
+    tranches: Vec<Tranche>,
 }
 
 /// An event a reference names, wherever it is recorded.
@@ -34,6 +39,14 @@ impl Target<'_> {
         match self {
             Target::Recorded(e) => e.kind_name(),
             Target::Admitted(a) => a.kind,
+        }
+    }
+
+    /// The kind and tranches, as [`money::pays_problem`] takes them.
+    fn paid(&self) -> (&str, &[Tranche]) {
+        match self {
+            Target::Recorded(e) => money::target_of(e),
+            Target::Admitted(a) => (a.kind, &a.tranches),
         }
     }
 }
@@ -96,21 +109,24 @@ impl<'l, S: Store> Replay<'l, S> {
         match &record.entry {
             Entry::Party(p) => self.registry.insert(p.clone()),
             Entry::Event(e) => {
-                let terms = match &e.payload {
+                let (terms, tranches) = match &e.payload {
                     Payload::Agreement { terms, .. } => {
-                        terms.iter().map(|t| t.key.clone()).collect()
+                        (terms.iter().map(|t| t.key.clone()).collect(), Vec::new())
                     }
-                    _ => Vec::new(),
+                    Payload::Investment { tranches } => (
+                        Vec::new(),
+                        tranches.iter().filter(|t| t.key.is_some()).cloned().collect(),
+                    ),
+                    _ => (Vec::new(), Vec::new()),
                 };
                 let kind = e.kind_name();
-                self.events.insert(
-                    e.id.clone(),
-                    Admitted {
-                        kind,
-                        terms,
-                        earliest: e.date.earliest(),
-                    },
-                );
+                let admitted = Admitted {
+                    kind,
+                    terms,
+                    earliest: e.date.earliest(),
+                    tranches,
+                };
+                self.events.insert(e.id.clone(), admitted);
             }
         }
         self.tip = self.tip.after(hash);
@@ -183,6 +199,11 @@ impl<'l, S: Store> Replay<'l, S> {
                 e.id
             ));
         }
+        out.extend(
+            money::own_problems(e)
+                .into_iter()
+                .map(|m| format!("event {}: {m}", e.id)),
+        );
         for (field, target) in e.references() {
             let found = self.target(target)?;
             if let Some(problem) = self.reference_problem(field, target, e, found.as_ref()) {
@@ -228,6 +249,12 @@ impl<'l, S: Store> Replay<'l, S> {
                         })
                         .or_else(|| ended_before_granted(r, e, a.earliest)),
                 }),
+            "pays" => e
+                .payload
+                .pays()
+                .iter()
+                .filter(|r| r.event == *target)
+                .find_map(|r| money::pays_problem(e, r, Some(found.paid()))),
             "resolves" if !found.kind().starts_with("legal-") => Some(format!(
                 "`resolves` names {target}, {} event: only legal events can be resolved",
                 a_kind(found.kind())

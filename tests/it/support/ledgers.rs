@@ -1,12 +1,14 @@
 //! Random ledgers for the projection properties: fuzzy EDTF dates and cross-references
-//! whose party sets differ from their targets' (the cases an index can miss), and query
-//! days chosen near each ledger's own date boundaries.
+//! whose party sets differ from their targets' (the cases an index can miss), tranches
+//! with keys, due dates, conditions and lapse dates, payments of them, and query days
+//! chosen near each ledger's own date boundaries.
 
 use crate::support::arb_ledger;
 use pactlog::codec::{Entry, Timestamp};
 use pactlog::model::{
     Confidence, Day, EdtfDate, Event, EventId, LegalKind, LegalStage, Money, Party, PartyId,
-    Payload, ProductStage, Scope, Source, Term, TermKey, TermRef, TermType, Tranche, Until,
+    Payload, ProductStage, Scope, Source, Term, TermKey, TermRef, TermType, Tranche, TrancheRef,
+    Until,
 };
 use pactlog::projection::Query;
 use proptest::prelude::*;
@@ -98,6 +100,8 @@ pub(crate) struct EventSeed {
     kind: u8,
     date: DateSeed,
     until: DateSeed,
+    /// The date of a tranche's `due` or `lapses`.
+    money: DateSeed,
     disclosed: Option<u16>,
     picks: Vec<u16>,
     /// Parties listed explicitly (indexes), beside those the payload names.
@@ -107,7 +111,8 @@ pub(crate) struct EventSeed {
 
 pub(crate) fn arb_event_seed() -> impl Strategy<Value = EventSeed> {
     (
-        0u8..18,
+        0u8..20,
+        arb_date_seed(),
         arb_date_seed(),
         arb_date_seed(),
         proptest::option::of(0u16..700),
@@ -116,10 +121,11 @@ pub(crate) fn arb_event_seed() -> impl Strategy<Value = EventSeed> {
         proptest::option::weighted(0.2, any::<u16>()),
     )
         .prop_map(
-            |(kind, date, until, disclosed, picks, explicit, supersedes)| EventSeed {
+            |(kind, date, until, money, disclosed, picks, explicit, supersedes)| EventSeed {
                 kind,
                 date,
                 until,
+                money,
                 disclosed,
                 picks,
                 explicit,
@@ -150,6 +156,8 @@ pub(crate) struct Built {
     parties: Vec<PartyId>,
     events: Vec<Event>,
     terms: Vec<(TermRef, PartyId, PartyId)>,
+    /// Tranches with a key, which payments can name: the reference, investor, investee.
+    tranches: Vec<(TrancheRef, PartyId, PartyId)>,
     legal: Vec<usize>,
 }
 
@@ -181,6 +189,7 @@ pub(crate) fn build_event(i: usize, seed: &EventSeed, built: &Built) -> Event {
         6 | 7 if built.terms.is_empty() => 0,
         10 | 11 if built.legal.is_empty() => 8,
         14 | 15 if built.events.is_empty() => 17,
+        18 | 19 if built.tranches.is_empty() => 1,
         k => k,
     };
     let ends = |d: &mut Dice<'_>| -> Vec<TermRef> {
@@ -195,21 +204,20 @@ pub(crate) fn build_event(i: usize, seed: &EventSeed, built: &Built) -> Event {
     };
     let payload = match kind {
         1 | 2 => Payload::Investment {
-            tranches: (0..d.below(3))
-                .map(|_| {
-                    let investor = built.party(&mut d);
-                    let investee = built.other(&investor, &mut d);
-                    let amount = money(&mut d);
-                    let condition = d.flag().then(|| "on a milestone".to_string());
-                    Tranche {
-                        investor,
-                        investee,
-                        amount,
-                        condition,
-                    }
-                })
+            tranches: (0..d.below(4))
+                .map(|k| tranche(k, seed, &mut d, built))
                 .collect(),
         },
+        18 | 19 => {
+            let mut pays: Vec<TrancheRef> = Vec::new();
+            for _ in 0..1 + d.below(2) {
+                let (r, _, _) = &built.tranches[d.below(built.tranches.len())];
+                if !pays.contains(r) {
+                    pays.push(r.clone());
+                }
+            }
+            Payload::Payment { pays }
+        }
         3..=5 => {
             let ends = if !built.terms.is_empty() && d.below(3) == 0 {
                 ends(&mut d)
@@ -342,8 +350,18 @@ pub(crate) fn build_event(i: usize, seed: &EventSeed, built: &Built) -> Event {
             .map(|p| built.events[usize::from(p) % built.events.len()].id.clone())
     };
     // Parties as import makes them: explicit ones and the payload's; failing both, those
-    // of the targets (the superseded event, the ended terms' grantors and holders).
+    // of the targets (the superseded event, the ended terms' grantors and holders). A
+    // payment always lists the investor and investee of what it pays (import refuses
+    // one that leaves them out).
     let mut parties = payload.named_parties();
+    for r in payload.pays() {
+        let (_, investor, investee) = built
+            .tranches
+            .iter()
+            .find(|(x, _, _)| x == r)
+            .expect("earlier");
+        parties.extend([investor.clone(), investee.clone()]);
+    }
     if let Some(extra) = &seed.explicit {
         parties.extend(
             extra
@@ -394,6 +412,32 @@ pub(crate) fn build_event(i: usize, seed: &EventSeed, built: &Built) -> Event {
     }
 }
 
+/// Tranche `k` of an investment: sometimes keyed (payable), due on a date, or
+/// conditional with a lapse date; `due` and `lapses` as import accepts them (a closed
+/// end, not before the event's earliest day, `lapses` only with a condition).
+fn tranche(k: usize, seed: &EventSeed, d: &mut Dice<'_>, built: &Built) -> Tranche {
+    let investor = built.party(d);
+    let investee = built.other(&investor, d);
+    let amount = money(d);
+    let condition = d.flag().then(|| "on a milestone".to_string());
+    let date = seed.money.edtf();
+    let fits = !date.has_open_end() && seed.date.edtf().earliest() <= date.latest();
+    let dated = (fits && d.below(3) != 0).then_some(date);
+    let (due, lapses) = match (&condition, dated) {
+        (None, due) => (due, None),
+        (Some(_), lapses) => (None, lapses),
+    };
+    Tranche {
+        key: (d.below(4) != 0).then(|| TermKey::new(&format!("m{k}")).expect("valid key")),
+        investor,
+        investee,
+        amount,
+        due,
+        condition,
+        lapses,
+    }
+}
+
 pub(crate) fn resolves(e: &Event) -> Option<&EventId> {
     match &e.payload {
         Payload::Legal { resolves, .. } => resolves.as_ref(),
@@ -422,6 +466,7 @@ pub(crate) fn build_ledger(n_parties: usize, seeds: &[EventSeed]) -> Vec<Entry> 
         parties: PARTY_IDS[..n_parties].iter().map(|p| pid(p)).collect(),
         events: Vec::new(),
         terms: Vec::new(),
+        tranches: Vec::new(),
         legal: Vec::new(),
     };
     let mut entries: Vec<Entry> = PARTY_IDS[..n_parties]
@@ -437,6 +482,19 @@ pub(crate) fn build_ledger(n_parties: usize, seeds: &[EventSeed]) -> Vec<Entry> 
                     key: t.key.clone(),
                 };
                 built.terms.push((r, t.grantor.clone(), t.holder.clone()));
+            }
+        }
+        if let Payload::Investment { tranches } = &e.payload {
+            for t in tranches {
+                if let Some(key) = &t.key {
+                    let r = TrancheRef {
+                        event: e.id.clone(),
+                        key: key.clone(),
+                    };
+                    built
+                        .tranches
+                        .push((r, t.investor.clone(), t.investee.clone()));
+                }
             }
         }
         if matches!(e.payload, Payload::Legal { .. }) {
@@ -514,6 +572,11 @@ pub(crate) fn boundary_days(entries: &[Entry]) -> Vec<Day> {
         let mut add = vec![e.date.earliest(), e.date.latest(), e.disclosed];
         if let Payload::Agreement { terms, .. } = &e.payload {
             add.extend(terms.iter().filter_map(|t| t.until.as_ref()?.last_day()));
+        }
+        if let Payload::Investment { tranches } = &e.payload {
+            for t in tranches {
+                add.extend(t.due.iter().chain(&t.lapses).map(EdtfDate::latest));
+            }
         }
         for d in add {
             if d != Day::MIN && d != Day::MAX {

@@ -16,7 +16,7 @@ use pactlog::codec::{Entry, Record, Seq, Timestamp};
 use pactlog::model::{
     Confidence, Currency, Day, EdtfDate, Event, EventId, LegalKind, LegalStage, Money, Party,
     PartyId, Payload, ProductStage, Scope, Source, Term, TermKey, TermRef, TermType, Tranche,
-    Until,
+    TrancheRef, Until,
 };
 use proptest::prelude::*;
 use proptest::test_runner::Config as ProptestConfig;
@@ -336,6 +336,8 @@ struct Built {
     events: Vec<Event>,
     /// Every term granted so far, with its grantor and holder.
     terms: Vec<(TermRef, PartyId, PartyId)>,
+    /// Every keyed tranche so far, with its investor and investee, and its event's index.
+    tranches: Vec<(TrancheRef, PartyId, PartyId, usize)>,
     /// Indexes into `events` of legal events.
     legal: Vec<usize>,
 }
@@ -387,6 +389,7 @@ fn build_event(i: usize, seed: &EventSeed, built: &Built) -> Event {
     let kind = match Payload::KINDS[seed.kind] {
         "term-ended" if built.terms.is_empty() => "other",
         "retraction" if built.events.is_empty() => "other",
+        "payment" if built.tranches.is_empty() => "other",
         k => k,
     };
     let mut targets: Vec<usize> = Vec::new(); // indexes of events referred to
@@ -419,16 +422,22 @@ fn build_event(i: usize, seed: &EventSeed, built: &Built) -> Event {
         "other" => Payload::Other,
         "investment" => {
             let tranches = (0..d.below(4))
-                .map(|_| {
+                .map(|k| {
                     let investor = built.party(d.next());
                     let investee = built.other_party(&investor, d.next());
                     let amount = money(&mut d);
                     let condition = if d.flag() { Some(d.text()) } else { None };
+                    // `due` and `lapses` follow the event's date, below.
                     Tranche {
+                        key: d
+                            .flag()
+                            .then(|| TermKey::new(&format!("t{k}")).expect("valid key")),
                         investor,
                         investee,
                         amount,
+                        due: None,
                         condition,
+                        lapses: None,
                     }
                 })
                 .collect();
@@ -546,6 +555,17 @@ fn build_event(i: usize, seed: &EventSeed, built: &Built) -> Event {
                 stage,
             }
         }
+        "payment" => {
+            let mut pays: Vec<TrancheRef> = Vec::new();
+            for _ in 0..1 + d.below(2) {
+                let (r, _, _, at) = &built.tranches[d.below(built.tranches.len())];
+                if !pays.contains(r) {
+                    pays.push(r.clone());
+                    targets.push(*at);
+                }
+            }
+            Payload::Payment { pays }
+        }
         other => unreachable!("kind {other} is not generated"),
     };
     let supersedes = match (kind, seed.supersedes) {
@@ -566,6 +586,7 @@ fn build_event(i: usize, seed: &EventSeed, built: &Built) -> Event {
             edtf(&date_text(0, y, m, dd))
         }
     };
+    let payload = with_money_dates(payload, &date, &mut d);
     let disclosed = match seed.disclosed_extra {
         None => date.latest(),
         Some(extra) => {
@@ -573,8 +594,14 @@ fn build_event(i: usize, seed: &EventSeed, built: &Built) -> Event {
             Day::from_days(date.earliest().days() + i32::from(extra) % (span + 366))
         }
     };
-    // Parties: the payload's, any extras, else those of the events referred to.
+    // Parties: the payload's (and a payment's tranches'), any extras, else those of the
+    // events referred to.
     let mut parties: Vec<PartyId> = payload.named_parties();
+    for r in payload.pays() {
+        if let Some((_, investor, investee, _)) = built.tranches.iter().find(|t| t.0 == *r) {
+            parties.extend([investor.clone(), investee.clone()]);
+        }
+    }
     parties.extend(seed.extra_parties.iter().map(|&p| built.party(p)));
     if parties.is_empty() {
         for &t in &targets {
@@ -621,6 +648,25 @@ fn build_event(i: usize, seed: &EventSeed, built: &Built) -> Event {
     }
 }
 
+/// Gives some keyed tranches a `due` day (without a condition) or a `lapses` day (with
+/// one), after the investment's date as import requires.
+fn with_money_dates(payload: Payload, date: &EdtfDate, d: &mut Dice<'_>) -> Payload {
+    let Payload::Investment { mut tranches } = payload else {
+        return payload;
+    };
+    for t in tranches.iter_mut().filter(|t| t.key.is_some()) {
+        if d.flag() {
+            let day = Day::from_days(date.latest().days() + 1 + d.below(400) as i32);
+            let day = EdtfDate::parse(&day.to_string()).expect("a day is a date");
+            match t.condition {
+                None => t.due = Some(day),
+                Some(_) => t.lapses = Some(day),
+            }
+        }
+    }
+    Payload::Investment { tranches }
+}
+
 fn build_ledger(party_seeds: &[PartySeed], event_seeds: &[EventSeed]) -> Vec<Entry> {
     let mut built = Built::default();
     let mut entries = Vec::new();
@@ -643,6 +689,20 @@ fn build_ledger(party_seeds: &[PartySeed], event_seeds: &[EventSeed]) -> Vec<Ent
                 ));
             }
         }
+        if let Payload::Investment { tranches } = &e.payload {
+            for t in tranches {
+                if let Some(key) = &t.key {
+                    let r = TrancheRef {
+                        event: e.id.clone(),
+                        key: key.clone(),
+                    };
+                    let at = built.events.len();
+                    built
+                        .tranches
+                        .push((r, t.investor.clone(), t.investee.clone(), at));
+                }
+            }
+        }
         if matches!(e.payload, Payload::Legal { .. }) {
             built.legal.push(built.events.len());
         }
@@ -653,7 +713,8 @@ fn build_ledger(party_seeds: &[PartySeed], event_seeds: &[EventSeed]) -> Vec<Ent
 }
 
 /// A random valid ledger: 2..=`max_parties` party entries, then 0..=`max_events` events
-/// of every kind (plain-day, month and year dates; tranches with and without conditions;
+/// of every kind (plain-day, month and year dates; tranches with and without conditions,
+/// keys, due and lapse days; payments of keyed tranches;
 /// terms with `until` dates or conditions; `ends`, `supersedes`, `resolves` and `about`
 /// naming earlier events of the right kind, dated after them; all confidence levels).
 pub fn arb_ledger(max_parties: usize, max_events: usize) -> impl Strategy<Value = Vec<Entry>> {
@@ -688,6 +749,13 @@ pub fn references_point_backwards(entries: &[Entry]) -> Result<(), String> {
                         Some(Payload::Agreement { terms, .. })
                             if terms.iter().any(|t| t.key == r.key) => {}
                         _ => return Err(format!("{}: ends unknown term {r}", e.id)),
+                    }
+                }
+                for r in e.payload.pays() {
+                    match find(&r.event).map(|t| &t.payload) {
+                        Some(Payload::Investment { tranches })
+                            if tranches.iter().any(|t| t.key.as_ref() == Some(&r.key)) => {}
+                        _ => return Err(format!("{}: pays unknown tranche {r}", e.id)),
                     }
                 }
                 match &e.payload {
@@ -732,6 +800,7 @@ pub fn arb_record() -> impl Strategy<Value = Record> {
             recorded_at: Timestamp::from_unix(at),
             prev: ChainHash::from_bytes(prev),
             entry: entries[pick.index(entries.len())].clone(),
+            format: pactlog::codec::Format::CURRENT,
         })
 }
 

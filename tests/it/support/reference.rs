@@ -12,6 +12,12 @@
 //!   `until` (a condition never lapses by itself), unless a counted event `ends` it;
 //! - a counted, non-closing legal event is an open dispute in each relationship (by, x),
 //!   x in `against`, unless a counted closing legal event `resolves` it;
+//! - a tranche of a counted investment is paid when a counted payment names it (the
+//!   earliest such payment is the one named), or when it has neither due nor condition;
+//!   else, with a condition, lapsed once its `lapses` date lies wholly before the day and
+//!   conditional until then; else (a due date) scheduled while the day is before the due
+//!   date's latest day, overdue from that day on; totals add amounts per currency and
+//!   status;
 //! - a relationship exists when its two parties share a counted or possible event.
 //!
 //! Order (the design leaves it open; this is the natural one): events by (earliest day,
@@ -22,10 +28,11 @@
 //! (field by field, naming the first difference), [`selected`] and [`describe`].
 
 use pactlog::codec::Entry;
-use pactlog::model::{Event, EventId, PartyId, Payload, Term, TermKey, TermRef, Until};
+use pactlog::model::{Event, EventId, PartyId, Payload, Term, TermKey, TermRef, Tranche, Until};
 use pactlog::projection::{
-    DisputeState, InvestmentState, Query, RelationshipState, Select, Status, TermState,
+    DisputeState, InvestmentState, MoneyStatus, Query, RelationshipState, Select, Status, TermState,
 };
+use std::collections::BTreeMap;
 
 /// One event record: its seq (position in the ledger) and its event.
 #[derive(Clone, Debug)]
@@ -142,6 +149,47 @@ impl<'a> View<'a> {
         })
     }
 
+    /// The earliest counted payment (in event order) that names tranche `key` of `event`.
+    pub fn paid_by(&self, event: &EventId, key: &TermKey) -> Option<EventId> {
+        self.live.iter().find_map(|r| {
+            let pays = r.event.payload.pays();
+            let names = pays.iter().any(|p| p.event == *event && p.key == *key);
+            (self.counts(&r.event) && names).then(|| r.event.id.clone())
+        })
+    }
+
+    /// Tranche `index` of the counted investment `e`, with its status on the day.
+    pub fn tranche(&self, e: &Event, index: usize, t: &Tranche) -> InvestmentState {
+        let paid_by = t.key.as_ref().and_then(|k| self.paid_by(&e.id, k));
+        let day = self.query.as_of;
+        let status = if paid_by.is_some() || (t.condition.is_none() && t.due.is_none()) {
+            MoneyStatus::Paid
+        } else if t.condition.is_some() {
+            match &t.lapses {
+                Some(l) if l.latest() < day => MoneyStatus::Lapsed,
+                _ => MoneyStatus::Conditional,
+            }
+        } else {
+            match &t.due {
+                Some(due) if day < due.latest() => MoneyStatus::Scheduled,
+                _ => MoneyStatus::Overdue,
+            }
+        };
+        InvestmentState {
+            event: e.id.clone(),
+            index,
+            key: t.key.clone(),
+            investor: t.investor.clone(),
+            investee: t.investee.clone(),
+            amount: t.amount,
+            due: t.due.clone(),
+            condition: t.condition.clone(),
+            lapses: t.lapses.clone(),
+            status,
+            paid_by,
+        }
+    }
+
     /// Every relationship, sorted by parties.
     pub fn relationships(&self) -> Vec<RelationshipState> {
         let mut pairs: Vec<(PartyId, PartyId)> = Vec::new();
@@ -201,15 +249,9 @@ impl<'a> View<'a> {
                     }
                 }
                 Payload::Investment { tranches } => {
-                    for t in tranches {
+                    for (index, t) in tranches.iter().enumerate() {
                         if sorted_pair(&t.investor, &t.investee) == this {
-                            rel.investments.push(InvestmentState {
-                                event: e.id.clone(),
-                                investor: t.investor.clone(),
-                                investee: t.investee.clone(),
-                                amount: t.amount,
-                                condition: t.condition.clone(),
-                            });
+                            rel.investments.push(self.tranche(e, index, t));
                         }
                     }
                 }
@@ -258,6 +300,21 @@ pub fn reference_state(all: &[Recorded], query: Query) -> Vec<RelationshipState>
     View::new(all, query).relationships()
 }
 
+/// Amounts per currency and status, added up tranche by tranche.
+pub fn reference_totals(
+    investments: &[InvestmentState],
+) -> BTreeMap<String, BTreeMap<MoneyStatus, u128>> {
+    let mut out = BTreeMap::new();
+    for i in investments {
+        let per_status: &mut BTreeMap<MoneyStatus, u128> = out
+            .entry(i.amount.currency.as_str().to_string())
+            .or_default();
+        let sum = per_status.entry(i.status).or_insert(0);
+        *sum += u128::from(i.amount.units);
+    }
+    out
+}
+
 /// What changed in one relationship between two reference states.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DiffFacts {
@@ -268,6 +325,8 @@ pub struct DiffFacts {
     /// Terms in force at `from`, not at `to` (in `from` order).
     pub stopped: Vec<(EventId, TermKey)>,
     pub investments_added: Vec<InvestmentState>,
+    /// Tranches in both states whose status changed: (event, index, from, to).
+    pub money: Vec<(EventId, usize, MoneyStatus, MoneyStatus)>,
     pub disputes_opened: Vec<EventId>,
     pub disputes_closed: Vec<EventId>,
     pub events: Vec<EventId>,
@@ -315,8 +374,23 @@ pub fn reference_diff(before: &[RelationshipState], after: &[RelationshipState])
             investments_added: a
                 .investments
                 .iter()
-                .filter(|i| !b.investments.contains(i))
+                .filter(|i| {
+                    !b.investments
+                        .iter()
+                        .any(|x| (&x.event, x.index) == (&i.event, i.index))
+                })
                 .cloned()
+                .collect(),
+            money: a
+                .investments
+                .iter()
+                .flat_map(|i| {
+                    b.investments
+                        .iter()
+                        .filter(|x| (&x.event, x.index) == (&i.event, i.index))
+                        .filter(|x| x.status != i.status)
+                        .map(|x| (i.event.clone(), i.index, x.status, i.status))
+                })
                 .collect(),
             disputes_opened: da.iter().filter(|d| !db.contains(d)).cloned().collect(),
             disputes_closed: db.iter().filter(|d| !da.contains(d)).cloned().collect(),
@@ -331,6 +405,7 @@ pub fn reference_diff(before: &[RelationshipState], after: &[RelationshipState])
             && facts.started.is_empty()
             && facts.stopped.is_empty()
             && facts.investments_added.is_empty()
+            && facts.money.is_empty()
             && facts.disputes_opened.is_empty()
             && facts.disputes_closed.is_empty()
             && facts.events.is_empty();
@@ -408,6 +483,23 @@ pub fn describe(entries: &[Entry]) -> String {
             Payload::Investment { tranches } => {
                 for t in tranches {
                     out += &format!(" {}->{} {}", t.investor, t.investee, t.amount);
+                    if let Some(k) = &t.key {
+                        out += &format!(" key={k}");
+                    }
+                    if let Some(d) = &t.due {
+                        out += &format!(" due={d}");
+                    }
+                    if t.condition.is_some() {
+                        out += " conditional";
+                    }
+                    if let Some(l) = &t.lapses {
+                        out += &format!(" lapses={l}");
+                    }
+                }
+            }
+            Payload::Payment { pays } => {
+                for r in pays {
+                    out += &format!(" pays={r}");
                 }
             }
             _ => {}

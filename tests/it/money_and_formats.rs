@@ -1,0 +1,289 @@
+//! Money as committed vs paid, and record format 2 beside format 1: a ledger begun in
+//! format 1 (an old export) takes format-2 records after it, verifies, and exports and
+//! restores byte for byte; tranche statuses on a day (paid, scheduled, overdue,
+//! conditional, lapsed) through `state` and `diff`, human and JSON.
+
+use crate::support;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use pactlog::codec::{Entry, Timestamp};
+use pactlog::ledger::Ledger;
+use pactlog::model::{EventId, Payload, TrancheRef};
+use pactlog::store::SledStore;
+use serde_json::Value;
+use std::path::PathBuf;
+use support::{SMALL_SIZE, TempStore, repo_path};
+
+/// An export of fixtures/import/small written in record format 1.
+fn old_export() -> PathBuf {
+    repo_path("fixtures/tampered/clean.jsonl")
+}
+
+fn money_fixture() -> PathBuf {
+    repo_path("fixtures/import/money")
+}
+
+/// Records in the money fixture.
+const MONEY_SIZE: u64 = 2;
+
+/// The version byte of each line of an export.
+fn versions(export: &[u8]) -> Vec<u8> {
+    String::from_utf8_lossy(export)
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).expect("an export line is JSON");
+            let bytes = STANDARD
+                .decode(v["bytes"].as_str().expect("bytes"))
+                .expect("base64");
+            bytes[0]
+        })
+        .collect()
+}
+
+fn export(store: &TempStore) -> Vec<u8> {
+    let out = store.cmd().arg("export").output().expect("export");
+    assert!(out.status.success(), "{out:?}");
+    out.stdout
+}
+
+/// A store restored from the old export, with the money fixture imported after it.
+fn mixed_store() -> TempStore {
+    let store = TempStore::new();
+    store.import(&[&old_export()]);
+    store.import(&[&money_fixture()]);
+    store
+}
+
+#[test]
+fn format_1_records_and_format_2_records_share_a_ledger() {
+    let store = mixed_store();
+    let verify = store.json(&["verify", "--json"]);
+    assert_eq!(verify["ok"], true, "{verify}");
+    assert_eq!(verify["checked"], SMALL_SIZE + MONEY_SIZE);
+    let first = export(&store);
+    let mut want = vec![1u8; SMALL_SIZE as usize];
+    want.extend([2u8; MONEY_SIZE as usize]);
+    assert_eq!(versions(&first), want, "old records keep format 1");
+    // The old records' lines are the old export's, byte for byte.
+    let old = std::fs::read(old_export()).expect("read the old export");
+    assert!(first.starts_with(&old));
+
+    // Restored elsewhere: same records, same head, and the same export again.
+    let copy_file = store.dir.path().join("mixed.jsonl");
+    std::fs::write(&copy_file, &first).expect("write the export");
+    let copy = TempStore::new();
+    copy.import(&[&copy_file]);
+    let again = copy.json(&["verify", "--json"]);
+    assert_eq!(again["ok"], true, "{again}");
+    assert_eq!(again["head"], verify["head"]);
+    assert_eq!(again["root"], verify["root"]);
+    assert_eq!(export(&copy), first);
+}
+
+#[test]
+fn events_recorded_in_format_1_are_the_same_events_when_imported_again() {
+    let store = mixed_store();
+    let report = store.import(&[&repo_path("fixtures/import/small")]);
+    assert_eq!(report["events_added"], 0, "{report}");
+    assert_eq!(report["parties_added"], 0, "{report}");
+}
+
+// ---------------------------------------------------------------------------------------
+// Money statuses. The small fixture adds acme -> globex 500M USD paid and 1.5B USD
+// conditional (2024); the money fixture 1B paid, 2B due 2026-03-01 (paid that day, the
+// payment disclosed 2026-03-05), 3B due in 2026-06, 4B conditional lapsing after
+// 2026-12-31 and 5M EUR due 2026-02-01.
+
+const ROUND: &str = "2026-01-10-acme-invests-more-in-globex";
+
+fn state_text(store: &TempStore, args: &[&str]) -> String {
+    let mut all = vec!["state", "--pair", "acme", "globex"];
+    all.extend(args);
+    let out = store.cmd().args(&all).output().expect("state");
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+/// The status of tranche `key` of the money fixture's round in `state --json`.
+fn status_of(store: &TempStore, args: &[&str], key: &str) -> Value {
+    let mut all = vec!["state", "--pair", "acme", "globex", "--json"];
+    all.extend(args);
+    let v = store.json(&all);
+    let investments = v["relationships"][0]["investments"]
+        .as_array()
+        .expect("investments")
+        .clone();
+    investments
+        .into_iter()
+        .find(|i| i["event"] == ROUND && i["key"] == key)
+        .unwrap_or_else(|| panic!("no tranche {key} in {v}"))
+}
+
+#[test]
+fn state_shows_each_tranche_status_and_totals_per_currency_and_status() {
+    let store = mixed_store();
+    let text = state_text(&store, &["--as-of", "2026-02-01"]);
+    for line in [
+        "acme -> globex  2B USD  scheduled, due 2026-03-01  (2026-01-10-acme-invests-more-in-globex#first)",
+        "acme -> globex  4B USD  conditional: If Globex ships its model (lapses 2026-12-31)  (2026-01-10-acme-invests-more-in-globex#milestone)",
+        "acme -> globex  5M EUR  overdue, due 2026-02-01 (no payment recorded)  (2026-01-10-acme-invests-more-in-globex#euro)",
+        "total: 5M EUR overdue",
+        "total: 1.5B USD paid, 5B USD scheduled, 5.5B USD conditional",
+    ] {
+        assert!(text.contains(line), "no {line:?} in:\n{text}");
+    }
+    let v = store.json(&[
+        "state",
+        "--as-of",
+        "2026-02-01",
+        "--pair",
+        "acme",
+        "globex",
+        "--json",
+    ]);
+    let totals = &v["relationships"][0]["investment_totals"];
+    let want = serde_json::json!({
+        "EUR": {"overdue": "5000000"},
+        "USD": {"paid": "1500000000", "scheduled": "5000000000", "conditional": "5500000000"},
+    });
+    assert_eq!(totals, &want);
+    let first = status_of(&store, &["--as-of", "2026-02-01"], "first");
+    assert_eq!(
+        (&first["status"], &first["due"], &first["lapses"]),
+        (&"scheduled".into(), &"2026-03-01".into(), &Value::Null)
+    );
+    let milestone = status_of(&store, &["--as-of", "2026-02-01"], "milestone");
+    assert_eq!(
+        (&milestone["status"], &milestone["lapses"]),
+        (&"conditional".into(), &"2026-12-31".into())
+    );
+}
+
+#[test]
+fn a_payment_counts_from_its_day_and_only_once_it_is_known() {
+    let store = mixed_store();
+    let on = |args: &[&str]| status_of(&store, args, "first");
+    assert_eq!(on(&["--as-of", "2026-02-28"])["status"], "scheduled");
+    // Due on 2026-03-01 and paid that day.
+    let paid = on(&["--as-of", "2026-03-01"]);
+    assert_eq!(paid["status"], "paid");
+    assert_eq!(paid["paid_by"], "2026-03-01-acme-pays-first-instalment");
+    // Known on 2026-03-04, the payment was not yet disclosed: the ledger says overdue.
+    let unknown = on(&["--as-of", "2026-03-04", "--known-at", "2026-03-04"]);
+    assert_eq!(unknown["status"], "overdue");
+    assert_eq!(unknown["paid_by"], Value::Null);
+    let known = on(&["--as-of", "2026-03-05", "--known-at", "2026-03-05"]);
+    assert_eq!(known["status"], "paid");
+    // A ledger prefix without the payment record says overdue too.
+    let before = on(&[
+        "--as-of",
+        "2026-03-05",
+        "--at-size",
+        &(SMALL_SIZE + 1).to_string(),
+    ]);
+    assert_eq!(before["status"], "overdue");
+}
+
+#[test]
+fn a_due_period_is_scheduled_until_its_last_day_and_a_condition_lapses_after_its_date() {
+    let store = mixed_store();
+    let second = |day: &str| status_of(&store, &["--as-of", day], "second")["status"].clone();
+    assert_eq!(second("2026-05-31"), "scheduled");
+    assert_eq!(second("2026-06-15"), "scheduled");
+    assert_eq!(second("2026-06-29"), "scheduled");
+    assert_eq!(second("2026-06-30"), "overdue");
+    let milestone = |day: &str| status_of(&store, &["--as-of", day], "milestone")["status"].clone();
+    assert_eq!(milestone("2026-12-31"), "conditional");
+    assert_eq!(milestone("2027-01-01"), "lapsed");
+    let text = state_text(&store, &["--as-of", "2027-01-01"]);
+    assert!(
+        text.contains("4B USD  lapsed 2026-12-31: If Globex ships its model"),
+        "{text}"
+    );
+}
+
+#[test]
+fn diff_reports_tranches_whose_status_changed() {
+    let store = mixed_store();
+    let v = store.json(&[
+        "diff",
+        "--from",
+        "2026-02-01",
+        "--to",
+        "2027-01-01",
+        "--pair",
+        "acme",
+        "globex",
+        "--json",
+    ]);
+    let money = &v["relationships"][0]["money"];
+    let want = serde_json::json!([
+        {"event": ROUND, "key": "first", "investor": "acme", "investee": "globex",
+         "amount": "2000000000", "currency": "USD", "from": "scheduled", "to": "paid"},
+        {"event": ROUND, "key": "second", "investor": "acme", "investee": "globex",
+         "amount": "3000000000", "currency": "USD", "from": "scheduled", "to": "overdue"},
+        {"event": ROUND, "key": "milestone", "investor": "acme", "investee": "globex",
+         "amount": "4000000000", "currency": "USD", "from": "conditional", "to": "lapsed"},
+    ]);
+    assert_eq!(money, &want, "{v}");
+    assert_eq!(
+        v["relationships"][0]["investments_added"],
+        serde_json::json!([])
+    );
+    let out = store
+        .cmd()
+        .args(["diff", "--from", "2026-02-01", "--to", "2026-03-01"])
+        .output()
+        .expect("diff");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(
+            "  ~ money: acme -> globex 2B USD scheduled -> paid by 2026-03-01-acme-pays-first-instalment  (2026-01-10-acme-invests-more-in-globex#first)"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_restore_applies_the_payment_rules_of_an_import() {
+    // A payment of a tranche key the investment does not have, appended without the
+    // validator, then exported: restoring the export is refused at that record.
+    let store = mixed_store();
+    let file = store.dir.path().join("bad.jsonl");
+    {
+        let mut ledger = Ledger::open(SledStore::open(&store.path).expect("open")).expect("open");
+        let mut payment = ledger
+            .event(&EventId::new("2026-03-01-acme-pays-first-instalment").expect("id"))
+            .expect("read")
+            .expect("recorded")
+            .1;
+        payment.id = EventId::new("2026-04-01-acme-pays-nothing-known").expect("id");
+        payment.payload = Payload::Payment {
+            pays: vec![TrancheRef::parse(&format!("{ROUND}#no-such-key")).expect("ref")],
+        };
+        ledger
+            .append_unchecked(vec![Entry::Event(payment)], Timestamp::from_unix(0))
+            .expect("append");
+        let mut out = std::fs::File::create(&file).expect("create");
+        pactlog::import::export(&ledger, &mut out).expect("export");
+    }
+    let copy = TempStore::new();
+    let out = copy
+        .cmd()
+        .arg("import")
+        .arg(&file)
+        .output()
+        .expect("restore");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let line = SMALL_SIZE + MONEY_SIZE + 1;
+    assert!(
+        stderr.contains(&format!("bad.jsonl:{line}: "))
+            && stderr.contains(&format!(
+                "`pays` names {ROUND}#no-such-key, but {ROUND} has no tranche \"no-such-key\" (its tranche keys: first, second, milestone, euro)"
+            )),
+        "{stderr}"
+    );
+    assert!(!copy.path.exists(), "a refused restore leaves no store");
+}
