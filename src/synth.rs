@@ -523,6 +523,7 @@ impl Events<'_> {
                     stage,
                     claim: rng.percent(60).then(|| rng.pick(CLAIMS).to_string()),
                     resolves,
+                    concerns: Vec::new(),
                 }
             }
             Kind::Statement => Payload::Statement {
@@ -532,6 +533,7 @@ impl Events<'_> {
                 } else {
                     None
                 },
+                concerns: Vec::new(),
             },
             Kind::ProductLaunch => Payload::ProductLaunch {
                 by: x.clone(),

@@ -162,16 +162,25 @@ fn payload_json(p: &Payload) -> Value {
             stage,
             claim,
             resolves,
+            concerns,
         } => {
             let kind = match kind {
                 LegalKind::Threat => "threat",
                 LegalKind::Action => "action",
             };
             let fields = json!({"kind": kind, "by": by, "against": against,
-                                "stage": stage.as_str(), "claim": claim, "resolves": resolves});
+                                "stage": stage.as_str(), "claim": claim, "resolves": resolves,
+                                "concerns": concerns});
             ("legal", fields)
         }
-        Payload::Statement { by, about } => ("statement", json!({"by": by, "about": about})),
+        Payload::Statement {
+            by,
+            about,
+            concerns,
+        } => (
+            "statement",
+            json!({"by": by, "about": about, "concerns": concerns}),
+        ),
         Payload::ProductLaunch { by, product, stage } => (
             "product-launch",
             json!({"by": by, "product": product, "stage": stage.as_str()}),

@@ -140,11 +140,12 @@ fn money_field(f: &mut Fields<'_, '_>, key: &'static str, required: bool) -> Opt
     }
 }
 
-/// The `ends` list, and whether it named anything at all (valid or not), so that a bad
-/// entry is reported once rather than also as a missing list.
-fn term_refs(f: &mut Fields<'_, '_>) -> (Vec<TermRef>, bool) {
+/// A list of term references (`ends`, `concerns`), and whether it named anything at all
+/// (valid or not), so that a bad entry is reported once rather than also as a missing
+/// list.
+fn term_refs(f: &mut Fields<'_, '_>, key: &'static str) -> (Vec<TermRef>, bool) {
     let reported = f.problems.len();
-    let Some((list, line)) = f.opt_str_list("ends") else {
+    let Some((list, line)) = f.opt_str_list(key) else {
         return (Vec::new(), f.problems.len() > reported);
     };
     let named = !list.is_empty();
@@ -152,7 +153,7 @@ fn term_refs(f: &mut Fields<'_, '_>) -> (Vec<TermRef>, bool) {
     for s in list {
         match TermRef::parse(&s) {
             Ok(r) if !out.contains(&r) => out.push(r),
-            Ok(r) => f.problem_at(line, format!("`ends` lists {r} twice")),
+            Ok(r) => f.problem_at(line, format!("`{key}` lists {r} twice")),
             Err(e) => f.problem_at(line, e.to_string()),
         }
     }
@@ -420,14 +421,14 @@ fn payload(
                 }
                 f.problems.append(&mut t.problems);
             }
-            let (ends, named_ends) = term_refs(f);
+            let (ends, named_ends) = term_refs(f, "ends");
             if !named_terms && !named_ends {
                 f.problem("an agreement needs at least one [[event.term]] or an `ends` list");
             }
             Payload::Agreement { title, terms, ends }
         }
         "term-ended" => {
-            let (ends, named_ends) = term_refs(f);
+            let (ends, named_ends) = term_refs(f, "ends");
             if !named_ends {
                 f.problem("a term-ended event needs `ends = [\"event-id#term-key\", ...]`");
             }
@@ -468,6 +469,7 @@ fn payload(
             });
             let claim = text(f, "claim", MAX_SHORT, false);
             let resolves = event_id_field(f, "resolves");
+            let (concerns, _) = term_refs(f, "concerns");
             if let (Some(st), true) = (stage, resolves.is_some())
                 && !st.is_closing()
             {
@@ -483,12 +485,18 @@ fn payload(
                 stage: stage?,
                 claim,
                 resolves,
+                concerns,
             }
         }
         "statement" => {
             let by = party_field(f, reg, "by");
             let about = event_id_field(f, "about");
-            Payload::Statement { by: by?, about }
+            let (concerns, _) = term_refs(f, "concerns");
+            Payload::Statement {
+                by: by?,
+                about,
+                concerns,
+            }
         }
         "product-launch" => {
             let by = party_field(f, reg, "by");
@@ -529,8 +537,8 @@ fn payload(
         Payload::Investment { .. } => ", tranche",
         Payload::Agreement { .. } => ", title, term, ends",
         Payload::TermEnded { .. } => ", ends, reason",
-        Payload::Legal { .. } => ", by, against, stage, claim, resolves",
-        Payload::Statement { .. } => ", by, about",
+        Payload::Legal { .. } => ", by, against, stage, claim, resolves, concerns",
+        Payload::Statement { .. } => ", by, about, concerns",
         Payload::ProductLaunch { .. } => ", by, product, stage",
         _ => "",
     };

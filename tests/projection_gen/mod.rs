@@ -19,7 +19,18 @@ use proptest::sample::Index;
 pub(crate) const PARTY_IDS: [&str; 4] = ["pa", "pb", "pc", "pd"];
 /// A party no ledger defines: every answer about it is empty.
 pub(crate) const STRANGER: &str = "zz-stranger";
-pub(crate) const SCOPES: [&str; 4] = ["cloud", "cloud.api", "ip.models", "compute"];
+/// Scopes of generated terms: prefixes of one another (`cloud.api` and
+/// `cloud.api.stateless`), siblings (`cloud.api.stateless` and `cloud.api.stateful`) and a
+/// near miss that is neither (`cloud.apis`).
+pub(crate) const SCOPES: [&str; 7] = [
+    "cloud",
+    "cloud.api",
+    "cloud.api.stateless",
+    "cloud.api.stateful",
+    "cloud.apis",
+    "ip.models",
+    "compute",
+];
 /// Every append is recorded at this instant, so equal prefixes hash equally.
 pub(crate) const AT: Timestamp = Timestamp::from_unix(1_767_225_600);
 
@@ -193,6 +204,21 @@ pub(crate) fn build_event(i: usize, seed: &EventSeed, built: &Built) -> Event {
         }
         out
     };
+    // The terms a legal event or statement is about: none a third of the time, else one
+    // to three earlier terms (two or more name them together: a contest).
+    let concerns = |d: &mut Dice<'_>| -> Vec<TermRef> {
+        let mut out: Vec<TermRef> = Vec::new();
+        if built.terms.is_empty() || d.below(3) == 0 {
+            return out;
+        }
+        for _ in 0..1 + d.below(3) {
+            let (r, _, _) = &built.terms[d.below(built.terms.len())];
+            if !out.contains(r) {
+                out.push(r.clone());
+            }
+        }
+        out
+    };
     let payload = match kind {
         1 | 2 => Payload::Investment {
             tranches: (0..d.below(3))
@@ -268,6 +294,7 @@ pub(crate) fn build_event(i: usize, seed: &EventSeed, built: &Built) -> Event {
                 stage: LegalStage::ALL[d.below(LegalStage::ALL.len())],
                 claim: None,
                 resolves: None,
+                concerns: concerns(&mut d),
             }
         }
         10 | 11 => {
@@ -305,12 +332,14 @@ pub(crate) fn build_event(i: usize, seed: &EventSeed, built: &Built) -> Event {
                 ][d.below(3)],
                 claim: None,
                 resolves: Some(target.id.clone()),
+                concerns: concerns(&mut d),
             }
         }
         12 => Payload::Statement {
             by: built.party(&mut d),
             about: (!built.events.is_empty() && d.flag())
                 .then(|| built.events[d.below(built.events.len())].id.clone()),
+            concerns: concerns(&mut d),
         },
         13 => Payload::ProductLaunch {
             by: built.party(&mut d),

@@ -2,8 +2,8 @@
 //!
 //! A [`Validator`] checks new parties and events against each other and against the
 //! ledger: duplicates, ids already recorded with other content, parties that are not
-//! defined, references (`supersedes`, `ends`, `resolves`, `about`) that name nothing or
-//! the wrong kind of event, and reference cycles. It reports every problem by the
+//! defined, references (`supersedes`, `ends`, `resolves`, `about`, `concerns`) that name
+//! nothing or the wrong kind of event, and reference cycles. It reports every problem by the
 //! position of the party or event in its input ([`Item`]), so a caller can map it back
 //! to where the input came from (a file and line, an HTTP request). Only a validator
 //! that found nothing builds a [`Checked`] batch, and [`Ledger::append`] appends nothing

@@ -7,11 +7,13 @@
 //! of later records; its chain hash, so that [`Ledger::append_replayed`] appends exactly
 //! the records that were admitted and nothing else).
 
-use super::events::ends_problem;
+use super::events::term_ref_problem;
 use crate::chain::{Break, Tip};
 use crate::codec::{ChainHash, Entry, Record};
 use crate::ledger::{AppendReport, Ledger, LedgerError};
-use crate::model::{Event, EventId, Party, PartyId, PartyRegistry, Payload, TermKey, a_kind};
+use crate::model::{
+    Event, EventId, Party, PartyId, PartyRegistry, Payload, TermKey, TermRef, a_kind,
+};
 use crate::store::Store;
 use std::collections::BTreeMap;
 
@@ -196,32 +198,41 @@ impl<'l, S: Store> Replay<'l, S> {
             ));
         };
         match field {
-            "ends" => e
-                .payload
-                .ends()
-                .iter()
-                .filter(|r| r.event == *target)
-                .find_map(|r| match found {
-                    Target::Recorded(t) => ends_problem(r, Some(t)),
-                    Target::Admitted(a) if a.kind != "agreement" => Some(format!(
-                        "`ends` names {r}, but {} is {} event, not an agreement",
-                        r.event,
-                        a_kind(a.kind)
-                    )),
-                    Target::Admitted(a) => (!a.terms.contains(&r.key)).then(|| {
-                        format!(
-                            "`ends` names {r}, but {} has no term {:?}",
-                            r.event,
-                            r.key.as_str()
-                        )
-                    }),
-                }),
+            "ends" | "concerns" => {
+                let refs = if field == "ends" {
+                    e.payload.ends()
+                } else {
+                    e.payload.concerns()
+                };
+                refs.iter()
+                    .filter(|r| r.event == *target)
+                    .find_map(|r| term_ref_in(field, r, found))
+            }
             "resolves" if !found.kind().starts_with("legal-") => Some(format!(
                 "`resolves` names {target}, {} event: only legal events can be resolved",
                 a_kind(found.kind())
             )),
             _ => None,
         }
+    }
+}
+
+/// What is wrong with the term reference `r` in `field` when its event is `found`.
+fn term_ref_in(field: &str, r: &TermRef, found: &Target<'_>) -> Option<String> {
+    match found {
+        Target::Recorded(t) => term_ref_problem(field, r, Some(t)),
+        Target::Admitted(a) if a.kind != "agreement" => Some(format!(
+            "`{field}` names {r}, but {} is {} event, not an agreement",
+            r.event,
+            a_kind(a.kind)
+        )),
+        Target::Admitted(a) => (!a.terms.contains(&r.key)).then(|| {
+            format!(
+                "`{field}` names {r}, but {} has no term {:?}",
+                r.event,
+                r.key.as_str()
+            )
+        }),
     }
 }
 
