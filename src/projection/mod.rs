@@ -13,10 +13,13 @@
 //! successor's own date. Terms start at their event and stay in force through the latest
 //! day of `until` (a date), or until a counted event `ends` them (a condition keeps a
 //! term in force until then). Legal events open disputes until a counted legal event
-//! with a closing stage `resolves` them.
+//! with a closing stage `resolves` them. Conflicts between terms in force (`conflicts`)
+//! come from the terms and the claims (`concerns`) a fold finds.
 
+mod conflicts;
 mod diff;
 
+pub use conflicts::{ClaimState, Conflict, ConflictKind, conflicts};
 pub use diff::{Diff, RelationshipDiff, TermChange, diff};
 
 use crate::codec::Seq;
@@ -78,7 +81,8 @@ pub fn pair(a: &PartyId, b: &PartyId) -> Pair {
 }
 
 impl Select {
-    fn wants(&self, p: &Pair) -> bool {
+    /// Whether the relationship `p` (a sorted pair) is selected.
+    pub fn wants(&self, p: &Pair) -> bool {
         match self {
             Select::All => true,
             Select::Pair(a, b) => *p == pair(a, b),
@@ -110,6 +114,16 @@ pub struct TermState {
     pub since: String,
     /// When it lapses (a date or a condition), if ever.
     pub until: Option<Until>,
+}
+
+impl TermState {
+    /// The `event-id#term-key` that names the term.
+    pub fn reference(&self) -> TermRef {
+        TermRef {
+            event: self.event.clone(),
+            key: self.key.clone(),
+        }
+    }
 }
 
 /// An investment tranche that counts.
@@ -213,7 +227,14 @@ impl Fold {
 
     /// The state of every relationship in scope that has at least one counted or
     /// possible event, sorted by parties.
-    pub fn finish(mut self) -> Vec<RelationshipState> {
+    pub fn finish(self) -> Vec<RelationshipState> {
+        self.finish_with_claims().0
+    }
+
+    /// [`Fold::finish`], with every counted legal event or statement that names terms
+    /// through `concerns` (whatever the scope: a claim can join terms of any
+    /// relationships), in fold order.
+    pub fn finish_with_claims(mut self) -> (Vec<RelationshipState>, Vec<ClaimState>) {
         let d = self.query.as_of;
         self.seen.retain(|(_, e)| !self.superseded.contains(&e.id));
         self.seen.sort_by(|(sa, a), (sb, b)| {
@@ -239,12 +260,16 @@ impl Fold {
             }
         }
         let mut out: BTreeMap<Pair, RelationshipState> = BTreeMap::new();
+        let mut claims = Vec::new();
         let scope = &self.scope;
         for (_, e) in &self.seen {
             let counted = counts(e);
             let possible = !counted && e.date.earliest() <= d;
             if !counted && !possible {
                 continue;
+            }
+            if counted {
+                claims.extend(ClaimState::of(e, &resolved));
             }
             for (a, b) in e.pairs() {
                 if let Some(r) = slot(&mut out, scope, (a, b)) {
@@ -322,9 +347,11 @@ impl Fold {
             }
         }
         // A relationship exists when its two parties share a counted or possible event.
-        out.into_values()
+        let relationships = out
+            .into_values()
             .filter(|r| !r.events.is_empty() || !r.possible_events.is_empty())
-            .collect()
+            .collect();
+        (relationships, claims)
     }
 }
 
