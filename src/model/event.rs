@@ -472,7 +472,12 @@ impl Event {
             Payload::Statement { about: Some(t), .. } => out.push(("about", t)),
             _ => {}
         }
-        out.extend(self.payload.concerns().iter().map(|r| ("concerns", &r.event)));
+        out.extend(
+            self.payload
+                .concerns()
+                .iter()
+                .map(|r| ("concerns", &r.event)),
+        );
         out
     }
 

@@ -76,7 +76,11 @@ fn list(items: impl IntoIterator<Item = String>) -> String {
 /// The `concerns` line of a legal event or statement, when it names any term.
 fn concerns_line(s: &mut String, concerns: &[TermRef]) {
     if !concerns.is_empty() {
-        let _ = writeln!(s, "concerns = {}", list(concerns.iter().map(|r| r.to_string())));
+        let _ = writeln!(
+            s,
+            "concerns = {}",
+            list(concerns.iter().map(|r| r.to_string()))
+        );
     }
 }
 
