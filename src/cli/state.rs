@@ -1,11 +1,14 @@
 //! `pactlog state`: what was in force in each relationship on a day.
 
-use super::render::{dispute_json, investment_json, json_text, receipt_json, term_json};
-use super::scope::ScopeArgs;
-use super::{CliError, Code, Globals, parse_day};
+use super::render::{
+    answer_heading, conflict_json, dispute_json, investment_json, json_text, receipt_json,
+    term_json, term_line,
+};
+use super::scope::{AxesArgs, ScopeArgs};
+use super::{CliError, Code, Globals};
 use clap::Args;
-use pactlog::model::{Day, escape};
-use pactlog::{Query, QueryError, RelationshipState, StateAnswer, investment_totals};
+use pactlog::model::escape;
+use pactlog::{Conflict, QueryError, RelationshipState, StateAnswer, TermState, investment_totals};
 use serde_json::{Value, json};
 
 /// Show what was in force between parties on a day: terms, investments (paid and
@@ -27,17 +30,8 @@ use serde_json::{Value, json};
 ///   pactlog state --as-of 2022-06-01 --known-at 2022-06-01 --party MSFT --json
 #[derive(Args, Debug)]
 pub struct StateArgs {
-    /// The day (YYYY-MM-DD)
-    #[arg(long, value_name = "DAY", value_parser = parse_day)]
-    as_of: Day,
-
-    /// Only events disclosed on or before this day
-    #[arg(long, value_name = "DAY", value_parser = parse_day)]
-    known_at: Option<Day>,
-
-    /// Only the ledger's first N records
-    #[arg(long, value_name = "N")]
-    at_size: Option<u64>,
+    #[command(flatten)]
+    axes: AxesArgs,
 
     #[command(flatten)]
     scope: ScopeArgs,
@@ -57,12 +51,9 @@ pub fn query_error(e: QueryError) -> CliError {
 pub fn run_state(g: &Globals, args: StateArgs) -> Result<Code, CliError> {
     let ledger = g.open_existing()?;
     let select = args.scope.select(&ledger)?;
-    let query = Query {
-        as_of: args.as_of,
-        known_at: args.known_at,
-        at_size: args.at_size,
-    };
-    let answer = ledger.state(query, &select).map_err(query_error)?;
+    let answer = ledger
+        .state(args.axes.query(), &select)
+        .map_err(query_error)?;
     if args.json {
         outln!("{}", json_text(&state_json(&answer))?)?;
     } else {
@@ -71,8 +62,14 @@ pub fn run_state(g: &Globals, args: StateArgs) -> Result<Code, CliError> {
     Ok(Code::Ok)
 }
 
-/// One relationship as JSON (the schema of DESIGN.md 4, plus totals).
-pub fn relationship_json(r: &RelationshipState) -> Value {
+/// One relationship as JSON (the schema of DESIGN.md 4, plus totals and the conflicts
+/// of `conflicts` that touch it).
+pub fn relationship_json(r: &RelationshipState, conflicts: &[Conflict]) -> Value {
+    let conflicts: Vec<Value> = conflicts
+        .iter()
+        .filter(|c| c.touches(&r.parties))
+        .map(conflict_json)
+        .collect();
     let totals: serde_json::Map<String, Value> = investment_totals(&r.investments)
         .into_iter()
         .map(|(cur, (paid, cond))| {
@@ -91,6 +88,7 @@ pub fn relationship_json(r: &RelationshipState) -> Value {
         "disputes": r.disputes.iter().map(dispute_json).collect::<Vec<_>>(),
         "events": r.events,
         "possible_events": r.possible_events,
+        "conflicts": conflicts,
     })
 }
 
@@ -100,25 +98,17 @@ fn state_json(a: &StateAnswer) -> Value {
         "known_at": a.query.known_at.map(|d| d.to_string()),
         "at_size": a.query.at_size,
         "receipt": receipt_json(&a.receipt),
-        "relationships": a.relationships.iter().map(relationship_json).collect::<Vec<_>>(),
+        "relationships": a
+            .relationships
+            .iter()
+            .map(|r| relationship_json(r, &a.conflicts))
+            .collect::<Vec<_>>(),
     })
 }
 
 /// The human-readable state.
 pub fn state_text(a: &StateAnswer) -> String {
-    let mut out = String::new();
-    let mut axes = format!("as of {}", a.query.as_of);
-    if let Some(k) = a.query.known_at {
-        axes.push_str(&format!(", known at {k}"));
-    }
-    if let Some(n) = a.query.at_size {
-        axes.push_str(&format!(", ledger at size {n}"));
-    }
-    out.push_str(&format!("State {axes}\n"));
-    out.push_str(&format!(
-        "receipt: {} records, head {}, root {}\n",
-        a.receipt.ledger_size, a.receipt.head, a.receipt.root
-    ));
+    let mut out = answer_heading("State", &a.query, &a.receipt);
     if a.relationships.is_empty() {
         out.push_str("\nno relationship has events by then\n");
     }
@@ -138,25 +128,8 @@ pub fn state_text(a: &StateAnswer) -> String {
         } else {
             out.push_str("  terms in force:\n");
             for t in &r.terms {
-                let excl = if t.exclusive {
-                    "exclusive"
-                } else {
-                    "non-exclusive"
-                };
-                let until = match &t.until {
-                    None => "no end date".to_string(),
-                    Some(u) => format!("until {}", escape(&u.to_string())),
-                };
-                out.push_str(&format!(
-                    "    {} {} -> {}  {}  {excl}  since {}, {until}  ({}#{})\n",
-                    t.kind.as_str(),
-                    t.grantor,
-                    t.holder,
-                    t.scope,
-                    t.since,
-                    t.event,
-                    t.key
-                ));
+                out.push_str(&format!("    {}\n", term_line(t)));
+                out.push_str(&conflict_marks(t, &a.conflicts));
             }
         }
         if !r.investments.is_empty() {
@@ -229,6 +202,31 @@ pub fn state_text(a: &StateAnswer) -> String {
                 join_ids(&r.events)
             ));
         }
+    }
+    out
+}
+
+/// One line per conflict the term `t` is in: the kind and the other term.
+fn conflict_marks(t: &TermState, conflicts: &[Conflict]) -> String {
+    let mut out = String::new();
+    for c in conflicts {
+        let [a, b] = &c.terms;
+        let other = if (&a.event, &a.key) == (&t.event, &t.key) {
+            b
+        } else if (&b.event, &b.key) == (&t.event, &t.key) {
+            a
+        } else {
+            continue;
+        };
+        out.push_str(&format!(
+            "      conflict: {} with {}#{} ({} -> {}, {})\n",
+            c.kind.as_str(),
+            other.event,
+            other.key,
+            other.grantor,
+            other.holder,
+            other.scope
+        ));
     }
     out
 }
