@@ -2,6 +2,9 @@
 //! whose party sets differ from their targets' (the cases an index can miss), and query
 //! days chosen near each ledger's own date boundaries.
 
+// Each test binary that includes this module uses part of it.
+#![allow(dead_code)]
+
 use crate::common::arb_ledger;
 use pactlog::codec::{Entry, Timestamp};
 use pactlog::model::{
@@ -29,7 +32,7 @@ pub(crate) const SCOPES: [&str; 7] = [
     "cloud.api.stateful",
     "cloud.apis",
     "ip.models",
-    "compute",
+    "ip.research",
 ];
 /// Every append is recorded at this instant, so equal prefixes hash equally.
 pub(crate) const AT: Timestamp = Timestamp::from_unix(1_767_225_600);
@@ -245,7 +248,13 @@ pub(crate) fn build_event(i: usize, seed: &EventSeed, built: &Built) -> Event {
             let terms = (0..1 + d.below(2))
                 .map(|k| {
                     let kind = TermType::ALL[d.below(TermType::ALL.len())];
-                    let grantor = built.party(&mut d);
+                    // Often the first party: one grantor with rival holders is where
+                    // terms conflict.
+                    let grantor = if d.flag() {
+                        built.parties[0].clone()
+                    } else {
+                        built.party(&mut d)
+                    };
                     let holder = built.other(&grantor, &mut d);
                     let until = match d.below(3) {
                         0 => None,
@@ -484,6 +493,31 @@ pub(crate) fn arb_fuzzy_ledger(max_events: usize) -> impl Strategy<Value = Vec<E
         proptest::collection::vec(arb_event_seed(), 0..=max_events),
     )
         .prop_map(|(n, seeds)| build_ledger(n, &seeds))
+}
+
+/// Like [`arb_fuzzy_ledger`], weighted towards what makes conflicts: three or four parties
+/// (rival holders), about half the events agreements, and legal events, settlements and
+/// statements that name terms through `concerns`; term endings and retractions still
+/// take terms out of force.
+pub(crate) fn arb_conflict_ledger(max_events: usize) -> impl Strategy<Value = Vec<Entry>> {
+    (
+        3usize..=PARTY_IDS.len(),
+        proptest::collection::vec(arb_event_seed(), 0..=max_events),
+    )
+        .prop_map(|(n, mut seeds)| {
+            for s in &mut seeds {
+                s.kind = match s.kind {
+                    0..=7 => 3,
+                    8..=10 => 8,
+                    11 => 10,
+                    12 | 13 => 12,
+                    14 => 6,
+                    15 => 14,
+                    k => k,
+                };
+            }
+            build_ledger(n, &seeds)
+        })
 }
 
 /// Like [`arb_fuzzy_ledger`], without open starts (`../D`): every event has a day before it.
