@@ -406,6 +406,51 @@ fn a_settlement_listed_only_under_the_claimants_closes_the_claim_in_a_pair_query
     }
 }
 
+#[test]
+fn a_restore_checks_concerns_like_an_import() {
+    // Records made without the validator: a claim naming a term its agreement lacks.
+    let good = ledger(&contest());
+    let mut entries: Vec<Entry> = good
+        .records(0, None)
+        .map(|r| r.expect("a record").entry)
+        .collect();
+    let Some(Entry::Event(threat)) = entries
+        .iter_mut()
+        .find(|e| matches!(e, Entry::Event(ev) if ev.id.as_str() == "2026-03-18-ms-threat"))
+    else {
+        panic!("the threat is recorded");
+    };
+    let Payload::Legal { concerns, .. } = &mut threat.payload else {
+        panic!("a legal event");
+    };
+    concerns[1] = TermRef::parse("2026-02-27-amazon#no-such-term").expect("a reference");
+    let mut made = Ledger::open(MemoryStore::new()).expect("open");
+    made.append_unchecked(entries, AT).expect("append");
+    let dir = tempfile::tempdir().expect("a folder");
+    let export = dir.path().join("export.jsonl");
+    let mut out = std::fs::File::create(&export).expect("create");
+    pactlog::import::export(&made, &mut out).expect("export");
+    drop(out);
+
+    let mut fresh = Ledger::open(MemoryStore::new()).expect("open");
+    let err = pactlog::import::restore(&mut fresh, &export).expect_err("refused");
+    let text = format!("{err:?}");
+    assert!(
+        text.contains(
+            "`concerns` names 2026-02-27-amazon#no-such-term, but 2026-02-27-amazon has no term"
+        ),
+        "{text}"
+    );
+    assert_eq!(fresh.size(), 0, "nothing restored");
+    // The records as the validator made them restore.
+    let clean = dir.path().join("clean.jsonl");
+    let mut out = std::fs::File::create(&clean).expect("create");
+    pactlog::import::export(&good, &mut out).expect("export");
+    drop(out);
+    pactlog::import::restore(&mut fresh, &clean).expect("restored");
+    assert_eq!(fresh.size(), good.size());
+}
+
 // ---------------------------------------------------------------------------------------
 // The command line.
 
@@ -594,7 +639,10 @@ fn plain(c: &Conflict) -> Plain {
     )
 }
 
-fn brute_force(all: &[Recorded], q: Query) -> Vec<(Plain, (PartyId, PartyId), (PartyId, PartyId))> {
+/// A brute-force conflict with the relationships of its two terms.
+type Placed = (Plain, (PartyId, PartyId), (PartyId, PartyId));
+
+fn brute_force(all: &[Recorded], q: Query) -> Vec<Placed> {
     let terms: Vec<TermState> = reference_state(all, q)
         .into_iter()
         .flat_map(|r| r.terms)

@@ -333,7 +333,8 @@ mod tests {
         ];
         let refs: Vec<&TermState> = terms.iter().collect();
         let found = conflicts(&refs, &claims);
-        let summary: Vec<(&str, &str, &str, Option<&str>, Vec<&str>)> = found
+        type Line<'a> = (&'a str, &'a str, &'a str, Option<&'a str>, Vec<&'a str>);
+        let summary: Vec<Line<'_>> = found
             .iter()
             .map(|c| {
                 (
