@@ -7,8 +7,8 @@
 //!
 //! Writing is two steps, *decide, then record*: [`Ledger::check`] (or a [`Validator`])
 //! runs every rule against the ledger and builds a [`Checked`] batch, the only thing
-//! [`Ledger::append`] takes. Reading is [`Ledger::log`], [`Ledger::state`] and
-//! [`Ledger::diff`]; [`Ledger::verify`] checks the whole chain, and
+//! [`Ledger::append`] takes. Reading is [`Ledger::log`], [`Ledger::state`],
+//! [`Ledger::conflicts`] and [`Ledger::diff`]; [`Ledger::verify`] checks the whole chain, and
 //! [`Ledger::inclusion_proof`] proves one record against a signed checkpoint.
 //!
 //! ```
@@ -89,12 +89,13 @@ pub use ledger::prove::{
     AuditError, AuditedRecord, CheckpointCheck, SignedCheckpoint, audit_inclusion,
 };
 pub use ledger::{
-    AppendReport, CheckError, CheckReport, Checked, Item, Ledger, LedgerError, Logged, Problem,
-    QueryError, Receipt, Rejected, StateAnswer, Validator, VerifyReport,
+    AppendReport, CheckError, CheckReport, Checked, ConflictAnswer, Item, Ledger, LedgerError,
+    Logged, Problem, QueryError, Receipt, Rejected, StateAnswer, Validator, VerifyReport,
 };
 pub use merkle::{ConsistencyProof, Hash, InclusionProof, MerkleError};
 pub use projection::{
-    Diff, DisputeState, InvestmentState, MoneyChange, MoneyStatus, Query, RelationshipDiff,
-    RelationshipState, Select, Status, TermChange, TermState, investment_totals, tranche_status,
+    ClaimState, Conflict, ConflictKind, Diff, DisputeState, InvestmentState, MoneyChange,
+    MoneyStatus, Query, RelationshipDiff, RelationshipState, Select, Status, TermChange, TermState,
+    investment_totals, tranche_status,
 };
 pub use store::{MemoryStore, SledStore, Store, StoreError};

@@ -543,6 +543,7 @@ impl Events<'_> {
                     stage,
                     claim: rng.percent(60).then(|| rng.pick(CLAIMS).to_string()),
                     resolves,
+                    concerns: Vec::new(),
                 }
             }
             Kind::Statement => Payload::Statement {
@@ -552,6 +553,7 @@ impl Events<'_> {
                 } else {
                     None
                 },
+                concerns: Vec::new(),
             },
             Kind::ProductLaunch => Payload::ProductLaunch {
                 by: x.clone(),

@@ -7,6 +7,7 @@ mod out;
 
 mod audit;
 mod checkpoint;
+mod conflicts;
 mod diff;
 mod export;
 mod import;
@@ -51,6 +52,7 @@ enum Command {
     Log(log::LogArgs),
     Show(show::ShowArgs),
     State(state::StateArgs),
+    Conflicts(conflicts::ConflictsArgs),
     Diff(diff::DiffArgs),
     Verify(verify::VerifyArgs),
     Key(key::KeyArgs),
@@ -438,6 +440,7 @@ pub fn run(cli: Cli) -> Result<Code, CliError> {
         Command::Log(args) => log::run_log(&g, args),
         Command::Show(args) => show::run_show(&g, args),
         Command::State(args) => state::run_state(&g, args),
+        Command::Conflicts(args) => conflicts::run_conflicts(&g, args),
         Command::Diff(args) => diff::run_diff(&g, args),
         Command::Verify(args) => verify::run_verify(&g, args),
         Command::Key(args) => key::run_key(args),

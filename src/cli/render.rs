@@ -2,9 +2,10 @@
 
 use super::CliError;
 use pactlog::model::text::needs_escape;
-use pactlog::model::{Event, LegalKind, Money, Payload, Term, Until, escape};
+use pactlog::model::{Event, LegalKind, LegalStage, Money, Payload, Term, Until, escape};
 use pactlog::{
-    DisputeState, InvestmentState, Logged, MoneyChange, MoneyStatus, Receipt, TermState,
+    Conflict, DisputeState, InvestmentState, Logged, MoneyChange, MoneyStatus, Query, Receipt,
+    TermState,
 };
 use serde_json::{Value, json};
 
@@ -168,16 +169,25 @@ fn payload_json(p: &Payload) -> Value {
             stage,
             claim,
             resolves,
+            concerns,
         } => {
             let kind = match kind {
                 LegalKind::Threat => "threat",
                 LegalKind::Action => "action",
             };
             let fields = json!({"kind": kind, "by": by, "against": against,
-                                "stage": stage.as_str(), "claim": claim, "resolves": resolves});
+                                "stage": stage.as_str(), "claim": claim, "resolves": resolves,
+                                "concerns": concerns});
             ("legal", fields)
         }
-        Payload::Statement { by, about } => ("statement", json!({"by": by, "about": about})),
+        Payload::Statement {
+            by,
+            about,
+            concerns,
+        } => (
+            "statement",
+            json!({"by": by, "about": about, "concerns": concerns}),
+        ),
         Payload::ProductLaunch { by, product, stage } => (
             "product-launch",
             json!({"by": by, "product": product, "stage": stage.as_str()}),
@@ -298,4 +308,64 @@ pub fn dispute_json(d: &DisputeState) -> Value {
 /// A receipt, as JSON.
 pub fn receipt_json(r: &Receipt) -> Value {
     json!({"ledger_size": r.ledger_size, "head": r.head.to_hex(), "root": r.root.to_string()})
+}
+
+/// A conflict, as JSON: kind, grantor (null when a contest joins terms of different
+/// grantors), both terms as [`term_json`], and every claim about them.
+pub fn conflict_json(c: &Conflict) -> Value {
+    let disputes: Vec<Value> = c
+        .disputes
+        .iter()
+        .map(|d| {
+            json!({
+                "event": d.event, "by": d.by, "stage": d.stage.map(LegalStage::as_str),
+                "confidence": d.confidence.as_str(), "open": d.open,
+            })
+        })
+        .collect();
+    json!({
+        "kind": c.kind.as_str(),
+        "grantor": c.grantor,
+        "terms": c.terms.iter().map(term_json).collect::<Vec<_>>(),
+        "disputes": disputes,
+    })
+}
+
+/// The first lines of a query's answer: `what` with the time axes, then the receipt.
+pub fn answer_heading(what: &str, query: &Query, receipt: &Receipt) -> String {
+    let mut axes = format!("as of {}", query.as_of);
+    if let Some(k) = query.known_at {
+        axes.push_str(&format!(", known at {k}"));
+    }
+    if let Some(n) = query.at_size {
+        axes.push_str(&format!(", ledger at size {n}"));
+    }
+    format!(
+        "{what} {axes}\nreceipt: {} records, head {}, root {}\n",
+        receipt.ledger_size, receipt.head, receipt.root
+    )
+}
+
+/// A term on one line: type, grantor and holder, scope, exclusivity, since and until
+/// (escaped: a condition is free text), then `(event#key)`.
+pub fn term_line(t: &TermState) -> String {
+    let excl = if t.exclusive {
+        "exclusive"
+    } else {
+        "non-exclusive"
+    };
+    let until = match &t.until {
+        None => "no end date".to_string(),
+        Some(u) => format!("until {}", escape(&u.to_string())),
+    };
+    format!(
+        "{} {} -> {}  {}  {excl}  since {}, {until}  ({}#{})",
+        t.kind.as_str(),
+        t.grantor,
+        t.holder,
+        t.scope,
+        t.since,
+        t.event,
+        t.key
+    )
 }

@@ -1,8 +1,37 @@
-//! `--pair A B` and `--party A`: which relationships a reading command is about.
+//! `--pair A B` and `--party A`: which relationships a reading command is about; and
+//! `--as-of`, `--known-at`, `--at-size`: the three time axes of a query.
 
-use super::{CliError, party};
+use super::{CliError, parse_day, party};
 use clap::Args;
-use pactlog::{Ledger, Select, SledStore};
+use pactlog::model::Day;
+use pactlog::{Ledger, Query, Select, SledStore};
+
+/// The day a query is for, what was known then, and which ledger prefix answers it.
+#[derive(Args, Debug)]
+pub struct AxesArgs {
+    /// The day (YYYY-MM-DD)
+    #[arg(long, value_name = "DAY", value_parser = parse_day)]
+    as_of: Day,
+
+    /// Only events disclosed on or before this day
+    #[arg(long, value_name = "DAY", value_parser = parse_day)]
+    known_at: Option<Day>,
+
+    /// Only the ledger's first N records
+    #[arg(long, value_name = "N")]
+    at_size: Option<u64>,
+}
+
+impl AxesArgs {
+    /// The query these axes ask.
+    pub fn query(&self) -> Query {
+        Query {
+            as_of: self.as_of,
+            known_at: self.known_at,
+            at_size: self.at_size,
+        }
+    }
+}
 
 /// The relationships to show (every one when neither flag is given).
 #[derive(Args, Debug)]

@@ -117,6 +117,7 @@ pub fn run_show(g: &Globals, args: ShowArgs) -> Result<Code, CliError> {
             stage,
             claim,
             resolves,
+            concerns,
             ..
         } => {
             let against: Vec<&str> = against.iter().map(|p| p.as_str()).collect();
@@ -131,11 +132,21 @@ pub fn run_show(g: &Globals, args: ShowArgs) -> Result<Code, CliError> {
             if let Some(r) = resolves {
                 outln!("  resolves     {r}")?;
             }
+            for r in concerns {
+                outln!("  concerns     {r}")?;
+            }
         }
-        Payload::Statement { by, about } => {
+        Payload::Statement {
+            by,
+            about,
+            concerns,
+        } => {
             outln!("  by           {by}")?;
             if let Some(a) = about {
                 outln!("  about        {a}")?;
+            }
+            for r in concerns {
+                outln!("  concerns     {r}")?;
             }
         }
         Payload::ProductLaunch { by, product, stage } => {

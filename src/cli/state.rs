@@ -1,15 +1,14 @@
 //! `pactlog state`: what was in force in each relationship on a day.
 
 use super::render::{
-    dispute_json, investment_json, json_text, receipt_json, term_json, tranche_name,
-    tranche_status_text,
+    answer_heading, conflict_json, dispute_json, investment_json, json_text, receipt_json,
+    term_json, term_line, tranche_name, tranche_status_text,
 };
-use super::scope::ScopeArgs;
-use super::{CliError, Code, Globals, parse_day};
+use super::scope::{AxesArgs, ScopeArgs};
+use super::{CliError, Code, Globals};
 use clap::Args;
-use pactlog::model::{Day, escape};
 use pactlog::{
-    InvestmentState, Query, QueryError, RelationshipState, StateAnswer, TermState,
+    Conflict, InvestmentState, QueryError, RelationshipState, StateAnswer, TermState,
     investment_totals,
 };
 use serde_json::{Value, json};
@@ -38,17 +37,8 @@ use serde_json::{Value, json};
 ///   pactlog state --as-of 2022-06-01 --known-at 2022-06-01 --party MSFT --json
 #[derive(Args, Debug)]
 pub struct StateArgs {
-    /// The day (YYYY-MM-DD)
-    #[arg(long, value_name = "DAY", value_parser = parse_day)]
-    as_of: Day,
-
-    /// Only events disclosed on or before this day
-    #[arg(long, value_name = "DAY", value_parser = parse_day)]
-    known_at: Option<Day>,
-
-    /// Only the ledger's first N records
-    #[arg(long, value_name = "N")]
-    at_size: Option<u64>,
+    #[command(flatten)]
+    axes: AxesArgs,
 
     #[command(flatten)]
     scope: ScopeArgs,
@@ -68,12 +58,9 @@ pub fn query_error(e: QueryError) -> CliError {
 pub fn run_state(g: &Globals, args: StateArgs) -> Result<Code, CliError> {
     let ledger = g.open_existing()?;
     let select = args.scope.select(&ledger)?;
-    let query = Query {
-        as_of: args.as_of,
-        known_at: args.known_at,
-        at_size: args.at_size,
-    };
-    let answer = ledger.state(query, &select).map_err(query_error)?;
+    let answer = ledger
+        .state(args.axes.query(), &select)
+        .map_err(query_error)?;
     if args.json {
         outln!("{}", json_text(&state_json(&answer))?)?;
     } else {
@@ -82,9 +69,14 @@ pub fn run_state(g: &Globals, args: StateArgs) -> Result<Code, CliError> {
     Ok(Code::Ok)
 }
 
-/// One relationship as JSON (the schema of DESIGN.md 4, plus totals per currency and
-/// status, amounts as decimal strings).
-pub fn relationship_json(r: &RelationshipState) -> Value {
+/// One relationship as JSON (the schema of DESIGN.md 4, plus totals and the conflicts
+/// of `conflicts` that touch it).
+pub fn relationship_json(r: &RelationshipState, conflicts: &[Conflict]) -> Value {
+    let conflicts: Vec<Value> = conflicts
+        .iter()
+        .filter(|c| c.touches(&r.parties))
+        .map(conflict_json)
+        .collect();
     let totals: serde_json::Map<String, Value> = investment_totals(&r.investments)
         .into_iter()
         .map(|(cur, by_status)| {
@@ -104,6 +96,7 @@ pub fn relationship_json(r: &RelationshipState) -> Value {
         "disputes": r.disputes.iter().map(dispute_json).collect::<Vec<_>>(),
         "events": r.events,
         "possible_events": r.possible_events,
+        "conflicts": conflicts,
     })
 }
 
@@ -113,25 +106,17 @@ fn state_json(a: &StateAnswer) -> Value {
         "known_at": a.query.known_at.map(|d| d.to_string()),
         "at_size": a.query.at_size,
         "receipt": receipt_json(&a.receipt),
-        "relationships": a.relationships.iter().map(relationship_json).collect::<Vec<_>>(),
+        "relationships": a
+            .relationships
+            .iter()
+            .map(|r| relationship_json(r, &a.conflicts))
+            .collect::<Vec<_>>(),
     })
 }
 
 /// The human-readable state.
 pub fn state_text(a: &StateAnswer) -> String {
-    let mut out = String::new();
-    let mut axes = format!("as of {}", a.query.as_of);
-    if let Some(k) = a.query.known_at {
-        axes.push_str(&format!(", known at {k}"));
-    }
-    if let Some(n) = a.query.at_size {
-        axes.push_str(&format!(", ledger at size {n}"));
-    }
-    out.push_str(&format!("State {axes}\n"));
-    out.push_str(&format!(
-        "receipt: {} records, head {}, root {}\n",
-        a.receipt.ledger_size, a.receipt.head, a.receipt.root
-    ));
+    let mut out = answer_heading("State", &a.query, &a.receipt);
     if a.relationships.is_empty() {
         out.push_str("\nno relationship has events by then\n");
     }
@@ -140,7 +125,7 @@ pub fn state_text(a: &StateAnswer) -> String {
         .iter()
         .partition(|r| !r.terms.is_empty() || !r.investments.is_empty() || !r.disputes.is_empty());
     for r in full {
-        out.push_str(&relationship_text(r));
+        out.push_str(&relationship_text(r, &a.conflicts));
     }
     if !shared.is_empty() {
         out.push_str(&shared_text(&shared));
@@ -149,7 +134,7 @@ pub fn state_text(a: &StateAnswer) -> String {
 }
 
 /// One relationship with something in force: terms, money, disputes, events.
-fn relationship_text(r: &RelationshipState) -> String {
+fn relationship_text(r: &RelationshipState, conflicts: &[Conflict]) -> String {
     let mut out = format!(
         "\n{} — {}  [{}]\n",
         r.parties.0,
@@ -161,7 +146,8 @@ fn relationship_text(r: &RelationshipState) -> String {
     } else {
         out.push_str("  terms in force:\n");
         for t in &r.terms {
-            out.push_str(&term_line(t));
+            out.push_str(&format!("    {}\n", term_line(t)));
+            out.push_str(&conflict_marks(t, conflicts));
         }
     }
     if !r.investments.is_empty() {
@@ -196,28 +182,6 @@ fn relationship_text(r: &RelationshipState) -> String {
         ));
     }
     out
-}
-
-fn term_line(t: &TermState) -> String {
-    let excl = if t.exclusive {
-        "exclusive"
-    } else {
-        "non-exclusive"
-    };
-    let until = match &t.until {
-        None => "no end date".to_string(),
-        Some(u) => format!("until {}", escape(&u.to_string())),
-    };
-    format!(
-        "    {} {} -> {}  {}  {excl}  since {}, {until}  ({}#{})\n",
-        t.kind.as_str(),
-        t.grantor,
-        t.holder,
-        t.scope,
-        t.since,
-        t.event,
-        t.key
-    )
 }
 
 /// Each tranche with its status, then one total line per currency:
@@ -261,6 +225,31 @@ fn shared_text(shared: &[&RelationshipState]) -> String {
             r.parties.0,
             r.parties.1,
             join_ids(&r.events)
+        ));
+    }
+    out
+}
+
+/// One line per conflict the term `t` is in: the kind and the other term.
+fn conflict_marks(t: &TermState, conflicts: &[Conflict]) -> String {
+    let mut out = String::new();
+    for c in conflicts {
+        let [a, b] = &c.terms;
+        let other = if (&a.event, &a.key) == (&t.event, &t.key) {
+            b
+        } else if (&b.event, &b.key) == (&t.event, &t.key) {
+            a
+        } else {
+            continue;
+        };
+        out.push_str(&format!(
+            "      conflict: {} with {}#{} ({} -> {}, {})\n",
+            c.kind.as_str(),
+            other.event,
+            other.key,
+            other.grantor,
+            other.holder,
+            other.scope
         ));
     }
     out

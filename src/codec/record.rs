@@ -133,6 +133,9 @@ impl fmt::Display for Timestamp {
 }
 
 /// What a record holds: a party definition or an event.
+// Events outnumber parties by far, so boxing the larger variant would cost an allocation
+// per record for nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 pub enum Entry {
     /// A party, so that names resolve from the ledger alone.

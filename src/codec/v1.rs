@@ -159,8 +159,13 @@ impl From<V1Payload> for Payload {
                 stage,
                 claim,
                 resolves,
+                concerns: Vec::new(),
             },
-            V1Payload::Statement { by, about } => Payload::Statement { by, about },
+            V1Payload::Statement { by, about } => Payload::Statement {
+                by,
+                about,
+                concerns: Vec::new(),
+            },
             V1Payload::ProductLaunch { by, product, stage } => {
                 Payload::ProductLaunch { by, product, stage }
             }
@@ -212,6 +217,11 @@ fn payload_to_v1(p: &Payload) -> Result<V1Payload, String> {
         Payload::Payment { .. } => return Err("format 1 has no payment events".into()),
         Payload::Agreement { title, terms, ends } => V1Payload::Agreement { title, terms, ends },
         Payload::TermEnded { ends, reason } => V1Payload::TermEnded { ends, reason },
+        Payload::Legal { concerns, .. } | Payload::Statement { concerns, .. }
+            if !concerns.is_empty() =>
+        {
+            return Err("format 1 has no `concerns`".into());
+        }
         Payload::Legal {
             kind,
             by,
@@ -219,6 +229,7 @@ fn payload_to_v1(p: &Payload) -> Result<V1Payload, String> {
             stage,
             claim,
             resolves,
+            ..
         } => V1Payload::Legal {
             kind,
             by,
@@ -227,7 +238,7 @@ fn payload_to_v1(p: &Payload) -> Result<V1Payload, String> {
             claim,
             resolves,
         },
-        Payload::Statement { by, about } => V1Payload::Statement { by, about },
+        Payload::Statement { by, about, .. } => V1Payload::Statement { by, about },
         Payload::ProductLaunch { by, product, stage } => {
             V1Payload::ProductLaunch { by, product, stage }
         }

@@ -140,14 +140,15 @@ fn money_field(f: &mut Fields<'_, '_>, key: &'static str, required: bool) -> Opt
     }
 }
 
-/// The `ends` list, and whether it named anything at all (valid or not), so that a bad
-/// entry is reported once rather than also as a missing list.
-fn term_refs(f: &mut Fields<'_, '_>) -> (Vec<TermRef>, bool) {
-    references(f, "ends", TermRef::parse)
+/// A list of term references (`ends`, `concerns`), and whether it named anything at all
+/// (valid or not), so that a bad entry is reported once rather than also as a missing
+/// list.
+fn term_refs(f: &mut Fields<'_, '_>, key: &'static str) -> (Vec<TermRef>, bool) {
+    references(f, key, TermRef::parse)
 }
 
-/// A list of `event-id#key` references under `key` (`ends`, `pays`), each parsed by
-/// `parse`, and whether it named anything at all (valid or not).
+/// A list of `event-id#key` references under `key` (`ends`, `concerns`, `pays`), each
+/// parsed by `parse`, and whether it named anything at all (valid or not).
 fn references<R: PartialEq + std::fmt::Display>(
     f: &mut Fields<'_, '_>,
     key: &'static str,
@@ -468,14 +469,14 @@ fn payload(
                 }
                 f.problems.append(&mut t.problems);
             }
-            let (ends, named_ends) = term_refs(f);
+            let (ends, named_ends) = term_refs(f, "ends");
             if !named_terms && !named_ends {
                 f.problem("an agreement needs at least one [[event.term]] or an `ends` list");
             }
             Payload::Agreement { title, terms, ends }
         }
         "term-ended" => {
-            let (ends, named_ends) = term_refs(f);
+            let (ends, named_ends) = term_refs(f, "ends");
             if !named_ends {
                 f.problem("a term-ended event needs `ends = [\"event-id#term-key\", ...]`");
             }
@@ -516,6 +517,7 @@ fn payload(
             });
             let claim = text(f, "claim", MAX_SHORT, false);
             let resolves = event_id_field(f, "resolves");
+            let (concerns, _) = term_refs(f, "concerns");
             if let (Some(st), true) = (stage, resolves.is_some())
                 && !st.is_closing()
             {
@@ -531,12 +533,18 @@ fn payload(
                 stage: stage?,
                 claim,
                 resolves,
+                concerns,
             }
         }
         "statement" => {
             let by = party_field(f, reg, "by");
             let about = event_id_field(f, "about");
-            Payload::Statement { by: by?, about }
+            let (concerns, _) = term_refs(f, "concerns");
+            Payload::Statement {
+                by: by?,
+                about,
+                concerns,
+            }
         }
         "product-launch" => {
             let by = party_field(f, reg, "by");
@@ -578,8 +586,8 @@ fn payload(
         Payload::Payment { .. } => ", pays",
         Payload::Agreement { .. } => ", title, term, ends",
         Payload::TermEnded { .. } => ", ends, reason",
-        Payload::Legal { .. } => ", by, against, stage, claim, resolves",
-        Payload::Statement { .. } => ", by, about",
+        Payload::Legal { .. } => ", by, against, stage, claim, resolves, concerns",
+        Payload::Statement { .. } => ", by, about, concerns",
         Payload::ProductLaunch { .. } => ", by, product, stage",
         _ => "",
     };

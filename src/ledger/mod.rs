@@ -8,10 +8,12 @@
 //! - `append.rs`: recording it (records durable batch by batch, derived data after);
 //! - `read.rs`: records, events and parties by position or id;
 //! - `log.rs` and `state.rs`: the `log`, `state` and `diff` queries;
+//! - `conflicts.rs`: the `conflicts` query (terms in force that collide);
 //! - `verify.rs` and `witness.rs`: checking the whole chain and what was acknowledged;
 //! - `prove.rs`: roots, proofs and checkpoints, and checking a proof offline.
 
 mod append;
+mod conflicts;
 mod log;
 mod open;
 pub mod prove;
@@ -22,6 +24,7 @@ pub(crate) mod verify;
 mod witness;
 
 pub use crate::chain::Break;
+pub use conflicts::ConflictAnswer;
 pub use log::Logged;
 pub use state::{QueryError, Receipt, StateAnswer};
 pub use validate::{

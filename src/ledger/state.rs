@@ -7,7 +7,7 @@ use crate::codec::ChainHash;
 use crate::codec::{Entry, Seq};
 use crate::merkle::Hash;
 use crate::model::{Day, Event, PartyId};
-use crate::projection::{self, Diff, Fold, Query, RelationshipState, Select};
+use crate::projection::{self, Conflict, Diff, Query, RelationshipState, Select};
 use crate::store::Store;
 use std::collections::BTreeSet;
 
@@ -31,6 +31,9 @@ pub struct StateAnswer {
     pub receipt: Receipt,
     /// Relationships in scope, sorted by parties.
     pub relationships: Vec<RelationshipState>,
+    /// Conflicts on the day with a term of a relationship in scope (as
+    /// [`Ledger::conflicts`] answers them); [`Conflict::touches`] says which.
+    pub conflicts: Vec<Conflict>,
 }
 
 /// Why a query cannot be answered (the caller's mistake).
@@ -63,7 +66,7 @@ impl<S: Store> Ledger<S> {
 
     /// Seqs a relationship query as of `day` needs: events indexed under the pair with
     /// earliest day <= `day`, and every event superseding one of the pair's events.
-    fn pair_query_seqs(
+    pub(super) fn pair_query_seqs(
         &self,
         a: &PartyId,
         b: &PartyId,
@@ -77,45 +80,27 @@ impl<S: Store> Ledger<S> {
 
     /// The state of the relationships in `select` for `query`.
     ///
-    /// Pair and party queries read only the records the `pairs` index names; `All`
-    /// folds the whole log.
+    /// Pair and party queries read only the records the `pairs` index names (for the
+    /// conflicts, those of the relationships a conflict can reach); `All` folds the
+    /// whole log.
     ///
     /// # Errors
     /// [`QueryError::BeyondLedger`] for an `at_size` past the end; storage errors.
     pub fn state(&self, query: Query, select: &Select) -> Result<StateAnswer, QueryError> {
         let size = self.checked_size(query.at_size)?;
-        let mut fold = Fold::new(query, select.clone());
-        let mut seqs = BTreeSet::new();
-        match select {
-            Select::All => {
-                for r in self.records(0, Some(size)) {
-                    let r = r?;
-                    if let Entry::Event(e) = &r.entry {
-                        fold.apply(r.seq, e);
-                    }
-                }
-            }
-            Select::Pair(a, b) => self.pair_query_seqs(a, b, query.as_of, &mut seqs)?,
-            Select::Party(p) => {
-                for other in self.partners(p)? {
-                    self.pair_query_seqs(p, &other, query.as_of, &mut seqs)?;
-                }
-            }
-        }
-        let seqs: Vec<Seq> = seqs.into_iter().filter(|s| s.get() < size).collect();
-        for (seq, e) in self.events_at(&seqs)? {
-            fold.apply(seq, &e);
-        }
+        let folded = self.fold_select(query, select, size)?;
+        let conflicts = self.conflicts_after(query, select, size, &folded)?;
         Ok(StateAnswer {
             query,
             receipt: self.receipt(size)?,
-            relationships: fold.finish(),
+            relationships: folded.relationships,
+            conflicts,
         })
     }
 
     /// The events at `seqs` (an index pointing elsewhere is damage). Reads happen here;
     /// strict decoding, the larger cost, is spread over the cores for large answers.
-    fn events_at(&self, seqs: &[Seq]) -> Result<Vec<(Seq, Event)>, LedgerError> {
+    pub(super) fn events_at(&self, seqs: &[Seq]) -> Result<Vec<(Seq, Event)>, LedgerError> {
         const PARALLEL_FROM: usize = 256;
         let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
         if seqs.len() < PARALLEL_FROM || workers < 2 {
@@ -156,7 +141,7 @@ impl<S: Store> Ledger<S> {
         })
     }
 
-    fn checked_size(&self, at_size: Option<u64>) -> Result<u64, QueryError> {
+    pub(super) fn checked_size(&self, at_size: Option<u64>) -> Result<u64, QueryError> {
         match at_size {
             Some(n) if n > self.size() => Err(QueryError::BeyondLedger {
                 asked: n,

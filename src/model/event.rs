@@ -3,7 +3,7 @@
 //! An [`Event`] is immutable once recorded. Its [`Payload`] carries what the kind means:
 //! money moved (tranches), terms granted (with keys, scopes and an `until`), terms ended,
 //! legal steps, statements and launches. Cross-references (`supersedes`, `ends`,
-//! `resolves`, `about`) name earlier events by id.
+//! `resolves`, `about`, `concerns`) name earlier events by id.
 
 use super::date::{Day, EdtfDate};
 use super::id::{EventId, PartyId, Scope, TermKey, TermRef, TrancheRef};
@@ -296,7 +296,8 @@ pub enum Payload {
         ends: Vec<TermRef>,
         reason: Option<String>,
     },
-    /// A legal threat or action; `resolves` closes an earlier one.
+    /// A legal threat or action; `resolves` closes an earlier one; `concerns` names the
+    /// terms the claim is about.
     Legal {
         kind: LegalKind,
         by: PartyId,
@@ -304,9 +305,15 @@ pub enum Payload {
         stage: LegalStage,
         claim: Option<String>,
         resolves: Option<EventId>,
+        concerns: Vec<TermRef>,
     },
-    /// A statement by one party, perhaps about an earlier event.
-    Statement { by: PartyId, about: Option<EventId> },
+    /// A statement by one party, perhaps about an earlier event; `concerns` names the
+    /// terms it is about.
+    Statement {
+        by: PartyId,
+        about: Option<EventId>,
+        concerns: Vec<TermRef>,
+    },
     /// A product released by a party.
     ProductLaunch {
         by: PartyId,
@@ -414,6 +421,14 @@ impl Payload {
             _ => &[],
         }
     }
+
+    /// The terms a legal event or a statement is about (its `concerns`).
+    pub fn concerns(&self) -> &[TermRef] {
+        match self {
+            Payload::Legal { concerns, .. } | Payload::Statement { concerns, .. } => concerns,
+            _ => &[],
+        }
+    }
 }
 
 /// "an investment", "a statement": a `kind` keyword with its article, for messages.
@@ -467,7 +482,8 @@ impl Event {
     }
 
     /// Every event this one refers to, with the field that names it: `supersedes`,
-    /// then `ends`, `pays`, `resolves` and `about`, in that order (a target may repeat).
+    /// then `ends`, `pays`, `resolves`, `about` and `concerns`, in that order (a target
+    /// may repeat).
     pub fn references(&self) -> Vec<(&'static str, &EventId)> {
         let mut out: Vec<(&'static str, &EventId)> = Vec::new();
         if let Some(t) = &self.supersedes {
@@ -482,6 +498,12 @@ impl Event {
             Payload::Statement { about: Some(t), .. } => out.push(("about", t)),
             _ => {}
         }
+        out.extend(
+            self.payload
+                .concerns()
+                .iter()
+                .map(|r| ("concerns", &r.event)),
+        );
         out
     }
 
@@ -520,6 +542,7 @@ mod tests {
             stage: LegalStage::Considering,
             claim: None,
             resolves: None,
+            concerns: Vec::new(),
         };
         assert_eq!(
             legal.named_parties(),

@@ -109,6 +109,19 @@ impl Scope {
         };
         long.0 == short.0 || long.0.starts_with(&format!("{}.", short.0))
     }
+
+    /// The path above this one (`cloud.api` for `cloud.api.stateless`); `None` for a
+    /// top-level scope.
+    pub fn parent(&self) -> Option<&str> {
+        self.0.rsplit_once('.').map(|(parent, _)| parent)
+    }
+
+    /// Whether both scopes sit under the same parent path with different last segments
+    /// (`cloud.api.stateless` and `cloud.api.stateful`). Top-level scopes have no parent,
+    /// so they are never siblings.
+    pub fn is_sibling_of(&self, other: &Scope) -> bool {
+        self != other && self.parent().is_some() && self.parent() == other.parent()
+    }
 }
 
 impl TryFrom<String> for Scope {
@@ -221,6 +234,17 @@ mod tests {
         let apis = Scope::new("cloud.apis").unwrap();
         assert!(api.overlaps(&stateless) && stateless.overlaps(&api));
         assert!(!api.overlaps(&apis));
+        let stateful = Scope::new("cloud.api.stateful").unwrap();
+        assert!(stateless.is_sibling_of(&stateful) && stateful.is_sibling_of(&stateless));
+        assert!(
+            api.is_sibling_of(&apis),
+            "cloud.api and cloud.apis share the parent cloud"
+        );
+        assert!(!stateless.is_sibling_of(&stateless) && !api.is_sibling_of(&stateless));
+        let (cloud, ip) = (Scope::new("cloud").unwrap(), Scope::new("ip").unwrap());
+        assert!(!cloud.is_sibling_of(&ip), "top-level scopes have no parent");
+        assert_eq!(stateless.parent(), Some("cloud.api"));
+        assert_eq!(cloud.parent(), None);
         for bad in ["", ".cloud", "cloud.", "cloud..api", "Cloud"] {
             assert!(Scope::new(bad).is_err(), "{bad:?}");
         }

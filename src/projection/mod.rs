@@ -25,9 +25,14 @@
 //! and no condition, scheduled until the due date's latest day and overdue from that day
 //! on. A due period (`2026-06`) is scheduled throughout: the ledger calls a tranche
 //! overdue only once every day it could have been due on has come.
+//!
+//! Conflicts between terms in force (`conflicts`) come from the terms and the claims
+//! (`concerns`) a fold finds.
 
+mod conflicts;
 mod diff;
 
+pub use conflicts::{ClaimState, Conflict, ConflictKind, conflicts};
 pub use diff::{Diff, MoneyChange, RelationshipDiff, TermChange, diff};
 
 use crate::codec::Seq;
@@ -89,7 +94,8 @@ pub fn pair(a: &PartyId, b: &PartyId) -> Pair {
 }
 
 impl Select {
-    fn wants(&self, p: &Pair) -> bool {
+    /// Whether the relationship `p` (a sorted pair) is selected.
+    pub fn wants(&self, p: &Pair) -> bool {
         match self {
             Select::All => true,
             Select::Pair(a, b) => *p == pair(a, b),
@@ -156,6 +162,16 @@ impl MoneyStatus {
             MoneyStatus::Overdue => "overdue",
             MoneyStatus::Conditional => "conditional",
             MoneyStatus::Lapsed => "lapsed",
+        }
+    }
+}
+
+impl TermState {
+    /// The `event-id#term-key` that names the term.
+    pub fn reference(&self) -> TermRef {
+        TermRef {
+            event: self.event.clone(),
+            key: self.key.clone(),
         }
     }
 }
@@ -310,8 +326,17 @@ impl Fold {
     }
 
     /// The state of every relationship in scope that has at least one counted or
-    /// possible event, sorted by parties.
-    pub fn finish(mut self) -> Vec<RelationshipState> {
+    /// possible event, sorted by parties. (The ledger's queries keep the claims too; the
+    /// benchmarks' full replay uses this.)
+    #[cfg_attr(not(feature = "test-support"), allow(dead_code))]
+    pub fn finish(self) -> Vec<RelationshipState> {
+        self.finish_with_claims().0
+    }
+
+    /// [`Fold::finish`], with every counted legal event or statement that names terms
+    /// through `concerns` (whatever the scope: a claim can join terms of any
+    /// relationships), in fold order.
+    pub fn finish_with_claims(mut self) -> (Vec<RelationshipState>, Vec<ClaimState>) {
         let d = self.query.as_of;
         let superseded = self.superseded();
         self.seen.retain(|(_, e)| !superseded.contains(&e.id));
@@ -324,12 +349,16 @@ impl Fold {
         });
         let facts = Facts::of(&self.seen, d);
         let mut out: BTreeMap<Pair, RelationshipState> = BTreeMap::new();
+        let mut claims = Vec::new();
         let scope = &self.scope;
         for (_, e) in &self.seen {
             let counted = facts.counts(e);
             let possible = !counted && e.date.earliest() <= d;
             if !counted && !possible {
                 continue;
+            }
+            if counted {
+                claims.extend(ClaimState::of(e, &facts.resolved));
             }
             for (a, b) in e.pairs() {
                 if let Some(r) = slot(&mut out, scope, (a, b)) {
@@ -345,9 +374,11 @@ impl Fold {
             }
         }
         // A relationship exists when its two parties share a counted or possible event.
-        out.into_values()
+        let relationships = out
+            .into_values()
             .filter(|r| !r.events.is_empty() || !r.possible_events.is_empty())
-            .collect()
+            .collect();
+        (relationships, claims)
     }
 }
 

@@ -1,7 +1,7 @@
 //! Synthetic events written as `events/*.toml` files, in the format `pactlog import` reads.
 
 use super::values::ymd;
-use crate::model::{Event, Money, Party, Payload, Source};
+use crate::model::{Event, Money, Party, Payload, Source, TermRef};
 use std::fmt::Write as _;
 use std::io::{self, Write as _};
 use std::path::Path;
@@ -73,6 +73,17 @@ fn list(items: impl IntoIterator<Item = String>) -> String {
     format!("[{}]", items.join(", "))
 }
 
+/// The `concerns` line of a legal event or statement, when it names any term.
+fn concerns_line(s: &mut String, concerns: &[TermRef]) {
+    if !concerns.is_empty() {
+        let _ = writeln!(
+            s,
+            "concerns = {}",
+            list(concerns.iter().map(|r| r.to_string()))
+        );
+    }
+}
+
 fn amount(m: &Money) -> String {
     q(&format!("{} {}", m.units, m.currency))
 }
@@ -132,6 +143,7 @@ fn payload_fields_toml(s: &mut String, payload: &Payload) {
             stage,
             claim,
             resolves,
+            concerns,
             ..
         } => {
             let _ = writeln!(s, "by = {}", q(by.as_str()));
@@ -147,12 +159,18 @@ fn payload_fields_toml(s: &mut String, payload: &Payload) {
             if let Some(r) = resolves {
                 let _ = writeln!(s, "resolves = {}", q(r.as_str()));
             }
+            concerns_line(s, concerns);
         }
-        Payload::Statement { by, about } => {
+        Payload::Statement {
+            by,
+            about,
+            concerns,
+        } => {
             let _ = writeln!(s, "by = {}", q(by.as_str()));
             if let Some(a) = about {
                 let _ = writeln!(s, "about = {}", q(a.as_str()));
             }
+            concerns_line(s, concerns);
         }
         Payload::ProductLaunch { by, product, stage } => {
             let _ = writeln!(s, "by = {}", q(by.as_str()));

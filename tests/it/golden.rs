@@ -170,6 +170,7 @@ fn golden_entries() -> Vec<Entry> {
             stage: LegalStage::Considering,
             claim: Some("Breach of Azure API exclusivity".into()),
             resolves: None,
+            concerns: Vec::new(),
         },
     };
     vec![

@@ -12,6 +12,7 @@ mod bad_inputs;
 mod chain_props;
 mod checkpoint_crosscheck;
 mod cli_ledger;
+mod conflicts;
 mod corrections;
 mod crash;
 mod doc_outputs;

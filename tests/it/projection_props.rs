@@ -508,6 +508,7 @@ fn legal(by: &str, against: &[&str], stage: LegalStage, resolves: Option<&str>) 
         stage,
         claim: None,
         resolves: resolves.map(|r| EventId::new(r).expect("an id")),
+        concerns: Vec::new(),
     }
 }
 

@@ -1,5 +1,6 @@
 //! The rules for new events: ids given once, recorded events immutable, parties
-//! defined, references that name an event of the right kind, no reference cycles; and
+//! defined, references that name an event of the right kind (a term of an agreement for
+//! `ends` and `concerns`), no reference cycles; and
 //! the parties an event takes from the events it refers to when it names none.
 
 use super::money;
@@ -261,7 +262,7 @@ fn references<S: Store>(
             continue;
         }
         let target = lookup.get(unique, &r.event)?;
-        let message = ends_problem(r, target)
+        let message = term_ref_problem("ends", r, target)
             .or_else(|| target.and_then(|t| ended_before_granted(r, e, t.date.earliest())));
         if let Some(message) = message {
             problem(message);
@@ -270,6 +271,12 @@ fn references<S: Store>(
     for r in e.payload.pays() {
         let target = lookup.get(unique, &r.event)?.map(money::target_of);
         if let Some(message) = money::pays_problem(e, r, target) {
+            problem(message);
+        }
+    }
+    // A legal event or statement is never an agreement, so naming itself is caught here.
+    for r in e.payload.concerns() {
+        if let Some(message) = term_ref_problem("concerns", r, lookup.get(unique, &r.event)?) {
             problem(message);
         }
     }
@@ -308,11 +315,16 @@ pub(super) fn ended_before_granted(r: &TermRef, ender: &Event, granted: Day) -> 
     })
 }
 
-/// What is wrong with `ends` naming `r` when the event it names is `target`.
-pub(super) fn ends_problem(r: &TermRef, target: Option<&Event>) -> Option<String> {
+/// What is wrong with the term reference `r` in `field` (`ends` or `concerns`) when the
+/// event it names is `target`.
+pub(super) fn term_ref_problem(
+    field: &str,
+    r: &TermRef,
+    target: Option<&Event>,
+) -> Option<String> {
     match target.map(|t| &t.payload) {
         None => Some(format!(
-            "`ends` names {r}, but there is no event {}",
+            "`{field}` names {r}, but there is no event {}",
             r.event
         )),
         Some(Payload::Agreement { terms, .. }) => {
@@ -321,14 +333,14 @@ pub(super) fn ends_problem(r: &TermRef, target: Option<&Event>) -> Option<String
             }
             let keys: Vec<&str> = terms.iter().map(|t| t.key.as_str()).collect();
             Some(format!(
-                "`ends` names {r}, but {} has no term {:?} (its terms: {})",
+                "`{field}` names {r}, but {} has no term {:?} (its terms: {})",
                 r.event,
                 r.key.as_str(),
                 keys.join(", ")
             ))
         }
         Some(other) => Some(format!(
-            "`ends` names {r}, but {} is {} event, not an agreement",
+            "`{field}` names {r}, but {} is {} event, not an agreement",
             r.event,
             a_kind(other.kind_name())
         )),

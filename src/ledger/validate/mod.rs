@@ -2,9 +2,9 @@
 //!
 //! A [`Validator`] checks new parties and events against each other and against the
 //! ledger: duplicates, ids already recorded with other content, parties that are not
-//! defined, references (`supersedes`, `ends`, `pays`, `resolves`, `about`) that name
-//! nothing or the wrong kind of event, tranches whose keys or dates do not fit, and
-//! reference cycles. It reports every problem by the
+//! defined, references (`supersedes`, `ends`, `pays`, `resolves`, `about`, `concerns`)
+//! that name nothing or the wrong kind of event, tranches whose keys or dates do not fit,
+//! and reference cycles. It reports every problem by the
 //! position of the party or event in its input ([`Item`]), so a caller can map it back
 //! to where the input came from (a file and line, an HTTP request). Only a validator
 //! that found nothing builds a [`Checked`] batch, and [`Ledger::append`] appends nothing

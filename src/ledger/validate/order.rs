@@ -13,8 +13,8 @@ pub(super) type Step = (usize, &'static str);
 /// Cycles among the references between `events` (input order), each as the steps from
 /// its earliest member in input order back to it. Found by an iterative depth-first
 /// search, so that a long chain of references neither recurses deeply nor costs more
-/// than linear time. An event naming itself through `supersedes`, `ends` or `pays` is
-/// reported by other checks and skipped here.
+/// than linear time. An event naming itself through `supersedes`, `ends`, `pays` or
+/// `concerns` is reported by other checks and skipped here.
 pub(super) fn reference_cycles(events: &[&Event]) -> Vec<Vec<Step>> {
     let index: BTreeMap<&EventId, usize> =
         events.iter().enumerate().map(|(i, e)| (&e.id, i)).collect();

@@ -7,13 +7,14 @@
 //! of later records; its chain hash, so that [`Ledger::append_replayed`] appends exactly
 //! the records that were admitted and nothing else).
 
-use super::events::{ended_before_granted, ends_problem};
+use super::events::{ended_before_granted, term_ref_problem};
 use super::money;
 use crate::chain::{Break, Tip};
 use crate::codec::{ChainHash, Entry, Record};
 use crate::ledger::{AppendReport, Ledger, LedgerError};
 use crate::model::{
-    Day, Event, EventId, Party, PartyId, PartyRegistry, Payload, TermKey, Tranche, a_kind,
+    Day, Event, EventId, Party, PartyId, PartyRegistry, Payload, TermKey, TermRef, Tranche,
+    a_kind,
 };
 use crate::store::Store;
 use std::collections::BTreeMap;
@@ -35,6 +36,14 @@ enum Target<'a> {
 }
 
 impl Target<'_> {
+    /// The first possible day of the event's date.
+    fn earliest(&self) -> Day {
+        match self {
+            Target::Recorded(e) => e.date.earliest(),
+            Target::Admitted(a) => a.earliest,
+        }
+    }
+
     fn kind(&self) -> &'static str {
         match self {
             Target::Recorded(e) => e.kind_name(),
@@ -231,24 +240,16 @@ impl<'l, S: Store> Replay<'l, S> {
                 .ends()
                 .iter()
                 .filter(|r| r.event == *target)
-                .find_map(|r| match found {
-                    Target::Recorded(t) => ends_problem(r, Some(t))
-                        .or_else(|| ended_before_granted(r, e, t.date.earliest())),
-                    Target::Admitted(a) if a.kind != "agreement" => Some(format!(
-                        "`ends` names {r}, but {} is {} event, not an agreement",
-                        r.event,
-                        a_kind(a.kind)
-                    )),
-                    Target::Admitted(a) => (!a.terms.contains(&r.key))
-                        .then(|| {
-                            format!(
-                                "`ends` names {r}, but {} has no term {:?}",
-                                r.event,
-                                r.key.as_str()
-                            )
-                        })
-                        .or_else(|| ended_before_granted(r, e, a.earliest)),
+                .find_map(|r| {
+                    term_ref_in(field, r, found)
+                        .or_else(|| ended_before_granted(r, e, found.earliest()))
                 }),
+            "concerns" => e
+                .payload
+                .concerns()
+                .iter()
+                .filter(|r| r.event == *target)
+                .find_map(|r| term_ref_in(field, r, found)),
             "pays" => e
                 .payload
                 .pays()
@@ -261,6 +262,25 @@ impl<'l, S: Store> Replay<'l, S> {
             )),
             _ => None,
         }
+    }
+}
+
+/// What is wrong with the term reference `r` in `field` when its event is `found`.
+fn term_ref_in(field: &str, r: &TermRef, found: &Target<'_>) -> Option<String> {
+    match found {
+        Target::Recorded(t) => term_ref_problem(field, r, Some(t)),
+        Target::Admitted(a) if a.kind != "agreement" => Some(format!(
+            "`{field}` names {r}, but {} is {} event, not an agreement",
+            r.event,
+            a_kind(a.kind)
+        )),
+        Target::Admitted(a) => (!a.terms.contains(&r.key)).then(|| {
+            format!(
+                "`{field}` names {r}, but {} has no term {:?}",
+                r.event,
+                r.key.as_str()
+            )
+        }),
     }
 }
 

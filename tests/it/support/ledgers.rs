@@ -21,7 +21,18 @@ use proptest::sample::Index;
 pub(crate) const PARTY_IDS: [&str; 4] = ["pa", "pb", "pc", "pd"];
 /// A party no ledger defines: every answer about it is empty.
 pub(crate) const STRANGER: &str = "zz-stranger";
-pub(crate) const SCOPES: [&str; 4] = ["cloud", "cloud.api", "ip.models", "compute"];
+/// Scopes of generated terms: prefixes of one another (`cloud.api` and
+/// `cloud.api.stateless`), siblings (`cloud.api.stateless` and `cloud.api.stateful`) and a
+/// near miss that is neither (`cloud.apis`).
+pub(crate) const SCOPES: [&str; 7] = [
+    "cloud",
+    "cloud.api",
+    "cloud.api.stateless",
+    "cloud.api.stateful",
+    "cloud.apis",
+    "ip.models",
+    "ip.research",
+];
 /// Every append is recorded at this instant, so equal prefixes hash equally.
 pub(crate) const AT: Timestamp = Timestamp::from_unix(1_767_225_600);
 
@@ -202,6 +213,21 @@ pub(crate) fn build_event(i: usize, seed: &EventSeed, built: &Built) -> Event {
         }
         out
     };
+    // The terms a legal event or statement is about: none a third of the time, else one
+    // to three earlier terms (two or more name them together: a contest).
+    let concerns = |d: &mut Dice<'_>| -> Vec<TermRef> {
+        let mut out: Vec<TermRef> = Vec::new();
+        if built.terms.is_empty() || d.below(3) == 0 {
+            return out;
+        }
+        for _ in 0..1 + d.below(3) {
+            let (r, _, _) = &built.terms[d.below(built.terms.len())];
+            if !out.contains(r) {
+                out.push(r.clone());
+            }
+        }
+        out
+    };
     let payload = match kind {
         1 | 2 => Payload::Investment {
             tranches: (0..d.below(4))
@@ -227,7 +253,13 @@ pub(crate) fn build_event(i: usize, seed: &EventSeed, built: &Built) -> Event {
             let terms = (0..1 + d.below(2))
                 .map(|k| {
                     let kind = TermType::ALL[d.below(TermType::ALL.len())];
-                    let grantor = built.party(&mut d);
+                    // Often the first party: one grantor with rival holders is where
+                    // terms conflict.
+                    let grantor = if d.flag() {
+                        built.parties[0].clone()
+                    } else {
+                        built.party(&mut d)
+                    };
                     let holder = built.other(&grantor, &mut d);
                     let until = match d.below(3) {
                         0 => None,
@@ -276,6 +308,7 @@ pub(crate) fn build_event(i: usize, seed: &EventSeed, built: &Built) -> Event {
                 stage: LegalStage::ALL[d.below(LegalStage::ALL.len())],
                 claim: None,
                 resolves: None,
+                concerns: concerns(&mut d),
             }
         }
         10 | 11 => {
@@ -313,12 +346,14 @@ pub(crate) fn build_event(i: usize, seed: &EventSeed, built: &Built) -> Event {
                 ][d.below(3)],
                 claim: None,
                 resolves: Some(target.id.clone()),
+                concerns: concerns(&mut d),
             }
         }
         12 => Payload::Statement {
             by: built.party(&mut d),
             about: (!built.events.is_empty() && d.flag())
                 .then(|| built.events[d.below(built.events.len())].id.clone()),
+            concerns: concerns(&mut d),
         },
         13 => Payload::ProductLaunch {
             by: built.party(&mut d),
@@ -513,6 +548,31 @@ pub(crate) fn arb_fuzzy_ledger(max_events: usize) -> impl Strategy<Value = Vec<E
         proptest::collection::vec(arb_event_seed(), 0..=max_events),
     )
         .prop_map(|(n, seeds)| build_ledger(n, &seeds))
+}
+
+/// Like [`arb_fuzzy_ledger`], weighted towards what makes conflicts: three or four parties
+/// (rival holders), about half the events agreements, and legal events, settlements and
+/// statements that name terms through `concerns`; term endings and retractions still
+/// take terms out of force.
+pub(crate) fn arb_conflict_ledger(max_events: usize) -> impl Strategy<Value = Vec<Entry>> {
+    (
+        3usize..=PARTY_IDS.len(),
+        proptest::collection::vec(arb_event_seed(), 0..=max_events),
+    )
+        .prop_map(|(n, mut seeds)| {
+            for s in &mut seeds {
+                s.kind = match s.kind {
+                    0..=7 => 3,
+                    8..=10 => 8,
+                    11 => 10,
+                    12 | 13 => 12,
+                    14 => 6,
+                    15 => 14,
+                    k => k,
+                };
+            }
+            build_ledger(n, &seeds)
+        })
 }
 
 /// Like [`arb_fuzzy_ledger`], without open starts (`../D`): every event has a day before it.

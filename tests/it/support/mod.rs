@@ -529,6 +529,7 @@ fn build_event(i: usize, seed: &EventSeed, built: &Built) -> Event {
                 stage,
                 claim,
                 resolves,
+                concerns: Vec::new(),
             }
         }
         "statement" => {
@@ -540,7 +541,11 @@ fn build_event(i: usize, seed: &EventSeed, built: &Built) -> Event {
             } else {
                 None
             };
-            Payload::Statement { by, about }
+            Payload::Statement {
+                by,
+                about,
+                concerns: Vec::new(),
+            }
         }
         "product-launch" => {
             let by = built.party(d.next());
@@ -744,11 +749,11 @@ pub fn references_point_backwards(entries: &[Entry]) -> Result<(), String> {
                 if let Some(t) = &e.supersedes {
                     find(t).ok_or(format!("{}: supersedes unknown {t}", e.id))?;
                 }
-                for r in e.payload.ends() {
+                for r in e.payload.ends().iter().chain(e.payload.concerns()) {
                     match find(&r.event).map(|t| &t.payload) {
                         Some(Payload::Agreement { terms, .. })
                             if terms.iter().any(|t| t.key == r.key) => {}
-                        _ => return Err(format!("{}: ends unknown term {r}", e.id)),
+                        _ => return Err(format!("{}: refers to unknown term {r}", e.id)),
                     }
                 }
                 for r in e.payload.pays() {
