@@ -9,12 +9,17 @@ use pactlog::model::Day;
 use pactlog::{Diff, TermChange};
 use serde_json::{Value, json};
 
-/// Show what changed between two days: terms that started, ended or lapsed, money
-/// added (paid and conditional), disputes opened or closed, and the events that came to
-/// count in between, per relationship.
+/// Show what changed between two days
 ///
-/// Example: pactlog diff --from 2026-02-01 --to 2026-04-01 --pair microsoft openai
+/// Per relationship: terms that started, ended or lapsed, money added (paid and
+/// conditional), disputes opened or closed, and the events that came to count in
+/// between.
+///
+/// Examples:
+///   pactlog diff --from 2026-02-01 --to 2026-04-01 --pair microsoft openai
+///   pactlog diff --from 2025-01-01 --to 2026-01-01 --party openai --json
 #[derive(Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct DiffArgs {
     /// The earlier day (YYYY-MM-DD)
     #[arg(long, value_name = "DAY", value_parser = parse_day)]

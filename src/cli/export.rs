@@ -8,13 +8,19 @@ use std::fs;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
-/// Export every record as JSON Lines, for backup or to hand to an auditor.
+/// Export every record as JSON Lines, for backup or to hand to an auditor
 ///
 /// One line per record: {"seq", "id", "hash" (hex BLAKE3 chain hash), "bytes" (base64
 /// canonical record bytes)}. `pactlog import FILE.jsonl` into an empty store reproduces
 /// byte-identical records, the same head and the same Merkle root; into a store that
 /// holds a prefix of it, it appends the rest. Reading an export needs no lock.
+///
+/// Examples:
+///   pactlog export -o backup.jsonl
+///   pactlog export | gzip > backup.jsonl.gz
+///   pactlog --store restored.db import backup.jsonl
 #[derive(Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct ExportArgs {
     /// Output format
     #[arg(long, value_enum, default_value = "jsonl")]

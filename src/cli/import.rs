@@ -7,7 +7,7 @@ use pactlog::Ledger;
 use pactlog::SledStore;
 use std::path::PathBuf;
 
-/// Import parties and events from TOML files or folders.
+/// Import parties and events from TOML files or folders
 ///
 /// Every file is checked before anything is written: syntax, fields, dates (EDTF),
 /// amounts, party names and aliases, references between events, and ids already in the
@@ -25,7 +25,14 @@ use std::path::PathBuf;
 /// *.toml file is an error. An import that fails leaves no new store behind.
 ///
 /// Records get `recorded_at` from the clock, or from PACTLOG_NOW (RFC 3339) when set.
+/// `pactlog check PATH...` runs the same checks without writing anything.
+///
+/// Examples:
+///   pactlog import events/
+///   pactlog import events/parties.toml events/amazon-openai.toml --json
+///   pactlog --store copy.db import backup.jsonl
 #[derive(Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct ImportArgs {
     /// Files or folders (folders are read recursively for *.toml)
     #[arg(required = true, value_name = "PATH")]

@@ -6,12 +6,19 @@ use super::{CliError, Code, Globals};
 use clap::Args;
 use serde_json::json;
 
-/// List events in date order (earliest possible day, then latest, then record order).
+/// List events in date order
 ///
-/// With --pair A B: the events of that relationship; with --party A: every event that
+/// Events are ordered by their earliest possible day, then their latest, then record
+/// order. With --pair A B: the events of that relationship; with --party A: every event that
 /// involves A. Parties may be named by id, name or alias, in any case
 /// (`--pair MSFT openai`). Imprecise dates are shown as written (`2021`, `2025-12~`).
+///
+/// Examples:
+///   pactlog log
+///   pactlog log --pair microsoft openai
+///   pactlog log --party MSFT --json
 #[derive(Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct LogArgs {
     #[command(flatten)]
     scope: ScopeArgs,

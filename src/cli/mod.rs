@@ -19,6 +19,9 @@ mod show;
 mod state;
 mod verify;
 
+#[cfg(test)]
+mod help_tests;
+
 use clap::{Parser, Subcommand};
 use pactlog::import::{ImportError, Problem};
 use pactlog::model::{Day, PartyId, escape};
@@ -26,16 +29,29 @@ use pactlog::{AuditError, Ledger, LedgerError, SledStore, StoreError, Timestamp}
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-/// pactlog: a tamper-evident ledger of how corporate partnerships change over time.
+/// pactlog: a tamper-evident ledger of how corporate partnerships change over time
 ///
 /// Events (investments, agreements and the terms they grant, legal threats,
 /// statements) are appended as immutable, hash-chained records to an embedded store.
-/// Start with `pactlog import events/`, then `pactlog log --pair microsoft openai`.
+/// `pactlog COMMAND --help` describes each command, with examples.
 ///
 /// Exit codes: 0 ok; 1 bad input or usage; 2 internal or storage error; 3 verification
 /// failed (tampering, broken chain, bad proof or signature).
+///
+/// Examples:
+///   pactlog import events/
+///   pactlog log --pair microsoft openai
+///   pactlog state --as-of 2026-03-01 --pair microsoft openai
+///   pactlog --store /srv/pactlog.db verify
 #[derive(Parser, Debug)]
-#[command(name = "pactlog", version, about, long_about, max_term_width = 100)]
+#[command(
+    name = "pactlog",
+    version,
+    about,
+    long_about,
+    verbatim_doc_comment,
+    max_term_width = 100
+)]
 pub struct Cli {
     /// The store folder [default: $PACTLOG_STORE, else ./pactlog.db]
     #[arg(long, global = true, value_name = "PATH")]

@@ -8,8 +8,10 @@ use pactlog::model::{Day, escape};
 use pactlog::{Query, QueryError, RelationshipState, StateAnswer, investment_totals};
 use serde_json::{Value, json};
 
-/// Show what was in force between parties on a day: terms, investments (paid and
-/// conditional), open disputes, and the events that count.
+/// Show what was in force between parties on a day
+///
+/// Lists, per relationship, the terms in force, investments (paid and conditional),
+/// open disputes, and the events that count.
 ///
 /// Three time axes:
 ///   --as-of DAY     the day the state is for (valid time). An event counts when its
@@ -26,6 +28,7 @@ use serde_json::{Value, json};
 ///   pactlog state --as-of 2026-03-01 --pair microsoft openai
 ///   pactlog state --as-of 2022-06-01 --known-at 2022-06-01 --party MSFT --json
 #[derive(Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct StateArgs {
     /// The day (YYYY-MM-DD)
     #[arg(long, value_name = "DAY", value_parser = parse_day)]

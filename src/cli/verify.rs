@@ -10,10 +10,10 @@ use pactlog::model::escape;
 use serde_json::json;
 use std::path::PathBuf;
 
-/// Check the whole ledger: every record's BLAKE3 chain hash and Merkle leaf, strict
-/// decoding, positions and links, then the Merkle root of the stored tree.
+/// Check the whole ledger, record by record, and its Merkle root
 ///
-/// Prints the number of records checked, the head hash and the root. On failure names
+/// Checks every record's BLAKE3 chain hash and Merkle leaf, strict decoding, positions
+/// and links, then the Merkle root of the stored tree. Prints the number of records checked, the head hash and the root. On failure names
 /// the first bad record and why, and exits 3.
 ///
 /// It also compares the store with its witness (the file pactlog-witness beside the sled
@@ -24,11 +24,17 @@ use std::path::PathBuf;
 ///
 /// Someone who can rewrite the sled files can rewrite the witness too: a tail cut off,
 /// or records rewritten with recomputed hashes, then pass a bare verify. With
-/// --checkpoint FILE --key VKEY it also checks a checkpoint
-/// signed earlier: its signature, that the ledger still holds every record it covers
-/// (not truncated or rolled back), and that those records still give its root
-/// (not rewritten), with a consistency proof to the current tree.
+/// --checkpoint FILE --key VKEY it also checks a checkpoint signed earlier: its
+/// signature, that the ledger still holds every record it covers (not truncated or
+/// rolled back), and that those records still give its root (not rewritten), with a
+/// consistency proof to the current tree.
+///
+/// Examples:
+///   pactlog verify
+///   pactlog verify --checkpoint checkpoint.txt --key log.pub
+///   pactlog verify --json
 #[derive(Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct VerifyArgs {
     /// A signed checkpoint note (from `pactlog checkpoint`), or - for standard input.
     /// A note that does not read as one fails the verification (exit 3)
