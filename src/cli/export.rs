@@ -135,7 +135,7 @@ fn target(path: &Path, store: &Path) -> Result<PathBuf, CliError> {
 /// Writes `target` whole through `write`: into a new temporary file beside it (created,
 /// never reused), synced, then renamed over it. On any error the temporary file is
 /// removed and `target` is untouched.
-fn replace_file<T>(
+pub(super) fn replace_file<T>(
     target: &Path,
     write: impl FnOnce(&mut BufWriter<fs::File>) -> Result<T, CliError>,
 ) -> Result<T, CliError> {

@@ -2,9 +2,9 @@
 
 use super::{CliError, Code, Globals, now};
 use clap::Args;
-use pactlog::import;
 use pactlog::Ledger;
 use pactlog::SledStore;
+use pactlog::import;
 use std::path::PathBuf;
 
 /// Import parties and events from TOML files or folders

@@ -7,11 +7,13 @@ mod out;
 
 mod audit;
 mod checkpoint;
+mod completions;
 mod diff;
 mod export;
 mod import;
 mod key;
 mod log;
+mod man;
 mod proof;
 mod render;
 mod scope;
@@ -74,6 +76,8 @@ enum Command {
     Proof(proof::ProofArgs),
     Audit(audit::AuditArgs),
     Export(export::ExportArgs),
+    Completions(completions::CompletionsArgs),
+    Man(man::ManArgs),
 }
 
 /// Exit status of a command.
@@ -461,6 +465,8 @@ pub fn run(cli: Cli) -> Result<Code, CliError> {
         Command::Proof(args) => proof::run_proof(&g, args),
         Command::Audit(args) => audit::run_audit(args),
         Command::Export(args) => export::run_export(&g, args),
+        Command::Completions(args) => completions::run_completions(args),
+        Command::Man(args) => man::run_man(args),
     }?;
     out::flush()?;
     Ok(code)
