@@ -133,3 +133,85 @@ fn man_writes_one_roff_page_per_command_and_replaces_only_its_own() {
     );
     assert!(!dir.join("pactlog.1").exists());
 }
+
+/// Size and head of the ledger in `store`, read in this process.
+fn size_and_head(store: &TempStore) -> (u64, String) {
+    let ledger = pactlog::Ledger::open(pactlog::SledStore::open(&store.path).expect("open"))
+        .expect("ledger");
+    (ledger.size(), ledger.head().to_hex())
+}
+
+/// The problem lines a refused command printed (stderr without its closing error line).
+fn problem_lines(out: &std::process::Output) -> Vec<String> {
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .filter(|l| !l.starts_with("error: "))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn check_prints_the_problems_import_prints_and_writes_nothing() {
+    let store = TempStore::new();
+    store.import(&[&common::small_fixture()]);
+    let before = size_and_head(&store);
+    let mut files: Vec<_> = std::fs::read_dir(common::repo_path("fixtures/bad"))
+        .expect("fixtures/bad")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    assert!(files.len() > 50);
+    for file in &files {
+        let checked = store.cmd().arg("check").arg(file).output().expect("check");
+        let imported = store
+            .cmd()
+            .arg("import")
+            .arg(file)
+            .output()
+            .expect("import");
+        let problems = problem_lines(&checked);
+        assert!(!problems.is_empty(), "{}", file.display());
+        assert_eq!(problems, problem_lines(&imported), "{}", file.display());
+        let stderr = String::from_utf8_lossy(&checked.stderr);
+        assert!(stderr.ends_with("problems found\n") || stderr.ends_with("problem found\n"));
+    }
+    // Valid files that would append: checked, reported, not written.
+    let out = stdout_of(store.cmd().arg("check").arg(common::events_dir()));
+    assert!(out.contains("checked: no problems (39 new events"), "{out}");
+    let json = store.json(&[
+        "check",
+        "--json",
+        &common::small_fixture().to_string_lossy(),
+    ]);
+    assert_eq!(json["ok"], true);
+    assert_eq!(json["events_new"], 0, "{json}");
+    assert_eq!(size_and_head(&store), before);
+}
+
+#[test]
+fn check_without_a_store_creates_none() {
+    let store = TempStore::new();
+    let out = stdout_of(store.cmd().arg("check").arg(common::small_fixture()));
+    assert!(
+        out.starts_with("2 files, 11 events and 3 parties checked: no problems"),
+        "{out}"
+    );
+    let bad = common::repo_path("fixtures/bad/amount-zero.toml");
+    let out = store
+        .cmd()
+        .args(["check", "--json"])
+        .arg(&bad)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(json["ok"], false);
+    assert!(
+        json["problems"].as_array().is_some_and(|p| !p.is_empty()),
+        "{json}"
+    );
+    assert!(!store.path.exists(), "check created a store");
+    assert_eq!(std::fs::read_dir(store.dir.path()).expect("dir").count(), 0);
+}

@@ -6,6 +6,7 @@
 mod out;
 
 mod audit;
+mod check;
 mod checkpoint;
 mod completions;
 mod diff;
@@ -66,6 +67,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     Import(import::ImportArgs),
+    Check(check::CheckArgs),
     Log(log::LogArgs),
     Show(show::ShowArgs),
     State(state::StateArgs),
@@ -173,18 +175,7 @@ impl CliError {
     /// The JSON form printed under `--json`: `{"error": {"code": 1, "message": "...",
     /// "problems": [{"file", "line", "id", "message"}], "notes": ["..."]}}`.
     pub fn to_json(&self) -> serde_json::Value {
-        let problems: Vec<serde_json::Value> = self
-            .problems
-            .iter()
-            .map(|p| {
-                serde_json::json!({
-                    "file": p.file.display().to_string(),
-                    "line": p.line,
-                    "id": p.id,
-                    "message": p.message,
-                })
-            })
-            .collect();
+        let problems: Vec<serde_json::Value> = self.problems.iter().map(problem_json).collect();
         serde_json::json!({"error": {
             "code": self.code as u8,
             "message": self.message,
@@ -206,6 +197,16 @@ impl fmt::Display for CliError {
         }
         write!(f, "error: {}", escape(&self.message))
     }
+}
+
+/// One problem of an import as JSON: `{"file", "line", "id", "message"}`.
+pub fn problem_json(p: &Problem) -> serde_json::Value {
+    serde_json::json!({
+        "file": p.file.display().to_string(),
+        "line": p.line,
+        "id": p.id,
+        "message": p.message,
+    })
 }
 
 /// Whether the command line asks for JSON (`--json` before any `--`): errors are then
@@ -455,6 +456,7 @@ pub fn run(cli: Cli) -> Result<Code, CliError> {
     let g = Globals { store };
     let code = match cli.command {
         Command::Import(args) => import::run_import(&g, args),
+        Command::Check(args) => check::run_check(&g, args),
         Command::Log(args) => log::run_log(&g, args),
         Command::Show(args) => show::run_show(&g, args),
         Command::State(args) => state::run_state(&g, args),
