@@ -215,3 +215,220 @@ fn check_without_a_store_creates_none() {
     assert!(!store.path.exists(), "check created a store");
     assert_eq!(std::fs::read_dir(store.dir.path()).expect("dir").count(), 0);
 }
+
+/// A store holding parties acme and globex and four events chosen for the filters: one
+/// on a day (with a summary that CSV must quote), one dated by its year only, one whose
+/// summary reads as a spreadsheet formula, and one the year before.
+fn filter_store() -> TempStore {
+    let store = TempStore::new();
+    let dir = store.dir.path().join("events");
+    std::fs::create_dir(&dir).expect("mkdir");
+    let event = |id: &str, date: &str, kind: &str, confidence: &str, summary: &str, extra: &str| {
+        format!(
+            "[[event]]\nid = \"{id}\"\ndate = \"{date}\"\nkind = \"{kind}\"\n\
+             summary = {summary}\nconfidence = \"{confidence}\"\nparties = [\"acme\", \"globex\"]\n\
+             {extra}\n[[event.source]]\nurl = \"https://example.com/{id}\"\n\n"
+        )
+    };
+    let text = [
+        "[[party]]\nid = \"acme\"\nname = \"Acme\"\n\n[[party]]\nid = \"globex\"\nname = \"Globex\"\n\n"
+            .to_string(),
+        event(
+            "e1-day",
+            "2025-01-15",
+            "announcement",
+            "confirmed",
+            r#""Acme, \"Globex\" and\nmore""#,
+            "",
+        ),
+        event(
+            "e2-year",
+            "2025",
+            "investment",
+            "reported",
+            "\"Acme invests in Globex.\"",
+            "[[event.tranche]]\ninvestor = \"acme\"\ninvestee = \"globex\"\namount = \"10M USD\"\n",
+        ),
+        event(
+            "e3-formula",
+            "2025-06-10",
+            "announcement",
+            "rumor",
+            "\"=HYPERLINK(\\\"https://example.com\\\")\"",
+            "",
+        ),
+        event(
+            "e4-before",
+            "2024-12-31",
+            "announcement",
+            "rumor",
+            "\"The year before.\"",
+            "",
+        ),
+    ]
+    .concat();
+    std::fs::write(dir.join("events.toml"), text).expect("write");
+    store.import(&[&dir]);
+    store
+}
+
+/// The ids `pactlog log ARGS --json` lists, in order.
+fn logged(store: &TempStore, args: &[&str]) -> Vec<String> {
+    let mut all = vec!["log", "--json"];
+    all.extend(args);
+    let json = store.json(&all);
+    json.as_array()
+        .expect("an array")
+        .iter()
+        .map(|e| e["id"].as_str().expect("id").to_string())
+        .collect()
+}
+
+#[test]
+fn log_filters_by_kind_confidence_and_date_range() {
+    let store = filter_store();
+    assert_eq!(
+        logged(&store, &[]),
+        ["e4-before", "e2-year", "e1-day", "e3-formula"]
+    );
+    assert_eq!(logged(&store, &["--kind", "investment"]), ["e2-year"]);
+    assert_eq!(
+        logged(&store, &["--kind", "investment,agreement"]),
+        logged(&store, &["--kind", "investment", "--kind", "agreement"]),
+    );
+    assert_eq!(
+        logged(&store, &["--confidence", "rumor"]),
+        ["e4-before", "e3-formula"]
+    );
+    assert_eq!(
+        logged(
+            &store,
+            &["--confidence", "rumor,reported", "--kind", "announcement"]
+        ),
+        ["e4-before", "e3-formula"]
+    );
+    // --since: the latest day reaches DAY (the year-dated event may be in June).
+    assert_eq!(
+        logged(&store, &["--since", "2025-06-01"]),
+        ["e2-year", "e3-formula"]
+    );
+    // --until: the earliest day is on or before DAY.
+    assert_eq!(
+        logged(&store, &["--until", "2025-01-14"]),
+        ["e4-before", "e2-year"]
+    );
+    assert_eq!(
+        logged(&store, &["--since", "2025-01-15", "--until", "2025-01-15"]),
+        ["e2-year", "e1-day"]
+    );
+    // A kind that does not exist is refused, naming those that do.
+    let out = store
+        .cmd()
+        .args(["log", "--kind", "merger"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("'merger'") && stderr.contains("term-ended"),
+        "{stderr}"
+    );
+    let out = store
+        .cmd()
+        .args(["log", "--since", "2025-02-01", "--until", "2025-01-01"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn log_csv_quotes_commas_quotes_and_line_breaks_and_defuses_formulas() {
+    let store = filter_store();
+    let csv = stdout_of(
+        store
+            .cmd()
+            .args(["log", "--format", "csv", "--kind", "announcement"]),
+    );
+    let mut records = csv.split_inclusive("\r\n");
+    assert_eq!(
+        records.next(),
+        Some(
+            "seq,date,earliest,latest,disclosed,kind,confidence,parties,id,supersedes,summary\r\n"
+        )
+    );
+    assert_eq!(
+        records.next(),
+        Some(
+            "2,2024-12-31,2024-12-31,2024-12-31,2024-12-31,announcement,rumor,acme;globex,e4-before,,The year before.\r\n"
+        )
+    );
+    // Summary: Acme, "Globex" and<LF>more.
+    assert_eq!(
+        records.next(),
+        Some(
+            "4,2025-01-15,2025-01-15,2025-01-15,2025-01-15,announcement,confirmed,acme;globex,e1-day,,\"Acme, \"\"Globex\"\" and\nmore\"\r\n"
+        )
+    );
+    assert_eq!(
+        records.next(),
+        Some(
+            "5,2025-06-10,2025-06-10,2025-06-10,2025-06-10,announcement,rumor,acme;globex,e3-formula,,\"'=HYPERLINK(\"\"https://example.com\"\")\"\r\n"
+        )
+    );
+    assert_eq!(records.next(), None);
+}
+
+#[test]
+fn state_and_diff_csv_have_one_row_per_item_with_its_section() {
+    let store = filter_store();
+    let state = stdout_of(
+        store
+            .cmd()
+            .args(["state", "--as-of", "2026-01-01", "--format", "csv"]),
+    );
+    let lines: Vec<&str> = state.split("\r\n").collect();
+    assert!(
+        lines[0].starts_with("as_of,party_a,party_b,status,section,event,"),
+        "{state}"
+    );
+    assert_eq!(
+        lines[1],
+        "2026-01-01,acme,globex,active,investment,e2-year,,,acme,globex,,,10000000,USD,,,,,"
+    );
+    assert_eq!(lines[2..], [""]);
+    let diff = stdout_of(store.cmd().args([
+        "diff",
+        "--from",
+        "2024-01-01",
+        "--to",
+        "2026-01-01",
+        "--format",
+        "csv",
+    ]));
+    assert!(
+        diff.contains(
+            "\r\n2024-01-01,2026-01-01,acme,globex,active,active,investment-added,e2-year,"
+        ),
+        "{diff}"
+    );
+    // --json is short for --format json, and cannot say otherwise.
+    let out = store
+        .cmd()
+        .args([
+            "state",
+            "--as-of",
+            "2026-01-01",
+            "--json",
+            "--format",
+            "csv",
+        ])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--json is short for --format json"));
+    let json = store.json(&["state", "--as-of", "2026-01-01", "--format", "json"]);
+    assert_eq!(
+        json["relationships"][0]["parties"],
+        serde_json::json!(["acme", "globex"])
+    );
+}

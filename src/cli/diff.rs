@@ -1,5 +1,7 @@
 //! `pactlog diff`: what changed in each relationship between two days.
 
+use super::csv::diff_csv;
+use super::format::{Format, FormatArgs};
 use super::render::{dispute_json, investment_json, json_text, receipt_json, term_json};
 use super::scope::ScopeArgs;
 use super::state::query_error;
@@ -32,18 +34,20 @@ pub struct DiffArgs {
     #[command(flatten)]
     scope: ScopeArgs,
 
-    /// Print JSON
-    #[arg(long)]
-    json: bool,
+    #[command(flatten)]
+    format: FormatArgs,
 }
 
 pub fn run_diff(g: &Globals, args: DiffArgs) -> Result<Code, CliError> {
+    let format = args.format.format()?;
     let ledger = g.open_existing()?;
     let select = args.scope.select(&ledger)?;
     let (receipt, diff) = ledger
         .diff(args.from, args.to, &select)
         .map_err(query_error)?;
-    if args.json {
+    if format == Format::Csv {
+        out!("{}", diff_csv(&diff))?;
+    } else if format == Format::Json {
         let v = json!({
             "from": diff.from.to_string(),
             "to": diff.to.to_string(),

@@ -9,8 +9,10 @@ mod audit;
 mod check;
 mod checkpoint;
 mod completions;
+mod csv;
 mod diff;
 mod export;
+mod format;
 mod import;
 mod key;
 mod log;
@@ -209,13 +211,14 @@ pub fn problem_json(p: &Problem) -> serde_json::Value {
     })
 }
 
-/// Whether the command line asks for JSON (`--json` before any `--`): errors are then
-/// printed as [`CliError::to_json`].
+/// Whether the command line asks for JSON (`--json`, `--format json` or
+/// `--format=json` before any `--`): errors are then printed as [`CliError::to_json`].
 pub fn wants_json(args: impl IntoIterator<Item = std::ffi::OsString>) -> bool {
-    args.into_iter()
-        .skip(1)
-        .take_while(|a| a != "--")
-        .any(|a| a == "--json")
+    let args: Vec<_> = args.into_iter().skip(1).take_while(|a| a != "--").collect();
+    args.iter().any(|a| a == "--json" || a == "--format=json")
+        || args
+            .windows(2)
+            .any(|w| w[0] == "--format" && w[1] == "json")
 }
 
 /// Prints `err` on standard error (as JSON when `json`; nothing for a closed standard

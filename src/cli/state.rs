@@ -1,5 +1,7 @@
 //! `pactlog state`: what was in force in each relationship on a day.
 
+use super::csv::state_csv;
+use super::format::{Format, FormatArgs};
 use super::render::{dispute_json, investment_json, json_text, receipt_json, term_json};
 use super::scope::ScopeArgs;
 use super::{CliError, Code, Globals, parse_day};
@@ -45,9 +47,8 @@ pub struct StateArgs {
     #[command(flatten)]
     scope: ScopeArgs,
 
-    /// Print JSON
-    #[arg(long)]
-    json: bool,
+    #[command(flatten)]
+    format: FormatArgs,
 }
 
 pub fn query_error(e: QueryError) -> CliError {
@@ -58,6 +59,7 @@ pub fn query_error(e: QueryError) -> CliError {
 }
 
 pub fn run_state(g: &Globals, args: StateArgs) -> Result<Code, CliError> {
+    let format = args.format.format()?;
     let ledger = g.open_existing()?;
     let select = args.scope.select(&ledger)?;
     let query = Query {
@@ -66,10 +68,10 @@ pub fn run_state(g: &Globals, args: StateArgs) -> Result<Code, CliError> {
         at_size: args.at_size,
     };
     let answer = ledger.state(query, &select).map_err(query_error)?;
-    if args.json {
-        outln!("{}", json_text(&state_json(&answer))?)?;
-    } else {
-        out!("{}", state_text(&answer))?;
+    match format {
+        Format::Json => outln!("{}", json_text(&state_json(&answer))?)?,
+        Format::Csv => out!("{}", state_csv(&answer))?,
+        Format::Table => out!("{}", state_text(&answer))?,
     }
     Ok(Code::Ok)
 }
