@@ -432,3 +432,91 @@ fn state_and_diff_csv_have_one_row_per_item_with_its_section() {
         serde_json::json!(["acme", "globex"])
     );
 }
+
+/// With standard error a pipe, the long commands print exactly what they did before
+/// progress existed: the bar never reaches a pipe (nor a log file).
+#[test]
+fn progress_never_reaches_a_pipe() {
+    let store = TempStore::new();
+    let out = store
+        .cmd()
+        .arg("import")
+        .arg(common::events_dir())
+        .output()
+        .expect("import");
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let mut lines = stdout.lines();
+    assert_eq!(
+        lines.next(),
+        Some("imported 39 events and 17 parties from 10 files (0 events already recorded)")
+    );
+    assert!(
+        lines
+            .next()
+            .is_some_and(|l| l.starts_with("ledger: 56 records, head "))
+    );
+    assert_eq!(lines.next(), None);
+
+    let file = store.dir.path().join("all.jsonl");
+    let out = store
+        .cmd()
+        .args(["export", "-o"])
+        .arg(&file)
+        .output()
+        .expect("export");
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!("exported 56 records to {}\n", file.display())
+    );
+    for args in [&["verify"][..], &["-q", "verify"], &["export"]] {
+        let out = store.cmd().args(args).output().expect("run");
+        assert!(out.status.success());
+        assert_eq!(String::from_utf8_lossy(&out.stderr), "", "{args:?}");
+    }
+    let copy = TempStore::new();
+    let out = copy
+        .cmd()
+        .arg("import")
+        .arg(&file)
+        .output()
+        .expect("restore");
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("restored 56 of 56 records"));
+}
+
+/// The library's progress callbacks count every record of an import, a verify and an
+/// export, in order, ending at the total.
+#[test]
+fn progress_callbacks_count_to_the_total() {
+    use pactlog::{Ledger, MemoryStore, Timestamp, import};
+    let mut ledger = Ledger::open(MemoryStore::new()).expect("ledger");
+    let plan = import::plan(&ledger, &[common::events_dir()]).expect("plan");
+    let mut appended = Vec::new();
+    import::apply_reporting(
+        &mut ledger,
+        plan,
+        Timestamp::from_unix(1_767_225_600),
+        |n| appended.push(n),
+    )
+    .expect("apply");
+    assert_eq!(appended.last(), Some(&56));
+    assert!(appended.windows(2).all(|w| w[0] < w[1]), "{appended:?}");
+
+    let mut verified = Vec::new();
+    assert!(
+        ledger
+            .verify_reporting(|n| verified.push(n))
+            .expect("verify")
+            .is_ok()
+    );
+    assert_eq!(verified.last(), Some(&56));
+
+    let mut exported = Vec::new();
+    let mut out = Vec::new();
+    import::export_reporting(&ledger, &mut out, |n| exported.push(n)).expect("export");
+    assert_eq!(exported, (1..=56).collect::<Vec<u64>>());
+}

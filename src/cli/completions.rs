@@ -11,8 +11,8 @@ use clap_complete::Shell;
 /// where the shell looks for completions.
 ///
 /// Examples:
-///   source <(pactlog completions bash)
 ///   pactlog completions bash > ~/.local/share/bash-completion/completions/pactlog
+///   source <(pactlog completions bash)
 ///   pactlog completions zsh > ~/.zfunc/_pactlog
 ///   pactlog completions fish > ~/.config/fish/completions/pactlog.fish
 ///   pactlog completions powershell >> $PROFILE

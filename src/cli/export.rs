@@ -1,8 +1,9 @@
 //! `pactlog export`: every record, byte for byte, as JSON Lines.
 
+use super::progress::Progress;
 use super::{CliError, Code, Globals};
 use clap::{Args, ValueEnum};
-use pactlog::import::{ExportError, export};
+use pactlog::import::{ExportError, export_reporting};
 use pactlog::input::FileKind;
 use std::fs;
 use std::io::BufWriter;
@@ -49,10 +50,16 @@ pub fn run_export(g: &Globals, args: ExportArgs) -> Result<Code, CliError> {
     };
     let ledger = g.open_existing()?;
     let failed = |e: ExportError| CliError::internal(e.to_string());
+    let progress = Progress::start(g.quiet, "exporting", Some(ledger.size()));
+    let export = |out: &mut dyn std::io::Write| {
+        export_reporting(&ledger, &mut &mut *out, |n| progress.set(n))
+    };
     match output {
         None => {
             let mut out = super::out::pipe();
-            if let Err(e) = export(&ledger, &mut out) {
+            let written = export(&mut out);
+            progress.finish();
+            if let Err(e) = written {
                 return Err(if out.closed() {
                     CliError::closed()
                 } else {
@@ -61,7 +68,9 @@ pub fn run_export(g: &Globals, args: ExportArgs) -> Result<Code, CliError> {
             }
         }
         Some((target, path)) => {
-            let n = replace_file(&target, |out| export(&ledger, out).map_err(failed))?;
+            let n = replace_file(&target, |out| export(out).map_err(failed));
+            progress.finish();
+            let n = n?;
             errln!("exported {n} records to {}", path.display());
         }
     }

@@ -17,6 +17,7 @@ mod import;
 mod key;
 mod log;
 mod man;
+mod progress;
 mod proof;
 mod render;
 mod scope;
@@ -61,6 +62,11 @@ pub struct Cli {
     /// The store folder [default: $PACTLOG_STORE, else ./pactlog.db]
     #[arg(long, global = true, value_name = "PATH")]
     store: Option<PathBuf>,
+
+    /// Draw no progress bar (import, verify and export draw one on a terminal when they
+    /// run for more than two seconds); output, notes and errors are unchanged
+    #[arg(long, short, global = true)]
+    quiet: bool,
 
     #[command(subcommand)]
     command: Command,
@@ -300,6 +306,8 @@ pub fn audit_error(e: AuditError) -> CliError {
 /// Global options every command sees.
 pub struct Globals {
     store: PathBuf,
+    /// No progress bars (`--quiet`).
+    quiet: bool,
 }
 
 /// What [`Globals::open_for_import`] created, to remove if the import fails: a store is
@@ -456,7 +464,10 @@ pub fn run(cli: Cli) -> Result<Code, CliError> {
                 .map(PathBuf::from)
         })
         .unwrap_or_else(|| PathBuf::from("pactlog.db"));
-    let g = Globals { store };
+    let g = Globals {
+        store,
+        quiet: cli.quiet,
+    };
     let code = match cli.command {
         Command::Import(args) => import::run_import(&g, args),
         Command::Check(args) => check::run_check(&g, args),

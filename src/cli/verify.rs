@@ -2,6 +2,7 @@
 
 use super::audit::read_signed_text;
 use super::key::read_verifier_key;
+use super::progress::Progress;
 use super::render::json_line;
 use super::{CliError, Code, Globals, audit_error};
 use clap::Args;
@@ -60,7 +61,9 @@ pub fn run_verify(g: &Globals, args: VerifyArgs) -> Result<Code, CliError> {
         _ => None,
     };
     let ledger = g.open_to_verify()?;
-    let report = ledger.verify()?;
+    let progress = Progress::start(g.quiet, "verifying", Some(ledger.size()));
+    let report = ledger.verify_reporting(|n| progress.set(n))?;
+    progress.finish();
     // A checkpoint that is malformed, badly signed or not a prefix fails the verification
     // (exit 3), as in `audit`; storage errors stay internal.
     let checkpoint_result = checkpoint.map(|(note, key)| {
