@@ -520,3 +520,20 @@ fn progress_callbacks_count_to_the_total() {
     import::export_reporting(&ledger, &mut out, |n| exported.push(n)).expect("export");
     assert_eq!(exported, (1..=56).collect::<Vec<u64>>());
 }
+
+/// `--format json` asks for JSON errors as `--json` does.
+#[test]
+fn errors_are_json_under_format_json() {
+    let store = filter_store();
+    for format in [&["--format", "json"][..], &["--format=json"]] {
+        let out = store
+            .cmd()
+            .args(["log", "--kind", "merger"])
+            .args(format)
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(1));
+        let err: serde_json::Value = serde_json::from_slice(&out.stderr).expect("a JSON error");
+        assert_eq!(err["error"]["code"], 1, "{err}");
+    }
+}
