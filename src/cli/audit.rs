@@ -11,7 +11,7 @@ use pactlog::{AuditedRecord, Entry, audit_inclusion};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 
-/// Check an inclusion proof file offline: no store is needed.
+/// Check an inclusion proof file offline: no store is needed
 ///
 /// Checks, in order: the checkpoint's Ed25519 signature by VKEY (C2SP signed note), the
 /// inclusion path from the record's bytes to the signed Merkle root (RFC 6962), and that
@@ -20,7 +20,12 @@ use std::path::{Path, PathBuf};
 ///
 /// A proof file with Windows line endings (CRLF on every line) is checked as the same
 /// file with Unix ones: the signature is over that text.
+///
+/// Examples:
+///   pactlog audit proof.txt --key log.pub
+///   pactlog proof inclusion openai | pactlog audit - --key log.pub --json
 #[derive(Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct AuditArgs {
     /// The proof file (from `pactlog proof inclusion ID`), or - for standard input
     proof: PathBuf,

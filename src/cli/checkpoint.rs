@@ -9,15 +9,19 @@ use pactlog::checkpoint::open_checkpoint;
 use serde_json::json;
 use std::path::PathBuf;
 
-/// Sign a checkpoint of the ledger's current head (C2SP tlog-checkpoint, as a signed
-/// note) and print it.
+/// Sign a checkpoint of the ledger's current head and print it
 ///
-/// The checkpoint commits to the RFC 6962 Merkle root of every record so far (and, in an
+/// The note is a C2SP tlog-checkpoint, signed. The checkpoint commits to the RFC 6962 Merkle root of every record so far (and, in an
 /// extension line, the BLAKE3 chain head). It is stored in the ledger, and the newest one
 /// is what `pactlog proof inclusion` proves against. Signing refuses when the ledger is
 /// not consistent with the last checkpoint signed (truncated, rolled back or rewritten).
 /// Publish the note: anyone holding it can later prove the ledger was not rewritten.
+///
+/// Examples:
+///   pactlog checkpoint --key log.key > checkpoint.txt
+///   pactlog checkpoint --key log.key --json
 #[derive(Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct CheckpointArgs {
     /// The private key file (from `pactlog key generate`)
     #[arg(long, value_name = "SKEY")]

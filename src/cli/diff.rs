@@ -1,5 +1,7 @@
 //! `pactlog diff`: what changed in each relationship between two days.
 
+use super::csv::diff_csv;
+use super::format::{Format, FormatArgs};
 use super::render::{
     dispute_json, investment_json, json_text, money_change_json, receipt_json, term_json,
     tranche_name, tranche_status_text,
@@ -12,13 +14,22 @@ use pactlog::model::Day;
 use pactlog::{Diff, TermChange};
 use serde_json::{Value, json};
 
-/// Show what changed between two days: terms that started, ended or lapsed, money
-/// added (with its status at the later day), tranches whose status changed (scheduled
-/// to paid, scheduled to overdue, conditional to lapsed...), disputes opened or closed,
-/// and the events that came to count in between, per relationship.
+/// Show what changed between two days
 ///
-/// Example: pactlog diff --from 2026-02-01 --to 2026-04-01 --pair microsoft openai
+/// Terms that started, ended or lapsed, money added (with its status at the later day),
+/// tranches whose status changed (scheduled to paid, scheduled to overdue, conditional
+/// to lapsed...), disputes opened or closed, and the events that came to count in
+/// between, per relationship.
+///
+/// Per relationship: terms that started, ended or lapsed, money added (paid and
+/// conditional), disputes opened or closed, and the events that came to count in
+/// between.
+///
+/// Examples:
+///   pactlog diff --from 2026-02-01 --to 2026-04-01 --pair microsoft openai
+///   pactlog diff --from 2025-01-01 --to 2026-01-01 --party openai --json
 #[derive(Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct DiffArgs {
     /// The earlier day (YYYY-MM-DD)
     #[arg(long, value_name = "DAY", value_parser = parse_day)]
@@ -31,18 +42,20 @@ pub struct DiffArgs {
     #[command(flatten)]
     scope: ScopeArgs,
 
-    /// Print JSON
-    #[arg(long)]
-    json: bool,
+    #[command(flatten)]
+    format: FormatArgs,
 }
 
 pub fn run_diff(g: &Globals, args: DiffArgs) -> Result<Code, CliError> {
+    let format = args.format.format()?;
     let ledger = g.open_existing()?;
     let select = args.scope.select(&ledger)?;
     let (receipt, diff) = ledger
         .diff(args.from, args.to, &select)
         .map_err(query_error)?;
-    if args.json {
+    if format == Format::Csv {
+        out!("{}", diff_csv(&diff))?;
+    } else if format == Format::Json {
         let v = json!({
             "from": diff.from.to_string(),
             "to": diff.to.to_string(),

@@ -1,20 +1,27 @@
 //! `pactlog export`: every record, byte for byte, as JSON Lines.
 
+use super::progress::Progress;
 use super::{CliError, Code, Globals};
 use clap::{Args, ValueEnum};
-use pactlog::import::{ExportError, export};
+use pactlog::import::{ExportError, export_reporting};
 use pactlog::input::FileKind;
 use std::fs;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
-/// Export every record as JSON Lines, for backup or to hand to an auditor.
+/// Export every record as JSON Lines, for backup or to hand to an auditor
 ///
 /// One line per record: {"seq", "id", "hash" (hex BLAKE3 chain hash), "bytes" (base64
 /// canonical record bytes)}. `pactlog import FILE.jsonl` into an empty store reproduces
 /// byte-identical records, the same head and the same Merkle root; into a store that
 /// holds a prefix of it, it appends the rest. Reading an export needs no lock.
+///
+/// Examples:
+///   pactlog export -o backup.jsonl
+///   pactlog export | gzip > backup.jsonl.gz
+///   pactlog --store restored.db import backup.jsonl
 #[derive(Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct ExportArgs {
     /// Output format
     #[arg(long, value_enum, default_value = "jsonl")]
@@ -43,10 +50,16 @@ pub fn run_export(g: &Globals, args: ExportArgs) -> Result<Code, CliError> {
     };
     let ledger = g.open_existing()?;
     let failed = |e: ExportError| CliError::internal(e.to_string());
+    let progress = Progress::start(g.quiet, "exporting", Some(ledger.size()));
+    let export = |out: &mut dyn std::io::Write| {
+        export_reporting(&ledger, &mut &mut *out, |n| progress.set(n))
+    };
     match output {
         None => {
             let mut out = super::out::pipe();
-            if let Err(e) = export(&ledger, &mut out) {
+            let written = export(&mut out);
+            progress.finish();
+            if let Err(e) = written {
                 return Err(if out.closed() {
                     CliError::closed()
                 } else {
@@ -55,7 +68,9 @@ pub fn run_export(g: &Globals, args: ExportArgs) -> Result<Code, CliError> {
             }
         }
         Some((target, path)) => {
-            let n = replace_file(&target, |out| export(&ledger, out).map_err(failed))?;
+            let n = replace_file(&target, |out| export(out).map_err(failed));
+            progress.finish();
+            let n = n?;
             errln!("exported {n} records to {}", path.display());
         }
     }
@@ -129,7 +144,7 @@ fn target(path: &Path, store: &Path) -> Result<PathBuf, CliError> {
 /// Writes `target` whole through `write`: into a new temporary file beside it (created,
 /// never reused), synced, then renamed over it. On any error the temporary file is
 /// removed and `target` is untouched.
-fn replace_file<T>(
+pub(super) fn replace_file<T>(
     target: &Path,
     write: impl FnOnce(&mut BufWriter<fs::File>) -> Result<T, CliError>,
 ) -> Result<T, CliError> {

@@ -1,13 +1,14 @@
 //! `pactlog import`: event files in, validated, appended atomically.
 
+use super::progress::Progress;
 use super::{CliError, Code, Globals, now};
 use clap::Args;
 use pactlog::Ledger;
 use pactlog::SledStore;
 use pactlog::import;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-/// Import parties and events from TOML files or folders.
+/// Import parties and events from TOML files or folders
 ///
 /// Every file is checked before anything is written: syntax, fields, dates (EDTF),
 /// amounts, party names and aliases, references between events, and ids already in the
@@ -25,7 +26,14 @@ use std::path::PathBuf;
 /// *.toml file is an error. An import that fails leaves no new store behind.
 ///
 /// Records get `recorded_at` from the clock, or from PACTLOG_NOW (RFC 3339) when set.
+/// `pactlog check PATH...` runs the same checks without writing anything.
+///
+/// Examples:
+///   pactlog import events/
+///   pactlog import events/parties.toml events/amazon-openai.toml --json
+///   pactlog --store copy.db import backup.jsonl
 #[derive(Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct ImportArgs {
     /// Files or folders (folders are read recursively for *.toml)
     #[arg(required = true, value_name = "PATH")]
@@ -61,10 +69,16 @@ pub fn run_import(g: &Globals, args: ImportArgs) -> Result<Code, CliError> {
         }
     }
     let (mut ledger, created) = g.open_for_import()?;
+    let progress = Progress::start(g.quiet, "checking", None);
     let done = match files {
-        None => import::restore(&mut ledger, &args.paths[0]).map(Done::Restored),
-        Some(files) => import::import_files(&mut ledger, files, at).map(Done::Imported),
+        None => restore(&mut ledger, &args.paths[0], &progress).map(Done::Restored),
+        Some(files) => import::plan_files(&ledger, files).and_then(|plan| {
+            let r = plan.checked.report();
+            progress.phase("appending", Some((r.parties_added + r.events_added) as u64));
+            import::apply_reporting(&mut ledger, plan, at, |n| progress.set(n)).map(Done::Imported)
+        }),
     };
+    progress.finish();
     let done = match done {
         Ok(done) => done,
         Err(e) => {
@@ -91,6 +105,26 @@ pub fn run_import(g: &Globals, args: ImportArgs) -> Result<Code, CliError> {
         );
     }
     Ok(Code::Ok)
+}
+
+/// Restores an export, showing its two readings on `progress`.
+fn restore(
+    ledger: &mut Ledger<SledStore>,
+    path: &Path,
+    progress: &Progress,
+) -> Result<import::RestoreReport, import::ImportError> {
+    let mut appending = false;
+    import::restore_reporting(ledger, path, |step| match step {
+        import::Restoring::Checked(n) => progress.set(n),
+        import::Restoring::Appended(n) => {
+            if !appending {
+                appending = true;
+                progress.phase("restoring", None);
+            }
+            progress.set(n);
+        }
+        _ => {}
+    })
 }
 
 fn print_report(done: &Done, ledger: &Ledger<SledStore>, json: bool) -> Result<(), CliError> {

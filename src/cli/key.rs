@@ -7,8 +7,12 @@ use pactlog::checkpoint::{SigningKey, VerifierKey};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// Manage checkpoint signing keys (C2SP signed-note Ed25519 keys).
+/// Manage checkpoint signing keys (C2SP signed-note Ed25519 keys)
+///
+/// Examples:
+///   pactlog key generate pactlog.example.org/partnerships --out log.key
 #[derive(Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct KeyArgs {
     #[command(subcommand)]
     command: KeyCommand,
@@ -19,7 +23,7 @@ enum KeyCommand {
     Generate(GenerateArgs),
 }
 
-/// Generate a signing key named NAME.
+/// Generate a signing key named NAME
 ///
 /// Writes the private key (`PRIVATE+KEY+NAME+<keyid>+<base64>`) to a new file, readable
 /// only by you (mode 0600), and never prints it. Prints the verifier key
@@ -31,7 +35,12 @@ enum KeyCommand {
 ///
 /// The name becomes the origin line of every checkpoint the key signs; use something
 /// that names the log, such as `pactlog.example.org/partnerships`.
+///
+/// Examples:
+///   pactlog key generate pactlog.example.org/partnerships --out log.key
+///   pactlog key generate my-log
 #[derive(Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct GenerateArgs {
     /// The key's name (no spaces, no '+')
     name: String,

@@ -1,43 +1,109 @@
 //! `pactlog log`: the events of the ledger, of one relationship or of one party.
 
+use super::csv::log_csv;
+use super::format::{Format, FormatArgs};
 use super::render::{event_json, json_text, log_table};
 use super::scope::ScopeArgs;
-use super::{CliError, Code, Globals};
+use super::{CliError, Code, Globals, parse_day};
 use clap::Args;
+use clap::builder::PossibleValuesParser;
+use pactlog::model::{Confidence, Day, Event, Payload};
 use serde_json::json;
 
-/// List events in date order (earliest possible day, then latest, then record order).
+/// List events in date order
 ///
-/// With --pair A B: the events of that relationship; with --party A: every event that
-/// involves A. Parties may be named by id, name or alias, in any case
+/// Events are ordered by their earliest possible day, then their latest, then record
+/// order. With --pair A B: the events of that relationship; with --party A: every event
+/// that involves A. Parties may be named by id, name or alias, in any case
 /// (`--pair MSFT openai`). Imprecise dates are shown as written (`2021`, `2025-12~`).
+///
+/// Filters combine (an event must pass each one given):
+///   --kind K          its kind is K (repeat, or separate with commas, for any of several)
+///   --confidence C    its confidence is C (repeatable as --kind)
+///   --since DAY       it may have happened on or after DAY: its latest day >= DAY
+///   --until DAY       it may have happened on or before DAY: its earliest day <= DAY
+/// So --since and --until keep every event whose date range meets [since, until]: an
+/// event dated `2025` is in `--since 2025-06-01 --until 2025-06-30`.
+///
+/// Examples:
+///   pactlog log
+///   pactlog log --pair microsoft openai
+///   pactlog log --party MSFT --json
+///   pactlog log --kind investment,agreement --since 2025-01-01 --until 2025-12-31
+///   pactlog log --confidence rumor --confidence reported --format csv > unconfirmed.csv
 #[derive(Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct LogArgs {
     #[command(flatten)]
     scope: ScopeArgs,
 
-    /// Print JSON (one array of events, with seq)
-    #[arg(long)]
-    json: bool,
+    /// Only events of this kind (repeatable; or a comma-separated list)
+    #[arg(long, value_name = "KIND", value_delimiter = ',',
+          value_parser = PossibleValuesParser::new(Payload::KINDS))]
+    kind: Vec<String>,
+
+    /// Only events of this confidence (repeatable; or a comma-separated list)
+    #[arg(long, value_name = "C", value_delimiter = ',',
+          value_parser = PossibleValuesParser::new(CONFIDENCES.map(Confidence::as_str)))]
+    confidence: Vec<String>,
+
+    /// Only events whose latest possible day is on or after DAY
+    #[arg(long, value_name = "DAY", value_parser = parse_day)]
+    since: Option<Day>,
+
+    /// Only events whose earliest possible day is on or before DAY
+    #[arg(long, value_name = "DAY", value_parser = parse_day)]
+    until: Option<Day>,
+
+    #[command(flatten)]
+    format: FormatArgs,
+}
+
+/// Every confidence, for `--confidence`.
+const CONFIDENCES: [Confidence; 3] = [
+    Confidence::Confirmed,
+    Confidence::Reported,
+    Confidence::Rumor,
+];
+
+impl LogArgs {
+    /// Whether `e` passes every filter given.
+    fn keeps(&self, e: &Event) -> bool {
+        (self.kind.is_empty() || self.kind.iter().any(|k| k == e.kind_name()))
+            && (self.confidence.is_empty()
+                || self.confidence.iter().any(|c| c == e.confidence.as_str()))
+            && self.since.is_none_or(|d| e.date.latest() >= d)
+            && self.until.is_none_or(|d| e.date.earliest() <= d)
+    }
 }
 
 pub fn run_log(g: &Globals, args: LogArgs) -> Result<Code, CliError> {
+    let format = args.format.format()?;
+    if let (Some(since), Some(until)) = (args.since, args.until)
+        && since > until
+    {
+        return Err(CliError::user(format!(
+            "--since {since} is after --until {until}: no event can match"
+        )));
+    }
     let ledger = g.open_existing()?;
-    let events = ledger.log(&args.scope.select(&ledger)?)?;
-    if args.json {
-        let items: Vec<_> = events
-            .iter()
-            .map(|l| {
-                let mut v = event_json(&l.event);
-                v["seq"] = json!(l.seq.get());
-                v
-            })
-            .collect();
-        outln!("{}", json_text(&json!(items))?)?;
-    } else if events.is_empty() {
-        outln!("no events")?;
-    } else {
-        out!("{}", log_table(&events))?;
+    let mut events = ledger.log(&args.scope.select(&ledger)?)?;
+    events.retain(|l| args.keeps(&l.event));
+    match format {
+        Format::Json => {
+            let items: Vec<_> = events
+                .iter()
+                .map(|l| {
+                    let mut v = event_json(&l.event);
+                    v["seq"] = json!(l.seq.get());
+                    v
+                })
+                .collect();
+            outln!("{}", json_text(&json!(items))?)?;
+        }
+        Format::Csv => out!("{}", log_csv(&events))?,
+        Format::Table if events.is_empty() => outln!("no events")?,
+        Format::Table => out!("{}", log_table(&events))?,
     }
     Ok(Code::Ok)
 }

@@ -6,19 +6,28 @@
 mod out;
 
 mod audit;
+mod check;
 mod checkpoint;
+mod completions;
 mod conflicts;
+mod csv;
 mod diff;
 mod export;
+mod format;
 mod import;
 mod key;
 mod log;
+mod man;
+mod progress;
 mod proof;
 mod render;
 mod scope;
 mod show;
 mod state;
 mod verify;
+
+#[cfg(test)]
+mod help_tests;
 
 use clap::{Parser, Subcommand};
 use pactlog::import::{ImportError, Problem};
@@ -27,20 +36,38 @@ use pactlog::{AuditError, Ledger, LedgerError, SledStore, StoreError, Timestamp}
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-/// pactlog: a tamper-evident ledger of how corporate partnerships change over time.
+/// pactlog: a tamper-evident ledger of how corporate partnerships change over time
 ///
 /// Events (investments, agreements and the terms they grant, legal threats,
 /// statements) are appended as immutable, hash-chained records to an embedded store.
-/// Start with `pactlog import events/`, then `pactlog log --pair microsoft openai`.
+/// `pactlog COMMAND --help` describes each command, with examples.
 ///
 /// Exit codes: 0 ok; 1 bad input or usage; 2 internal or storage error; 3 verification
 /// failed (tampering, broken chain, bad proof or signature).
+///
+/// Examples:
+///   pactlog import events/
+///   pactlog log --pair microsoft openai
+///   pactlog state --as-of 2026-03-01 --pair microsoft openai
+///   pactlog --store /srv/pactlog.db verify
 #[derive(Parser, Debug)]
-#[command(name = "pactlog", version, about, long_about, max_term_width = 100)]
+#[command(
+    name = "pactlog",
+    version,
+    about,
+    long_about,
+    verbatim_doc_comment,
+    max_term_width = 100
+)]
 pub struct Cli {
     /// The store folder [default: $PACTLOG_STORE, else ./pactlog.db]
     #[arg(long, global = true, value_name = "PATH")]
     store: Option<PathBuf>,
+
+    /// Draw no progress bar (import, verify and export draw one on a terminal when they
+    /// run for more than two seconds); output, notes and errors are unchanged
+    #[arg(long, short, global = true)]
+    quiet: bool,
 
     #[command(subcommand)]
     command: Command,
@@ -49,6 +76,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     Import(import::ImportArgs),
+    Check(check::CheckArgs),
     Log(log::LogArgs),
     Show(show::ShowArgs),
     State(state::StateArgs),
@@ -60,6 +88,8 @@ enum Command {
     Proof(proof::ProofArgs),
     Audit(audit::AuditArgs),
     Export(export::ExportArgs),
+    Completions(completions::CompletionsArgs),
+    Man(man::ManArgs),
 }
 
 /// Exit status of a command.
@@ -155,18 +185,7 @@ impl CliError {
     /// The JSON form printed under `--json`: `{"error": {"code": 1, "message": "...",
     /// "problems": [{"file", "line", "id", "message"}], "notes": ["..."]}}`.
     pub fn to_json(&self) -> serde_json::Value {
-        let problems: Vec<serde_json::Value> = self
-            .problems
-            .iter()
-            .map(|p| {
-                serde_json::json!({
-                    "file": p.file.display().to_string(),
-                    "line": p.line,
-                    "id": p.id,
-                    "message": p.message,
-                })
-            })
-            .collect();
+        let problems: Vec<serde_json::Value> = self.problems.iter().map(problem_json).collect();
         serde_json::json!({"error": {
             "code": self.code as u8,
             "message": self.message,
@@ -190,13 +209,24 @@ impl fmt::Display for CliError {
     }
 }
 
-/// Whether the command line asks for JSON (`--json` before any `--`): errors are then
-/// printed as [`CliError::to_json`].
+/// One problem of an import as JSON: `{"file", "line", "id", "message"}`.
+pub fn problem_json(p: &Problem) -> serde_json::Value {
+    serde_json::json!({
+        "file": p.file.display().to_string(),
+        "line": p.line,
+        "id": p.id,
+        "message": p.message,
+    })
+}
+
+/// Whether the command line asks for JSON (`--json`, `--format json` or
+/// `--format=json` before any `--`): errors are then printed as [`CliError::to_json`].
 pub fn wants_json(args: impl IntoIterator<Item = std::ffi::OsString>) -> bool {
-    args.into_iter()
-        .skip(1)
-        .take_while(|a| a != "--")
-        .any(|a| a == "--json")
+    let args: Vec<_> = args.into_iter().skip(1).take_while(|a| a != "--").collect();
+    args.iter().any(|a| a == "--json" || a == "--format=json")
+        || args
+            .windows(2)
+            .any(|w| w[0] == "--format" && w[1] == "json")
 }
 
 /// Prints `err` on standard error (as JSON when `json`; nothing for a closed standard
@@ -278,6 +308,8 @@ pub fn audit_error(e: AuditError) -> CliError {
 /// Global options every command sees.
 pub struct Globals {
     store: PathBuf,
+    /// No progress bars (`--quiet`).
+    quiet: bool,
 }
 
 /// What [`Globals::open_for_import`] created, to remove if the import fails: a store is
@@ -434,9 +466,13 @@ pub fn run(cli: Cli) -> Result<Code, CliError> {
                 .map(PathBuf::from)
         })
         .unwrap_or_else(|| PathBuf::from("pactlog.db"));
-    let g = Globals { store };
+    let g = Globals {
+        store,
+        quiet: cli.quiet,
+    };
     let code = match cli.command {
         Command::Import(args) => import::run_import(&g, args),
+        Command::Check(args) => check::run_check(&g, args),
         Command::Log(args) => log::run_log(&g, args),
         Command::Show(args) => show::run_show(&g, args),
         Command::State(args) => state::run_state(&g, args),
@@ -448,6 +484,8 @@ pub fn run(cli: Cli) -> Result<Code, CliError> {
         Command::Proof(args) => proof::run_proof(&g, args),
         Command::Audit(args) => audit::run_audit(args),
         Command::Export(args) => export::run_export(&g, args),
+        Command::Completions(args) => completions::run_completions(args),
+        Command::Man(args) => man::run_man(args),
     }?;
     out::flush()?;
     Ok(code)

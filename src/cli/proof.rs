@@ -4,8 +4,13 @@ use super::{CliError, Code, Globals, audit_error};
 use clap::{Args, Subcommand};
 use serde_json::json;
 
-/// Print Merkle proofs that auditors can check offline.
+/// Print Merkle proofs that auditors can check offline
+///
+/// Examples:
+///   pactlog proof inclusion 2026-02-27-amazon-invests-50b-in-openai > proof.txt
+///   pactlog proof consistency 10 28
 #[derive(Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct ProofArgs {
     #[command(subcommand)]
     command: ProofCommand,
@@ -17,23 +22,34 @@ enum ProofCommand {
     Consistency(ConsistencyArgs),
 }
 
-/// Prove that an event (or party) is in the ledger.
+/// Prove that an event (or party) is in the ledger
 ///
 /// Prints a C2SP tlog-proof@v1: the header line, `extra <base64>` carrying the record's
 /// canonical bytes, `index <seq>`, the inclusion path (base64 SHA-256 hashes, one per
 /// line), a blank line, and the newest signed checkpoint. Check it offline with
 /// `pactlog audit FILE --key VKEY`. Needs a checkpoint that covers the record.
+///
+/// Examples:
+///   pactlog checkpoint --key log.key
+///   pactlog proof inclusion 2026-02-27-amazon-invests-50b-in-openai > proof.txt
+///   pactlog audit proof.txt --key log.pub
 #[derive(Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct InclusionArgs {
     /// The event or party id
     id: String,
 }
 
-/// Prove that the ledger at size OLD is a prefix of the ledger at size NEW.
+/// Prove that the ledger at size OLD is a prefix of the ledger at size NEW
 ///
 /// Prints the two sizes and roots and the consistency path (RFC 6962 / RFC 9162), as
 /// text or with --json.
+///
+/// Examples:
+///   pactlog proof consistency 10 28
+///   pactlog proof consistency 10 28 --json
 #[derive(Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct ConsistencyArgs {
     /// The older tree size
     old: u64,

@@ -6,9 +6,16 @@ use clap::Args;
 use pactlog::model::{EventId, Payload, Tranche, Until, escape};
 use serde_json::json;
 
-/// Show one event in full: its record (seq, chain hash, recorded_at), dates, parties,
-/// what its kind carries (tranches, terms, legal stage...), and its sources.
+/// Show one event in full
+///
+/// Prints its record (seq, chain hash, recorded_at), dates, parties, what its kind
+/// carries (tranches, terms, legal stage...), and its sources.
+///
+/// Examples:
+///   pactlog show 2026-02-27-amazon-invests-50b-in-openai
+///   pactlog show 2026-02-27-amazon-invests-50b-in-openai --json
 #[derive(Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct ShowArgs {
     /// The event id
     id: String,

@@ -1,5 +1,7 @@
 //! `pactlog state`: what was in force in each relationship on a day.
 
+use super::csv::state_csv;
+use super::format::{Format, FormatArgs};
 use super::render::{
     answer_heading, conflict_json, dispute_json, investment_json, json_text, receipt_json,
     term_json, term_line, tranche_name, tranche_status_text,
@@ -13,9 +15,11 @@ use pactlog::{
 };
 use serde_json::{Value, json};
 
-/// Show what was in force between parties on a day: terms, investments with where their
-/// money stands (paid, scheduled, overdue, conditional or lapsed) and totals per
-/// currency, open disputes, and the events that count.
+/// Show what was in force between parties on a day
+///
+/// Lists, per relationship, the terms in force (marked when in a conflict), investments
+/// with where their money stands (paid, scheduled, overdue, conditional or lapsed) and
+/// totals per currency and status, open disputes, and the events that count.
 ///
 /// Three time axes:
 ///   --as-of DAY     the day the state is for (valid time). An event counts when its
@@ -36,6 +40,7 @@ use serde_json::{Value, json};
 ///   pactlog state --as-of 2026-03-01 --pair microsoft openai
 ///   pactlog state --as-of 2022-06-01 --known-at 2022-06-01 --party MSFT --json
 #[derive(Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct StateArgs {
     #[command(flatten)]
     axes: AxesArgs,
@@ -43,9 +48,8 @@ pub struct StateArgs {
     #[command(flatten)]
     scope: ScopeArgs,
 
-    /// Print JSON
-    #[arg(long)]
-    json: bool,
+    #[command(flatten)]
+    format: FormatArgs,
 }
 
 pub fn query_error(e: QueryError) -> CliError {
@@ -56,15 +60,16 @@ pub fn query_error(e: QueryError) -> CliError {
 }
 
 pub fn run_state(g: &Globals, args: StateArgs) -> Result<Code, CliError> {
+    let format = args.format.format()?;
     let ledger = g.open_existing()?;
     let select = args.scope.select(&ledger)?;
     let answer = ledger
         .state(args.axes.query(), &select)
         .map_err(query_error)?;
-    if args.json {
-        outln!("{}", json_text(&state_json(&answer))?)?;
-    } else {
-        out!("{}", state_text(&answer))?;
+    match format {
+        Format::Json => outln!("{}", json_text(&state_json(&answer))?)?,
+        Format::Csv => out!("{}", state_csv(&answer))?,
+        Format::Table => out!("{}", state_text(&answer))?,
     }
     Ok(Code::Ok)
 }

@@ -2,6 +2,7 @@
 
 use super::audit::read_signed_text;
 use super::key::read_verifier_key;
+use super::progress::Progress;
 use super::render::json_line;
 use super::{CliError, Code, Globals, audit_error};
 use clap::Args;
@@ -10,10 +11,10 @@ use pactlog::model::escape;
 use serde_json::json;
 use std::path::PathBuf;
 
-/// Check the whole ledger: every record's BLAKE3 chain hash and Merkle leaf, strict
-/// decoding, positions and links, then the Merkle root of the stored tree.
+/// Check the whole ledger, record by record, and its Merkle root
 ///
-/// Prints the number of records checked, the head hash and the root. On failure names
+/// Checks every record's BLAKE3 chain hash and Merkle leaf, strict decoding, positions
+/// and links, then the Merkle root of the stored tree. Prints the number of records checked, the head hash and the root. On failure names
 /// the first bad record and why, and exits 3.
 ///
 /// It also compares the store with its witness (the file pactlog-witness beside the sled
@@ -24,11 +25,17 @@ use std::path::PathBuf;
 ///
 /// Someone who can rewrite the sled files can rewrite the witness too: a tail cut off,
 /// or records rewritten with recomputed hashes, then pass a bare verify. With
-/// --checkpoint FILE --key VKEY it also checks a checkpoint
-/// signed earlier: its signature, that the ledger still holds every record it covers
-/// (not truncated or rolled back), and that those records still give its root
-/// (not rewritten), with a consistency proof to the current tree.
+/// --checkpoint FILE --key VKEY it also checks a checkpoint signed earlier: its
+/// signature, that the ledger still holds every record it covers (not truncated or
+/// rolled back), and that those records still give its root (not rewritten), with a
+/// consistency proof to the current tree.
+///
+/// Examples:
+///   pactlog verify
+///   pactlog verify --checkpoint checkpoint.txt --key log.pub
+///   pactlog verify --json
 #[derive(Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct VerifyArgs {
     /// A signed checkpoint note (from `pactlog checkpoint`), or - for standard input.
     /// A note that does not read as one fails the verification (exit 3)
@@ -54,7 +61,9 @@ pub fn run_verify(g: &Globals, args: VerifyArgs) -> Result<Code, CliError> {
         _ => None,
     };
     let ledger = g.open_to_verify()?;
-    let report = ledger.verify()?;
+    let progress = Progress::start(g.quiet, "verifying", Some(ledger.size()));
+    let report = ledger.verify_reporting(|n| progress.set(n))?;
+    progress.finish();
     // A checkpoint that is malformed, badly signed or not a prefix fails the verification
     // (exit 3), as in `audit`; storage errors stay internal.
     let checkpoint_result = checkpoint.map(|(note, key)| {

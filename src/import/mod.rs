@@ -17,7 +17,9 @@ mod restore;
 mod walk;
 
 pub use parse::Located;
-pub use restore::{ExportError, RestoreReport, export, restore};
+pub use restore::{
+    ExportError, RestoreReport, Restoring, export, export_reporting, restore, restore_reporting,
+};
 pub use walk::{Files, SkipReason, SkippedLink, collect_files};
 
 use crate::codec::Timestamp;
@@ -517,8 +519,26 @@ pub fn apply<S: Store>(
     plan: Plan,
     at: Timestamp,
 ) -> Result<ImportReport, ImportError> {
+    apply_reporting(ledger, plan, at, |_| {})
+}
+
+/// [`apply`], telling `appended` how many records are appended and durable after each
+/// store batch.
+///
+/// # Errors
+/// As [`apply`].
+pub fn apply_reporting<S: Store>(
+    ledger: &mut Ledger<S>,
+    plan: Plan,
+    at: Timestamp,
+    mut appended: impl FnMut(u64),
+) -> Result<ImportReport, ImportError> {
     let checked = plan.checked.report();
-    ledger.append(plan.checked, at)?;
+    let mut done = 0;
+    ledger.append_reporting(plan.checked, at, |batch| {
+        done += batch.count;
+        appended(done);
+    })?;
     Ok(ImportReport {
         files: plan.files,
         parties_added: checked.parties_added,

@@ -20,6 +20,18 @@ use std::path::Path;
 /// # Errors
 /// Storage errors, or the writer failing.
 pub fn export<S: Store>(ledger: &Ledger<S>, out: &mut impl Write) -> Result<u64, ExportError> {
+    export_reporting(ledger, out, |_| {})
+}
+
+/// [`export`], telling `progress` the number of records written after each one.
+///
+/// # Errors
+/// As [`export`].
+pub fn export_reporting<S: Store>(
+    ledger: &Ledger<S>,
+    out: &mut impl Write,
+    mut progress: impl FnMut(u64),
+) -> Result<u64, ExportError> {
     let mut n = 0;
     for stored in ledger.raw_records(0, None) {
         let stored = stored?;
@@ -32,6 +44,7 @@ pub fn export<S: Store>(ledger: &Ledger<S>, out: &mut impl Write) -> Result<u64,
         });
         writeln!(out, "{line}").map_err(|e| ExportError::Write(e.to_string()))?;
         n += 1;
+        progress(n);
     }
     out.flush().map_err(|e| ExportError::Write(e.to_string()))?;
     Ok(n)
@@ -83,6 +96,28 @@ pub fn restore<S: Store>(
     ledger: &mut Ledger<S>,
     path: &Path,
 ) -> Result<RestoreReport, ImportError> {
+    restore_reporting(ledger, path, |_| {})
+}
+
+/// How far a restore has come, for progress reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Restoring {
+    /// The first reading has checked this many lines.
+    Checked(u64),
+    /// This many records are appended and durable.
+    Appended(u64),
+}
+
+/// [`restore`], telling `progress` how far it has come ([`Restoring`]).
+///
+/// # Errors
+/// As [`restore`].
+pub fn restore_reporting<S: Store>(
+    ledger: &mut Ledger<S>,
+    path: &Path,
+    mut progress: impl FnMut(Restoring),
+) -> Result<RestoreReport, ImportError> {
     // Through the bounded reader: a FIFO or a device is refused, not read twice.
     let open = || {
         crate::input::open(path)
@@ -92,7 +127,7 @@ pub fn restore<S: Store>(
                 detail: e.refusal.to_string(),
             })
     };
-    restore_readings(ledger, path, open)
+    restore_readings(ledger, path, open, &mut progress)
 }
 
 /// [`restore`], the file (named `path` in problems) read through `open`, once per reading.
@@ -100,6 +135,7 @@ fn restore_readings<S: Store, R: BufRead + Send>(
     ledger: &mut Ledger<S>,
     path: &Path,
     mut open: impl FnMut() -> Result<R, ImportError>,
+    progress: &mut dyn FnMut(Restoring),
 ) -> Result<RestoreReport, ImportError> {
     let problem = |line: usize, message: String| Problem {
         file: path.to_path_buf(),
@@ -108,7 +144,9 @@ fn restore_readings<S: Store, R: BufRead + Send>(
         message,
     };
     let have = ledger.size();
-    let checked = first_reading(ledger, path, open()?)?;
+    let checked = first_reading(ledger, path, open()?, &mut |n| {
+        progress(Restoring::Checked(n));
+    })?;
     if !checked.problems.is_empty() {
         return Err(ImportError::Invalid(checked.problems));
     }
@@ -136,7 +174,11 @@ fn restore_readings<S: Store, R: BufRead + Send>(
         records.peek()?;
         Some(records.by_ref().take(APPEND_BATCH).collect::<Vec<Record>>())
     });
-    let appended = ledger.append_replayed(&checked.admitted, batches);
+    let mut appended = 0;
+    let appended = ledger.append_replayed(&checked.admitted, batches, &mut |batch| {
+        appended += batch.count;
+        progress(Restoring::Appended(appended));
+    });
     let changed_at = |line: usize, why: &str| {
         ImportError::Invalid(vec![problem(
             line,
@@ -208,6 +250,7 @@ fn first_reading<S: Store>(
     ledger: &Ledger<S>,
     path: &Path,
     reading: impl BufRead + Send,
+    checked: &mut dyn FnMut(u64),
 ) -> Result<FirstReading, ImportError> {
     let problem = |line: usize, message: String| Problem {
         file: path.to_path_buf(),
@@ -226,6 +269,7 @@ fn first_reading<S: Store>(
         })?;
         let position = total;
         total += 1;
+        checked(total);
         let (record, hash) = match read_line(&line, position) {
             Ok(read) => read,
             Err(m) => {
@@ -347,9 +391,12 @@ mod tests {
 
         let mut readings = vec![edited, original.clone()].into_iter().rev();
         let mut target = Ledger::open(MemoryStore::new()).unwrap();
-        let result = restore_readings(&mut target, Path::new("x.jsonl"), || {
-            Ok(Cursor::new(readings.next().expect("read twice, no more")))
-        });
+        let result = restore_readings(
+            &mut target,
+            Path::new("x.jsonl"),
+            || Ok(Cursor::new(readings.next().expect("read twice, no more"))),
+            &mut |_| {},
+        );
         let Err(ImportError::Invalid(problems)) = result else {
             panic!("a changed export was not refused as bad input: {result:?}");
         };
@@ -369,13 +416,30 @@ mod tests {
         assert_eq!(target.head(), source.head_at(at as u64).unwrap());
         assert!(target.verify().unwrap().is_ok());
 
-        // Read the same twice, it restores whole.
+        // Read the same twice, it restores whole, reporting its progress: every line
+        // checked, then every record appended, in whole batches.
         let mut same = Ledger::open(MemoryStore::new()).unwrap();
-        let report = restore_readings(&mut same, Path::new("x.jsonl"), || {
-            Ok(Cursor::new(original.clone()))
-        })
+        let mut steps = Vec::new();
+        let report = restore_readings(
+            &mut same,
+            Path::new("x.jsonl"),
+            || Ok(Cursor::new(original.clone())),
+            &mut |step| steps.push(step),
+        )
         .unwrap();
         assert_eq!(report.appended, source.size());
         assert_eq!(same.head(), source.head());
+        let n = source.size();
+        let checked = steps.iter().filter(|s| matches!(s, Restoring::Checked(_)));
+        assert_eq!(checked.count() as u64, n);
+        let split = n as usize;
+        assert_eq!(steps[split - 1], Restoring::Checked(n));
+        assert_eq!(steps.last(), Some(&Restoring::Appended(n)));
+        assert!(steps[split..].len() > 1, "{:?}", &steps[split..]);
+        assert!(
+            steps[split..]
+                .iter()
+                .all(|s| matches!(s, Restoring::Appended(_)))
+        );
     }
 }

@@ -96,7 +96,7 @@ impl<S: Store> Ledger<S> {
     /// (asked with its seq and chain hash). They are stored byte for byte as their
     /// canonical encoding, so the chain hashes and Merkle root are reproduced exactly. A
     /// batch holding a record that fails stops the append there; the batches before it
-    /// stay.
+    /// stay. `durable` is told of each batch once it is durable.
     ///
     /// # Errors
     /// [`LedgerError::Break`] or [`LedgerError::NotAdmitted`] naming the first record
@@ -105,6 +105,7 @@ impl<S: Store> Ledger<S> {
         &mut self,
         batches: I,
         admitted: impl Fn(u64, ChainHash) -> bool + Send + Sync,
+        durable: &mut dyn FnMut(&AppendReport),
     ) -> Result<AppendReport, LedgerError>
     where
         I: IntoIterator<Item = Vec<Record>>,
@@ -117,7 +118,7 @@ impl<S: Store> Ledger<S> {
                     .next()
                     .map(|r| stage_records(r, Tip { size, head }, &admitted))
             },
-            &mut |_| {},
+            durable,
         )
     }
 
@@ -473,7 +474,9 @@ mod tests {
 
         let store = MemoryStore::new();
         let mut restored = Ledger::open(store.clone()).unwrap();
-        let err = restored.append_records(batches, |_, _| true).unwrap_err();
+        let err = restored
+            .append_records(batches, |_, _| true, &mut |_| {})
+            .unwrap_err();
         assert!(
             matches!(&err, LedgerError::Break(b) if b.seq == 200 && b.kind == crate::chain::BreakKind::BrokenLink),
             "{err}"
@@ -486,7 +489,9 @@ mod tests {
         assert_eq!(restored.root_at(200).unwrap(), source.root_at(200).unwrap());
         assert_eq!(reopened.root_at(200).unwrap(), source.root_at(200).unwrap());
         let tail: Vec<Record> = records[200..].to_vec();
-        restored.append_records(vec![tail], |_, _| true).unwrap();
+        restored
+            .append_records(vec![tail], |_, _| true, &mut |_| {})
+            .unwrap();
         assert_eq!(restored.head(), source.head());
     }
 }

@@ -123,8 +123,20 @@ impl<S: Store> Ledger<S> {
     /// # Errors
     /// Storage errors only; damage is reported in the [`VerifyReport`].
     pub fn verify(&self) -> Result<VerifyReport, LedgerError> {
+        self.verify_reporting(|_| {})
+    }
+
+    /// [`Ledger::verify`], telling `progress` how many records have been read so far
+    /// (every [`CHUNK`] records, from the thread that calls this).
+    ///
+    /// # Errors
+    /// As [`Ledger::verify`].
+    pub fn verify_reporting(
+        &self,
+        progress: impl FnMut(u64),
+    ) -> Result<VerifyReport, LedgerError> {
         let witnessed = self.check_witness()?;
-        let chain = self.verify_chain()?;
+        let chain = self.verify_chain(progress)?;
         let Some(w) = witnessed else {
             return Ok(chain);
         };
@@ -144,7 +156,7 @@ impl<S: Store> Ledger<S> {
     }
 
     /// The chain and Merkle check of [`Ledger::verify`], without the witness.
-    fn verify_chain(&self) -> Result<VerifyReport, LedgerError> {
+    fn verify_chain(&self, progress: impl FnMut(u64)) -> Result<VerifyReport, LedgerError> {
         let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
         let lowest = AtomicU64::new(u64::MAX);
         let (scanned, found) = std::thread::scope(|scope| {
@@ -171,7 +183,7 @@ impl<S: Store> Ledger<S> {
                 });
             }
             drop(done_tx);
-            let scanned = self.scan(&queues, &lowest);
+            let scanned = self.scan(&queues, &lowest, progress);
             // Closing the queues ends the workers.
             drop(queues);
             let found = done_rx.iter().fold(None, earliest);
@@ -225,11 +237,13 @@ impl<S: Store> Ledger<S> {
     /// Reads `records` in order, checking what needs no decoding (keys, positions,
     /// lengths), accumulating the Merkle root of the stored leaves, and handing the
     /// values to the workers' queues round-robin. Stops at its own first break, or
-    /// when a worker has found an earlier one.
+    /// when a worker has found an earlier one. Tells `progress` the count read after
+    /// each chunk.
     fn scan(
         &self,
         queues: &[mpsc::SyncSender<Chunk>],
         lowest: &AtomicU64,
+        mut progress: impl FnMut(u64),
     ) -> Result<Scan, LedgerError> {
         let mut scan = Scan {
             count: 0,
@@ -287,9 +301,11 @@ impl<S: Store> Ledger<S> {
             if chunk.ends.len() == CHUNK {
                 let full = std::mem::replace(&mut chunk, Chunk::new(scan.count, scan.last_hash));
                 send(full)?;
+                progress(scan.count);
             }
         }
         send(chunk)?;
+        progress(scan.count);
         Ok(scan)
     }
 

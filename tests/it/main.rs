@@ -11,6 +11,7 @@ mod audit_scenarios;
 mod bad_inputs;
 mod chain_props;
 mod checkpoint_crosscheck;
+mod cli_habits;
 mod cli_ledger;
 mod conflicts;
 mod corrections;

@@ -304,7 +304,7 @@ impl<S: Store> Ledger<S> {
     /// (each an atomic store batch, durable before the next is written). Each record is
     /// stored byte for byte as its canonical encoding, and must be the one admitted at
     /// its position (same chain hash): a record that differs stops the append there, and
-    /// the batches before it stay.
+    /// the batches before it stay. `durable` is told of each batch once it is durable.
     ///
     /// # Errors
     /// [`LedgerError::Stale`] when the ledger changed since the replay;
@@ -314,6 +314,7 @@ impl<S: Store> Ledger<S> {
         &mut self,
         admitted: &ReplayedRecords,
         batches: I,
+        durable: &mut dyn FnMut(&AppendReport),
     ) -> Result<AppendReport, LedgerError>
     where
         I: IntoIterator<Item = Vec<Record>>,
@@ -331,6 +332,6 @@ impl<S: Store> Ledger<S> {
             seq.checked_sub(base)
                 .and_then(|i| hashes.get(usize::try_from(i).ok()?))
                 == Some(&hash)
-        })
+        }, durable)
     }
 }

@@ -1,0 +1,122 @@
+//! Progress on standard error for the long commands (import, restore, verify, export).
+//!
+//! A bar (or a spinner, while the total is unknown) with the count and the rate. It is
+//! drawn only when standard error is a terminal, `--quiet` is not given, and the work has
+//! run for [`DELAY`]: short runs and pipes see nothing, and the commands' own output is
+//! the same with or without it. The bar is cleared before the command prints its summary.
+//! The library reports counts through plain callbacks; only this module knows indicatif.
+
+use indicatif::{HumanCount, ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
+use std::fmt;
+use std::io::IsTerminal;
+use std::time::Duration;
+
+/// How long work runs before its progress is shown.
+const DELAY: Duration = Duration::from_secs(2);
+
+/// The progress of one command.
+pub struct Progress {
+    bar: ProgressBar,
+}
+
+/// Whether progress may be drawn: on a terminal, unless asked to be quiet.
+fn shown(quiet: bool, stderr_is_terminal: bool) -> bool {
+    !quiet && stderr_is_terminal
+}
+
+impl Progress {
+    /// Progress of `what` (a verb phrase, "verifying"), hidden unless [`shown`]; it
+    /// appears once the work has lasted [`DELAY`].
+    pub fn start(quiet: bool, what: &str, total: Option<u64>) -> Progress {
+        let bar = ProgressBar::with_draw_target(total, ProgressDrawTarget::hidden());
+        let progress = Progress { bar };
+        progress.phase(what, total);
+        if shown(quiet, std::io::stderr().is_terminal()) {
+            let bar = progress.bar.clone();
+            // Detached: it only ever reveals the bar, and ends once it has or the work is
+            // done.
+            std::thread::spawn(move || {
+                let step = Duration::from_millis(100);
+                let mut waited = Duration::ZERO;
+                while waited < DELAY {
+                    if bar.is_finished() {
+                        return;
+                    }
+                    std::thread::sleep(step);
+                    waited += step;
+                }
+                if !bar.is_finished() {
+                    bar.set_draw_target(ProgressDrawTarget::stderr());
+                    bar.enable_steady_tick(Duration::from_millis(120));
+                }
+            });
+        }
+        progress
+    }
+
+    /// Starts the next stage of the work: `what`, counted from zero to `total` (when
+    /// known).
+    pub fn phase(&self, what: &str, total: Option<u64>) {
+        let template = if total.is_some() {
+            "{msg} [{bar:30}] {human_pos}/{human_len} records ({rate}, {eta} left)"
+        } else {
+            "{spinner} {msg}: {human_pos} records ({rate})"
+        };
+        self.bar.reset();
+        match total {
+            Some(n) => self.bar.set_length(n),
+            None => self.bar.unset_length(),
+        }
+        self.bar.set_message(what.to_string());
+        if let Ok(style) = ProgressStyle::with_template(template) {
+            let style = style.progress_chars("=> ").with_key(
+                "rate",
+                |state: &ProgressState, w: &mut dyn fmt::Write| {
+                    let _ = write!(w, "{}/s", HumanCount(state.per_sec() as u64));
+                },
+            );
+            self.bar.set_style(style);
+        }
+    }
+
+    /// `n` records done in this stage.
+    pub fn set(&self, n: u64) {
+        self.bar.set_position(n);
+    }
+
+    /// Removes the bar (before the command prints its summary).
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        self.finish();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_is_drawn_only_on_a_terminal_and_never_when_quiet() {
+        assert!(shown(false, true));
+        assert!(!shown(false, false));
+        assert!(!shown(true, true));
+        assert!(!shown(true, false));
+    }
+
+    /// A hidden bar still counts: a command may finish it at any stage.
+    #[test]
+    fn a_hidden_bar_counts_and_finishes() {
+        let p = Progress::start(true, "checking", None);
+        p.set(5);
+        assert_eq!(p.bar.position(), 5);
+        p.phase("appending", Some(10));
+        assert_eq!((p.bar.position(), p.bar.length()), (0, Some(10)));
+        p.finish();
+        assert!(p.bar.is_finished());
+    }
+}
