@@ -227,8 +227,9 @@ enum Kind {
 struct PairMemory {
     /// Recent events not superseded (targets of supersedes and about), oldest first.
     recent: Vec<EventId>,
-    /// Terms granted and not yet ended by a synthetic event.
-    terms: Vec<TermRef>,
+    /// Terms granted and not yet ended by a synthetic event, with the earliest day of
+    /// the agreement that granted each (nothing may end a term before that day).
+    terms: Vec<(TermRef, Day)>,
     /// Legal matters not yet resolved.
     open_legal: Vec<EventId>,
     /// Scheduled tranches not yet paid by a synthetic payment.
@@ -492,7 +493,7 @@ impl Events<'_> {
                 let count = 1 + rng.below(3) as usize;
                 let terms = (0..count).map(|k| term(rng, k, x, y, &date)).collect();
                 let ends = if rng.percent(15) {
-                    take_terms(rng, memory)
+                    take_terms(rng, memory, date.latest())
                 } else {
                     Vec::new()
                 };
@@ -505,9 +506,13 @@ impl Events<'_> {
                     pays: vec![memory.payable.remove(k)],
                 }
             }
-            Kind::TermEnded => Payload::TermEnded {
-                ends: take_terms(rng, memory),
-                reason: rng.percent(50).then(|| sentence_of(rng, 4, 8)),
+            Kind::TermEnded => match take_terms(rng, memory, date.latest()) {
+                // Every remembered term was granted after this event's date.
+                ends if ends.is_empty() => Payload::Announcement,
+                ends => Payload::TermEnded {
+                    ends,
+                    reason: rng.percent(50).then(|| sentence_of(rng, 4, 8)),
+                },
             },
             Kind::LegalThreat | Kind::LegalAction => {
                 let resolve = !memory.open_legal.is_empty() && rng.percent(40);
@@ -612,10 +617,11 @@ impl Events<'_> {
         match &e.payload {
             Payload::Agreement { terms, .. } => {
                 for t in terms {
-                    memory.terms.push(TermRef {
+                    let r = TermRef {
                         event: e.id.clone(),
                         key: t.key.clone(),
-                    });
+                    };
+                    memory.terms.push((r, e.date.earliest()));
                 }
                 let over = memory.terms.len().saturating_sub(LIVE_TERMS);
                 memory.terms.drain(..over);
@@ -671,16 +677,20 @@ fn take_recent(rng: &mut Rng, memory: &mut PairMemory) -> Option<EventId> {
     Some(memory.recent.remove(k))
 }
 
-/// Removes and returns one or two live terms of the pair (they are being ended).
-fn take_terms(rng: &mut Rng, memory: &mut PairMemory) -> Vec<TermRef> {
+/// Removes and returns one or two live terms of the pair granted on or before `latest`
+/// (they are being ended by an event whose latest day it is).
+fn take_terms(rng: &mut Rng, memory: &mut PairMemory, latest: Day) -> Vec<TermRef> {
     let mut out = Vec::new();
     let count = 1 + rng.below(2) as usize;
     for _ in 0..count {
-        if memory.terms.is_empty() {
+        let endable: Vec<usize> = (0..memory.terms.len())
+            .filter(|&i| memory.terms[i].1 <= latest)
+            .collect();
+        if endable.is_empty() {
             break;
         }
-        let k = rng.below(memory.terms.len() as u64) as usize;
-        out.push(memory.terms.remove(k));
+        let k = endable[rng.below(endable.len() as u64) as usize];
+        out.push(memory.terms.remove(k).0);
     }
     out.sort();
     out

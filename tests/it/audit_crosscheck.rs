@@ -18,7 +18,7 @@ use std::process::Output;
 use support::{TempStore, events_dir};
 
 /// Records after importing events/.
-const EVENTS_SIZE: u64 = 56;
+const EVENTS_SIZE: u64 = 70;
 const KEY_NAME: &str = "example.org/pactlog";
 
 /// Go's sumdb/note test key: a witness that is neither pactlog nor the log's key.
@@ -177,7 +177,11 @@ fn the_cli_checkpoint_verifies_with_signed_note_and_parses_with_tlog_tiles() {
     );
 
     // A checkpoint with one changed byte fails on their side too.
-    let tampered = log.note.replacen("\n56\n", "\n55\n", 1);
+    let tampered = log.note.replacen(
+        &format!("\n{EVENTS_SIZE}\n"),
+        &format!("\n{}\n", EVENTS_SIZE - 1),
+        1,
+    );
     assert_ne!(tampered, log.note);
     let theirs = signed_note::Note::from_bytes(tampered.as_bytes())
         .unwrap()
@@ -237,7 +241,7 @@ fn cli_inclusion_proofs_verify_with_tlog_tiles() {
     let root = *theirs.hash();
 
     // Both ends, the first event (17), and leaves at and around subtree edges.
-    for seq in [0usize, 1, 16, 17, 31, 32, 40, 54, 55] {
+    for seq in [0usize, 1, 16, 17, 31, 32, 40, 54, 55, 68, 69] {
         let out = run(&log.store, &["proof", "inclusion", &ids[seq]]);
         assert_code(&out, 0, "proof inclusion");
         let proof = TlogProof::parse(&stdout_of(&out)).unwrap();
@@ -273,12 +277,12 @@ fn cli_consistency_proofs_verify_with_tlog_tiles() {
     let bytes = exported_bytes(&store);
     let stored = StoredHashes::of(&bytes);
     for (old, new) in [
-        (1u64, 56u64),
-        (7, 56),
+        (1u64, EVENTS_SIZE),
+        (7, EVENTS_SIZE),
         (16, 33),
-        (32, 56),
-        (55, 56),
-        (56, 56),
+        (32, EVENTS_SIZE),
+        (EVENTS_SIZE - 1, EVENTS_SIZE),
+        (EVENTS_SIZE, EVENTS_SIZE),
     ] {
         let v = store.json(&[
             "proof",
@@ -354,7 +358,9 @@ fn a_checkpoint_signed_by_signed_note_with_the_pactlog_key_is_accepted_by_verify
     let out = verify_against(&log.store, &file, &log.vkey);
     assert_code(&out, 0, "verify against signed_note's older checkpoint");
     assert!(
-        stdout_of(&out).contains("at size 20 is a prefix of this ledger (56 records"),
+        stdout_of(&out).contains(&format!(
+            "at size 20 is a prefix of this ledger ({EVENTS_SIZE} records"
+        )),
         "{}",
         stdout_of(&out)
     );

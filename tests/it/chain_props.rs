@@ -555,7 +555,7 @@ fn importing_the_small_fixture_twice_changes_nothing() {
 /// Needs the real EDTF module: events/ has an interval date.
 #[test]
 fn importing_events_twice_changes_nothing() {
-    import_twice_into_sled(events_dir(), 39, 17);
+    import_twice_into_sled(events_dir(), 53, 17);
 }
 
 /// The files of events/ other than parties.toml, sorted.
@@ -593,7 +593,23 @@ proptest! {
         let mut ledger = Ledger::open(MemoryStore::new()).expect("open");
         let mut at = T0;
         for (file, _) in order.iter().zip(keep.iter().cycle()).filter(|(_, k)| **k) {
-            import_ok(&mut ledger, &[parties.clone(), file.clone()], at);
+            // A file whose events refer to events of a file not imported yet is refused
+            // whole (nothing appended); the final import brings both.
+            let paths = [parties.clone(), file.clone()];
+            let size = ledger.size();
+            match import::import(&mut ledger, &paths, Timestamp::from_unix(at)) {
+                Ok(_) => {}
+                Err(ImportError::Invalid(problems)) => {
+                    prop_assert!(
+                        problems.iter().all(|p| p.message.contains("there is no event")
+                            || p.message.contains("neither in the input nor in the ledger")
+                            || p.message.contains("which does not exist")),
+                        "{paths:?} refused for more than a missing reference: {problems:?}"
+                    );
+                    prop_assert_eq!(ledger.size(), size);
+                }
+                Err(e) => panic!("import of {paths:?} failed: {e}"),
+            }
             at += 60;
         }
         import_ok(&mut ledger, &[events_dir()], at);

@@ -179,7 +179,7 @@ fn check_prints_the_problems_import_prints_and_writes_nothing() {
     }
     // Valid files that would append: checked, reported, not written.
     let out = stdout_of(store.cmd().arg("check").arg(support::events_dir()));
-    assert!(out.contains("checked: no problems (39 new events"), "{out}");
+    assert!(out.contains("checked: no problems (53 new events"), "{out}");
     let json = store.json(&[
         "check",
         "--json",
@@ -450,12 +450,12 @@ fn progress_never_reaches_a_pipe() {
     let mut lines = stdout.lines();
     assert_eq!(
         lines.next(),
-        Some("imported 39 events and 17 parties from 10 files (0 events already recorded)")
+        Some("imported 53 events and 17 parties from 10 files (0 events already recorded)")
     );
     assert!(
         lines
             .next()
-            .is_some_and(|l| l.starts_with("ledger: 56 records, head "))
+            .is_some_and(|l| l.starts_with("ledger: 70 records, head "))
     );
     assert_eq!(lines.next(), None);
 
@@ -469,7 +469,7 @@ fn progress_never_reaches_a_pipe() {
     assert!(out.status.success());
     assert_eq!(
         String::from_utf8_lossy(&out.stderr),
-        format!("exported 56 records to {}\n", file.display())
+        format!("exported 70 records to {}\n", file.display())
     );
     for args in [&["verify"][..], &["-q", "verify"], &["export"]] {
         let out = store.cmd().args(args).output().expect("run");
@@ -485,7 +485,7 @@ fn progress_never_reaches_a_pipe() {
         .expect("restore");
     assert!(out.status.success());
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
-    assert!(String::from_utf8_lossy(&out.stdout).starts_with("restored 56 of 56 records"));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("restored 70 of 70 records"));
 }
 
 /// The library's progress callbacks count every record of an import, a verify and an
@@ -503,7 +503,7 @@ fn progress_callbacks_count_to_the_total() {
         |n| appended.push(n),
     )
     .expect("apply");
-    assert_eq!(appended.last(), Some(&56));
+    assert_eq!(appended.last(), Some(&70));
     assert!(appended.windows(2).all(|w| w[0] < w[1]), "{appended:?}");
 
     let mut verified = Vec::new();
@@ -513,12 +513,12 @@ fn progress_callbacks_count_to_the_total() {
             .expect("verify")
             .is_ok()
     );
-    assert_eq!(verified.last(), Some(&56));
+    assert_eq!(verified.last(), Some(&70));
 
     let mut exported = Vec::new();
     let mut out = Vec::new();
     import::export_reporting(&ledger, &mut out, |n| exported.push(n)).expect("export");
-    assert_eq!(exported, (1..=56).collect::<Vec<u64>>());
+    assert_eq!(exported, (1..=70).collect::<Vec<u64>>());
 }
 
 /// `--format json` asks for JSON errors as `--json` does.

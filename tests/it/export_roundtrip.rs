@@ -20,7 +20,7 @@ use std::process::Output;
 use support::{TempStore, arb_ledger, cases, events_dir, small_fixture};
 
 /// Records after importing events/.
-const EVENTS_SIZE: usize = 56;
+const EVENTS_SIZE: usize = 70;
 
 fn stdout_of(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()

@@ -101,7 +101,8 @@ fn on_2026_03_20_microsoft_has_an_open_rumor_level_dispute_with_openai_and_with_
 }
 
 #[test]
-fn on_2026_05_01_api_exclusivity_is_gone_the_models_license_is_non_exclusive_and_research_ip_stays() {
+fn on_2026_05_01_api_exclusivity_is_gone_the_models_license_is_non_exclusive_and_research_ip_stays()
+{
     let l = bundled();
     let r = rel(&l, Query::as_of(day("2026-05-01")), "microsoft", "openai");
     assert!(
@@ -114,7 +115,10 @@ fn on_2026_05_01_api_exclusivity_is_gone_the_models_license_is_non_exclusive_and
         .iter()
         .filter(|t| t.kind == TermType::IpLicense && t.holder == p("microsoft"))
         .collect();
-    let models: Vec<_> = ip.iter().filter(|t| t.scope.as_str() == "ip.models").collect();
+    let models: Vec<_> = ip
+        .iter()
+        .filter(|t| t.scope.as_str() == "ip.models")
+        .collect();
     assert!(!models.is_empty(), "Microsoft still holds a models license");
     assert!(
         models.iter().all(|t| !t.exclusive),
@@ -190,9 +194,7 @@ fn diff_feb_to_apr_2026_shows_the_joint_statement_and_the_march_dispute() {
     );
     assert_eq!(r.disputes_opened.len(), 1);
     assert!(
-        r.disputes_opened[0]
-            .event
-            .as_str()
+        r.disputes_opened[0].event.as_str()
             == "2026-02-27-microsoft-weighs-suing-openai-and-amazon"
     );
     assert_eq!(r.status, (Status::Active, Status::Disputed));

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 /// Records after importing events/: 17 parties and 39 events.
-pub(crate) const EVENTS_SIZE: u64 = 56;
+pub(crate) const EVENTS_SIZE: u64 = 70;
 /// Events in `extra_events`.
 pub(crate) const EXTRA: u64 = 4;
 pub(crate) const KEY_NAME: &str = "example.org/pactlog";
@@ -158,7 +158,7 @@ pub(crate) fn signed_events() -> Signed {
     let store = TempStore::new();
     store.import(&[&events_dir()]);
     let keys = keygen(store.dir.path(), "log.key");
-    let note = checkpoint(&store, &keys, "cp-56.note");
+    let note = checkpoint(&store, &keys, "cp-full.note");
     Signed { store, keys, note }
 }
 
