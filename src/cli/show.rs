@@ -3,7 +3,7 @@
 use super::render::{event_json, json_text};
 use super::{CliError, Code, Globals};
 use clap::Args;
-use pactlog::model::{EventId, Payload, Tranche, Until, escape};
+use pactlog::model::{EventId, Payload, Source, Term, Tranche, Until, escape};
 use serde_json::json;
 
 /// Show one event in full
@@ -64,58 +64,47 @@ pub fn run_show(g: &Globals, args: ShowArgs) -> Result<Code, CliError> {
         outln!("  supersedes   {s}")?;
     }
     outln!("  summary      {}", escape(&e.summary))?;
-    match &e.payload {
+    for line in payload_lines(&e.payload)
+        .into_iter()
+        .chain(source_lines(&e.sources))
+    {
+        outln!("{line}")?;
+    }
+    Ok(Code::Ok)
+}
+
+/// The lines of a payload's own fields, text from input escaped.
+fn payload_lines(payload: &Payload) -> Vec<String> {
+    let mut out = Vec::new();
+    match payload {
         Payload::Investment { tranches } => {
             if tranches.is_empty() {
-                outln!("  tranches     (amount not disclosed)")?;
+                out.push(format!("  tranches     (amount not disclosed)"));
             }
             for t in tranches {
-                outln!("  tranche      {}", tranche_line(t))?;
+                out.push(format!("  tranche      {}", tranche_line(t)));
             }
         }
         Payload::Payment { pays } => {
             for r in pays {
-                outln!("  pays         {r}")?;
+                out.push(format!("  pays         {r}"));
             }
         }
         Payload::Agreement { title, terms, ends } => {
             if let Some(t) = title {
-                outln!("  title        {}", escape(t))?;
+                out.push(format!("  title        {}", escape(t)));
             }
-            for t in terms {
-                let until = match &t.until {
-                    None => "no end date".to_string(),
-                    Some(Until::Date(d)) => format!("until {d}"),
-                    Some(Until::Condition(c)) => format!("until: {}", escape(c)),
-                };
-                let excl = if t.exclusive {
-                    "exclusive"
-                } else {
-                    "non-exclusive"
-                };
-                let amount = t
-                    .amount
-                    .map(|a| format!(", {}", a.short()))
-                    .unwrap_or_default();
-                outln!(
-                    "  term         {}: {} {} -> {} on {} ({excl}{amount}; {until})",
-                    t.key,
-                    t.kind.as_str(),
-                    t.grantor,
-                    t.holder,
-                    t.scope
-                )?;
-            }
+            out.extend(terms.iter().map(term_line));
             for r in ends {
-                outln!("  ends         {r}")?;
+                out.push(format!("  ends         {r}"));
             }
         }
         Payload::TermEnded { ends, reason } => {
             for r in ends {
-                outln!("  ends         {r}")?;
+                out.push(format!("  ends         {r}"));
             }
             if let Some(r) = reason {
-                outln!("  reason       {}", escape(r))?;
+                out.push(format!("  reason       {}", escape(r)));
             }
         }
         Payload::Legal {
@@ -128,19 +117,19 @@ pub fn run_show(g: &Globals, args: ShowArgs) -> Result<Code, CliError> {
             ..
         } => {
             let against: Vec<&str> = against.iter().map(|p| p.as_str()).collect();
-            outln!(
+            out.push(format!(
                 "  legal        {by} against {} ({})",
                 against.join(", "),
                 stage.as_str()
-            )?;
+            ));
             if let Some(c) = claim {
-                outln!("  claim        {}", escape(c))?;
+                out.push(format!("  claim        {}", escape(c)));
             }
             if let Some(r) = resolves {
-                outln!("  resolves     {r}")?;
+                out.push(format!("  resolves     {r}"));
             }
             for r in concerns {
-                outln!("  concerns     {r}")?;
+                out.push(format!("  concerns     {r}"));
             }
         }
         Payload::Statement {
@@ -148,24 +137,30 @@ pub fn run_show(g: &Globals, args: ShowArgs) -> Result<Code, CliError> {
             about,
             concerns,
         } => {
-            outln!("  by           {by}")?;
+            out.push(format!("  by           {by}"));
             if let Some(a) = about {
-                outln!("  about        {a}")?;
+                out.push(format!("  about        {a}"));
             }
             for r in concerns {
-                outln!("  concerns     {r}")?;
+                out.push(format!("  concerns     {r}"));
             }
         }
         Payload::ProductLaunch { by, product, stage } => {
-            outln!(
+            out.push(format!(
                 "  product      {} by {by} ({})",
                 escape(product),
                 stage.as_str()
-            )?;
+            ));
         }
         Payload::Announcement | Payload::Restructuring | Payload::Retraction | Payload::Other => {}
     }
-    for s in &e.sources {
+    out
+}
+
+/// The lines of an event's sources.
+fn source_lines(sources: &[Source]) -> Vec<String> {
+    let mut out = Vec::new();
+    for s in sources {
         let about: Vec<String> = s
             .publisher
             .iter()
@@ -173,12 +168,43 @@ pub fn run_show(g: &Globals, args: ShowArgs) -> Result<Code, CliError> {
             .chain(s.published.map(|d| d.to_string()))
             .collect();
         if about.is_empty() {
-            outln!("  source       {}", escape(&s.url))?;
+            out.push(format!("  source       {}", escape(&s.url)));
         } else {
-            outln!("  source       {} ({})", escape(&s.url), about.join(", "))?;
+            out.push(format!(
+                "  source       {} ({})",
+                escape(&s.url),
+                about.join(", ")
+            ));
         }
     }
-    Ok(Code::Ok)
+    out
+}
+
+/// One granted term as recorded: key, type, grantor and holder, scope, exclusivity,
+/// amount and until.
+fn term_line(t: &Term) -> String {
+    let until = match &t.until {
+        None => "no end date".to_string(),
+        Some(Until::Date(d)) => format!("until {d}"),
+        Some(Until::Condition(c)) => format!("until: {}", escape(c)),
+    };
+    let excl = if t.exclusive {
+        "exclusive"
+    } else {
+        "non-exclusive"
+    };
+    let amount = t
+        .amount
+        .map(|a| format!(", {}", a.short()))
+        .unwrap_or_default();
+    format!(
+        "  term         {}: {} {} -> {} on {} ({excl}{amount}; {until})",
+        t.key,
+        t.kind.as_str(),
+        t.grantor,
+        t.holder,
+        t.scope
+    )
 }
 
 /// One tranche as recorded: its key, parties, amount and what it waits for (a payment is

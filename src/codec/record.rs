@@ -155,7 +155,7 @@ impl Entry {
 }
 
 /// A record format: the version byte that starts a record's canonical bytes, and the
-/// shape of the model it encodes (see the [codec](super) docs).
+/// shape of the model it encodes (see the record format section of docs/records.md).
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Default)]
 pub enum Format {
     /// `0x01`: the model before tranche keys, due and lapses dates, and payments.

@@ -447,34 +447,7 @@ fn payload(
         "payment" => Payload::Payment {
             pays: references(f, "pays", TrancheRef::parse).0,
         },
-        "agreement" => {
-            let title = text(f, "title", MAX_SHORT, false);
-            let mut terms: Vec<Term> = Vec::new();
-            let reported = f.problems.len();
-            let tables = f.opt_tables("term");
-            // A term or `ends` entry that is present but wrong is reported on its own,
-            // not also as a missing one.
-            let named_terms = !tables.is_empty() || f.problems.len() > reported;
-            for (i, (table, tline)) in tables.into_iter().enumerate() {
-                let mut t = f.nested(table, tline, format!("term {}", i + 1));
-                if let Some(term) = term(&mut t, reg, date) {
-                    if terms.iter().any(|x| x.key == term.key) {
-                        t.problem(format!(
-                            "term key {:?} is used twice in this event",
-                            term.key.as_str()
-                        ));
-                    } else if t.problems.is_empty() {
-                        terms.push(term);
-                    }
-                }
-                f.problems.append(&mut t.problems);
-            }
-            let (ends, named_ends) = term_refs(f, "ends");
-            if !named_terms && !named_ends {
-                f.problem("an agreement needs at least one [[event.term]] or an `ends` list");
-            }
-            Payload::Agreement { title, terms, ends }
-        }
+        "agreement" => agreement(f, reg, date),
         "term-ended" => {
             let (ends, named_ends) = term_refs(f, "ends");
             if !named_ends {
@@ -483,59 +456,7 @@ fn payload(
             let reason = text(f, "reason", MAX_SHORT, false);
             Payload::TermEnded { ends, reason }
         }
-        "legal-threat" | "legal-action" => {
-            let kind = if kind == "legal-threat" {
-                LegalKind::Threat
-            } else {
-                LegalKind::Action
-            };
-            let by = party_field(f, reg, "by");
-            let mut against = Vec::new();
-            match f.opt_str_list("against") {
-                None => f.problem("missing `against = [...]`: who the legal step is against"),
-                Some((names, l)) => {
-                    for n in names {
-                        if let Some(p) = resolve(f, reg, &n, l) {
-                            if Some(&p) == by.as_ref() {
-                                f.problem_at(l, format!("`against` names {p}, who is also `by`"));
-                            } else if !against.contains(&p) {
-                                against.push(p);
-                            }
-                        }
-                    }
-                    if against.is_empty() && f.problems.is_empty() {
-                        f.problem_at(l, "`against` is empty");
-                    }
-                }
-            }
-            let stage = f.req_str("stage").and_then(|(s, l)| {
-                let st = LegalStage::parse(&s);
-                if st.is_none() {
-                    f.problem_at(l, format!("`stage` {:?} is not one of considering, threatened, filed, settled, dismissed, withdrawn", shorten(&s)));
-                }
-                st
-            });
-            let claim = text(f, "claim", MAX_SHORT, false);
-            let resolves = event_id_field(f, "resolves");
-            let (concerns, _) = term_refs(f, "concerns");
-            if let (Some(st), true) = (stage, resolves.is_some())
-                && !st.is_closing()
-            {
-                f.problem(format!(
-                    "`resolves` needs a closing stage (settled, dismissed or withdrawn), not {}",
-                    st.as_str()
-                ));
-            }
-            Payload::Legal {
-                kind,
-                by: by?,
-                against,
-                stage: stage?,
-                claim,
-                resolves,
-                concerns,
-            }
-        }
+        "legal-threat" | "legal-action" => legal(f, reg, kind)?,
         "statement" => {
             let by = party_field(f, reg, "by");
             let about = event_id_field(f, "about");
@@ -593,6 +514,91 @@ fn payload(
     };
     f.finish(&format!(" ({} event has {COMMON}{extra})", a_kind(kind)));
     Some(p)
+}
+
+/// The fields and `[[event.term]]` tables of an agreement dated `date`.
+fn agreement(f: &mut Fields<'_, '_>, reg: &PartyRegistry, date: Option<&EdtfDate>) -> Payload {
+    let title = text(f, "title", MAX_SHORT, false);
+    let mut terms: Vec<Term> = Vec::new();
+    let reported = f.problems.len();
+    let tables = f.opt_tables("term");
+    // A term or `ends` entry that is present but wrong is reported on its own,
+    // not also as a missing one.
+    let named_terms = !tables.is_empty() || f.problems.len() > reported;
+    for (i, (table, tline)) in tables.into_iter().enumerate() {
+        let mut t = f.nested(table, tline, format!("term {}", i + 1));
+        if let Some(term) = term(&mut t, reg, date) {
+            if terms.iter().any(|x| x.key == term.key) {
+                t.problem(format!(
+                    "term key {:?} is used twice in this event",
+                    term.key.as_str()
+                ));
+            } else if t.problems.is_empty() {
+                terms.push(term);
+            }
+        }
+        f.problems.append(&mut t.problems);
+    }
+    let (ends, named_ends) = term_refs(f, "ends");
+    if !named_terms && !named_ends {
+        f.problem("an agreement needs at least one [[event.term]] or an `ends` list");
+    }
+    Payload::Agreement { title, terms, ends }
+}
+
+/// The fields of a `legal-threat` or `legal-action` (`kind_name`).
+fn legal(f: &mut Fields<'_, '_>, reg: &PartyRegistry, kind_name: &str) -> Option<Payload> {
+    let kind = if kind_name == "legal-threat" {
+        LegalKind::Threat
+    } else {
+        LegalKind::Action
+    };
+    let by = party_field(f, reg, "by");
+    let mut against = Vec::new();
+    match f.opt_str_list("against") {
+        None => f.problem("missing `against = [...]`: who the legal step is against"),
+        Some((names, l)) => {
+            for n in names {
+                if let Some(p) = resolve(f, reg, &n, l) {
+                    if Some(&p) == by.as_ref() {
+                        f.problem_at(l, format!("`against` names {p}, who is also `by`"));
+                    } else if !against.contains(&p) {
+                        against.push(p);
+                    }
+                }
+            }
+            if against.is_empty() && f.problems.is_empty() {
+                f.problem_at(l, "`against` is empty");
+            }
+        }
+    }
+    let stage = f.req_str("stage").and_then(|(s, l)| {
+        let st = LegalStage::parse(&s);
+        if st.is_none() {
+            f.problem_at(l, format!("`stage` {:?} is not one of considering, threatened, filed, settled, dismissed, withdrawn", shorten(&s)));
+        }
+        st
+    });
+    let claim = text(f, "claim", MAX_SHORT, false);
+    let resolves = event_id_field(f, "resolves");
+    let (concerns, _) = term_refs(f, "concerns");
+    if let (Some(st), true) = (stage, resolves.is_some())
+        && !st.is_closing()
+    {
+        f.problem(format!(
+            "`resolves` needs a closing stage (settled, dismissed or withdrawn), not {}",
+            st.as_str()
+        ));
+    }
+    Some(Payload::Legal {
+        kind,
+        by: by?,
+        against,
+        stage: stage?,
+        claim,
+        resolves,
+        concerns,
+    })
 }
 
 /// One `[[event.term]]` of an agreement dated `date`.

@@ -127,7 +127,7 @@ impl<S: Store> Ledger<S> {
     }
 
     /// [`Ledger::verify`], telling `progress` how many records have been read so far
-    /// (every [`CHUNK`] records, from the thread that calls this).
+    /// (every `CHUNK` records, from the thread that calls this).
     ///
     /// # Errors
     /// As [`Ledger::verify`].

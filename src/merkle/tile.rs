@@ -34,7 +34,7 @@ pub struct TileKey {
 impl TileKey {
     /// The 9-byte storage key: the level byte, then the index as big-endian `u64`, so that
     /// keys sort by level, then index.
-    pub fn to_bytes(&self) -> [u8; 9] {
+    pub fn to_bytes(self) -> [u8; 9] {
         let mut out = [0u8; 9];
         out[0] = self.level;
         out[1..].copy_from_slice(&self.index.to_be_bytes());
