@@ -79,7 +79,7 @@ fn payload_lines(payload: &Payload) -> Vec<String> {
     match payload {
         Payload::Investment { tranches } => {
             if tranches.is_empty() {
-                out.push(format!("  tranches     (amount not disclosed)"));
+                out.push("  tranches     (amount not disclosed)".to_string());
             }
             for t in tranches {
                 out.push(format!("  tranche      {}", tranche_line(t)));
