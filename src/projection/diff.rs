@@ -120,30 +120,7 @@ pub fn diff(from: Day, to: Day, before: &[RelationshipState], after: &[Relations
                 &a0
             }
         };
-        let same_term = |x: &TermState, y: &TermState| x.event == y.event && x.key == y.key;
-        let mut terms = Vec::new();
-        for t in &a.terms {
-            if !b.terms.iter().any(|x| same_term(x, t)) {
-                terms.push((TermChange::Started, t.clone()));
-            }
-        }
-        for t in &b.terms {
-            if !a.terms.iter().any(|x| same_term(x, t)) {
-                let lapsed = t
-                    .until
-                    .as_ref()
-                    .and_then(Until::last_day)
-                    .is_some_and(|last| last < to);
-                terms.push((
-                    if lapsed {
-                        TermChange::Lapsed
-                    } else {
-                        TermChange::Ended
-                    },
-                    t.clone(),
-                ));
-            }
-        }
+        let terms = term_changes(&b.terms, &a.terms, to);
         let (investments_added, money) = money_diff(&b.investments, &a.investments);
         let d = RelationshipDiff {
             parties: p,
@@ -179,6 +156,38 @@ pub fn diff(from: Day, to: Day, before: &[RelationshipState], after: &[Relations
         to,
         relationships: out,
     }
+}
+
+/// The terms in force on the later day only (started), and those in force on the earlier
+/// day only (lapsed, when their `until` date ended before `to`; ended otherwise).
+fn term_changes(
+    before: &[TermState],
+    after: &[TermState],
+    to: Day,
+) -> Vec<(TermChange, TermState)> {
+    let same_term = |x: &TermState, y: &TermState| x.event == y.event && x.key == y.key;
+    let mut terms = Vec::new();
+    for t in after {
+        if !before.iter().any(|x| same_term(x, t)) {
+            terms.push((TermChange::Started, t.clone()));
+        }
+    }
+    for t in before {
+        if !after.iter().any(|x| same_term(x, t)) {
+            let lapsed = t
+                .until
+                .as_ref()
+                .and_then(Until::last_day)
+                .is_some_and(|last| last < to);
+            let change = if lapsed {
+                TermChange::Lapsed
+            } else {
+                TermChange::Ended
+            };
+            terms.push((change, t.clone()));
+        }
+    }
+    terms
 }
 
 /// The tranches of `after` that `before` lacks, and those of both whose status changed.
