@@ -239,13 +239,7 @@ pub(crate) fn event(
     reg: &PartyRegistry,
 ) -> (Option<Event>, Vec<Problem>) {
     let mut f = Fields::new(file, lines, line, table);
-    let id = f.req_str("id").and_then(|(s, l)| match EventId::new(&s) {
-        Ok(id) => Some(id),
-        Err(e) => {
-            f.problem_at(l, e.to_string());
-            None
-        }
-    });
+    let id = event_id(&mut f);
     f.id = Some(
         id.as_ref()
             .map_or_else(|| "(no id)".to_string(), ToString::to_string),
@@ -263,27 +257,8 @@ pub(crate) fn event(
     let disclosed = disclosed(&mut f, date.as_ref());
     let date = date.map(|(d, _)| d);
     let summary = text(&mut f, "summary", MAX_SUMMARY, true);
-    let confidence = f.req_str("confidence").and_then(|(s, l)| {
-        let c = Confidence::parse(&s);
-        if c.is_none() {
-            f.problem_at(
-                l,
-                format!(
-                    "`confidence` {:?} is not one of confirmed, reported, rumor",
-                    shorten(&s)
-                ),
-            );
-        }
-        c
-    });
-    let mut parties: Vec<PartyId> = Vec::new();
-    if let Some((names, l)) = f.opt_str_list("parties") {
-        for n in names {
-            if let Some(p) = resolve(&mut f, reg, &n, l) {
-                parties.push(p);
-            }
-        }
-    }
+    let confidence = confidence(&mut f);
+    let mut parties = listed_parties(&mut f, reg);
     let supersedes = event_id_field(&mut f, "supersedes");
     if let (Some(s), Some(id)) = (&supersedes, &id)
         && s == id
@@ -324,6 +299,47 @@ pub(crate) fn event(
         _ => None,
     };
     (event, f.problems)
+}
+
+/// The event's `id`.
+fn event_id(f: &mut Fields<'_, '_>) -> Option<EventId> {
+    f.req_str("id").and_then(|(s, l)| match EventId::new(&s) {
+        Ok(id) => Some(id),
+        Err(e) => {
+            f.problem_at(l, e.to_string());
+            None
+        }
+    })
+}
+
+/// The event's `confidence` keyword.
+fn confidence(f: &mut Fields<'_, '_>) -> Option<Confidence> {
+    f.req_str("confidence").and_then(|(s, l)| {
+        let c = Confidence::parse(&s);
+        if c.is_none() {
+            f.problem_at(
+                l,
+                format!(
+                    "`confidence` {:?} is not one of confirmed, reported, rumor",
+                    shorten(&s)
+                ),
+            );
+        }
+        c
+    })
+}
+
+/// The parties the event lists itself (`parties`), resolved by id, name or alias.
+fn listed_parties(f: &mut Fields<'_, '_>, reg: &PartyRegistry) -> Vec<PartyId> {
+    let mut parties = Vec::new();
+    if let Some((names, l)) = f.opt_str_list("parties") {
+        for n in names {
+            if let Some(p) = resolve(f, reg, &n, l) {
+                parties.push(p);
+            }
+        }
+    }
+    parties
 }
 
 /// The day the event became public: `disclosed` as written (its latest day; never
