@@ -107,31 +107,7 @@ fn payload_lines(payload: &Payload) -> Vec<String> {
                 out.push(format!("  reason       {}", escape(r)));
             }
         }
-        Payload::Legal {
-            by,
-            against,
-            stage,
-            claim,
-            resolves,
-            concerns,
-            ..
-        } => {
-            let against: Vec<&str> = against.iter().map(|p| p.as_str()).collect();
-            out.push(format!(
-                "  legal        {by} against {} ({})",
-                against.join(", "),
-                stage.as_str()
-            ));
-            if let Some(c) = claim {
-                out.push(format!("  claim        {}", escape(c)));
-            }
-            if let Some(r) = resolves {
-                out.push(format!("  resolves     {r}"));
-            }
-            for r in concerns {
-                out.push(format!("  concerns     {r}"));
-            }
-        }
+        Payload::Legal { .. } => out.extend(legal_lines(payload)),
         Payload::Statement {
             by,
             about,
@@ -177,6 +153,36 @@ fn source_lines(sources: &[Source]) -> Vec<String> {
             ));
         }
     }
+    out
+}
+
+/// The lines of a legal event's fields (nothing for another payload).
+fn legal_lines(payload: &Payload) -> Vec<String> {
+    let Payload::Legal {
+        by,
+        against,
+        stage,
+        claim,
+        resolves,
+        concerns,
+        ..
+    } = payload
+    else {
+        return Vec::new();
+    };
+    let against: Vec<&str> = against.iter().map(|p| p.as_str()).collect();
+    let mut out = vec![format!(
+        "  legal        {by} against {} ({})",
+        against.join(", "),
+        stage.as_str()
+    )];
+    if let Some(c) = claim {
+        out.push(format!("  claim        {}", escape(c)));
+    }
+    if let Some(r) = resolves {
+        out.push(format!("  resolves     {r}"));
+    }
+    out.extend(concerns.iter().map(|r| format!("  concerns     {r}")));
     out
 }
 
