@@ -483,28 +483,7 @@ fn payload(
                 concerns,
             }
         }
-        "product-launch" => {
-            let by = party_field(f, reg, "by");
-            let product = text(f, "product", MAX_SHORT, true);
-            let stage = f.req_str("stage").and_then(|(s, l)| {
-                let st = ProductStage::parse(&s);
-                if st.is_none() {
-                    f.problem_at(
-                        l,
-                        format!(
-                            "`stage` {:?} is not one of limited, preview, general",
-                            shorten(&s)
-                        ),
-                    );
-                }
-                st
-            });
-            Payload::ProductLaunch {
-                by: by?,
-                product: product?,
-                stage: stage?,
-            }
-        }
+        "product-launch" => product_launch(f, reg)?,
         other => {
             f.problem_at(
                 line,
@@ -614,6 +593,30 @@ fn legal(f: &mut Fields<'_, '_>, reg: &PartyRegistry, kind_name: &str) -> Option
         claim,
         resolves,
         concerns,
+    })
+}
+
+/// The fields of a `product-launch`.
+fn product_launch(f: &mut Fields<'_, '_>, reg: &PartyRegistry) -> Option<Payload> {
+    let by = party_field(f, reg, "by");
+    let product = text(f, "product", MAX_SHORT, true);
+    let stage = f.req_str("stage").and_then(|(s, l)| {
+        let st = ProductStage::parse(&s);
+        if st.is_none() {
+            f.problem_at(
+                l,
+                format!(
+                    "`stage` {:?} is not one of limited, preview, general",
+                    shorten(&s)
+                ),
+            );
+        }
+        st
+    });
+    Some(Payload::ProductLaunch {
+        by: by?,
+        product: product?,
+        stage: stage?,
     })
 }
 
