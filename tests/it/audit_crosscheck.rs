@@ -26,23 +26,7 @@ const GO_SKEY: &str =
     "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz";
 const GO_VKEY: &str = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
 
-fn stdout_of(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr_of(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn assert_code(out: &Output, code: i32, what: &str) {
-    assert_eq!(
-        out.status.code(),
-        Some(code),
-        "{what}: expected exit {code}\nstdout: {}\nstderr: {}",
-        stdout_of(out),
-        stderr_of(out)
-    );
-}
+use support::{assert_code, stderr_of, stdout_of};
 
 fn run(store: &TempStore, args: &[&str]) -> Output {
     store.cmd().args(args).output().expect("run pactlog")
@@ -86,23 +70,7 @@ fn signed_log() -> Log {
     }
 }
 
-fn their_verifiers(vkeys: &[&str]) -> signed_note::VerifierList {
-    let list = vkeys
-        .iter()
-        .map(|v| {
-            let verifier = signed_note::StandardVerifier::new(v).expect("signed_note rejects key");
-            Box::new(verifier) as Box<dyn signed_note::Verifier>
-        })
-        .collect();
-    signed_note::VerifierList::new(list)
-}
-
-fn their_sign(text: &str, skey: &str) -> String {
-    let signer = signed_note::StandardSigner::new(skey).expect("signed_note rejects key");
-    let mut note = signed_note::Note::new(text.as_bytes(), &[]).expect("bad text");
-    note.add_sigs(&[&signer]).expect("signed_note cannot sign");
-    String::from_utf8(note.to_bytes()).expect("signed_note wrote non-UTF-8")
-}
+use support::audit::{their_sign, their_verifiers};
 
 /// `verify --json` of the store: its head (hex) and root (base64).
 fn head_and_root(store: &TempStore) -> (String, String) {

@@ -23,23 +23,7 @@ const GO_SKEY: &str =
     "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz";
 const GO_VKEY: &str = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
 
-fn their_verifiers(vkeys: &[&str]) -> signed_note::VerifierList {
-    let list = vkeys
-        .iter()
-        .map(|v| {
-            let verifier = signed_note::StandardVerifier::new(v).expect("signed_note rejects key");
-            Box::new(verifier) as Box<dyn signed_note::Verifier>
-        })
-        .collect();
-    signed_note::VerifierList::new(list)
-}
-
-fn their_sign(text: &str, skey: &str) -> String {
-    let signer = signed_note::StandardSigner::new(skey).expect("signed_note rejects key");
-    let mut note = signed_note::Note::new(text.as_bytes(), &[]).expect("bad text");
-    note.add_sigs(&[&signer]).expect("signed_note cannot sign");
-    String::from_utf8(note.to_bytes()).expect("signed_note wrote non-UTF-8")
-}
+use crate::support::audit::{their_sign, their_verifiers};
 
 fn their_checkpoint(body: &str) -> tlog_tiles::Checkpoint {
     tlog_tiles::Checkpoint::from_bytes(body.as_bytes()).expect("tlog_tiles rejects body")

@@ -19,13 +19,7 @@ const EVENTS_PARTIES: u64 = 17;
 const EVENTS_EVENTS: u64 = 53;
 const EVENTS_SIZE: u64 = EVENTS_PARTIES + EVENTS_EVENTS;
 
-fn stdout_of(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr_of(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
+use support::{stderr_of, stdout_of};
 
 /// The ids of the events in events/*.toml whose `parties` include every one of `wanted`
 /// (the dataset always lists parties explicitly, by id).

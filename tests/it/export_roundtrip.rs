@@ -16,29 +16,12 @@ use pactlog::model::{Confidence, Day, EdtfDate, Event, EventId, Party, PartyId, 
 use pactlog::store::MemoryStore;
 use proptest::prelude::*;
 use std::path::{Path, PathBuf};
-use std::process::Output;
 use support::{TempStore, arb_ledger, cases, events_dir, small_fixture};
 
 /// Records after importing events/.
 const EVENTS_SIZE: usize = 70;
 
-fn stdout_of(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr_of(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn assert_code(out: &Output, code: i32, what: &str) {
-    assert_eq!(
-        out.status.code(),
-        Some(code),
-        "{what}: expected exit {code}\nstdout: {}\nstderr: {}",
-        stdout_of(out),
-        stderr_of(out)
-    );
-}
+use support::{assert_code, stderr_of, stdout_of};
 
 /// `pactlog export` of a store, as bytes.
 fn export_of(store: &TempStore) -> Vec<u8> {

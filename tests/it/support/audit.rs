@@ -14,24 +14,7 @@ pub(crate) const EVENTS_SIZE: u64 = 70;
 pub(crate) const EXTRA: u64 = 4;
 pub(crate) const KEY_NAME: &str = "example.org/pactlog";
 
-pub(crate) fn stdout_of(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-pub(crate) fn stderr_of(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-/// Asserts the exit code, with both streams in the failure message.
-pub(crate) fn assert_code(out: &Output, code: i32, what: &str) {
-    assert_eq!(
-        out.status.code(),
-        Some(code),
-        "{what}: expected exit {code}\nstdout: {}\nstderr: {}",
-        stdout_of(out),
-        stderr_of(out)
-    );
-}
+pub(crate) use super::{assert_code, stderr_of, stdout_of};
 
 pub(crate) fn run(store: &TempStore, args: &[&str]) -> Output {
     store.cmd().args(args).output().expect("run pactlog")
@@ -172,4 +155,25 @@ pub(crate) fn party(id: &str) -> Entry {
 
 pub(crate) fn signing_key() -> SigningKey {
     SigningKey::from_seed(KEY_NAME, [42; 32]).unwrap()
+}
+
+/// Verifiers of the `signed_note` crate (another implementation of C2SP signed notes)
+/// for `vkeys`.
+pub(crate) fn their_verifiers(vkeys: &[&str]) -> signed_note::VerifierList {
+    let list = vkeys
+        .iter()
+        .map(|v| {
+            let verifier = signed_note::StandardVerifier::new(v).expect("signed_note rejects key");
+            Box::new(verifier) as Box<dyn signed_note::Verifier>
+        })
+        .collect();
+    signed_note::VerifierList::new(list)
+}
+
+/// `text` signed by the `signed_note` crate with the private key `skey`.
+pub(crate) fn their_sign(text: &str, skey: &str) -> String {
+    let signer = signed_note::StandardSigner::new(skey).expect("signed_note rejects key");
+    let mut note = signed_note::Note::new(text.as_bytes(), &[]).expect("bad text");
+    note.add_sigs(&[&signer]).expect("signed_note cannot sign");
+    String::from_utf8(note.to_bytes()).expect("signed_note wrote non-UTF-8")
 }

@@ -21,6 +21,7 @@ use pactlog::model::{
 use proptest::prelude::*;
 use proptest::test_runner::Config as ProptestConfig;
 use std::path::{Path, PathBuf};
+use std::process::Output;
 
 /// Whether tests rewrite their expected files instead of comparing with them: exactly
 /// `PACTLOG_BLESS=1`, the one bless rule of every test that pins output (golden vectors,
@@ -28,6 +29,27 @@ use std::path::{Path, PathBuf};
 /// so that what it wrote is reviewed before it is committed.
 pub fn blessing() -> bool {
     std::env::var("PACTLOG_BLESS").is_ok_and(|v| v == "1")
+}
+
+/// A command's standard output, as text.
+pub fn stdout_of(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A command's standard error, as text.
+pub fn stderr_of(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Asserts the exit code, with both streams in the failure message.
+pub fn assert_code(out: &Output, code: i32, what: &str) {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "{what}: expected exit {code}\nstdout: {}\nstderr: {}",
+        stdout_of(out),
+        stderr_of(out)
+    );
 }
 
 /// The instant every CLI test records at (`PACTLOG_NOW`).
