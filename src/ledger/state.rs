@@ -160,10 +160,13 @@ impl<S: Store> Ledger<S> {
         if from > to {
             return Err(QueryError::Inverted { from, to });
         }
-        let before = self.state(Query::as_of(from), select)?;
-        let after = self.state(Query::as_of(to), select)?;
+        // A diff compares relationships only: it folds both days without looking for
+        // conflicts (which read the grantors' other relationships).
+        let size = self.checked_size(None)?;
+        let before = self.fold_select(Query::as_of(from), select, size)?;
+        let after = self.fold_select(Query::as_of(to), select, size)?;
         Ok((
-            after.receipt,
+            self.receipt(size)?,
             projection::diff(from, to, &before.relationships, &after.relationships),
         ))
     }
