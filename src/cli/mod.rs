@@ -65,7 +65,8 @@ pub struct Cli {
     store: Option<PathBuf>,
 
     /// Draw no progress bar (import, verify and export draw one on a terminal when they
-    /// run for more than two seconds); output, notes and errors are unchanged
+    /// run for more than two seconds, or PACTLOG_PROGRESS_DELAY seconds); output, notes
+    /// and errors are unchanged
     #[arg(long, short, global = true)]
     quiet: bool,
 

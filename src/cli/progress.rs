@@ -2,7 +2,7 @@
 //!
 //! A bar (or a spinner, while the total is unknown) with the count and the rate. It is
 //! drawn only when standard error is a terminal, `--quiet` is not given, and the work has
-//! run for [`DELAY`]: short runs and pipes see nothing, and the commands' own output is
+//! run for [`DELAY`] (or `PACTLOG_PROGRESS_DELAY` seconds): short runs and pipes see nothing, and the commands' own output is
 //! the same with or without it. The bar is cleared before the command prints its summary.
 //! The library reports counts through plain callbacks; only this module knows indicatif.
 
@@ -11,8 +11,25 @@ use std::fmt;
 use std::io::IsTerminal;
 use std::time::Duration;
 
-/// How long work runs before its progress is shown.
+/// How long work runs before its progress is shown, unless `PACTLOG_PROGRESS_DELAY`
+/// says otherwise.
 const DELAY: Duration = Duration::from_secs(2);
+
+/// The delay before progress shows: `PACTLOG_PROGRESS_DELAY` in seconds (0 shows it at
+/// once, up to an hour), else [`DELAY`].
+fn delay() -> Duration {
+    std::env::var("PACTLOG_PROGRESS_DELAY")
+        .ok()
+        .and_then(|s| s.trim().parse::<f64>().ok())
+        .filter(|s| (0.0..=3600.0).contains(s))
+        .map_or(DELAY, Duration::from_secs_f64)
+}
+
+/// Draws `bar` on standard error from now on.
+fn reveal(bar: &ProgressBar) {
+    bar.set_draw_target(ProgressDrawTarget::stderr());
+    bar.enable_steady_tick(Duration::from_millis(120));
+}
 
 /// The progress of one command.
 pub struct Progress {
@@ -32,13 +49,18 @@ impl Progress {
         let progress = Progress { bar };
         progress.phase(what, total);
         if shown(quiet, std::io::stderr().is_terminal()) {
+            let delay = delay();
+            if delay.is_zero() {
+                reveal(&progress.bar);
+                return progress;
+            }
             let bar = progress.bar.clone();
             // Detached: it only ever reveals the bar, and ends once it has or the work is
             // done.
             std::thread::spawn(move || {
-                let step = Duration::from_millis(100);
+                let step = Duration::from_millis(100).min(delay);
                 let mut waited = Duration::ZERO;
-                while waited < DELAY {
+                while waited < delay {
                     if bar.is_finished() {
                         return;
                     }
@@ -46,8 +68,7 @@ impl Progress {
                     waited += step;
                 }
                 if !bar.is_finished() {
-                    bar.set_draw_target(ProgressDrawTarget::stderr());
-                    bar.enable_steady_tick(Duration::from_millis(120));
+                    reveal(&bar);
                 }
             });
         }

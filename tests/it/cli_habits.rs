@@ -488,6 +488,43 @@ fn progress_never_reaches_a_pipe() {
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("restored 70 of 70 records"));
 }
 
+/// On a terminal (a pseudo-terminal made by util-linux `script`), verify and export draw
+/// their bar on standard error with the count and the total, clear it, and print their
+/// summaries as on a pipe. `PACTLOG_PROGRESS_DELAY=0` shows it at once; under `-q` nothing
+/// is drawn.
+#[test]
+fn progress_is_drawn_on_a_terminal_and_cleared_before_the_summary() {
+    let store = TempStore::new();
+    let imported = store.cmd().arg("import").arg(support::events_dir()).output();
+    assert!(imported.expect("import").status.success());
+    let on_a_terminal = |args: &str| -> String {
+        let command = format!(
+            "'{}' --store '{}' {args}",
+            assert_cmd::cargo::cargo_bin("pactlog").display(),
+            store.path.display()
+        );
+        let out = std::process::Command::new("script")
+            .args(["-qec", &command, "/dev/null"])
+            .env("PACTLOG_PROGRESS_DELAY", "0")
+            .env("TERM", "xterm")
+            .output()
+            .expect("util-linux script runs the command on a pseudo-terminal");
+        assert!(out.status.success(), "{args}: {out:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let verify = on_a_terminal("verify");
+    assert!(verify.contains("verifying ["), "no bar in {verify:?}");
+    assert!(verify.contains("/70 records ("), "no count in {verify:?}");
+    assert!(verify.contains("ok: 70 records checked"), "{verify:?}");
+    let quiet = on_a_terminal("-q verify");
+    assert!(!quiet.contains("verifying"), "a bar under -q: {quiet:?}");
+    assert!(quiet.starts_with("ok: 70 records checked"), "{quiet:?}");
+    let file = store.dir.path().join("all.jsonl");
+    let export = on_a_terminal(&format!("export -o '{}'", file.display()));
+    assert!(export.contains("exporting ["), "no bar in {export:?}");
+    assert!(export.contains("exported 70 records to"), "{export:?}");
+}
+
 /// The library's progress callbacks count every record of an import, a verify and an
 /// export, in order, ending at the total.
 #[test]
