@@ -1,6 +1,7 @@
 //! Properties of the hash chain, the codec and idempotent import.
 //!
-//! Random ledgers come from `support::arb_ledger` and live in a `MemoryStore` for speed;
+//! Random ledgers come from `support::ledgers` (either date style, up to 6 parties) and
+//! live in a `MemoryStore` for speed;
 //! damage is simulated by writing straight into the `records` tree underneath the ledger.
 
 use crate::support;
@@ -17,9 +18,10 @@ use proptest::sample::Index;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::OnceLock;
-use support::{
-    arb_ledger, arb_record, cases, events_dir, references_point_backwards, small_fixture,
+use support::ledgers::{
+    Dates, arb_ledger, arb_record, dated_as_import_accepts, references_point_backwards,
 };
+use support::{cases, events_dir, small_fixture};
 
 /// 2026-01-01T00:00:00Z.
 const T0: i64 = 1_767_225_600;
@@ -66,111 +68,129 @@ fn arb_batch_sizes() -> impl Strategy<Value = Vec<usize>> {
     proptest::collection::vec(1usize..10, 1..8)
 }
 
-/// The generator is not degenerate: over a fixed sample it makes every kind and every
-/// optional feature the projection tests depend on.
+/// The generator is not degenerate: over a fixed sample of each date style it makes every
+/// kind and every optional feature the projection tests depend on, and the optional text
+/// the codec carries.
 #[test]
 fn generated_ledgers_cover_every_kind_and_feature() {
     use pactlog::model::{Payload, Until};
     use proptest::strategy::ValueTree;
     use proptest::test_runner::TestRunner;
-    let mut runner = TestRunner::deterministic();
-    let strategy = arb_ledger(6, 40);
-    let mut seen: BTreeSet<String> = BTreeSet::new();
-    for _ in 0..200 {
-        let entries = strategy.new_tree(&mut runner).expect("generate").current();
-        for e in entries.iter().filter_map(|e| {
-            if let Entry::Event(e) = e {
-                Some(e)
-            } else {
-                None
-            }
-        }) {
-            let mut see = |what: &str| {
-                seen.insert(what.to_string());
-            };
-            see(e.kind_name());
-            see(e.confidence.as_str());
-            see(&format!("date-len-{}", e.date.as_str().len()));
-            if e.disclosed != e.date.latest() {
-                see("disclosed-other-than-latest");
-            }
-            if e.supersedes.is_some() && e.kind_name() != "retraction" {
-                see("supersedes");
-            }
-            match &e.payload {
-                Payload::Investment { tranches } => {
-                    for t in tranches {
-                        see(if t.condition.is_some() {
-                            "tranche-conditional"
-                        } else {
-                            "tranche-paid"
-                        });
-                        if t.due.is_some() {
-                            see("tranche-due");
-                        }
-                        if t.lapses.is_some() {
-                            see("tranche-lapses");
-                        }
+    let mut wanted: Vec<&str> = Payload::KINDS.to_vec();
+    wanted.extend([
+        "confirmed",
+        "reported",
+        "rumor",
+        "date-len-10",
+        "date-len-7",
+        "date-len-4",
+        "disclosed-other-than-latest",
+        "supersedes",
+        "tranche-conditional",
+        "tranche-paid",
+        "tranche-due",
+        "tranche-lapses",
+        "agreement-ends",
+        "until-none",
+        "until-date",
+        "until-condition",
+        "term-amount",
+        "resolves",
+        "about",
+        "title",
+        "claim",
+        "reason",
+        "publisher",
+        "published",
+    ]);
+    for dates in [Dates::Fuzzy, Dates::AfterTargets] {
+        let mut runner = TestRunner::deterministic();
+        let strategy = arb_ledger(dates, 6, 40);
+        let mut seen: BTreeSet<String> = BTreeSet::new();
+        for _ in 0..200 {
+            let entries = strategy.new_tree(&mut runner).expect("generate").current();
+            for e in entries.iter().filter_map(|e| match e {
+                Entry::Event(e) => Some(e),
+                Entry::Party(_) => None,
+            }) {
+                let mut see = |what: &str| {
+                    seen.insert(what.to_string());
+                };
+                see(e.kind_name());
+                see(e.confidence.as_str());
+                see(&format!("date-len-{}", e.date.as_str().len()));
+                if e.disclosed != e.date.latest() {
+                    see("disclosed-other-than-latest");
+                }
+                if e.supersedes.is_some() && e.kind_name() != "retraction" {
+                    see("supersedes");
+                }
+                for s in &e.sources {
+                    if s.publisher.is_some() {
+                        see("publisher");
+                    }
+                    if s.published.is_some() {
+                        see("published");
                     }
                 }
-                Payload::Agreement { terms, ends, .. } => {
-                    if !ends.is_empty() {
-                        see("agreement-ends");
-                    }
-                    for t in terms {
-                        see(match &t.until {
-                            None => "until-none",
-                            Some(Until::Date(_)) => "until-date",
-                            Some(Until::Condition(_)) => "until-condition",
-                        });
-                        if t.amount.is_some() {
-                            see("term-amount");
+                match &e.payload {
+                    Payload::Investment { tranches } => {
+                        for t in tranches {
+                            see(if t.condition.is_some() {
+                                "tranche-conditional"
+                            } else {
+                                "tranche-paid"
+                            });
+                            if t.due.is_some() {
+                                see("tranche-due");
+                            }
+                            if t.lapses.is_some() {
+                                see("tranche-lapses");
+                            }
                         }
                     }
+                    Payload::Agreement { title, terms, ends } => {
+                        if !ends.is_empty() {
+                            see("agreement-ends");
+                        }
+                        if title.is_some() {
+                            see("title");
+                        }
+                        for t in terms {
+                            see(match &t.until {
+                                None => "until-none",
+                                Some(Until::Date(_)) => "until-date",
+                                Some(Until::Condition(_)) => "until-condition",
+                            });
+                            if t.amount.is_some() {
+                                see("term-amount");
+                            }
+                        }
+                    }
+                    Payload::Legal {
+                        resolves, claim, ..
+                    } => {
+                        if resolves.is_some() {
+                            see("resolves");
+                        }
+                        if claim.is_some() {
+                            see("claim");
+                        }
+                    }
+                    Payload::TermEnded {
+                        reason: Some(_), ..
+                    } => see("reason"),
+                    Payload::Statement { about: Some(_), .. } => see("about"),
+                    _ => {}
                 }
-                Payload::Legal {
-                    resolves: Some(_), ..
-                } => see("resolves"),
-                Payload::Statement { about: Some(_), .. } => see("about"),
-                _ => {}
             }
         }
+        let missing: Vec<&&str> = wanted.iter().filter(|w| !seen.contains(**w)).collect();
+        assert!(
+            missing.is_empty(),
+            "{dates:?} ledgers never had: {missing:?}"
+        );
     }
-    let mut wanted: Vec<String> = pactlog::model::Payload::KINDS
-        .iter()
-        .map(|k| k.to_string())
-        .collect();
-    wanted.extend(
-        [
-            "confirmed",
-            "reported",
-            "rumor",
-            "date-len-10",
-            "date-len-7",
-            "date-len-4",
-        ]
-        .map(String::from),
-    );
-    wanted.extend(
-        [
-            "disclosed-other-than-latest",
-            "supersedes",
-            "tranche-conditional",
-            "tranche-paid",
-            "tranche-due",
-            "tranche-lapses",
-            "agreement-ends",
-            "until-none",
-            "until-date",
-            "until-condition",
-            "term-amount",
-            "resolves",
-            "about",
-        ]
-        .map(String::from),
-    );
-    let missing: Vec<&String> = wanted.iter().filter(|w| !seen.contains(*w)).collect();
-    assert!(missing.is_empty(), "the generator never made: {missing:?}");
 }
 
 proptest! {
@@ -178,13 +198,32 @@ proptest! {
 
     /// The generator keeps its promise (the projection tests rely on it too).
     #[test]
-    fn generated_ledgers_only_refer_backwards(entries in arb_ledger(6, 40)) {
+    fn generated_ledgers_only_refer_backwards(entries in arb_ledger(Dates::Either, 6, 40)) {
         let checked = references_point_backwards(&entries);
         prop_assert!(checked.is_ok(), "{:?}", checked);
     }
 
+    /// Ledgers dated after their targets are what import accepts: the validator finds
+    /// nothing wrong, and the date rules of event files (which it cannot see in parsed
+    /// events) hold.
     #[test]
-    fn appended_entries_read_back_in_order_after_reopen(entries in arb_ledger(6, 40), sizes in arb_batch_sizes()) {
+    fn ledgers_dated_after_their_targets_pass_the_validator(entries in arb_ledger(Dates::AfterTargets, 6, 40)) {
+        let dated = dated_as_import_accepts(&entries);
+        prop_assert!(dated.is_ok(), "{:?}", dated);
+        let (mut parties, mut events) = (Vec::new(), Vec::new());
+        for entry in entries {
+            match entry {
+                Entry::Party(p) => parties.push(p),
+                Entry::Event(e) => events.push(e),
+            }
+        }
+        let ledger = Ledger::open(MemoryStore::new()).expect("open");
+        let checked = ledger.check(parties, events);
+        prop_assert!(checked.is_ok(), "{:?}", checked.err());
+    }
+
+    #[test]
+    fn appended_entries_read_back_in_order_after_reopen(entries in arb_ledger(Dates::Either, 6, 40), sizes in arb_batch_sizes()) {
         let ledger = append_in_batches(entries.clone(), &sizes);
         prop_assert_eq!(ledger.size(), entries.len() as u64);
         // MemoryStore clones share their data: this is a reopen of the same store.
@@ -196,7 +235,7 @@ proptest! {
     }
 
     #[test]
-    fn stored_records_are_hash_chained_from_zero(entries in arb_ledger(6, 40), sizes in arb_batch_sizes()) {
+    fn stored_records_are_hash_chained_from_zero(entries in arb_ledger(Dates::Either, 6, 40), sizes in arb_batch_sizes()) {
         let ledger = append_in_batches(entries, &sizes);
         let mut prev = ChainHash::ZERO;
         for (i, raw) in ledger.raw_records(0, None).enumerate() {
@@ -214,7 +253,7 @@ proptest! {
 
     /// Needs the real Merkle module: with the stand-in every verify ends in a Merkle mismatch.
     #[test]
-    fn any_valid_ledger_appended_in_any_batches_verifies(entries in arb_ledger(6, 40), sizes in arb_batch_sizes()) {
+    fn any_valid_ledger_appended_in_any_batches_verifies(entries in arb_ledger(Dates::Either, 6, 40), sizes in arb_batch_sizes()) {
         let n = entries.len() as u64;
         let ledger = append_in_batches(entries, &sizes);
         let report = ledger.verify().expect("verify reads the store");
@@ -227,7 +266,7 @@ proptest! {
 
     #[test]
     fn flipping_any_stored_byte_is_detected_at_that_record(
-        entries in arb_ledger(5, 30),
+        entries in arb_ledger(Dates::Either, 5, 30),
         sizes in arb_batch_sizes(),
         which in any::<Index>(),
         byte in any::<Index>(),
@@ -250,14 +289,14 @@ proptest! {
 
     #[test]
     fn swapping_two_records_is_detected_at_the_lower_seq(
-        entries in arb_ledger(5, 30),
+        entries in arb_ledger(Dates::Either, 5, 30),
         sizes in arb_batch_sizes(),
         a in any::<Index>(),
         b in any::<Index>(),
     ) {
         let ledger = append_in_batches(entries, &sizes);
         let n = ledger.size() as usize;
-        prop_assert!(n >= 2, "arb_ledger makes at least two parties");
+        prop_assert!(n >= 2, "a generated ledger has at least two parties");
         let i = a.index(n);
         let j = b.index(n - 1);
         let j = if j >= i { j + 1 } else { j };
@@ -272,7 +311,7 @@ proptest! {
 
     #[test]
     fn deleting_a_middle_record_reports_it_missing(
-        entries in arb_ledger(5, 30),
+        entries in arb_ledger(Dates::Either, 5, 30),
         sizes in arb_batch_sizes(),
         which in any::<Index>(),
     ) {
@@ -437,7 +476,7 @@ proptest! {
 
     /// `log` reads the pairs index; a plain filter over the entries must agree with it.
     #[test]
-    fn log_by_pair_and_by_party_equals_a_naive_filter(entries in arb_ledger(5, 40), sizes in arb_batch_sizes()) {
+    fn log_by_pair_and_by_party_equals_a_naive_filter(entries in arb_ledger(Dates::Either, 5, 40), sizes in arb_batch_sizes()) {
         let ledger = append_in_batches(entries.clone(), &sizes);
         let parties: Vec<PartyId> = ledger.parties().unwrap().iter().map(|p| p.id.clone()).collect();
         for a in &parties {
@@ -457,7 +496,7 @@ proptest! {
     /// watermark) was never written; opening the store completes it before answering.
     #[test]
     fn reopening_after_a_crash_before_the_derived_writes_completes_them(
-        entries in arb_ledger(5, 30),
+        entries in arb_ledger(Dates::Either, 5, 30),
         sizes in arb_batch_sizes(),
         cut in any::<Index>(),
     ) {

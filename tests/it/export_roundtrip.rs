@@ -16,7 +16,8 @@ use pactlog::model::{Confidence, Day, EdtfDate, Event, EventId, Party, PartyId, 
 use pactlog::store::MemoryStore;
 use proptest::prelude::*;
 use std::path::{Path, PathBuf};
-use support::{TempStore, arb_ledger, cases, events_dir, small_fixture};
+use support::ledgers::{Dates, arb_ledger};
+use support::{TempStore, cases, events_dir, small_fixture};
 
 /// Records after importing events/.
 const EVENTS_SIZE: usize = 70;
@@ -441,7 +442,7 @@ fn restore_of_an_edited_export_longer_than_a_batch_appends_nothing() {
 /// Entries split into two batches recorded at different instants.
 fn batches() -> impl Strategy<Value = Vec<(Vec<Entry>, i64)>> {
     (
-        arb_ledger(4, 12),
+        arb_ledger(Dates::AfterTargets, 4, 12),
         any::<prop::sample::Index>(),
         0i64..2_000_000_000,
         0i64..1_000_000,

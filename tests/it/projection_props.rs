@@ -20,11 +20,11 @@ use proptest::prelude::*;
 use proptest::sample::Index;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::Config as ProptestConfig;
+use support::cases;
 use support::reference::{
     Recorded, View, describe, recorded, reference_diff, reference_state, reference_totals,
     same_relationships, selected, without_event,
 };
-use support::{arb_ledger, cases};
 
 // ---------------------------------------------------------------------------------------
 // Helpers.
@@ -156,7 +156,7 @@ proptest! {
 
     #[test]
     fn retracting_an_event_removes_exactly_its_contributions(
-        entries in arb_fuzzy_ledger(16),
+        entries in arb_ledger(Dates::Fuzzy, 4, 16),
         sizes in arb_batch_sizes(),
         target in any::<Index>(),
         date in arb_date_seed(),
@@ -270,7 +270,7 @@ proptest! {
 
     #[test]
     fn state_as_of_the_day_before_every_event_is_empty(
-        entries in prop_oneof![3 => arb_fuzzy_ledger_with_a_start(24), 1 => arb_ledger(4, 20)],
+        entries in arb_ledger_with_a_start(Dates::Either, 4, 24),
         sizes in arb_batch_sizes(),
     ) {
         let first = events(&entries).map(|e| e.date.earliest()).min();
@@ -361,12 +361,12 @@ proptest! {
 #[test]
 fn fuzzy_generator_makes_every_date_form_and_cross_party_references() {
     let mut runner = proptest::test_runner::TestRunner::deterministic();
-    let strategy = arb_fuzzy_ledger(24);
+    let strategy = arb_ledger(Dates::Fuzzy, 4, 24);
     let (mut forms, mut qualified, mut open, mut foreign_enders) = (0, 0, 0, 0);
     let (mut partial_settlements, mut foreign_retractions) = (0, 0);
     for _ in 0..200 {
         let entries = strategy.new_tree(&mut runner).expect("generate").current();
-        if let Err(why) = support::references_point_backwards(&entries) {
+        if let Err(why) = references_point_backwards(&entries) {
             panic!("generated an invalid ledger: {why}\n{}", describe(&entries));
         }
         let evs: Vec<&Event> = events(&entries).collect();
@@ -409,7 +409,7 @@ fn fuzzy_generator_makes_every_date_form_and_cross_party_references() {
 #[test]
 fn fuzzy_generator_makes_every_money_status() {
     let mut runner = proptest::test_runner::TestRunner::deterministic();
-    let strategy = arb_fuzzy_ledger(24);
+    let strategy = arb_ledger(Dates::Fuzzy, 4, 24);
     let mut seen: std::collections::BTreeMap<&str, usize> = Default::default();
     for _ in 0..100 {
         let entries = strategy.new_tree(&mut runner).expect("generate").current();
