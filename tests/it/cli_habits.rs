@@ -495,7 +495,11 @@ fn progress_never_reaches_a_pipe() {
 #[test]
 fn progress_is_drawn_on_a_terminal_and_cleared_before_the_summary() {
     let store = TempStore::new();
-    let imported = store.cmd().arg("import").arg(support::events_dir()).output();
+    let imported = store
+        .cmd()
+        .arg("import")
+        .arg(support::events_dir())
+        .output();
     assert!(imported.expect("import").status.success());
     let on_a_terminal = |args: &str| -> String {
         let command = format!(

@@ -210,6 +210,8 @@ struct EventSeed {
     /// Product names and the conditions of tranches and terms.
     texts: Vec<String>,
     sources: Vec<Source>,
+    /// Ends the event's id and its term keys, so ids vary in length and content.
+    slug: String,
 }
 
 fn arb_event_seed() -> impl Strategy<Value = EventSeed> {
@@ -219,6 +221,7 @@ fn arb_event_seed() -> impl Strategy<Value = EventSeed> {
         proptest::option::of(arb_text()),
         proptest::collection::vec(arb_text(), 1..4),
         proptest::collection::vec(arb_source(), 1..3),
+        "[a-z0-9]{1,8}",
     );
     (
         0u8..20,
@@ -232,7 +235,7 @@ fn arb_event_seed() -> impl Strategy<Value = EventSeed> {
     )
         .prop_map(
             |(kind, (date, until, money), disclosed, picks, explicit, supersedes, texts)| {
-                let (summary, note, texts, sources) = texts;
+                let (summary, note, texts, sources, slug) = texts;
                 EventSeed {
                     kind,
                     date,
@@ -246,6 +249,7 @@ fn arb_event_seed() -> impl Strategy<Value = EventSeed> {
                     note,
                     texts,
                     sources,
+                    slug,
                 }
             },
         )
@@ -394,7 +398,7 @@ fn build_event(i: usize, seed: &EventSeed, built: &Built, dates: Dates) -> Event
                         _ => Some(Until::Condition(format!("when {}", d.text()))),
                     };
                     Term {
-                        key: TermKey::new(&format!("t{k}")).expect("valid key"),
+                        key: TermKey::new(&format!("t{k}-{}", seed.slug)).expect("valid key"),
                         kind,
                         grantor,
                         holder,
@@ -554,7 +558,7 @@ fn build_event(i: usize, seed: &EventSeed, built: &Built, dates: Dates) -> Event
     parties.sort();
     parties.dedup();
     let mut e = Event {
-        id: EventId::new(&format!("e{i}")).expect("valid id"),
+        id: EventId::new(&format!("e{i}-{}", seed.slug)).expect("valid id"),
         date: seed.date.edtf(),
         disclosed: Day::MIN, // below, once the date is final
         summary: seed.summary.clone(),
