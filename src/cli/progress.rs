@@ -3,8 +3,9 @@
 //! A bar (or a spinner, while the total is unknown) with the count and the rate. It is
 //! drawn only when standard error is a terminal, `--quiet` is not given, and the work has
 //! run for [`DELAY`] (or `PACTLOG_PROGRESS_DELAY` seconds): short runs and pipes see
-//! nothing, and the commands' own output is the same with or without it. The bar is cleared before the command prints its summary.
-//! The library reports counts through plain callbacks; only this module knows indicatif.
+//! nothing, and the commands' own output is the same with or without it. The bar is
+//! cleared before the command prints its summary. The library reports counts through
+//! plain callbacks; only this module knows indicatif.
 
 use indicatif::{HumanCount, ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 use std::fmt;
