@@ -1,5 +1,5 @@
-//! Derived data of appends: the `ids` and `pairs` runs, Merkle tiles, the party snapshot
-//! and the watermark.
+//! Derived data of appends: the `ids` and `pairs` runs (with the partner and grant
+//! directories), Merkle tiles, the party snapshot and the watermark.
 //!
 //! Each batch of records, once written, goes through [`Index::add`]: its Merkle tiles are
 //! written at once (the next batch's tiles build on them), while its `ids` and `pairs`
@@ -14,7 +14,7 @@ use super::seen::{Ix, Pair};
 use super::{Index, IndexError, StoreTiles};
 use crate::codec::{Entry, Record, Seq};
 use crate::merkle::{self, Hash};
-use crate::model::{Day, Event, EventId, Party, PartyId, PartyRegistry};
+use crate::model::{Day, Event, EventId, Party, PartyId, PartyRegistry, Payload};
 use crate::store::{Op, Store, Tree};
 
 /// An event referred to: its parties and the relationships it is listed under beyond
@@ -89,6 +89,7 @@ impl Index {
                 self.pending.pairs.push(keys::directory_key(pb, pa));
             }
         }
+        self.add_grants(e);
         let mut member = own.clone();
         let mut targets: Vec<&EventId> = e
             .references()
@@ -133,6 +134,20 @@ impl Index {
         ));
         self.seen.insert(&e.id, &parties, &extra);
         Ok(())
+    }
+
+    /// The grant keys of an agreement's terms, each written the first time this process
+    /// appends it.
+    fn add_grants(&mut self, e: &Event) {
+        if let Payload::Agreement { terms, .. } = &e.payload {
+            for t in terms {
+                let key = keys::grant_key(&t.grantor, &t.scope, t.exclusive, &t.holder);
+                if !self.grants.contains(&key) {
+                    self.grants.insert(key.clone());
+                    self.pending.pairs.push(key);
+                }
+            }
+        }
     }
 
     /// Lists event `e` at `seq`, if it supersedes another, under every pair its target

@@ -20,6 +20,11 @@
 //!   event is.
 //!   An event with a single party is listed under the pair `(a, a)`.
 //!   Directory keys `0xff || a || 0x00 || b` record that `a` and `b` share events.
+//!   Grant keys `0xfe || grantor || 0x00 || segment || 0x00 || exclusive || holder`
+//!   record that `grantor` granted `holder` a term whose scope starts with `segment`
+//!   (`exclusive` 1 when the term excludes others): two terms can only overlap or be
+//!   siblings within one first segment, so a conflict query reads the relationships of
+//!   rival grants instead of every relationship of the grantor.
 //! - `meta`: `format` -> record format version; `index` -> index layout version;
 //!   `derived` -> BE u64 count of records whose derived data is complete; `parties` ->
 //!   a snapshot of the party registry (every party's latest definition, by id, as
@@ -31,15 +36,16 @@
 //! Version 3 added the `parties` snapshot; version 4 stores `ids` and `pairs` as sorted
 //! runs instead of one sled key per entry; version 5 keys `names` by the normalised name
 //! key ([`PartyRegistry::name_key`](crate::model::PartyRegistry::name_key)); version 6
-//! lists superseding events under every pair their target is listed under (tag 1 too).
+//! lists superseding events under every pair their target is listed under (tag 1 too);
+//! version 7 adds the grant keys.
 //! A store of an older version is rebuilt on open, so no answer comes from keys of
 //! another rule.
 
 use crate::codec::{CodecError, Seq};
-use crate::model::{Day, EventId, Party, PartyId};
+use crate::model::{Day, EventId, Party, PartyId, Scope};
 
 /// Version of the derived layouts above.
-pub const INDEX_VERSION: u8 = 6;
+pub const INDEX_VERSION: u8 = 7;
 
 /// `meta` key: the store layout version ([`STORE_FORMAT`]).
 pub const META_FORMAT: &[u8] = b"format";
@@ -250,8 +256,9 @@ pub fn ids_probe(key: &[u8]) -> &[u8] {
 }
 
 /// What the Bloom filters of the `pairs` runs hash: the relationship of a pair key
-/// (`a || 0x00 || b || 0x00`) or the party of a directory key (`0xff || a || 0x00`),
-/// the prefixes readers scan. Party ids never contain 0x00.
+/// (`a || 0x00 || b || 0x00`), the party of a directory key (`0xff || a || 0x00`) or
+/// the grantor and segment of a grant key (`0xfe || grantor || 0x00 || segment ||
+/// 0x00`), the prefixes readers scan. Party ids and scopes never contain 0x00.
 pub fn pairs_probe(key: &[u8]) -> &[u8] {
     let zeros = if key.first() == Some(&0xff) { 1 } else { 2 };
     let end = key
@@ -343,6 +350,32 @@ pub fn other_of_directory_key(prefix: &[u8], key: &[u8]) -> Option<PartyId> {
     PartyId::new(std::str::from_utf8(rest).ok()?).ok()
 }
 
+/// Key of the grants directory in `pairs` (see the module docs).
+pub fn grant_key(grantor: &PartyId, scope: &Scope, exclusive: bool, holder: &PartyId) -> Vec<u8> {
+    let mut k = grant_prefix(grantor, scope.first_segment());
+    k.push(u8::from(exclusive));
+    k.extend_from_slice(holder.as_str().as_bytes());
+    k
+}
+
+/// Prefix of every grant key of `grantor` within the first scope segment `segment`.
+pub fn grant_prefix(grantor: &PartyId, segment: &str) -> Vec<u8> {
+    let mut k = Vec::with_capacity(grantor.as_str().len() + segment.len() + 3);
+    k.push(0xfe);
+    k.extend_from_slice(grantor.as_str().as_bytes());
+    k.push(0);
+    k.extend_from_slice(segment.as_bytes());
+    k.push(0);
+    k
+}
+
+/// Whether a grant key under `prefix` is of an exclusive term, and its holder.
+pub fn holder_of_grant_key(prefix: &[u8], key: &[u8]) -> Option<(bool, PartyId)> {
+    let (&exclusive, holder) = key.strip_prefix(prefix)?.split_first()?;
+    let holder = PartyId::new(std::str::from_utf8(holder).ok()?).ok()?;
+    Some((exclusive == 1, holder))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -383,7 +416,29 @@ mod tests {
         );
         assert_eq!(pairs_probe(&directory_key(&a, &b)), directory_prefix(&a));
         assert_eq!(pairs_probe(&directory_prefix(&a)), directory_prefix(&a));
+        let scope = Scope::new("cloud.api").unwrap();
+        for exclusive in [false, true] {
+            let key = grant_key(&a, &scope, exclusive, &b);
+            assert_eq!(pairs_probe(&key), grant_prefix(&a, "cloud"));
+        }
         assert_eq!(ids_probe(&event_key(&EventId::new("x").unwrap())), b"ex");
+    }
+
+    #[test]
+    fn grant_keys_name_their_holder_and_group_by_grantor_and_first_segment() {
+        let g = PartyId::new("openai").unwrap();
+        let h = PartyId::new("amazon").unwrap();
+        let deep = Scope::new("cloud.distribution.frontier").unwrap();
+        let key = grant_key(&g, &deep, true, &h);
+        let prefix = grant_prefix(&g, "cloud");
+        assert!(key.starts_with(&prefix));
+        assert_eq!(holder_of_grant_key(&prefix, &key), Some((true, h.clone())));
+        let plain = grant_key(&g, &Scope::new("cloud").unwrap(), false, &h);
+        assert_eq!(holder_of_grant_key(&prefix, &plain), Some((false, h.clone())));
+        // `clouds` is another segment, not a longer `cloud`.
+        let other = grant_key(&g, &Scope::new("clouds.api").unwrap(), true, &h);
+        assert!(!other.starts_with(&prefix));
+        assert_eq!(holder_of_grant_key(&prefix, &prefix), None);
     }
 
     #[test]

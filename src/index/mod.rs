@@ -25,7 +25,7 @@ use crate::model::{Day, EventId, Party, PartyId, PartyRegistry};
 use crate::store::{Op, Store, StoreError, Tree};
 use runs::{KeyValue, Runs, RunsError};
 use seen::{Pair, Seen};
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 use std::sync::OnceLock;
 
 #[cfg(any(test, feature = "test-support"))]
@@ -111,6 +111,8 @@ pub(crate) struct Index {
     seen: Seen,
     /// Relationships whose directory keys this process wrote (or has pending).
     directory: HashSet<Pair>,
+    /// Grant keys this process wrote (or has pending).
+    grants: HashSet<Vec<u8>>,
     pending: Pending,
     /// [`PENDING_RECORDS`], smaller in tests.
     pub(crate) pending_limit: usize,
@@ -136,6 +138,7 @@ impl Index {
             pairs: Runs::new(Tree::Pairs, keys::pairs_probe),
             seen: Seen::default(),
             directory: HashSet::new(),
+            grants: HashSet::new(),
             pending: Pending::default(),
             pending_limit: PENDING_RECORDS,
         }
@@ -346,6 +349,31 @@ impl Index {
             .range(store, &prefix, end.as_deref(), Some(&prefix))?
             .into_iter()
             .filter_map(|(k, _)| keys::other_of_directory_key(&prefix, &k))
+            .collect())
+    }
+
+    /// The holders of terms `grantor` granted within the first scope segment `segment`
+    /// (of exclusive terms only when `exclusive_only`): the relationships where a term
+    /// can collide with one of `grantor`'s in that segment.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub(crate) fn grant_holders<S: Store>(
+        &self,
+        store: &S,
+        grantor: &PartyId,
+        segment: &str,
+        exclusive_only: bool,
+    ) -> Result<BTreeSet<PartyId>, IndexError> {
+        let prefix = keys::grant_prefix(grantor, segment);
+        let end = keys::prefix_end(&prefix);
+        Ok(self
+            .pairs
+            .range(store, &prefix, end.as_deref(), Some(&prefix))?
+            .into_iter()
+            .filter_map(|(k, _)| keys::holder_of_grant_key(&prefix, &k))
+            .filter(|(exclusive, _)| *exclusive || !exclusive_only)
+            .map(|(_, holder)| holder)
             .collect())
     }
 }

@@ -3,8 +3,9 @@
 //! selections and the same receipt as [`Ledger::state`].
 //!
 //! A conflict joins two terms that may belong to different relationships, so a pair or
-//! party query reads more than its own relationships: the whole neighbourhood of each
-//! grantor of its terms (rival grants), the relationships of terms a claim names beside
+//! party query reads more than its own relationships: those where a grantor of its terms
+//! granted a rival term that can overlap or be a sibling (the index's grant directory),
+//! the relationships of terms a claim names beside
 //! one of them (contests), and the relationships of the claims naming those terms (where
 //! a settlement that closes a claim is listed). A conflict is in a selection when either
 //! term's relationship is.
@@ -17,7 +18,7 @@ use crate::projection::{
     self, ClaimState, Conflict, Fold, Pair, Query, RelationshipState, Select, TermState, pair,
 };
 use crate::store::Store;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A conflict query's answer.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -145,24 +146,30 @@ impl<S: Store> Ledger<S> {
         Ok(conflicts_among(&wider, Some(&partners), select))
     }
 
-    /// The relationships a conflict of `select` can reach: its own, every relationship
-    /// of the grantors of its terms in force, and those of the terms a claim names beside
+    /// The relationships a conflict of `select` can reach: its own, those where a
+    /// grantor of its terms in force granted a rival term (same first scope segment;
+    /// exclusive unless the term itself is), and those of the terms a claim names beside
     /// one of its terms.
     fn partner_pairs(&self, select: &Select, first: &Folded) -> Result<BTreeSet<Pair>, LedgerError> {
         let mut out: BTreeSet<Pair> = BTreeSet::new();
-        let mut grantors: BTreeSet<&PartyId> = BTreeSet::new();
+        // Per grantor and segment: whether only exclusive rivals can collide.
+        let mut rivals: BTreeMap<(&PartyId, &str), bool> = BTreeMap::new();
         let mut own = BTreeSet::new();
         for r in first.relationships.iter().filter(|r| select.wants(&r.parties)) {
             out.insert(r.parties.clone());
             for t in &r.terms {
-                grantors.insert(&t.grantor);
+                let only_exclusive = rivals
+                    .entry((&t.grantor, t.scope.first_segment()))
+                    .or_insert(true);
+                *only_exclusive &= !t.exclusive;
                 own.insert(t.reference());
             }
         }
-        for g in grantors {
-            for other in self.partners(g)? {
-                out.insert(pair(g, &other));
-            }
+        for ((grantor, segment), only_exclusive) in rivals {
+            let holders = self
+                .index
+                .grant_holders(&self.store, grantor, segment, only_exclusive)?;
+            out.extend(holders.iter().map(|h| pair(grantor, h)));
         }
         for c in &first.claims {
             if c.concerns.iter().any(|r| own.contains(r)) {

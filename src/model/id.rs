@@ -110,6 +110,12 @@ impl Scope {
         long.0 == short.0 || long.0.starts_with(&format!("{}.", short.0))
     }
 
+    /// The first segment (`cloud` for `cloud.api.stateless`): scopes that overlap or are
+    /// siblings always share it.
+    pub fn first_segment(&self) -> &str {
+        self.0.split('.').next().unwrap_or_default()
+    }
+
     /// The path above this one (`cloud.api` for `cloud.api.stateless`); `None` for a
     /// top-level scope.
     pub fn parent(&self) -> Option<&str> {
@@ -247,6 +253,35 @@ mod tests {
         assert_eq!(cloud.parent(), None);
         for bad in ["", ".cloud", "cloud.", "cloud..api", "Cloud"] {
             assert!(Scope::new(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    /// The grant index files terms by their first segment: every pair of scopes that
+    /// overlap or are siblings must share it.
+    #[test]
+    fn scopes_that_overlap_or_are_siblings_share_their_first_segment() {
+        let all = [
+            "cloud",
+            "clouds",
+            "cloud.api",
+            "cloud.apis",
+            "cloud.api.stateless",
+            "cloud.api.stateful",
+            "ip",
+            "ip.models",
+            "ip.research",
+            "c",
+            "c.loud",
+        ]
+        .map(|s| Scope::new(s).unwrap());
+        assert_eq!(all[4].first_segment(), "cloud");
+        assert_eq!(all[0].first_segment(), "cloud");
+        for a in &all {
+            for b in &all {
+                if a.overlaps(b) || a.is_sibling_of(b) {
+                    assert_eq!(a.first_segment(), b.first_segment(), "{a} and {b}");
+                }
+            }
         }
     }
 
