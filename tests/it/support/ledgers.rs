@@ -327,236 +327,9 @@ fn build_event(i: usize, seed: &EventSeed, built: &Built, dates: Dates) -> Event
         at: 0,
         text_at: 0,
     };
-    let kind = match seed.kind {
-        6 | 7 if built.terms.is_empty() => 0,
-        10 | 11 if built.legal.is_empty() => 8,
-        14 | 15 if built.events.is_empty() => 17,
-        18 | 19 if built.tranches.is_empty() => 1,
-        k => k,
-    };
-    let ends = |d: &mut Dice<'_>| -> Vec<TermRef> {
-        let mut out: Vec<TermRef> = Vec::new();
-        for _ in 0..1 + d.below(2) {
-            let (r, _, _) = &built.terms[d.below(built.terms.len())];
-            if !out.contains(r) {
-                out.push(r.clone());
-            }
-        }
-        out
-    };
-    // The terms a legal event or statement is about: none a third of the time, else one
-    // to three earlier terms (two or more name them together: a contest).
-    let concerns = |d: &mut Dice<'_>| -> Vec<TermRef> {
-        let mut out: Vec<TermRef> = Vec::new();
-        if built.terms.is_empty() || d.below(3) == 0 {
-            return out;
-        }
-        for _ in 0..1 + d.below(3) {
-            let (r, _, _) = &built.terms[d.below(built.terms.len())];
-            if !out.contains(r) {
-                out.push(r.clone());
-            }
-        }
-        out
-    };
-    let payload = match kind {
-        1 | 2 => Payload::Investment {
-            tranches: (0..d.below(4))
-                .map(|k| tranche(k, seed, &mut d, built))
-                .collect(),
-        },
-        18 | 19 => {
-            let mut pays: Vec<TrancheRef> = Vec::new();
-            for _ in 0..1 + d.below(2) {
-                let (r, _, _) = &built.tranches[d.below(built.tranches.len())];
-                if !pays.contains(r) {
-                    pays.push(r.clone());
-                }
-            }
-            Payload::Payment { pays }
-        }
-        3..=5 => {
-            let ends = if !built.terms.is_empty() && d.below(3) == 0 {
-                ends(&mut d)
-            } else {
-                Vec::new()
-            };
-            let terms = (0..1 + d.below(2))
-                .map(|k| {
-                    let kind = TermType::ALL[d.below(TermType::ALL.len())];
-                    // Often the first party: one grantor with rival holders is where
-                    // terms conflict.
-                    let grantor = if d.flag() {
-                        built.parties[0].clone()
-                    } else {
-                        built.party(&mut d)
-                    };
-                    let holder = built.other(&grantor, &mut d);
-                    let until = match d.below(3) {
-                        0 => None,
-                        1 => Some(Until::Date(seed.until.edtf())),
-                        _ => Some(Until::Condition(format!("when {}", d.text()))),
-                    };
-                    Term {
-                        key: TermKey::new(&format!("t{k}-{}", seed.slug)).expect("valid key"),
-                        kind,
-                        grantor,
-                        holder,
-                        scope: Scope::new(SCOPES[d.below(SCOPES.len())]).expect("valid scope"),
-                        exclusive: d.flag(),
-                        amount: d.flag().then(|| money(&mut d)),
-                        until,
-                    }
-                })
-                .collect();
-            Payload::Agreement {
-                title: seed.note.clone(),
-                terms,
-                ends,
-            }
-        }
-        6 | 7 => Payload::TermEnded {
-            ends: ends(&mut d),
-            reason: seed.note.clone(),
-        },
-        8 | 9 => {
-            let by = built.party(&mut d);
-            let mut against = vec![built.other(&by, &mut d)];
-            for _ in 0..d.below(3) {
-                let x = built.other(&by, &mut d);
-                if !against.contains(&x) {
-                    against.push(x);
-                }
-            }
-            Payload::Legal {
-                kind: if d.flag() {
-                    LegalKind::Threat
-                } else {
-                    LegalKind::Action
-                },
-                by,
-                against,
-                stage: LegalStage::ALL[d.below(LegalStage::ALL.len())],
-                claim: seed.note.clone(),
-                resolves: None,
-                concerns: concerns(&mut d),
-            }
-        }
-        10 | 11 => {
-            // Closes an earlier matter, often between only some of its parties.
-            let target = &built.events[built.legal[d.below(built.legal.len())]];
-            let Payload::Legal {
-                by: t_by,
-                against: t_against,
-                ..
-            } = &target.payload
-            else {
-                unreachable!("legal targets are legal events")
-            };
-            let by = if d.flag() {
-                t_by.clone()
-            } else {
-                built.party(&mut d)
-            };
-            let mut against: Vec<PartyId> = t_against
-                .iter()
-                .filter(|x| **x != by && d.flag())
-                .cloned()
-                .collect();
-            if against.is_empty() {
-                against.push(built.other(&by, &mut d));
-            }
-            Payload::Legal {
-                kind: LegalKind::Action,
-                by,
-                against,
-                stage: [
-                    LegalStage::Settled,
-                    LegalStage::Dismissed,
-                    LegalStage::Withdrawn,
-                ][d.below(3)],
-                claim: seed.note.clone(),
-                resolves: Some(target.id.clone()),
-                concerns: concerns(&mut d),
-            }
-        }
-        12 => Payload::Statement {
-            by: built.party(&mut d),
-            about: (!built.events.is_empty() && d.flag())
-                .then(|| built.events[d.below(built.events.len())].id.clone()),
-            concerns: concerns(&mut d),
-        },
-        13 => Payload::ProductLaunch {
-            by: built.party(&mut d),
-            product: d.text(),
-            stage: [
-                ProductStage::Limited,
-                ProductStage::Preview,
-                ProductStage::General,
-            ][d.below(3)],
-        },
-        14 | 15 => Payload::Retraction,
-        16 => Payload::Restructuring,
-        0 => Payload::Announcement,
-        _ => Payload::Other,
-    };
-    let supersedes = if built.events.is_empty() {
-        None
-    } else if matches!(payload, Payload::Retraction) {
-        // Half the time, retract an event that reaches other pairs by reference: an ender
-        // or a resolver.
-        let referring: Vec<&Event> = built
-            .events
-            .iter()
-            .filter(|e| !e.payload.ends().is_empty() || resolves(e).is_some())
-            .collect();
-        Some(if !referring.is_empty() && d.flag() {
-            referring[d.below(referring.len())].id.clone()
-        } else {
-            built.events[d.below(built.events.len())].id.clone()
-        })
-    } else {
-        seed.supersedes
-            .map(|p| built.events[usize::from(p) % built.events.len()].id.clone())
-    };
-    // Parties as import makes them: explicit ones and the payload's; failing both, those
-    // of the targets (the superseded event, the ended terms' grantors and holders). A
-    // payment always lists the investor and investee of what it pays (import refuses
-    // one that leaves them out).
-    let mut parties = payload.named_parties();
-    for r in payload.pays() {
-        let (_, investor, investee) = built
-            .tranches
-            .iter()
-            .find(|(x, _, _)| x == r)
-            .expect("earlier");
-        parties.extend([investor.clone(), investee.clone()]);
-    }
-    if let Some(extra) = &seed.explicit {
-        parties.extend(
-            extra
-                .iter()
-                .map(|&k| built.parties[usize::from(k) % built.parties.len()].clone()),
-        );
-    }
-    if parties.is_empty() {
-        if let Some(t) = &supersedes {
-            parties.extend(built.event(t).parties.iter().cloned());
-        }
-        for r in payload.ends() {
-            let (_, g, h) = built
-                .terms
-                .iter()
-                .find(|(x, _, _)| x == r)
-                .expect("earlier");
-            parties.extend([g.clone(), h.clone()]);
-        }
-    }
-    if parties.is_empty() {
-        parties.push(built.party(&mut d));
-    }
-    parties.sort();
-    parties.dedup();
+    let payload = payload(seed, &mut d, built);
+    let supersedes = supersedes(&payload, seed, &mut d, built);
+    let parties = parties(&payload, supersedes.as_ref(), seed, &mut d, built);
     let mut e = Event {
         id: EventId::new(&format!("e{i}-{}", seed.slug)).expect("valid id"),
         date: seed.date.edtf(),
@@ -593,6 +366,270 @@ fn build_event(i: usize, seed: &EventSeed, built: &Built, dates: Dates) -> Event
         None => e.date.latest(),
     };
     e
+}
+
+/// One to `n` distinct values drawn with `draw`.
+fn distinct<T: PartialEq>(
+    d: &mut Dice<'_>,
+    n: usize,
+    mut draw: impl FnMut(&mut Dice<'_>) -> T,
+) -> Vec<T> {
+    let mut out: Vec<T> = Vec::new();
+    for _ in 0..1 + d.below(n) {
+        let x = draw(d);
+        if !out.contains(&x) {
+            out.push(x);
+        }
+    }
+    out
+}
+
+/// One or two earlier terms, for `ends`.
+fn ends(d: &mut Dice<'_>, built: &Built) -> Vec<TermRef> {
+    distinct(d, 2, |d| built.terms[d.below(built.terms.len())].0.clone())
+}
+
+/// The terms a legal event or statement is about: none a third of the time, else one
+/// to three earlier terms (two or more name them together: a contest).
+fn concerns(d: &mut Dice<'_>, built: &Built) -> Vec<TermRef> {
+    if built.terms.is_empty() || d.below(3) == 0 {
+        return Vec::new();
+    }
+    distinct(d, 3, |d| built.terms[d.below(built.terms.len())].0.clone())
+}
+
+/// The payload of the seed's kind; kinds that need an earlier target fall back to
+/// another kind while there is none.
+fn payload(seed: &EventSeed, d: &mut Dice<'_>, built: &Built) -> Payload {
+    let kind = match seed.kind {
+        6 | 7 if built.terms.is_empty() => 0,
+        10 | 11 if built.legal.is_empty() => 8,
+        14 | 15 if built.events.is_empty() => 17,
+        18 | 19 if built.tranches.is_empty() => 1,
+        k => k,
+    };
+    match kind {
+        1 | 2 => Payload::Investment {
+            tranches: (0..d.below(4))
+                .map(|k| tranche(k, seed, d, built))
+                .collect(),
+        },
+        18 | 19 => Payload::Payment {
+            pays: distinct(d, 2, |d| {
+                built.tranches[d.below(built.tranches.len())].0.clone()
+            }),
+        },
+        3..=5 => agreement(seed, d, built),
+        6 | 7 => Payload::TermEnded {
+            ends: ends(d, built),
+            reason: seed.note.clone(),
+        },
+        8 | 9 => legal(seed, d, built),
+        10 | 11 => settlement(seed, d, built),
+        12 => Payload::Statement {
+            by: built.party(d),
+            about: (!built.events.is_empty() && d.flag())
+                .then(|| built.events[d.below(built.events.len())].id.clone()),
+            concerns: concerns(d, built),
+        },
+        13 => Payload::ProductLaunch {
+            by: built.party(d),
+            product: d.text(),
+            stage: [
+                ProductStage::Limited,
+                ProductStage::Preview,
+                ProductStage::General,
+            ][d.below(3)],
+        },
+        14 | 15 => Payload::Retraction,
+        16 => Payload::Restructuring,
+        0 => Payload::Announcement,
+        _ => Payload::Other,
+    }
+}
+
+/// An agreement of one or two terms, a third of the time also ending earlier ones.
+fn agreement(seed: &EventSeed, d: &mut Dice<'_>, built: &Built) -> Payload {
+    let ends = if !built.terms.is_empty() && d.below(3) == 0 {
+        ends(d, built)
+    } else {
+        Vec::new()
+    };
+    let terms = (0..1 + d.below(2))
+        .map(|k| {
+            let kind = TermType::ALL[d.below(TermType::ALL.len())];
+            // Often the first party: one grantor with rival holders is where terms
+            // conflict.
+            let grantor = if d.flag() {
+                built.parties[0].clone()
+            } else {
+                built.party(d)
+            };
+            let holder = built.other(&grantor, d);
+            let until = match d.below(3) {
+                0 => None,
+                1 => Some(Until::Date(seed.until.edtf())),
+                _ => Some(Until::Condition(format!("when {}", d.text()))),
+            };
+            Term {
+                key: TermKey::new(&format!("t{k}-{}", seed.slug)).expect("valid key"),
+                kind,
+                grantor,
+                holder,
+                scope: Scope::new(SCOPES[d.below(SCOPES.len())]).expect("valid scope"),
+                exclusive: d.flag(),
+                amount: d.flag().then(|| money(d)),
+                until,
+            }
+        })
+        .collect();
+    Payload::Agreement {
+        title: seed.note.clone(),
+        terms,
+        ends,
+    }
+}
+
+/// A legal threat or action against one to three parties.
+fn legal(seed: &EventSeed, d: &mut Dice<'_>, built: &Built) -> Payload {
+    let by = built.party(d);
+    let mut against = vec![built.other(&by, d)];
+    for _ in 0..d.below(3) {
+        let x = built.other(&by, d);
+        if !against.contains(&x) {
+            against.push(x);
+        }
+    }
+    Payload::Legal {
+        kind: if d.flag() {
+            LegalKind::Threat
+        } else {
+            LegalKind::Action
+        },
+        by,
+        against,
+        stage: LegalStage::ALL[d.below(LegalStage::ALL.len())],
+        claim: seed.note.clone(),
+        resolves: None,
+        concerns: concerns(d, built),
+    }
+}
+
+/// A legal action that closes an earlier matter, often between only some of its
+/// parties.
+fn settlement(seed: &EventSeed, d: &mut Dice<'_>, built: &Built) -> Payload {
+    let target = &built.events[built.legal[d.below(built.legal.len())]];
+    let Payload::Legal {
+        by: t_by,
+        against: t_against,
+        ..
+    } = &target.payload
+    else {
+        unreachable!("legal targets are legal events")
+    };
+    let by = if d.flag() {
+        t_by.clone()
+    } else {
+        built.party(d)
+    };
+    let mut against: Vec<PartyId> = t_against
+        .iter()
+        .filter(|x| **x != by && d.flag())
+        .cloned()
+        .collect();
+    if against.is_empty() {
+        against.push(built.other(&by, d));
+    }
+    Payload::Legal {
+        kind: LegalKind::Action,
+        by,
+        against,
+        stage: [
+            LegalStage::Settled,
+            LegalStage::Dismissed,
+            LegalStage::Withdrawn,
+        ][d.below(3)],
+        claim: seed.note.clone(),
+        resolves: Some(target.id.clone()),
+        concerns: concerns(d, built),
+    }
+}
+
+/// What the event supersedes: a retraction always retracts something, half the time an
+/// event that reaches other pairs by reference (an ender or a resolver); other kinds
+/// supersede an earlier event when the seed says so.
+fn supersedes(
+    payload: &Payload,
+    seed: &EventSeed,
+    d: &mut Dice<'_>,
+    built: &Built,
+) -> Option<EventId> {
+    if built.events.is_empty() {
+        return None;
+    }
+    if !matches!(payload, Payload::Retraction) {
+        return seed
+            .supersedes
+            .map(|p| built.events[usize::from(p) % built.events.len()].id.clone());
+    }
+    let referring: Vec<&Event> = built
+        .events
+        .iter()
+        .filter(|e| !e.payload.ends().is_empty() || resolves(e).is_some())
+        .collect();
+    Some(if !referring.is_empty() && d.flag() {
+        referring[d.below(referring.len())].id.clone()
+    } else {
+        built.events[d.below(built.events.len())].id.clone()
+    })
+}
+
+/// Parties as import makes them: explicit ones and the payload's; failing both, those of
+/// the targets (the superseded event, the ended terms' grantors and holders). A payment
+/// always lists the investor and investee of what it pays (import refuses one that
+/// leaves them out).
+fn parties(
+    payload: &Payload,
+    supersedes: Option<&EventId>,
+    seed: &EventSeed,
+    d: &mut Dice<'_>,
+    built: &Built,
+) -> Vec<PartyId> {
+    let mut parties = payload.named_parties();
+    for r in payload.pays() {
+        let (_, investor, investee) = built
+            .tranches
+            .iter()
+            .find(|(x, _, _)| x == r)
+            .expect("earlier");
+        parties.extend([investor.clone(), investee.clone()]);
+    }
+    if let Some(extra) = &seed.explicit {
+        parties.extend(
+            extra
+                .iter()
+                .map(|&k| built.parties[usize::from(k) % built.parties.len()].clone()),
+        );
+    }
+    if parties.is_empty() {
+        if let Some(t) = supersedes {
+            parties.extend(built.event(t).parties.iter().cloned());
+        }
+        for r in payload.ends() {
+            let (_, g, h) = built
+                .terms
+                .iter()
+                .find(|(x, _, _)| x == r)
+                .expect("earlier");
+            parties.extend([g.clone(), h.clone()]);
+        }
+    }
+    if parties.is_empty() {
+        parties.push(built.party(d));
+    }
+    parties.sort();
+    parties.dedup();
+    parties
 }
 
 /// Tranche `k` of an investment: sometimes keyed (payable), due on a date, or
