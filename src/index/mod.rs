@@ -1,7 +1,8 @@
 //! Derived data: everything in a store besides `records`, and what answers from it.
 //!
 //! The `ids` index (event and party id -> seq), the `pairs` index (relationship, day and
-//! seq, for range scans; and a directory of who shares events with whom), the Merkle
+//! seq, for range scans; a directory of who shares events with whom; and one of who
+//! granted whom a term in which first scope segment, for conflict queries), the Merkle
 //! tiles, the party snapshot with its name index, and the watermark (how many records
 //! the derived data covers). All of it can be rebuilt from `records`. The key layouts
 //! are in `keys.rs`; `ids` and `pairs` entries sit in sorted runs (`runs.rs`, a small
