@@ -344,13 +344,24 @@ impl Index {
         party: &PartyId,
     ) -> Result<Vec<PartyId>, IndexError> {
         let prefix = keys::directory_prefix(party);
-        let end = keys::prefix_end(&prefix);
         Ok(self
-            .pairs
-            .range(store, &prefix, end.as_deref(), Some(&prefix))?
-            .into_iter()
+            .pairs_under(store, &prefix)?
             .filter_map(|(k, _)| keys::other_of_directory_key(&prefix, &k))
             .collect())
+    }
+
+    /// Every `pairs` entry whose key starts with `prefix`, a prefix the Bloom filters
+    /// hash ([`keys::pairs_probe`]).
+    fn pairs_under<S: Store>(
+        &self,
+        store: &S,
+        prefix: &[u8],
+    ) -> Result<impl Iterator<Item = KeyValue>, IndexError> {
+        let end = keys::prefix_end(prefix);
+        Ok(self
+            .pairs
+            .range(store, prefix, end.as_deref(), Some(prefix))?
+            .into_iter())
     }
 
     /// The holders of terms `grantor` granted within the first scope segment `segment`
@@ -367,11 +378,8 @@ impl Index {
         exclusive_only: bool,
     ) -> Result<BTreeSet<PartyId>, IndexError> {
         let prefix = keys::grant_prefix(grantor, segment);
-        let end = keys::prefix_end(&prefix);
         Ok(self
-            .pairs
-            .range(store, &prefix, end.as_deref(), Some(&prefix))?
-            .into_iter()
+            .pairs_under(store, &prefix)?
             .filter_map(|(k, _)| keys::holder_of_grant_key(&prefix, &k))
             .filter(|(exclusive, _)| *exclusive || !exclusive_only)
             .map(|(_, holder)| holder)
