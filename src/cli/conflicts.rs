@@ -8,7 +8,7 @@ use clap::Args;
 use pactlog::ConflictAnswer;
 use serde_json::{Value, json};
 
-/// List terms in force that collide on a day, with the legal events and statements about them.
+/// List terms in force that collide on a day, with the claims about them
 ///
 /// Kinds, each between two terms in force on --as-of:
 ///   overlap    same grantor, different holders, at least one exclusive, and scopes

@@ -45,6 +45,12 @@ use std::path::{Path, PathBuf};
 /// Exit codes: 0 ok; 1 bad input or usage; 2 internal or storage error; 3 verification
 /// failed (tampering, broken chain, bad proof or signature).
 ///
+/// Environment:
+///   PACTLOG_STORE           the store folder when --store is not given
+///   PACTLOG_NOW             the time appends are recorded at (RFC 3339), for
+///                           reproducible stores; the clock otherwise
+///   PACTLOG_PROGRESS_DELAY  seconds before a progress bar shows (default 2)
+///
 /// Examples:
 ///   pactlog import events/
 ///   pactlog log --pair microsoft openai
