@@ -136,16 +136,13 @@ impl Index {
         Ok(())
     }
 
-    /// The grant keys of an agreement's terms, each written the first time this process
-    /// appends it.
+    /// The grant keys of an agreement's terms: one per term, repeats collapse when the
+    /// pending entries are written as a run and when runs merge.
     fn add_grants(&mut self, e: &Event) {
         if let Payload::Agreement { terms, .. } = &e.payload {
             for t in terms {
                 let key = keys::grant_key(&t.grantor, &t.scope, t.exclusive, &t.holder);
-                if !self.grants.contains(&key) {
-                    self.grants.insert(key.clone());
-                    self.pending.pairs.push(key);
-                }
+                self.pending.pairs.push(key);
             }
         }
     }

@@ -112,8 +112,6 @@ pub(crate) struct Index {
     seen: Seen,
     /// Relationships whose directory keys this process wrote (or has pending).
     directory: HashSet<Pair>,
-    /// Grant keys this process wrote (or has pending).
-    grants: HashSet<Vec<u8>>,
     pending: Pending,
     /// [`PENDING_RECORDS`], smaller in tests.
     pub(crate) pending_limit: usize,
@@ -139,7 +137,6 @@ impl Index {
             pairs: Runs::new(Tree::Pairs, keys::pairs_probe),
             seen: Seen::default(),
             directory: HashSet::new(),
-            grants: HashSet::new(),
             pending: Pending::default(),
             pending_limit: PENDING_RECORDS,
         }
