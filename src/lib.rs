@@ -89,8 +89,9 @@ pub use ledger::prove::{
     AuditError, AuditedRecord, CheckpointCheck, SignedCheckpoint, audit_inclusion,
 };
 pub use ledger::{
-    AppendReport, CheckError, CheckReport, Checked, ConflictAnswer, Item, Ledger, LedgerError,
-    Logged, Problem, QueryError, Receipt, Rejected, StateAnswer, Validator, VerifyReport,
+    AppendReport, CheckError, CheckReport, Checked, ConflictAnswer, FilterError, Item, Ledger,
+    LedgerError, LogFilter, Logged, Problem, QueryError, Receipt, Rejected, StateAnswer, Validator,
+    VerifyReport,
 };
 pub use merkle::{ConsistencyProof, Hash, InclusionProof, MerkleError};
 pub use projection::{

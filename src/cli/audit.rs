@@ -1,8 +1,8 @@
 //! `pactlog audit`: check a proof file offline.
 
 use super::key::read_verifier_key;
-use super::render::event_json;
 use super::{CliError, Code, audit_error, read_input};
+use crate::view::json::event_json;
 use clap::Args;
 use pactlog::checkpoint::MAX_PROOF_FILE_BYTES;
 use pactlog::input::unix_newlines;

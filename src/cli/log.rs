@@ -1,14 +1,15 @@
 //! `pactlog log`: the events of the ledger, of one relationship or of one party.
 
-use super::csv::log_csv;
 use super::format::{Format, FormatArgs};
-use super::render::{event_json, json_text, log_table};
 use super::scope::ScopeArgs;
 use super::{CliError, Code, Globals, parse_day};
+use crate::view::csv::log_csv;
+use crate::view::json::{json_text, log_json};
+use crate::view::text::log_table;
 use clap::Args;
 use clap::builder::PossibleValuesParser;
-use pactlog::model::{Confidence, Day, Event, Payload};
-use serde_json::json;
+use pactlog::model::{Confidence, Day, Payload};
+use pactlog::{FilterError, LogFilter};
 
 /// List events in date order
 ///
@@ -67,40 +68,34 @@ const CONFIDENCES: [Confidence; 3] = [
 ];
 
 impl LogArgs {
-    /// Whether `e` passes every filter given.
-    fn keeps(&self, e: &Event) -> bool {
-        (self.kind.is_empty() || self.kind.iter().any(|k| k == e.kind_name()))
-            && (self.confidence.is_empty()
-                || self.confidence.iter().any(|c| c == e.confidence.as_str()))
-            && self.since.is_none_or(|d| e.date.latest() >= d)
-            && self.until.is_none_or(|d| e.date.earliest() <= d)
+    /// The filters given.
+    fn filter(&self) -> LogFilter {
+        LogFilter {
+            kinds: self.kind.clone(),
+            confidences: CONFIDENCES
+                .into_iter()
+                .filter(|c| self.confidence.iter().any(|x| x == c.as_str()))
+                .collect(),
+            since: self.since,
+            until: self.until,
+        }
     }
 }
 
 pub fn run_log(g: &Globals, args: LogArgs) -> Result<Code, CliError> {
     let format = args.format.format()?;
-    if let (Some(since), Some(until)) = (args.since, args.until)
-        && since > until
-    {
-        return Err(CliError::user(format!(
+    let filter = args.filter();
+    filter.check().map_err(|e| match e {
+        FilterError::Inverted { since, until } => CliError::user(format!(
             "--since {since} is after --until {until}: no event can match"
-        )));
-    }
+        )),
+        other => CliError::user(other.to_string()),
+    })?;
     let ledger = g.open_existing()?;
     let mut events = ledger.log(&args.scope.select(&ledger)?)?;
-    events.retain(|l| args.keeps(&l.event));
+    events.retain(|l| filter.keeps(&l.event));
     match format {
-        Format::Json => {
-            let items: Vec<_> = events
-                .iter()
-                .map(|l| {
-                    let mut v = event_json(&l.event);
-                    v["seq"] = json!(l.seq.get());
-                    v
-                })
-                .collect();
-            outln!("{}", json_text(&json!(items))?)?;
-        }
+        Format::Json => outln!("{}", json_text(&log_json(&events)))?,
         Format::Csv => out!("{}", log_csv(&events))?,
         Format::Table if events.is_empty() => outln!("no events")?,
         Format::Table => out!("{}", log_table(&events))?,

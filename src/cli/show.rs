@@ -1,10 +1,9 @@
 //! `pactlog show`: one event in full, with its record's seq, hash and time.
 
-use super::render::{event_json, json_text};
 use super::{CliError, Code, Globals};
+use crate::view::json::{json_text, show_json};
 use clap::Args;
 use pactlog::model::{EventId, Payload, Source, Term, Tranche, Until, escape};
-use serde_json::json;
 
 /// Show one event in full
 ///
@@ -39,11 +38,10 @@ pub fn run_show(g: &Globals, args: ShowArgs) -> Result<Code, CliError> {
     let record = raw.decode()?;
     let e = ledger.event_at(seq)?;
     if args.json {
-        let mut v = event_json(&e);
-        v["seq"] = json!(seq.get());
-        v["hash"] = json!(raw.hash.to_hex());
-        v["recorded_at"] = json!(record.recorded_at.to_string());
-        outln!("{}", json_text(&v)?)?;
+        outln!(
+            "{}",
+            json_text(&show_json(&e, seq, &raw.hash, &record.recorded_at))
+        )?;
         return Ok(Code::Ok);
     }
     let parties: Vec<&str> = e.parties.iter().map(|p| p.as_str()).collect();

@@ -3,8 +3,8 @@
 use super::audit::read_signed_text;
 use super::key::read_verifier_key;
 use super::progress::Progress;
-use super::render::json_line;
 use super::{CliError, Code, Globals, audit_error};
+use crate::view::json::json_line;
 use clap::Args;
 use pactlog::checkpoint::MAX_NOTE_FILE_BYTES;
 use pactlog::model::escape;
@@ -90,7 +90,7 @@ pub fn run_verify(g: &Globals, args: VerifyArgs) -> Result<Code, CliError> {
             "checkpoint_ok": cp_ok,
             "checkpoint_error": cp_error,
         });
-        outln!("{}", json_line(&v)?)?;
+        outln!("{}", json_line(&v))?;
     } else {
         if let Some(b) = &report.first_break {
             errln!("verify FAILED: {}", escape(&b.to_string()));

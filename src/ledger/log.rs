@@ -3,7 +3,7 @@
 use crate::index::Listing;
 use super::{Ledger, LedgerError};
 use crate::codec::{Entry, Seq};
-use crate::model::{Event, PartyId};
+use crate::model::{Confidence, Day, Event, PartyId};
 use crate::projection::Select;
 use crate::store::Store;
 use std::collections::BTreeSet;
@@ -15,6 +15,63 @@ pub struct Logged {
     pub seq: Seq,
     /// The event.
     pub event: Event,
+}
+
+/// Which events of a `log` to keep: each filter given must pass (empty lists and `None`
+/// keep everything). `since` and `until` keep every event whose date range meets
+/// `[since, until]`: an event dated `2025` is kept by a June 2025 window.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LogFilter {
+    /// Kind names (`Payload::KINDS`): the event is of one of them.
+    pub kinds: Vec<String>,
+    /// The event has one of these confidences.
+    pub confidences: Vec<Confidence>,
+    /// The event may have happened on or after this day (its latest day >= it).
+    pub since: Option<Day>,
+    /// The event may have happened on or before this day (its earliest day <= it).
+    pub until: Option<Day>,
+}
+
+/// A [`LogFilter`] that no event can pass.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FilterError {
+    /// `since` is after `until`.
+    #[error("since {since} is after until {until}: no event can match")]
+    Inverted { since: Day, until: Day },
+    /// A kind that no event has.
+    #[error("unknown kind `{0}` (kinds: {kinds})", kinds = crate::model::Payload::KINDS.join(", "))]
+    UnknownKind(String),
+}
+
+impl LogFilter {
+    /// Checks that the filter can match an event.
+    ///
+    /// # Errors
+    /// [`FilterError`] for an inverted window or an unknown kind.
+    pub fn check(&self) -> Result<(), FilterError> {
+        if let Some(k) = self
+            .kinds
+            .iter()
+            .find(|k| !crate::model::Payload::KINDS.contains(&k.as_str()))
+        {
+            return Err(FilterError::UnknownKind(k.clone()));
+        }
+        match (self.since, self.until) {
+            (Some(since), Some(until)) if since > until => {
+                Err(FilterError::Inverted { since, until })
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Whether `e` passes every filter given.
+    pub fn keeps(&self, e: &Event) -> bool {
+        (self.kinds.is_empty() || self.kinds.iter().any(|k| k == e.kind_name()))
+            && (self.confidences.is_empty() || self.confidences.contains(&e.confidence))
+            && self.since.is_none_or(|d| e.date.latest() >= d)
+            && self.until.is_none_or(|d| e.date.earliest() <= d)
+    }
 }
 
 impl<S: Store> Ledger<S> {

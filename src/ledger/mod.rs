@@ -25,7 +25,7 @@ mod witness;
 
 pub use crate::chain::Break;
 pub use conflicts::ConflictAnswer;
-pub use log::Logged;
+pub use log::{FilterError, LogFilter, Logged};
 pub use state::{QueryError, Receipt, StateAnswer};
 pub use validate::{
     APPEND_BATCH, CheckError, CheckReport, Checked, Item, Problem, Rejected, ReplayedRecords,

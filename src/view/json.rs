@@ -1,81 +1,25 @@
-//! Shared rendering: plain tables for people, JSON values for machines.
+//! Answers as JSON values: the schema of `--json` (DESIGN.md 4), the same bytes whether
+//! the CLI prints them or the server sends them.
 
-use super::CliError;
 use pactlog::model::text::needs_escape;
-use pactlog::model::{Event, LegalKind, LegalStage, Money, Payload, Term, Until, escape};
+use pactlog::model::{Event, LegalKind, LegalStage, Money, Payload, Term, Until};
 use pactlog::{
-    Conflict, DisputeState, InvestmentState, Logged, MoneyChange, MoneyStatus, Query, Receipt,
-    TermState,
+    ChainHash, Conflict, ConflictAnswer, Diff, DisputeState, InvestmentState, Logged, MoneyChange,
+    Receipt, RelationshipState, Seq, StateAnswer, TermState, Timestamp, investment_totals,
 };
 use serde_json::{Value, json};
 
-/// A left-aligned text table; the last column is not padded.
-pub struct Table {
-    header: Vec<String>,
-    rows: Vec<Vec<String>>,
-}
-
-impl Table {
-    pub fn new(header: &[&str]) -> Table {
-        Table {
-            header: header.iter().map(|h| h.to_string()).collect(),
-            rows: Vec::new(),
-        }
-    }
-
-    pub fn row(&mut self, cells: Vec<String>) {
-        self.rows.push(cells);
-    }
-
-    pub fn render(&self) -> String {
-        let n = self.header.len();
-        let mut widths: Vec<usize> = self.header.iter().map(|h| h.chars().count()).collect();
-        for r in &self.rows {
-            for (i, c) in r.iter().enumerate().take(n) {
-                widths[i] = widths[i].max(c.chars().count());
-            }
-        }
-        let mut out = String::new();
-        for r in std::iter::once(&self.header).chain(self.rows.iter()) {
-            let mut line = String::new();
-            for (i, c) in r.iter().enumerate() {
-                if i + 1 == r.len() {
-                    line.push_str(c);
-                } else {
-                    line.push_str(&format!("{:<w$}  ", c, w = widths[i]));
-                }
-            }
-            out.push_str(line.trim_end());
-            out.push('\n');
-        }
-        out
-    }
-}
-
-/// Shortens text from input to `max` characters, marking the cut, after escaping it
-/// ([`escape`]: one line, nothing a terminal acts on).
-pub fn clip(s: &str, max: usize) -> String {
-    let one_line = escape(s).into_owned();
-    if one_line.chars().count() <= max {
-        return one_line;
-    }
-    let mut out: String = one_line.chars().take(max.saturating_sub(1)).collect();
-    out.push('…');
-    out
-}
-
 /// A JSON value as pretty-printed text that is safe on a terminal (see [`safe_json`]).
-pub fn json_text(v: &Value) -> Result<String, CliError> {
-    serde_json::to_string_pretty(v)
-        .map(safe_json)
-        .map_err(|e| CliError::internal(e.to_string()))
+pub fn json_text(v: &Value) -> String {
+    // INVARIANT: a `Value` always serializes (its map keys are strings, and writing to a
+    // `String` cannot fail).
+    safe_json(serde_json::to_string_pretty(v).expect("a JSON value serializes"))
 }
 
 /// A JSON value on one line, safe on a terminal (see [`safe_json`]).
-pub fn json_line(v: &Value) -> Result<String, CliError> {
-    serde_json::to_string(v)
-        .map(safe_json)
-        .map_err(|e| CliError::internal(e.to_string()))
+pub fn json_line(v: &Value) -> String {
+    // INVARIANT: as in `json_text`.
+    safe_json(serde_json::to_string(v).expect("a JSON value serializes"))
 }
 
 /// JSON text with every character that [`needs_escape`] inside its strings written as a
@@ -208,24 +152,6 @@ fn term_record_json(t: &Term) -> Value {
            "until": until})
 }
 
-/// The log table.
-pub fn log_table(events: &[Logged]) -> String {
-    let mut t = Table::new(&["DATE", "KIND", "CONFIDENCE", "PARTIES", "ID", "SUMMARY"]);
-    for l in events {
-        let e = &l.event;
-        let parties: Vec<&str> = e.parties.iter().map(|p| p.as_str()).collect();
-        t.row(vec![
-            e.date.as_str().to_string(),
-            e.kind_name().to_string(),
-            e.confidence.as_str().to_string(),
-            clip(&parties.join(","), 40),
-            e.id.to_string(),
-            clip(&e.summary, 70),
-        ]);
-    }
-    t.render()
-}
-
 /// A term in force, as JSON.
 pub fn term_json(t: &TermState) -> Value {
     let (amount, currency) = money_json(t.amount);
@@ -258,43 +184,6 @@ pub fn money_change_json(c: &MoneyChange) -> Value {
         "amount": amount, "currency": currency, "from": c.from.as_str(),
         "to": t.status.as_str(),
     })
-}
-
-/// `event#key` for a tranche with a key, else the event id.
-pub fn tranche_name(i: &InvestmentState) -> String {
-    match &i.key {
-        Some(k) => format!("{}#{k}", i.event),
-        None => i.event.to_string(),
-    }
-}
-
-/// A tranche's status with what it waits for: `paid`, `paid by ID`, `scheduled, due
-/// DATE`, `overdue, due DATE`, `conditional: TEXT (lapses DATE)`, `lapsed DATE: TEXT`.
-pub fn tranche_status_text(i: &InvestmentState) -> String {
-    let due = i
-        .due
-        .as_ref()
-        .map(|d| format!(", due {d}"))
-        .unwrap_or_default();
-    let condition = i
-        .condition
-        .as_ref()
-        .map(|c| format!(": {}", escape(c)))
-        .unwrap_or_default();
-    let lapses = i.lapses.as_ref().map(ToString::to_string);
-    match i.status {
-        MoneyStatus::Paid => match &i.paid_by {
-            Some(p) => format!("paid by {p}"),
-            None => "paid".to_string(),
-        },
-        MoneyStatus::Scheduled => format!("scheduled{due}"),
-        MoneyStatus::Overdue => format!("overdue{due} (no payment recorded)"),
-        MoneyStatus::Conditional => match lapses {
-            Some(l) => format!("conditional{condition} (lapses {l})"),
-            None => format!("conditional{condition}"),
-        },
-        MoneyStatus::Lapsed => format!("lapsed {}{condition}", lapses.unwrap_or_default()),
-    }
 }
 
 /// A dispute, as JSON.
@@ -331,41 +220,112 @@ pub fn conflict_json(c: &Conflict) -> Value {
     })
 }
 
-/// The first lines of a query's answer: `what` with the time axes, then the receipt.
-pub fn answer_heading(what: &str, query: &Query, receipt: &Receipt) -> String {
-    let mut axes = format!("as of {}", query.as_of);
-    if let Some(k) = query.known_at {
-        axes.push_str(&format!(", known at {k}"));
-    }
-    if let Some(n) = query.at_size {
-        axes.push_str(&format!(", ledger at size {n}"));
-    }
-    format!(
-        "{what} {axes}\nreceipt: {} records, head {}, root {}\n",
-        receipt.ledger_size, receipt.head, receipt.root
-    )
+/// One relationship as JSON (the schema of DESIGN.md 4, plus totals and the conflicts
+/// of `conflicts` that touch it).
+pub fn relationship_json(r: &RelationshipState, conflicts: &[Conflict]) -> Value {
+    let conflicts: Vec<Value> = conflicts
+        .iter()
+        .filter(|c| c.touches(&r.parties))
+        .map(conflict_json)
+        .collect();
+    let totals: serde_json::Map<String, Value> = investment_totals(&r.investments)
+        .into_iter()
+        .map(|(cur, by_status)| {
+            let by_status: serde_json::Map<String, Value> = by_status
+                .into_iter()
+                .map(|(status, units)| (status.as_str().to_string(), json!(units.to_string())))
+                .collect();
+            (cur, Value::Object(by_status))
+        })
+        .collect();
+    json!({
+        "parties": [r.parties.0, r.parties.1],
+        "status": r.status.as_str(),
+        "terms": r.terms.iter().map(term_json).collect::<Vec<_>>(),
+        "investments": r.investments.iter().map(investment_json).collect::<Vec<_>>(),
+        "investment_totals": totals,
+        "disputes": r.disputes.iter().map(dispute_json).collect::<Vec<_>>(),
+        "events": r.events,
+        "possible_events": r.possible_events,
+        "conflicts": conflicts,
+    })
 }
 
-/// A term on one line: type, grantor and holder, scope, exclusivity, since and until
-/// (escaped: a condition is free text), then `(event#key)`.
-pub fn term_line(t: &TermState) -> String {
-    let excl = if t.exclusive {
-        "exclusive"
-    } else {
-        "non-exclusive"
-    };
-    let until = match &t.until {
-        None => "no end date".to_string(),
-        Some(u) => format!("until {}", escape(&u.to_string())),
-    };
-    format!(
-        "{} {} -> {}  {}  {excl}  since {}, {until}  ({}#{})",
-        t.kind.as_str(),
-        t.grantor,
-        t.holder,
-        t.scope,
-        t.since,
-        t.event,
-        t.key
-    )
+pub fn state_json(a: &StateAnswer) -> Value {
+    json!({
+        "as_of": a.query.as_of.to_string(),
+        "known_at": a.query.known_at.map(|d| d.to_string()),
+        "at_size": a.query.at_size,
+        "receipt": receipt_json(&a.receipt),
+        "relationships": a
+            .relationships
+            .iter()
+            .map(|r| relationship_json(r, &a.conflicts))
+            .collect::<Vec<_>>(),
+    })
+}
+
+pub fn conflicts_json(a: &ConflictAnswer) -> Value {
+    json!({
+        "as_of": a.query.as_of.to_string(),
+        "known_at": a.query.known_at.map(|d| d.to_string()),
+        "at_size": a.query.at_size,
+        "receipt": receipt_json(&a.receipt),
+        "conflicts": a.conflicts.iter().map(conflict_json).collect::<Vec<_>>(),
+    })
+}
+
+fn diff_relationships_json(d: &Diff) -> Vec<Value> {
+    d.relationships
+        .iter()
+        .map(|r| {
+            json!({
+                "parties": [r.parties.0, r.parties.1],
+                "status": {"from": r.status.0.as_str(), "to": r.status.1.as_str()},
+                "terms": r.terms.iter().map(|(c, t)| {
+                    let mut v = term_json(t);
+                    v["change"] = json!(c.as_str());
+                    v
+                }).collect::<Vec<_>>(),
+                "investments_added": r.investments_added.iter().map(investment_json).collect::<Vec<_>>(),
+                "money": r.money.iter().map(money_change_json).collect::<Vec<_>>(),
+                "disputes_opened": r.disputes_opened.iter().map(dispute_json).collect::<Vec<_>>(),
+                "disputes_closed": r.disputes_closed.iter().map(dispute_json).collect::<Vec<_>>(),
+                "events": r.events,
+            })
+        })
+        .collect()
+}
+
+/// `diff --json`: the two days, the receipt and each relationship's changes.
+pub fn diff_json(receipt: &Receipt, d: &Diff) -> Value {
+    json!({
+        "from": d.from.to_string(),
+        "to": d.to.to_string(),
+        "receipt": receipt_json(receipt),
+        "relationships": diff_relationships_json(d),
+    })
+}
+
+/// `log --json`: each event as [`event_json`] with its record's seq.
+pub fn log_json(events: &[Logged]) -> Value {
+    let items: Vec<Value> = events
+        .iter()
+        .map(|l| {
+            let mut v = event_json(&l.event);
+            v["seq"] = json!(l.seq.get());
+            v
+        })
+        .collect();
+    Value::Array(items)
+}
+
+/// `show --json`: the event as [`event_json`] with its record's seq, chain hash and
+/// recording time.
+pub fn show_json(e: &Event, seq: Seq, hash: &ChainHash, recorded_at: &Timestamp) -> Value {
+    let mut v = event_json(e);
+    v["seq"] = json!(seq.get());
+    v["hash"] = json!(hash.to_hex());
+    v["recorded_at"] = json!(recorded_at.to_string());
+    v
 }
