@@ -90,8 +90,8 @@ pub use ledger::prove::{
 };
 pub use ledger::{
     AppendReport, CheckError, CheckReport, Checked, ConflictAnswer, FilterError, Item, Ledger,
-    LedgerError, LogFilter, Logged, Problem, QueryError, Receipt, Rejected, StateAnswer, Validator,
-    VerifyReport,
+    LedgerError, LogFilter, Logged, Problem, QueryError, Receipt, Rejected, SharedLedger,
+    StateAnswer, Validator, VerifyReport,
 };
 pub use merkle::{ConsistencyProof, Hash, InclusionProof, MerkleError};
 pub use projection::{

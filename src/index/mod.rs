@@ -25,6 +25,7 @@ use crate::merkle::{MerkleError, TileKey, TileReader};
 use crate::model::{Day, EventId, Party, PartyId, PartyRegistry};
 use crate::store::{Op, Store, StoreError, Tree};
 use runs::{KeyValue, Runs, RunsError};
+pub(crate) use runs::Retired;
 use seen::{Pair, Seen};
 use std::collections::{BTreeSet, HashSet};
 use std::sync::OnceLock;
@@ -201,6 +202,36 @@ impl Index {
         index.ids.reset();
         index.pairs.reset();
         Ok(index)
+    }
+
+    /// The index as it stands, for a reader of the ledger's current records: the same
+    /// runs and parties; nothing pending, nothing of this process's appends. Only whole
+    /// appends are in the runs, so the copy covers exactly the records written.
+    pub(crate) fn snapshot(&self) -> Index {
+        Index {
+            parties: self.parties.clone(),
+            ids: self.ids.snapshot(),
+            pairs: self.pairs.snapshot(),
+            seen: Seen::default(),
+            directory: HashSet::new(),
+            pending: Pending::default(),
+            pending_limit: self.pending_limit,
+        }
+    }
+
+    /// Keeps the chunks of merged runs until they are taken ([`Index::take_retired`]),
+    /// for readers holding a [`Index::snapshot`].
+    pub(crate) fn defer_reclaim(&mut self) {
+        self.ids.defer_reclaim();
+        self.pairs.defer_reclaim();
+    }
+
+    /// The chunks of merged runs kept since the last call.
+    pub(crate) fn take_retired(&mut self) -> Vec<Retired> {
+        [self.ids.take_retired(), self.pairs.take_retired()]
+            .into_iter()
+            .filter(|r| !r.is_empty())
+            .collect()
     }
 
     /// The registry, if it was read already.

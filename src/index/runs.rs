@@ -63,6 +63,7 @@ pub type KeyValue = (Vec<u8>, Vec<u8>);
 pub type ProbeKey = fn(&[u8]) -> &[u8];
 
 /// The runs of one tree, newest first, with their headers in memory.
+#[derive(Clone)]
 pub struct Runs {
     tree: Tree,
     probe_key: ProbeKey,
@@ -70,6 +71,42 @@ pub struct Runs {
     next_id: u64,
     /// Whether chunks left without a header by an interrupted writer were removed.
     swept: bool,
+    /// Whether the chunks of merged runs are kept for readers that still list those runs
+    /// ([`Runs::defer_reclaim`]) instead of being removed at once.
+    defer: bool,
+    /// Merged runs whose chunks are kept: their ids and chunk counts.
+    retired: Vec<(u64, usize)>,
+}
+
+/// The chunks of runs that a merge replaced, kept while readers may still list them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Retired {
+    tree: Option<Tree>,
+    runs: Vec<(u64, usize)>,
+}
+
+impl Retired {
+    /// Whether no chunk is kept.
+    pub fn is_empty(&self) -> bool {
+        self.runs.is_empty()
+    }
+
+    /// Removes the chunks (no reader lists their runs any more).
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn reclaim<S: Store>(self, store: &S) -> Result<(), RunsError> {
+        let Some(tree) = self.tree else {
+            return Ok(());
+        };
+        for (id, chunks) in self.runs {
+            let ops = (0..chunks)
+                .map(|c| Op::Delete(chunk_key(id, chunk_no(c))))
+                .collect();
+            store.apply(tree, ops)?;
+        }
+        Ok(())
+    }
 }
 
 /// A run's header.
@@ -132,6 +169,37 @@ impl Runs {
             runs: Vec::new(),
             next_id: 0,
             swept: true,
+            defer: false,
+            retired: Vec::new(),
+        }
+    }
+
+    /// The runs as they stand, for a reader: the same headers, nothing retired. The
+    /// chunks they name stay readable as long as the writer defers reclaiming them.
+    pub fn snapshot(&self) -> Runs {
+        Runs {
+            defer: false,
+            retired: Vec::new(),
+            ..self.clone()
+        }
+    }
+
+    /// From now on, a merge keeps the chunks of the runs it replaced until they are
+    /// taken ([`Runs::take_retired`]) and reclaimed: readers holding a [`Runs::snapshot`]
+    /// from before the merge read those chunks. A crash before they are reclaimed
+    /// leaves chunks without a header, which the next writer removes. A deferring
+    /// writer leaves that removal to the next writer that does not defer: it cannot tell
+    /// those chunks from retired ones.
+    pub fn defer_reclaim(&mut self) {
+        self.defer = true;
+        self.swept = true;
+    }
+
+    /// The chunks kept since the last call.
+    pub fn take_retired(&mut self) -> Retired {
+        Retired {
+            tree: Some(self.tree),
+            runs: std::mem::take(&mut self.retired),
         }
     }
 
@@ -168,6 +236,8 @@ impl Runs {
             runs,
             next_id,
             swept: false,
+            defer: false,
+            retired: Vec::new(),
         })
     }
 
@@ -299,6 +369,11 @@ impl Runs {
             store.apply(self.tree, ops)?;
             self.runs.retain(|r| r.level != level);
             self.insert(merged);
+            if self.defer {
+                self.retired
+                    .extend(inputs.iter().map(|r| (r.id, r.firsts.len())));
+                continue;
+            }
             for run in &inputs {
                 let ops = (0..run.firsts.len())
                     .map(|c| Op::Delete(chunk_key(run.id, chunk_no(c))))

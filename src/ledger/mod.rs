@@ -18,6 +18,7 @@ mod log;
 mod open;
 pub mod prove;
 mod read;
+mod shared;
 pub mod state;
 mod validate;
 pub(crate) mod verify;
@@ -25,6 +26,7 @@ mod witness;
 
 pub use crate::chain::Break;
 pub use conflicts::ConflictAnswer;
+pub use shared::SharedLedger;
 pub use log::{FilterError, LogFilter, Logged};
 pub use state::{QueryError, Receipt, StateAnswer};
 pub use validate::{
@@ -35,7 +37,7 @@ pub use verify::VerifyReport;
 
 use crate::chain::Tip;
 use crate::codec::{self, ChainHash, CodecError, Record, Seq};
-use crate::index::{Index, IndexError};
+use crate::index::{Index, IndexError, Retired};
 use crate::merkle::{self, Hash, MerkleError, TileCache};
 use crate::store::{Store, StoreError};
 
@@ -177,6 +179,10 @@ pub struct Ledger<S: Store> {
     index: Index,
     /// The Merkle tiles every proof reads; cleared before anything writes tiles.
     tiles: TileCache,
+    /// Whether merged index runs are kept for readers ([`Ledger::share`]), and those kept
+    /// by an index that was since reloaded.
+    defer: bool,
+    carried: Vec<Retired>,
 }
 
 impl<S: Store> Ledger<S> {

@@ -29,6 +29,8 @@ impl<S: Store> Ledger<S> {
             head: ChainHash::ZERO,
             index: Index::new(),
             tiles: TileCache::new(),
+            defer: false,
+            carried: Vec::new(),
         };
         ledger.load()?;
         Ok(ledger)
@@ -57,7 +59,11 @@ impl<S: Store> Ledger<S> {
         // Indexes of another layout, or whose headers do not parse, cover nothing and
         // are rebuilt from the records.
         let (index, done) = Index::load(&self.store)?;
-        self.index = index;
+        let carried = std::mem::replace(&mut self.index, index).take_retired();
+        if self.defer {
+            self.carried.extend(carried);
+            self.index.defer_reclaim();
+        }
         // Derived data of more records than the store holds (records lost after they were
         // indexed: sled's recovery dropping a damaged tail) would point at seqs that new
         // appends reuse: rebuild it all from the records that are there.
@@ -75,6 +81,9 @@ impl<S: Store> Ledger<S> {
         if from == 0 {
             // Start clean: derived trees may hold keys of a different layout.
             self.index = Index::clear(&self.store)?;
+            if self.defer {
+                self.index.defer_reclaim();
+            }
         } else {
             // The registry of the first `from` records, to which the rebuild adds.
             self.parties()?;

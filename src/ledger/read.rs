@@ -102,7 +102,8 @@ impl<S: Store> Ledger<S> {
         }
     }
 
-    /// Every record in seq order, `from..to` (to = None: the end).
+    /// Every record in seq order, `from..to` (to = None: the end), never past
+    /// [`Ledger::size`].
     pub fn records(
         &self,
         from: u64,
@@ -112,13 +113,16 @@ impl<S: Store> Ledger<S> {
             .map(|r| r.and_then(|s| s.decode()))
     }
 
-    /// Every stored record in seq order, `from..to` (to = None: the end).
+    /// Every stored record in seq order, `from..to` (to = None: the end), never past
+    /// [`Ledger::size`]: a reader's view ([`SharedLedger`](super::SharedLedger)) stays
+    /// the prefix its answers name while the writer appends.
     pub fn raw_records(
         &self,
         from: u64,
         to: Option<u64>,
     ) -> impl Iterator<Item = Result<StoredRecord, LedgerError>> + '_ {
-        let end = to.map(|t| Seq::new(t).key());
+        let end = Seq::new(to.map_or(self.size, |t| t.min(self.size))).key();
+        let end = Some(end);
         self.store
             .range(
                 Tree::Records,
