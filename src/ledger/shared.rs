@@ -118,40 +118,6 @@ impl<S: Store + Clone> SharedLedger<S> {
         // a reload; `load` on the next append's failure path covers the latter.
         lock(&self.writer)
     }
-
-    /// Stops sharing: the ledger, with the chunks no view reads any more removed.
-    ///
-    /// # Errors
-    /// Gives `self` back while a view other than the current one is alive.
-    pub fn into_inner(self) -> Result<Ledger<S>, SharedLedger<S>> {
-        {
-            let current = self.view();
-            let others = lock(&self.views)
-                .iter()
-                .filter(|(_, v)| v.strong_count() > 0 && !Weak::ptr_eq(v, &Arc::downgrade(&current)))
-                .count();
-            // The current view is held by `current` above and by its slot.
-            if others > 0 || Arc::strong_count(&current) > 2 {
-                drop(current);
-                return Err(self);
-            }
-        }
-        let SharedLedger {
-            writer,
-            current,
-            retired,
-            ..
-        } = self;
-        drop(current);
-        let mut ledger = writer.into_inner().unwrap_or_else(PoisonError::into_inner);
-        for (_, r) in retired.into_inner().unwrap_or_else(PoisonError::into_inner) {
-            // Best effort: what stays is removed by the next writer's sweep.
-            let _ = r.reclaim(&ledger.store);
-        }
-        ledger.carried.clear();
-        ledger.defer = false;
-        Ok(ledger)
-    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -264,8 +230,7 @@ mod tests {
             let (chunks, headers) = chunk_and_header_runs(&store, tree);
             assert!(chunks.iter().all(|c| headers.contains(c)), "{tree:?}: no chunk left behind");
         }
-        let ledger = shared.into_inner().ok().unwrap();
-        assert_eq!(ledger.size(), all.len() as u64);
+        assert_eq!(shared.view().size(), all.len() as u64);
     }
 
     #[test]
@@ -301,16 +266,5 @@ mod tests {
             assert!(size % 50 == 0 || size == all.len() as u64, "whole appends only: {size}");
             assert_eq!(answer, answers(&reference, size));
         }
-    }
-
-    #[test]
-    fn into_inner_waits_for_views_other_than_the_current_one() {
-        let shared = SharedLedger::new(Ledger::open(MemoryStore::new()).unwrap());
-        let old = shared.view();
-        shared.write(|l| l.append_unchecked(entries(5), AT)).unwrap();
-        let shared = shared.into_inner().err().expect("an old view is alive");
-        drop(old);
-        let ledger = shared.into_inner().ok().expect("only the current view is left");
-        assert!(ledger.size() > 0);
     }
 }
