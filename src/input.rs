@@ -207,7 +207,24 @@ pub fn read(path: &Path, limit: u64) -> Result<Vec<u8>, InputError> {
 /// # Errors
 /// As [`read`], and [`Refusal::NotUtf8`].
 pub fn read_text(path: &Path, limit: u64) -> Result<String, InputError> {
-    let bytes = read(path, limit)?;
+    text_of(path, read(path, limit)?, limit)
+}
+
+/// `bytes` received from elsewhere (a request body) as the text of `path`, with the
+/// checks of [`read_text`]: at most `limit` bytes, UTF-8.
+///
+/// # Errors
+/// [`Refusal::TooLarge`] or [`Refusal::NotUtf8`] (with the line of the first bad byte).
+pub fn text_of(path: &Path, bytes: Vec<u8>, limit: u64) -> Result<String, InputError> {
+    if bytes.len() as u64 > limit {
+        return Err(InputError {
+            path: path.to_path_buf(),
+            refusal: Refusal::TooLarge {
+                size: Some(bytes.len() as u64),
+                limit,
+            },
+        });
+    }
     String::from_utf8(bytes).map_err(|e| {
         let offset = e.utf8_error().valid_up_to();
         let line = 1 + e.as_bytes()[..offset]

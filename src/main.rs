@@ -3,6 +3,7 @@
 //! failed). Under `--json`, errors are a JSON object on standard error.
 
 mod cli;
+mod server;
 mod view;
 
 use clap::Parser;

@@ -1,7 +1,8 @@
 //! `pactlog check`: every check of an import, against the current ledger, writing nothing.
 
-use super::{CliError, Code, Globals, is_empty_dir, problem_json};
+use super::{CliError, Code, Globals, is_empty_dir};
 use crate::view::json::json_line;
+use crate::view::json::problem_json;
 use clap::Args;
 use pactlog::import::{self, Files, ImportError, Plan};
 use pactlog::{Ledger, MemoryStore, Store};

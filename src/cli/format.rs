@@ -1,18 +1,8 @@
 //! `--format table|json|csv` and its short form `--json`, for the reading commands.
 
 use super::CliError;
-use clap::{Args, ValueEnum};
-
-/// How a reading command prints its answer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// Text for people
-    Table,
-    /// JSON
-    Json,
-    /// CSV (RFC 4180) with a header row, for spreadsheets
-    Csv,
-}
+pub use crate::view::Format;
+use clap::Args;
 
 /// The output format options.
 #[derive(Args, Debug)]
@@ -37,9 +27,7 @@ impl FormatArgs {
             (true, None | Some(Format::Json)) => Ok(Format::Json),
             (true, Some(other)) => Err(CliError::user(format!(
                 "--json is short for --format json: it cannot be combined with --format {}",
-                other
-                    .to_possible_value()
-                    .map_or_else(String::new, |v| v.get_name().to_string())
+                other.name()
             ))),
         }
     }

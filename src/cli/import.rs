@@ -2,6 +2,7 @@
 
 use super::progress::Progress;
 use super::{CliError, Code, Globals, now};
+use crate::view::json::{import_json, json_line};
 use clap::Args;
 use pactlog::Ledger;
 use pactlog::SledStore;
@@ -148,17 +149,7 @@ fn print_report(done: &Done, ledger: &Ledger<SledStore>, json: bool) -> Result<(
         Done::Imported(report) => report,
     };
     if json {
-        let v = serde_json::json!({
-            "files": report.files,
-            "events_added": report.events_added,
-            "events_skipped": report.events_skipped,
-            "parties_added": report.parties_added,
-            "parties_skipped": report.parties_skipped,
-            "ledger_size": report.size,
-            "head": ledger.head().to_hex(),
-            "skipped_links": report.skipped.iter().map(ToString::to_string).collect::<Vec<_>>(),
-        });
-        outln!("{v}")?;
+        outln!("{}", json_line(&import_json(report, &ledger.head())))?;
     } else {
         outln!(
             "imported {} event{} and {} part{} from {} file{} ({} event{} already recorded)",

@@ -20,6 +20,7 @@ mod man;
 mod progress;
 mod proof;
 mod scope;
+mod serve;
 mod show;
 mod state;
 mod verify;
@@ -93,6 +94,7 @@ enum Command {
     Proof(proof::ProofArgs),
     Audit(audit::AuditArgs),
     Export(export::ExportArgs),
+    Serve(serve::ServeArgs),
     Completions(completions::CompletionsArgs),
     Man(man::ManArgs),
 }
@@ -190,13 +192,7 @@ impl CliError {
     /// The JSON form printed under `--json`: `{"error": {"code": 1, "message": "...",
     /// "problems": [{"file", "line", "id", "message"}], "notes": ["..."]}}`.
     pub fn to_json(&self) -> serde_json::Value {
-        let problems: Vec<serde_json::Value> = self.problems.iter().map(problem_json).collect();
-        serde_json::json!({"error": {
-            "code": self.code as u8,
-            "message": self.message,
-            "problems": problems,
-            "notes": self.notes,
-        }})
+        crate::view::json::error_json(self.code as u8, &self.message, &self.problems, &self.notes)
     }
 }
 
@@ -212,16 +208,6 @@ impl fmt::Display for CliError {
         }
         write!(f, "error: {}", escape(&self.message))
     }
-}
-
-/// One problem of an import as JSON: `{"file", "line", "id", "message"}`.
-pub fn problem_json(p: &Problem) -> serde_json::Value {
-    serde_json::json!({
-        "file": p.file.display().to_string(),
-        "line": p.line,
-        "id": p.id,
-        "message": p.message,
-    })
 }
 
 /// Whether the command line asks for JSON (`--json`, `--format json` or
@@ -312,7 +298,7 @@ pub fn audit_error(e: AuditError) -> CliError {
 
 /// Global options every command sees.
 pub struct Globals {
-    store: PathBuf,
+    pub store: PathBuf,
     /// No progress bars (`--quiet`).
     quiet: bool,
 }
@@ -394,11 +380,25 @@ impl Globals {
     /// the whole store themselves and report what they find (`verify`, `checkpoint`).
     pub fn open_to_verify(&self) -> Result<Ledger<SledStore>, CliError> {
         self.must_be_store()?;
-        Ok(Ledger::open(SledStore::open(&self.store)?)?)
+        Ok(Ledger::open(self.open_store()?)?)
+    }
+
+    /// Opens the store; when it is locked by `pactlog serve`, says where the server is.
+    fn open_store(&self) -> Result<SledStore, CliError> {
+        SledStore::open(&self.store).map_err(|e| {
+            match (&e, crate::server::serving_at(&self.store)) {
+                (StoreError::Locked { .. }, Some(url)) => CliError::internal(format!(
+                    "{} is in use by `pactlog serve` at {url}: ask it (for example \
+                 curl '{url}/api/state?as_of=2026-03-01'), or stop it first",
+                    self.store.display()
+                )),
+                _ => e.into(),
+            }
+        })
     }
 
     fn open_checked(&self) -> Result<Ledger<SledStore>, CliError> {
-        let ledger = Ledger::open(SledStore::open(&self.store)?)?;
+        let ledger = Ledger::open(self.open_store()?)?;
         if let Some(b) = ledger.check_witness()? {
             return Err(CliError::internal(format!(
                 "refusing to use the store: {b}"
@@ -489,6 +489,7 @@ pub fn run(cli: Cli) -> Result<Code, CliError> {
         Command::Proof(args) => proof::run_proof(&g, args),
         Command::Audit(args) => audit::run_audit(args),
         Command::Export(args) => export::run_export(&g, args),
+        Command::Serve(args) => serve::run_serve(&g, args),
         Command::Completions(args) => completions::run_completions(args),
         Command::Man(args) => man::run_man(args),
     }?;

@@ -1,8 +1,9 @@
 //! `pactlog proof`: inclusion and consistency proofs.
 
 use super::{CliError, Code, Globals, audit_error};
+use crate::view::json::{consistency_json, json_text};
+use crate::view::text::consistency_text;
 use clap::{Args, Subcommand};
-use serde_json::json;
 
 /// Print Merkle proofs that auditors can check offline
 ///
@@ -79,24 +80,11 @@ pub fn run_proof(g: &Globals, args: ProofArgs) -> Result<Code, CliError> {
             }
             let (old_root, new_root, proof) =
                 ledger.consistency(a.old, a.new).map_err(audit_error)?;
+            let (old, new) = ((a.old, &old_root), (a.new, &new_root));
             if a.json {
-                let v = json!({
-                    "old_size": a.old, "old_root": old_root.to_string(),
-                    "new_size": a.new, "new_root": new_root.to_string(),
-                    "proof": proof.hashes.iter().map(ToString::to_string).collect::<Vec<_>>(),
-                });
-                outln!(
-                    "{}",
-                    serde_json::to_string_pretty(&v)
-                        .map_err(|e| CliError::internal(e.to_string()))?
-                )?;
+                outln!("{}", json_text(&consistency_json(old, new, &proof)))?;
             } else {
-                outln!("pactlog consistency proof")?;
-                outln!("old {} {old_root}", a.old)?;
-                outln!("new {} {new_root}", a.new)?;
-                for h in &proof.hashes {
-                    outln!("{h}")?;
-                }
+                out!("{}", consistency_text(old, new, &proof))?;
             }
         }
     }

@@ -18,7 +18,8 @@ mod walk;
 
 pub use parse::Located;
 pub use restore::{
-    ExportError, RestoreReport, Restoring, export, export_reporting, restore, restore_reporting,
+    ExportError, RestoreReport, Restoring, export, export_line, export_reporting, restore,
+    restore_reporting,
 };
 pub use walk::{Files, SkipReason, SkippedLink, collect_files};
 
@@ -137,9 +138,13 @@ struct Parsed {
     lines: Lines,
 }
 
+/// How an import gets a file's text: from the file system, or from texts handed over
+/// (a request's body).
+type Reader<'a> = dyn Fn(&Path) -> Result<String, Problem> + Sync + 'a;
+
 impl Parsed {
-    fn read(file: &Path) -> Result<Parsed, Problem> {
-        let text = read_text(file)?;
+    fn read(file: &Path, read: &Reader<'_>) -> Result<Parsed, Problem> {
+        let text = read(file)?;
         Ok(Parsed {
             file: file.to_path_buf(),
             lines: Lines::new(&text),
@@ -248,6 +253,7 @@ struct Reading<T> {
 /// parse tree are dropped before this returns.
 fn read_tables<T>(
     file: &Path,
+    read: &Reader<'_>,
     want: Kind,
     typed: impl Fn(&Parsed, &DeTable<'_>, usize) -> (Option<T>, Vec<Problem>),
 ) -> Reading<T> {
@@ -259,7 +265,7 @@ fn read_tables<T>(
         problems: Vec::new(),
         has_events: false,
     };
-    let p = match Parsed::read(file) {
+    let p = match Parsed::read(file, read) {
         Ok(p) => p,
         Err(problem) => {
             reading.unreadable = Some(problem);
@@ -407,11 +413,64 @@ pub fn plan<S: Store>(ledger: &Ledger<S>, paths: &[PathBuf]) -> Result<Plan, Imp
 /// # Errors
 /// As [`plan`].
 pub fn plan_files<S: Store>(ledger: &Ledger<S>, found_files: Files) -> Result<Plan, ImportError> {
+    plan_read(ledger, found_files, &read_text)
+}
+
+/// An event file handed over as bytes (the body of a request), with the name its sender
+/// gave it: problems name it as they name a file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NamedText {
+    /// The name, as sent.
+    pub name: PathBuf,
+    /// The file's bytes (UTF-8, at most [`MAX_FILE_BYTES`]).
+    pub bytes: Vec<u8>,
+}
+
+/// [`plan`] of files handed over as bytes: the same checks and problems as for files of
+/// those names, in the order given.
+///
+/// # Errors
+/// As [`plan`]; [`ImportError::Invalid`] also when two files have one name.
+pub fn plan_texts<S: Store>(
+    ledger: &Ledger<S>,
+    texts: Vec<NamedText>,
+) -> Result<Plan, ImportError> {
+    let mut by_name = std::collections::BTreeMap::new();
+    let mut names = Vec::with_capacity(texts.len());
+    for t in texts {
+        if by_name.contains_key(&t.name) {
+            return Err(ImportError::Invalid(vec![Problem {
+                file: t.name,
+                line: 1,
+                id: None,
+                message: "two files have this name: name each file once".into(),
+            }]));
+        }
+        names.push(t.name.clone());
+        by_name.insert(t.name, t.bytes);
+    }
+    let read = |name: &Path| -> Result<String, Problem> {
+        let bytes = by_name.get(name).cloned().unwrap_or_default();
+        crate::input::text_of(name, bytes, MAX_FILE_BYTES).map_err(|e| refused(name, e))
+    };
+    let files = Files {
+        files: names,
+        skipped: Vec::new(),
+    };
+    plan_read(ledger, files, &read)
+}
+
+/// [`plan`] of `found_files`, each read by `read`.
+fn plan_read<S: Store>(
+    ledger: &Ledger<S>,
+    found_files: Files,
+    read: &Reader<'_>,
+) -> Result<Plan, ImportError> {
     let Files { files, skipped } = found_files;
     let mut found = Found::default();
     let all: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
     let readings = each_file(&all, |file| {
-        read_tables(file, Kind::Party, |p, table, line| {
+        read_tables(file, read, Kind::Party, |p, table, line| {
             parse::party(&p.file, &p.lines, line, table)
         })
     });
@@ -429,7 +488,7 @@ pub fn plan_files<S: Store>(ledger: &Ledger<S>, found_files: Files) -> Result<Pl
     let party_problems = validator.parties(parties)?;
     let registry = validator.registry();
     let readings = each_file(&with_events, |file| {
-        read_tables(file, Kind::Event, |p, table, line| {
+        read_tables(file, read, Kind::Event, |p, table, line| {
             parse::event(&p.file, &p.lines, line, table, registry)
         })
     });
@@ -488,24 +547,27 @@ fn toml_position(p: &Parsed, span: std::ops::Range<usize>) -> String {
 }
 
 fn read_text(file: &Path) -> Result<String, Problem> {
+    crate::input::read_text(file, MAX_FILE_BYTES).map_err(|e| refused(file, e))
+}
+
+/// The problem of a file the bounded reader refused.
+fn refused(file: &Path, e: crate::input::InputError) -> Problem {
     use crate::input::Refusal;
-    crate::input::read_text(file, MAX_FILE_BYTES).map_err(|e| {
-        let line = match e.refusal {
-            Refusal::NotUtf8 { line, .. } => line,
-            _ => 1,
-        };
-        let message = match e.refusal {
-            Refusal::TooLarge { .. } => format!("{}: split it into smaller files", e.refusal),
-            Refusal::Io(io) => format!("cannot read: {io}"),
-            other => other.to_string(),
-        };
-        Problem {
-            file: file.to_path_buf(),
-            line,
-            id: None,
-            message,
-        }
-    })
+    let line = match e.refusal {
+        Refusal::NotUtf8 { line, .. } => line,
+        _ => 1,
+    };
+    let message = match e.refusal {
+        Refusal::TooLarge { .. } => format!("{}: split it into smaller files", e.refusal),
+        Refusal::Io(io) => format!("cannot read: {io}"),
+        other => other.to_string(),
+    };
+    Problem {
+        file: file.to_path_buf(),
+        line,
+        id: None,
+        message,
+    }
 }
 
 /// Appends a checked plan in atomic batches of `APPEND_BATCH` records, parties first.

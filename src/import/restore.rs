@@ -8,7 +8,7 @@
 use super::{ImportError, Problem};
 use crate::chain::{self, Break};
 use crate::codec::{ChainHash, Record};
-use crate::ledger::{APPEND_BATCH, Ledger, LedgerError, ReplayedRecords};
+use crate::ledger::{APPEND_BATCH, Ledger, LedgerError, ReplayedRecords, StoredRecord};
 use crate::store::Store;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -34,20 +34,29 @@ pub fn export_reporting<S: Store>(
 ) -> Result<u64, ExportError> {
     let mut n = 0;
     for stored in ledger.raw_records(0, None) {
-        let stored = stored?;
-        let record = stored.decode()?;
-        let line = serde_json::json!({
-            "seq": stored.seq.get(),
-            "id": record.entry.id(),
-            "hash": stored.hash.to_hex(),
-            "bytes": STANDARD.encode(&stored.bytes),
-        });
+        let line = export_line(&stored?)?;
         writeln!(out, "{line}").map_err(|e| ExportError::Write(e.to_string()))?;
         n += 1;
         progress(n);
     }
     out.flush().map_err(|e| ExportError::Write(e.to_string()))?;
     Ok(n)
+}
+
+/// One record as a line of an export (without the line end):
+/// `{"seq":N,"id":"...","hash":"<hex>","bytes":"<base64>"}`.
+///
+/// # Errors
+/// [`LedgerError::Corrupt`] when the bytes do not decode (the id is read from them).
+pub fn export_line(stored: &StoredRecord) -> Result<String, LedgerError> {
+    let record = stored.decode()?;
+    Ok(serde_json::json!({
+        "seq": stored.seq.get(),
+        "id": record.entry.id(),
+        "hash": stored.hash.to_hex(),
+        "bytes": STANDARD.encode(&stored.bytes),
+    })
+    .to_string())
 }
 
 /// Why an export failed.

@@ -19,8 +19,7 @@ pub use event::{
 pub use id::{EventId, PartyId, Scope, TermKey, TermRef, TrancheRef};
 pub use money::{Currency, Money};
 pub use party::{Confusable, Party, PartyRegistry, ResolveError};
-pub(crate) use text::shorten;
-pub use text::{check_name, check_text, escape};
+pub use text::{check_name, check_text, escape, shorten};
 
 /// A value from text that does not satisfy the model's rules.
 ///

@@ -118,7 +118,7 @@ pub fn describe_char(c: char) -> String {
 /// `text` as it may be quoted in a message: whole when short, else its first 60
 /// characters and its length, so that a hostile multi-megabyte value cannot flood the
 /// error output.
-pub(crate) fn shorten(text: &str) -> String {
+pub fn shorten(text: &str) -> String {
     const KEEP: usize = 60;
     let chars = text.chars().count();
     if chars <= KEEP + 20 {

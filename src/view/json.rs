@@ -1,11 +1,13 @@
 //! Answers as JSON values: the schema of `--json` (DESIGN.md 4), the same bytes whether
 //! the CLI prints them or the server sends them.
 
+use pactlog::import::{ImportReport, Problem};
 use pactlog::model::text::needs_escape;
 use pactlog::model::{Event, LegalKind, LegalStage, Money, Payload, Term, Until};
 use pactlog::{
-    ChainHash, Conflict, ConflictAnswer, Diff, DisputeState, InvestmentState, Logged, MoneyChange,
-    Receipt, RelationshipState, Seq, StateAnswer, TermState, Timestamp, investment_totals,
+    ChainHash, Conflict, ConflictAnswer, ConsistencyProof, Diff, DisputeState, Hash,
+    InvestmentState, Logged, MoneyChange, Receipt, RelationshipState, Seq, StateAnswer, TermState,
+    Timestamp, investment_totals,
 };
 use serde_json::{Value, json};
 
@@ -328,4 +330,50 @@ pub fn show_json(e: &Event, seq: Seq, hash: &ChainHash, recorded_at: &Timestamp)
     v["hash"] = json!(hash.to_hex());
     v["recorded_at"] = json!(recorded_at.to_string());
     v
+}
+
+/// An error as JSON, the form the CLI prints under `--json` and the server sends:
+/// `{"error": {"code": 1, "message": "...", "problems": [{"file", "line", "id",
+/// "message"}], "notes": ["..."]}}`; `code` is the CLI's exit code.
+pub fn error_json(code: u8, message: &str, problems: &[Problem], notes: &[String]) -> Value {
+    let problems: Vec<Value> = problems.iter().map(problem_json).collect();
+    json!({"error": {
+        "code": code,
+        "message": message,
+        "problems": problems,
+        "notes": notes,
+    }})
+}
+
+/// One problem of an import as JSON: `{"file", "line", "id", "message"}`.
+pub fn problem_json(p: &Problem) -> Value {
+    json!({
+        "file": p.file.display().to_string(),
+        "line": p.line,
+        "id": p.id,
+        "message": p.message,
+    })
+}
+
+/// `proof consistency --json`: both sizes and roots and the proof's hashes.
+pub fn consistency_json(old: (u64, &Hash), new: (u64, &Hash), proof: &ConsistencyProof) -> Value {
+    json!({
+        "old_size": old.0, "old_root": old.1.to_string(),
+        "new_size": new.0, "new_root": new.1.to_string(),
+        "proof": proof.hashes.iter().map(ToString::to_string).collect::<Vec<_>>(),
+    })
+}
+
+/// `import --json`: what an import added and skipped, and the ledger after it.
+pub fn import_json(report: &ImportReport, head: &ChainHash) -> Value {
+    json!({
+        "files": report.files,
+        "events_added": report.events_added,
+        "events_skipped": report.events_skipped,
+        "parties_added": report.parties_added,
+        "parties_skipped": report.parties_skipped,
+        "ledger_size": report.size,
+        "head": head.to_hex(),
+        "skipped_links": report.skipped.iter().map(ToString::to_string).collect::<Vec<_>>(),
+    })
 }

@@ -2,8 +2,8 @@
 
 use pactlog::model::escape;
 use pactlog::{
-    Conflict, ConflictAnswer, Diff, InvestmentState, Logged, MoneyStatus, Query, Receipt,
-    RelationshipState, StateAnswer, TermChange, TermState, investment_totals,
+    Conflict, ConflictAnswer, ConsistencyProof, Diff, Hash, InvestmentState, Logged, MoneyStatus,
+    Query, Receipt, RelationshipState, StateAnswer, TermChange, TermState, investment_totals,
 };
 
 /// A left-aligned text table; the last column is not padded.
@@ -421,6 +421,19 @@ pub fn diff_text(d: &Diff) -> String {
         for e in &r.events {
             out.push_str(&format!("  event {e}\n"));
         }
+    }
+    out
+}
+
+/// A consistency proof as text: a header line, `old SIZE ROOT`, `new SIZE ROOT`, then
+/// one base64 hash per line.
+pub fn consistency_text(old: (u64, &Hash), new: (u64, &Hash), proof: &ConsistencyProof) -> String {
+    let mut out = format!(
+        "pactlog consistency proof\nold {} {}\nnew {} {}\n",
+        old.0, old.1, new.0, new.1
+    );
+    for h in &proof.hashes {
+        out.push_str(&format!("{h}\n"));
     }
     out
 }
