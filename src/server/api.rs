@@ -156,7 +156,7 @@ pub async fn log(
 /// The filters of `log` from `kind`, `confidence`, `since` and `until`.
 fn log_filter(p: &Params) -> Result<LogFilter, ApiError> {
     let confidences = p
-        .list("confidence")
+        .list("confidence")?
         .iter()
         .map(|c| {
             Confidence::parse(c).ok_or_else(|| {
@@ -168,7 +168,7 @@ fn log_filter(p: &Params) -> Result<LogFilter, ApiError> {
         })
         .collect::<Result<Vec<_>, _>>()?;
     let filter = LogFilter {
-        kinds: p.list("kind"),
+        kinds: p.list("kind")?,
         confidences,
         since: p.day("since")?,
         until: p.day("until")?,

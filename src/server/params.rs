@@ -20,6 +20,9 @@ const MAX_VALUE_BYTES: usize = 4096;
 #[derive(Debug, Default)]
 pub struct Params {
     values: BTreeMap<String, String>,
+    /// The values as sent (still percent-encoded), for lists: a literal `,` separates
+    /// items, `%2C` is a comma inside one (a party named "Amazon.com, Inc.").
+    raw: BTreeMap<String, String>,
 }
 
 impl Params {
@@ -30,15 +33,16 @@ impl Params {
     /// parameters or an overlong value.
     pub fn parse(raw: Option<&str>, allowed: &[&str]) -> Result<Params, ApiError> {
         let mut values = BTreeMap::new();
+        let mut raw_values = BTreeMap::new();
         for pair in raw.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
             if values.len() == MAX_PARAMS {
                 return Err(ApiError::bad_request(format!(
                     "too many query parameters (at most {MAX_PARAMS})"
                 )));
             }
-            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let (name, value_raw) = pair.split_once('=').unwrap_or((pair, ""));
             let name = decode(name)?;
-            let value = decode(value)?;
+            let value = decode(value_raw)?;
             if !allowed.contains(&name.as_str()) {
                 return Err(ApiError::bad_request(format!(
                     "unknown query parameter `{}` (this route takes: {})",
@@ -46,13 +50,17 @@ impl Params {
                     allowed.join(", ")
                 )));
             }
+            raw_values.insert(name.clone(), value_raw.to_string());
             if values.insert(name.clone(), value).is_some() {
                 return Err(ApiError::bad_request(format!(
                     "query parameter `{name}` is given more than once"
                 )));
             }
         }
-        Ok(Params { values })
+        Ok(Params {
+            values,
+            raw: raw_values,
+        })
     }
 
     /// The value of `name`, if given.
@@ -99,11 +107,16 @@ impl Params {
             .transpose()
     }
 
-    /// A comma-separated list (empty when not given).
-    pub fn list(&self, name: &str) -> Vec<String> {
-        self.get(name)
-            .map(|v| v.split(',').map(str::to_string).collect())
-            .unwrap_or_default()
+    /// A comma-separated list (empty when not given): split at each literal `,`, then
+    /// each item decoded, so that `%2C` is a comma inside an item.
+    ///
+    /// # Errors
+    /// 400 for an item that does not decode.
+    pub fn list(&self, name: &str) -> Result<Vec<String>, ApiError> {
+        self.raw
+            .get(name)
+            .map(|v| v.split(',').map(decode).collect())
+            .unwrap_or(Ok(Vec::new()))
     }
 
     /// The three time axes (`as_of` required).
@@ -149,11 +162,12 @@ impl Params {
     pub fn select(&self, ledger: &Ledger<SledStore>) -> Result<Select, ApiError> {
         match (self.get("pair"), self.get("party")) {
             (Some(_), Some(_)) => Err(ApiError::bad_request("give `pair` or `party`, not both")),
-            (Some(pair), None) => {
-                let names: Vec<&str> = pair.split(',').collect();
+            (Some(_), None) => {
+                let names = self.list("pair")?;
                 let [a, b] = names.as_slice() else {
                     return Err(ApiError::bad_request(
-                        "pair: two parties separated by a comma (pair=microsoft,openai)",
+                        "pair: two parties separated by a comma (pair=microsoft,openai; \
+                         a comma inside a name is %2C)",
                     ));
                 };
                 let (a, b) = (party(ledger, a)?, party(ledger, b)?);

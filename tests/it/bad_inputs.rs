@@ -21,13 +21,13 @@ use support::{TempStore, repo_path, small_fixture};
 
 /// One expected problem line.
 #[derive(Debug)]
-struct Expect {
-    line: usize,
-    id: Option<String>,
-    message: String,
+pub(crate) struct Expect {
+    pub(crate) line: usize,
+    pub(crate) id: Option<String>,
+    pub(crate) message: String,
 }
 
-fn expectations(path: &Path) -> Vec<Expect> {
+pub(crate) fn expectations(path: &Path) -> Vec<Expect> {
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     // Read lossily: one fixture is deliberately not UTF-8 (its expectations are ASCII).
     let text = String::from_utf8_lossy(&bytes);
@@ -48,7 +48,7 @@ fn expectations(path: &Path) -> Vec<Expect> {
         .collect()
 }
 
-fn bad_fixtures() -> Vec<PathBuf> {
+pub(crate) fn bad_fixtures() -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(repo_path("fixtures/bad"))
         .expect("read fixtures/bad")
         .map(|e| e.expect("dir entry").path())

@@ -26,6 +26,7 @@ mod merkle_props;
 mod merkle_vectors;
 mod money_and_formats;
 mod projection_props;
+mod server_queries;
 mod state_facts;
 mod tampered;
 mod tampered_exports;

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod hostile;
 pub mod ledgers;
 pub mod reference;
+pub mod server;
 
 use assert_cmd::Command;
 use proptest::test_runner::Config as ProptestConfig;
