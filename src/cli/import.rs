@@ -29,10 +29,14 @@ use std::path::{Path, PathBuf};
 /// Records get `recorded_at` from the clock, or from PACTLOG_NOW (RFC 3339) when set.
 /// `pactlog check PATH...` runs the same checks without writing anything.
 ///
+/// With --server URL, the files go to a running `pactlog serve` (which holds the store):
+/// the server makes the same checks, and its report or problems are printed the same way.
+///
 /// Examples:
 ///   pactlog import events/
 ///   pactlog import events/parties.toml events/amazon-openai.toml --json
 ///   pactlog --store copy.db import backup.jsonl
+///   pactlog import --server http://127.0.0.1:8080 --token-file token events/
 #[derive(Args, Debug)]
 #[command(verbatim_doc_comment)]
 pub struct ImportArgs {
@@ -43,6 +47,15 @@ pub struct ImportArgs {
     /// Print the report as JSON
     #[arg(long)]
     json: bool,
+
+    /// Send the files to a running `pactlog serve` at URL instead of writing the store
+    /// (needs --token-file)
+    #[arg(long, value_name = "URL", requires = "token_file")]
+    server: Option<String>,
+
+    /// A file holding the server's import token (with --server)
+    #[arg(long, value_name = "FILE", requires = "server")]
+    token_file: Option<PathBuf>,
 }
 
 /// What an import did, to report once it is committed.
@@ -52,6 +65,9 @@ enum Done {
 }
 
 pub fn run_import(g: &Globals, args: ImportArgs) -> Result<Code, CliError> {
+    if let (Some(url), Some(token)) = (&args.server, &args.token_file) {
+        return super::send::run_import_remote(url, token, &args.paths, args.json);
+    }
     let at = now()?;
     let files = if import::is_export(&args.paths) {
         None

@@ -20,6 +20,7 @@ mod man;
 mod progress;
 mod proof;
 mod scope;
+mod send;
 mod serve;
 mod show;
 mod state;
@@ -164,6 +165,11 @@ impl CliError {
     /// The error with `notes` to print before it.
     pub fn with_notes(self, notes: Vec<String>) -> CliError {
         CliError { notes, ..self }
+    }
+
+    /// The error with the problems of an import, printed before it.
+    pub fn with_problems(self, problems: Vec<Problem>) -> CliError {
+        CliError { problems, ..self }
     }
 
     /// Whether this is the quiet stop of [`CliError::closed`].

@@ -66,6 +66,8 @@ pub async fn serve(
             drop(permit);
         });
     }
+    // New connections are refused from now on, rather than left waiting in the queue.
+    drop(listener);
     app.stopping.send_replace(true);
     let grace = app.limits.grace;
     if tokio::time::timeout(grace, graceful.shutdown())

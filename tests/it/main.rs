@@ -27,6 +27,7 @@ mod merkle_vectors;
 mod money_and_formats;
 mod projection_props;
 mod server_queries;
+mod server_writes;
 mod state_facts;
 mod tampered;
 mod tampered_exports;
