@@ -70,6 +70,12 @@ pub struct ServeArgs {
           value_parser = clap::value_parser!(u64).range(1..))]
     request_timeout: u64,
 
+    /// Seconds a client may take to send a request's headers, or stay idle between
+    /// requests on one connection
+    #[arg(long, value_name = "SECS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    header_timeout: u64,
+
     /// Seconds requests in flight get to finish once the server is told to stop
     #[arg(long, value_name = "SECS", default_value_t = 10)]
     grace: u64,
@@ -84,6 +90,7 @@ pub fn run_serve(g: &Globals, args: ServeArgs) -> Result<Code, CliError> {
         max_body: args.max_body,
         max_connections: args.max_connections as usize,
         request_timeout: Duration::from_secs(args.request_timeout),
+        header_timeout: Duration::from_secs(args.header_timeout),
         grace: Duration::from_secs(args.grace),
         ..Limits::default()
     };

@@ -16,8 +16,9 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
-/// The read buffer of a connection, which bounds a request's headers (431 beyond).
+/// The most a request's line and headers may take (431 beyond), and how many headers.
 const MAX_HEADER_BYTES: usize = 64 << 10;
+const MAX_HEADERS: usize = 100;
 
 /// Serves `router` on `listener` until `stop` completes, then shuts down gracefully.
 pub async fn serve(
@@ -53,7 +54,8 @@ pub async fn serve(
         builder
             .timer(TokioTimer::new())
             .header_read_timeout(app.limits.header_timeout)
-            .max_buf_size(MAX_HEADER_BYTES)
+            .max_header_size(MAX_HEADER_BYTES)
+            .max_headers(MAX_HEADERS)
             .keep_alive(true);
         let conn = builder.serve_connection(
             TokioIo::new(stream),

@@ -26,6 +26,8 @@ mod merkle_props;
 mod merkle_vectors;
 mod money_and_formats;
 mod projection_props;
+mod server_api;
+mod server_hostile;
 mod server_queries;
 mod server_writes;
 mod state_facts;
