@@ -80,6 +80,7 @@ pub mod input;
 pub mod model;
 #[cfg(feature = "synth")]
 pub mod synth;
+pub mod tlog;
 
 internal_modules!(chain, codec, index, ledger, merkle, projection, store);
 

@@ -33,5 +33,6 @@ mod server_writes;
 mod state_facts;
 mod tampered;
 mod tampered_exports;
+mod tiles_crosscheck;
 mod witness;
 mod write_path;
