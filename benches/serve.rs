@@ -53,7 +53,9 @@ fn bench(n: usize, dir: &Path, phase: Duration) {
     let events: Vec<Event> = synth.events().collect();
     let (first, rest) = events.split_at(n);
     let mut ledger = Ledger::open(SledStore::open(&store).expect("open")).expect("ledger");
-    let checked = ledger.check(synth.parties(), first.to_vec()).expect("check");
+    let checked = ledger
+        .check(synth.parties(), first.to_vec())
+        .expect("check");
     ledger.append(checked, AT).expect("append");
     drop(ledger);
     let files = dir.join("more");
@@ -69,7 +71,12 @@ fn bench(n: usize, dir: &Path, phase: Duration) {
     let alone = load(&server.addr, &work, phase, None);
     report(n, "alone", &alone, &cli);
     let importing = load(&server.addr, &work, phase * 4, Some(&files));
-    report(n, "while 100k events are imported through the API", &importing, &cli);
+    report(
+        n,
+        "while 100k events are imported through the API",
+        &importing,
+        &cli,
+    );
     server.stop();
 }
 
@@ -108,7 +115,15 @@ fn cli_latencies(store: &Path, work: &[(PartyId, PartyId, Day)]) -> Vec<f64> {
         let o = Command::new(env!("CARGO_BIN_EXE_pactlog"))
             .arg("--store")
             .arg(store)
-            .args(["state", "--json", "--as-of", &day.to_string(), "--pair", a.as_str(), b.as_str()])
+            .args([
+                "state",
+                "--json",
+                "--as-of",
+                &day.to_string(),
+                "--pair",
+                a.as_str(),
+                b.as_str(),
+            ])
             .output()
             .expect("pactlog");
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -130,7 +145,12 @@ struct Load {
 
 /// Runs the query load for `phase` (or, with `import`, until the import is done and at
 /// least `phase / 4` has passed).
-fn load(addr: &str, work: &[(PartyId, PartyId, Day)], phase: Duration, import: Option<&Path>) -> Load {
+fn load(
+    addr: &str,
+    work: &[(PartyId, PartyId, Day)],
+    phase: Duration,
+    import: Option<&Path>,
+) -> Load {
     let stop = AtomicBool::new(false);
     let start = Instant::now();
     let (mut latencies, errors, import) = std::thread::scope(|scope| {
@@ -168,7 +188,12 @@ fn load(addr: &str, work: &[(PartyId, PartyId, Day)], phase: Duration, import: O
 }
 
 /// One connection: requests one at a time until told to stop (bounded by `stop`).
-fn client(addr: &str, work: &[(PartyId, PartyId, Day)], c: usize, stop: &AtomicBool) -> (Vec<f64>, usize) {
+fn client(
+    addr: &str,
+    work: &[(PartyId, PartyId, Day)],
+    c: usize,
+    stop: &AtomicBool,
+) -> (Vec<f64>, usize) {
     let mut conn = Conn::new(addr);
     let (mut out, mut errors) = (Vec::new(), 0);
     let mut i = c * 997;
@@ -196,7 +221,8 @@ impl Conn {
     fn new(addr: &str) -> Conn {
         let s = TcpStream::connect(addr).expect("connect");
         s.set_nodelay(true).expect("nodelay");
-        s.set_read_timeout(Some(Duration::from_secs(60))).expect("timeout");
+        s.set_read_timeout(Some(Duration::from_secs(60)))
+            .expect("timeout");
         Conn {
             reader: BufReader::new(s),
         }
@@ -247,7 +273,11 @@ fn post_folder(addr: &str, dir: &Path) -> u64 {
         s.write_all(&body).expect("send");
         let mut answer = String::new();
         s.read_to_string(&mut answer).expect("answer");
-        assert!(answer.starts_with("HTTP/1.1 200"), "{}", &answer[..answer.len().min(600)]);
+        assert!(
+            answer.starts_with("HTTP/1.1 200"),
+            "{}",
+            &answer[..answer.len().min(600)]
+        );
         let events = answer
             .split("\"events_added\":")
             .nth(1)
@@ -277,11 +307,20 @@ fn report(n: usize, when: &str, l: &Load, cli: &[f64]) {
     let cli_qps = 1.0 / pct(&cli, 0.5);
     let import = l
         .import
-        .map(|(s, added)| format!(", import {added} events in {s:.1} s ({:.0}/s)", added as f64 / s))
+        .map(|(s, added)| {
+            format!(
+                ", import {added} events in {s:.1} s ({:.0}/s)",
+                added as f64 / s
+            )
+        })
         .unwrap_or_default();
     println!(
         "| serve: random pair `state`, {CONNECTIONS} connections, {when} | {} | {qps:.0} q/s, p50 {} p99 {} max {}, {} errors{import} | CLI whole process p50 {} ({cli_qps:.0} q/s one at a time) | {:.0}x the CLI's rate |",
-        if n >= 1_000_000 { format!("{}M", n / 1_000_000) } else { format!("{}k", n / 1000) },
+        if n >= 1_000_000 {
+            format!("{}M", n / 1_000_000)
+        } else {
+            format!("{}k", n / 1000)
+        },
         ms(pct(&l.latencies, 0.5)),
         ms(pct(&l.latencies, 0.99)),
         ms(l.latencies.last().copied().unwrap_or(0.0)),
@@ -302,7 +341,14 @@ impl Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_pactlog"))
             .arg("--store")
             .arg(store)
-            .args(["serve", "--addr", "127.0.0.1:0", "--max-body", "1000000000", "--token-file"])
+            .args([
+                "serve",
+                "--addr",
+                "127.0.0.1:0",
+                "--max-body",
+                "1000000000",
+                "--token-file",
+            ])
             .arg(token)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -312,12 +358,18 @@ impl Server {
         BufReader::new(child.stdout.take().expect("stdout"))
             .read_line(&mut line)
             .expect("listening line");
-        let addr = line.trim().trim_start_matches("listening on http://").to_string();
+        let addr = line
+            .trim()
+            .trim_start_matches("listening on http://")
+            .to_string();
         Server { child, addr }
     }
 
     fn stop(&mut self) {
-        let _ = Command::new("kill").arg("-INT").arg(self.child.id().to_string()).status();
+        let _ = Command::new("kill")
+            .arg("-INT")
+            .arg(self.child.id().to_string())
+            .status();
         let _ = self.child.wait();
     }
 }

@@ -3,6 +3,7 @@
 
 use super::error::ApiError;
 use super::metrics::Metrics;
+use super::ops::RequestLog;
 use pactlog::checkpoint::SigningKey;
 use pactlog::{Ledger, SharedLedger, SledStore, Timestamp};
 use std::sync::Arc;
@@ -59,6 +60,7 @@ pub struct App {
     pub key: Option<SigningKey>,
     pub limits: Limits,
     pub metrics: Metrics,
+    pub log: RequestLog,
     /// Set once the server is told to stop.
     pub stopping: watch::Sender<bool>,
     pub imports: Semaphore,
@@ -82,6 +84,7 @@ impl App {
             token,
             key,
             metrics: Metrics::default(),
+            log: RequestLog::start(),
             stopping: watch::Sender::new(false),
             imports: Semaphore::new(limits.max_imports),
             subscribers: Arc::new(Semaphore::new(limits.max_subscribers)),

@@ -54,8 +54,9 @@ impl Metrics {
         h.sum += secs;
     }
 
-    /// The exposition text, with the ledger's `size` and the `subscribers` following it.
-    pub fn render(&self, size: u64, subscribers: usize) -> String {
+    /// The exposition text, with the ledger's `size`, the `subscribers` following it, and
+    /// the request log's dropped lines.
+    pub fn render(&self, size: u64, subscribers: usize, log_dropped: u64) -> String {
         let inner = self
             .inner
             .lock()
@@ -113,6 +114,12 @@ impl Metrics {
         );
         let _ = writeln!(out, "# TYPE pactlog_subscribers gauge");
         let _ = writeln!(out, "pactlog_subscribers {subscribers}");
+        let _ = writeln!(
+            out,
+            "# HELP pactlog_log_lines_dropped_total Request log lines dropped because stderr was not read fast enough."
+        );
+        let _ = writeln!(out, "# TYPE pactlog_log_lines_dropped_total counter");
+        let _ = writeln!(out, "pactlog_log_lines_dropped_total {log_dropped}");
         out
     }
 }

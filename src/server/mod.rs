@@ -8,6 +8,7 @@
 //!
 //! - `api`: `state`, `conflicts`, `diff`, `log`, events, head; `proofs`: proof files;
 //! - `import`: writes; `records`: subscriptions;
+//! - `tiles`: the C2SP tlog-tiles read API;
 //! - `ops`: health, metrics, the request log; `conn`: connections, limits, shutdown;
 //! - `params`: query strings; `answer` and `error`: responses.
 //!
@@ -25,6 +26,7 @@ mod ops;
 mod params;
 mod proofs;
 mod records;
+mod tiles;
 
 pub use app::{Clock, Limits};
 pub use marker::serving_at;
@@ -145,6 +147,8 @@ fn router(app: Arc<App>) -> Router {
         .route("/api/proof/consistency", get(proofs::consistency))
         .route("/api/import", post(import::import))
         .route("/api/openapi.json", get(openapi))
+        .route("/checkpoint", get(tiles::checkpoint))
+        .route("/tile/{*path}", get(tiles::tile))
         .route("/healthz", get(ops::healthz))
         .route("/metrics", get(ops::metrics))
         .layer(TimeoutLayer::with_status_code(

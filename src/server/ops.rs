@@ -9,7 +9,63 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::io::Write;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{SyncSender, TrySendError};
 use std::time::Instant;
+
+/// Log lines waiting for standard error before new ones are dropped.
+const LOG_QUEUE: usize = 4096;
+
+/// The request log: lines go to a thread of their own that writes them to standard
+/// error, so that a slow or stalled reader of stderr (a full pipe) never holds up a
+/// request. When the queue is full, lines are dropped and counted (`/metrics`).
+pub struct RequestLog {
+    lines: Option<SyncSender<String>>,
+    writer: Option<std::thread::JoinHandle<()>>,
+    dropped: AtomicU64,
+}
+
+impl RequestLog {
+    /// Starts the writing thread.
+    pub fn start() -> RequestLog {
+        let (lines, queue) = std::sync::mpsc::sync_channel::<String>(LOG_QUEUE);
+        let writer = std::thread::spawn(move || {
+            let mut err = std::io::stderr();
+            for line in queue {
+                // A closed stderr must not stop the server: the line is lost.
+                let _ = err.write_all(line.as_bytes());
+            }
+        });
+        RequestLog {
+            lines: Some(lines),
+            writer: Some(writer),
+            dropped: AtomicU64::new(0),
+        }
+    }
+
+    /// Queues `line` (with its line end), or counts it as dropped.
+    pub fn write(&self, line: String) {
+        let sent = self.lines.as_ref().map(|l| l.try_send(line));
+        if let Some(Err(TrySendError::Full(_) | TrySendError::Disconnected(_))) = sent {
+            self.dropped.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Lines dropped so far.
+    pub fn dropped(&self) -> u64 {
+        self.dropped.load(Ordering::Relaxed)
+    }
+}
+
+impl Drop for RequestLog {
+    /// Writes out what is queued before the server exits.
+    fn drop(&mut self) {
+        self.lines.take();
+        if let Some(w) = self.writer.take() {
+            let _ = w.join();
+        }
+    }
+}
 
 /// `GET /healthz`: `ready` (200) while serving, `stopping` (503) once told to stop.
 pub async fn healthz(State(app): State<Arc<App>>) -> Response {
@@ -28,7 +84,10 @@ pub async fn healthz(State(app): State<Arc<App>>) -> Response {
 pub async fn metrics(State(app): State<Arc<App>>) -> Response {
     let size = app.ledger.view().size();
     let subscribers = app.limits.max_subscribers - app.subscribers.available_permits();
-    let mut r = app.metrics.render(size, subscribers).into_response();
+    let mut r = app
+        .metrics
+        .render(size, subscribers, app.log.dropped())
+        .into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
@@ -57,11 +116,9 @@ pub async fn observe(
     let took = start.elapsed();
     let status = response.status().as_u16();
     app.metrics.record(&route, status, took);
-    // A closed stderr must not stop the server.
-    let _ = writeln!(
-        std::io::stderr(),
-        "{method} {path} {status} {:.1}ms",
+    app.log.write(format!(
+        "{method} {path} {status} {:.1}ms\n",
         took.as_secs_f64() * 1000.0
-    );
+    ));
     response
 }

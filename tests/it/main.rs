@@ -29,6 +29,7 @@ mod projection_props;
 mod server_api;
 mod server_hostile;
 mod server_queries;
+mod server_tiles;
 mod server_writes;
 mod state_facts;
 mod tampered;

@@ -15,7 +15,8 @@ fn mounted() -> Vec<String> {
         .split(".route(\"")
         .skip(1)
         .filter_map(|rest| rest.split('"').next())
-        .map(str::to_string)
+        // A wildcard segment, `{*path}`, is documented as `{path}`.
+        .map(|r| r.replace("{*", "{"))
         .collect();
     routes.sort();
     routes.dedup();

@@ -132,3 +132,58 @@ fn slow_and_idle_connections_are_closed_and_connections_are_bounded() {
     );
     server.stop();
 }
+
+#[test]
+fn a_server_whose_stderr_nobody_reads_goes_on_answering_and_counts_the_lost_log_lines() {
+    let (store, _) = seeded();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("pactlog"))
+        .arg("--store")
+        .arg(&store.path)
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    let addr = line
+        .trim()
+        .trim_start_matches("listening on http://")
+        .to_string();
+    // Far more log lines than a pipe and the log's queue hold, on one connection.
+    let mut conn = TcpStream::connect(&addr).unwrap();
+    conn.set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let mut reader = std::io::BufReader::new(conn.try_clone().unwrap());
+    for i in 0..8000 {
+        conn.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            .unwrap();
+        let mut got = String::new();
+        loop {
+            let mut l = String::new();
+            if std::io::BufRead::read_line(&mut reader, &mut l).unwrap_or(0) == 0 {
+                panic!("request {i}: the server stopped answering");
+            }
+            got.push_str(&l);
+            if got.ends_with("ready\n") {
+                break;
+            }
+        }
+    }
+    conn.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut metrics = String::new();
+    let _ = reader.read_to_string(&mut metrics);
+    let dropped: u64 = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("pactlog_log_lines_dropped_total "))
+        .and_then(|v| v.trim().parse().ok())
+        .expect("the dropped-lines counter");
+    assert!(dropped > 0, "{metrics}");
+    let _ = child.kill();
+    let _ = child.wait();
+}

@@ -16,8 +16,9 @@ pub struct Server {
     /// `http://127.0.0.1:PORT`.
     pub url: String,
     agent: ureq::Agent,
-    /// What the server wrote to stderr (its request log), read when it stops.
-    stderr: Option<std::process::ChildStderr>,
+    /// What the server wrote to stderr (its request log), read as it comes: a server
+    /// whose stderr is not read must still answer, but tests read it.
+    stderr: Option<std::thread::JoinHandle<String>>,
 }
 
 /// An answer: status, headers (lower-case names), body.
@@ -69,13 +70,16 @@ impl Server {
             let _ = tx.send(line);
         });
         let line = rx.recv_timeout(PATIENCE).unwrap_or_default();
-        let stderr = child.stderr.take();
+        let mut pipe = child.stderr.take().expect("piped stderr");
+        let stderr = Some(std::thread::spawn(move || {
+            let mut err = String::new();
+            let _ = pipe.read_to_string(&mut err);
+            err
+        }));
         let Some(url) = line.trim().strip_prefix("listening on ") else {
             let _ = child.kill();
-            let mut err = String::new();
-            if let Some(mut e) = stderr {
-                let _ = e.read_to_string(&mut err);
-            }
+            let _ = child.wait();
+            let err = stderr.and_then(|e| e.join().ok()).unwrap_or_default();
             panic!("pactlog serve did not start: {line:?}\n{err}");
         };
         let agent = ureq::Agent::config_builder()
@@ -173,10 +177,11 @@ impl Server {
             }
             std::thread::sleep(Duration::from_millis(20));
         };
-        let mut err = String::new();
-        if let Some(mut e) = self.stderr.take() {
-            let _ = e.read_to_string(&mut err);
-        }
+        let err = self
+            .stderr
+            .take()
+            .and_then(|e| e.join().ok())
+            .unwrap_or_default();
         (status, err)
     }
 
