@@ -97,7 +97,7 @@ pub use ledger::{
 pub use merkle::{ConsistencyProof, Hash, InclusionProof, MerkleError};
 pub use projection::{
     ClaimState, Conflict, ConflictKind, Diff, DisputeState, InvestmentState, MoneyChange,
-    MoneyStatus, Query, RelationshipDiff, RelationshipState, Select, Status, TermChange, TermState,
-    investment_totals, tranche_status,
+    MoneyStatus, PaymentReport, Query, RelationshipDiff, RelationshipState, Select, Status,
+    TermChange, TermState, TrancheReading, investment_totals, tranche_status,
 };
 pub use store::{MemoryStore, SledStore, Store, StoreError};

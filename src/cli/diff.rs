@@ -13,9 +13,9 @@ use pactlog::model::Day;
 /// Show what changed between two days
 ///
 /// Terms that started, ended or lapsed, money added (with its status at the later day),
-/// tranches whose status changed (scheduled to paid, scheduled to overdue, conditional
-/// to lapsed...), disputes opened or closed, and the events that came to count in
-/// between, per relationship.
+/// tranches whose status changed (scheduled to paid, scheduled to unreported, unreported
+/// to overdue, conditional to lapsed...), disputes opened or closed, and the events that
+/// came to count in between, per relationship.
 ///
 /// Per relationship: terms that started, ended or lapsed, money added (paid and
 /// conditional), disputes opened or closed, and the events that came to count in

@@ -12,8 +12,8 @@ use pactlog::QueryError;
 /// Show what was in force between parties on a day
 ///
 /// Lists, per relationship, the terms in force (marked when in a conflict), investments
-/// with where their money stands (paid, scheduled, overdue, conditional or lapsed) and
-/// totals per currency and status, open disputes, and the events that count.
+/// with where their money stands (paid, scheduled, unreported, overdue, conditional or
+/// lapsed) and totals per currency and status, open disputes, and the events that count.
 ///
 /// Three time axes:
 ///   --as-of DAY     the day the state is for (valid time). An event counts when its
@@ -24,8 +24,11 @@ use pactlog::QueryError;
 /// A superseded event never counts once its successor exists under these filters.
 ///
 /// A tranche is paid when a counted payment pays it (or it has neither due date nor
-/// condition), scheduled before its due date's last day, overdue from then on with no
-/// payment, conditional while its condition is unmet, and lapsed after its lapse date.
+/// condition), scheduled before its due date's last day, unreported (due, payment not
+/// reported) from then on, conditional while no report says its condition is met, and
+/// lapsed after its lapse date. It is overdue only when a report says so: a statement or
+/// legal event naming the tranche in `concerns`, dated after the money fell due (a
+/// report on a conditional tranche says its condition is met).
 ///
 /// The receipt (ledger size, head hash, Merkle root) names the ledger prefix the answer
 /// comes from: the same prefix and query give the same bytes.

@@ -297,7 +297,7 @@ pub enum Payload {
         reason: Option<String>,
     },
     /// A legal threat or action; `resolves` closes an earlier one; `concerns` names the
-    /// terms the claim is about.
+    /// terms the claim is about, or keyed tranches it reports owed and unpaid.
     Legal {
         kind: LegalKind,
         by: PartyId,
@@ -308,7 +308,7 @@ pub enum Payload {
         concerns: Vec<TermRef>,
     },
     /// A statement by one party, perhaps about an earlier event; `concerns` names the
-    /// terms it is about.
+    /// terms it is about, or keyed tranches it reports owed and unpaid.
     Statement {
         by: PartyId,
         about: Option<EventId>,
@@ -422,10 +422,24 @@ impl Payload {
         }
     }
 
-    /// The terms a legal event or a statement is about (its `concerns`).
+    /// What a legal event or a statement is about (its `concerns`): terms of agreements
+    /// and keyed tranches of investments, each `event-id#key`.
     pub fn concerns(&self) -> &[TermRef] {
         match self {
             Payload::Legal { concerns, .. } | Payload::Statement { concerns, .. } => concerns,
+            _ => &[],
+        }
+    }
+
+    /// The `concerns` that can report on a tranche's payment: those of a statement, or
+    /// of a legal event whose stage is not a closing one (a settlement or withdrawal
+    /// reports nothing owed).
+    pub fn reports(&self) -> &[TermRef] {
+        match self {
+            Payload::Legal {
+                stage, concerns, ..
+            } if !stage.is_closing() => concerns,
+            Payload::Statement { concerns, .. } => concerns,
             _ => &[],
         }
     }

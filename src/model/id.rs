@@ -149,7 +149,9 @@ impl fmt::Display for Scope {
     }
 }
 
-/// A reference to one term of one event: `event-id#term-key`.
+/// A reference to one term of one event: `event-id#term-key`. In `concerns` the same
+/// form may also name a keyed tranche of an investment (`event-id#tranche-key`); the
+/// event it names says which.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
 pub struct TermRef {
     /// The agreement that granted the term.

@@ -17,27 +17,27 @@
 //! term in force until then). Legal events open disputes until a counted legal event
 //! with a closing stage `resolves` them.
 //!
-//! Money: each tranche of a counted investment has one status on the day
-//! ([`MoneyStatus`], decided by [`tranche_status`]): paid when a counted payment pays it
-//! (a payment counts under the same three axes as any event; when several do, the
-//! earliest is the one named), or when it has neither `due` nor `condition`; otherwise
-//! conditional until its `lapses` date has passed (then lapsed), or, with a `due` date
-//! and no condition, scheduled until the due date's latest day and overdue from that day
-//! on. A due period (`2026-06`) is scheduled throughout: the ledger calls a tranche
-//! overdue only once every day it could have been due on has come.
+//! Money: each tranche of a counted investment has one status on the day, decided by
+//! [`tranche_status`] from the counted payments that pay it and the counted reports that
+//! name it (see `money.rs` for the rule: a due date passed with no payment is
+//! `unreported`, and only a report of the missed payment makes it `overdue`).
 //!
 //! Conflicts between terms in force (`conflicts`) come from the terms and the claims
 //! (`concerns`) a fold finds.
 
 mod conflicts;
 mod diff;
+mod money;
 
 pub use conflicts::{ClaimState, Conflict, ConflictKind, conflicts};
 pub use diff::{Diff, MoneyChange, RelationshipDiff, TermChange, diff};
+pub use money::{
+    InvestmentState, MoneyStatus, PaymentReport, TrancheReading, investment_totals, tranche_status,
+};
 
 use crate::codec::Seq;
 use crate::model::{
-    Confidence, Day, EdtfDate, Event, EventId, LegalStage, Money, PartyId, Payload, Scope, TermKey,
+    Confidence, Day, Event, EventId, LegalStage, Money, PartyId, Payload, Scope, TermKey,
     TermRef, TermType, Tranche, TrancheRef, Until,
 };
 use std::collections::{BTreeMap, BTreeSet};
@@ -129,43 +129,6 @@ pub struct TermState {
     pub until: Option<Until>,
 }
 
-/// Where a tranche's money stands on a day.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum MoneyStatus {
-    /// Paid: a counted payment pays it, or it had neither due date nor condition.
-    Paid,
-    /// Due after the day.
-    Scheduled,
-    /// Due on or before the day, and no payment counts.
-    Overdue,
-    /// Its condition is not known to be met (no payment counts).
-    Conditional,
-    /// Its `lapses` date passed with no payment.
-    Lapsed,
-}
-
-impl MoneyStatus {
-    /// Every status, in output order.
-    pub const ALL: [MoneyStatus; 5] = [
-        MoneyStatus::Paid,
-        MoneyStatus::Scheduled,
-        MoneyStatus::Overdue,
-        MoneyStatus::Conditional,
-        MoneyStatus::Lapsed,
-    ];
-
-    /// The keyword for output.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MoneyStatus::Paid => "paid",
-            MoneyStatus::Scheduled => "scheduled",
-            MoneyStatus::Overdue => "overdue",
-            MoneyStatus::Conditional => "conditional",
-            MoneyStatus::Lapsed => "lapsed",
-        }
-    }
-}
-
 impl TermState {
     /// The `event-id#term-key` that names the term.
     pub fn reference(&self) -> TermRef {
@@ -174,46 +137,6 @@ impl TermState {
             key: self.key.clone(),
         }
     }
-}
-
-/// The status of tranche `t` on day `d`, given whether a counted payment pays it (the
-/// one rule; see the module docs).
-pub fn tranche_status(t: &Tranche, paid: bool, d: Day) -> MoneyStatus {
-    match (&t.condition, &t.due) {
-        _ if paid => MoneyStatus::Paid,
-        (Some(_), _) if t.lapses.as_ref().is_some_and(|l| l.latest() < d) => MoneyStatus::Lapsed,
-        (Some(_), _) => MoneyStatus::Conditional,
-        (None, Some(due)) if d < due.latest() => MoneyStatus::Scheduled,
-        (None, Some(_)) => MoneyStatus::Overdue,
-        (None, None) => MoneyStatus::Paid,
-    }
-}
-
-/// An investment tranche that counts.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct InvestmentState {
-    /// The investment event.
-    pub event: EventId,
-    /// The tranche's position in its event, from 0 (it names the tranche across days).
-    pub index: usize,
-    /// The tranche's key, if it has one.
-    pub key: Option<TermKey>,
-    /// Who pays.
-    pub investor: PartyId,
-    /// Who receives.
-    pub investee: PartyId,
-    /// How much.
-    pub amount: Money,
-    /// When it is scheduled to be paid, if it is.
-    pub due: Option<EdtfDate>,
-    /// A condition still to be met (committed, not paid), if any.
-    pub condition: Option<String>,
-    /// When an unmet condition expires, if it does.
-    pub lapses: Option<EdtfDate>,
-    /// Where its money stands on the day.
-    pub status: MoneyStatus,
-    /// The earliest counted payment that pays it, if any.
-    pub paid_by: Option<EventId>,
 }
 
 /// An open dispute.
@@ -388,12 +311,13 @@ fn counts_on(e: &Event, day: Day) -> bool {
 }
 
 /// What the counted events say about others: terms ended, matters resolved, tranches
-/// paid (by the earliest counted payment).
+/// paid (by the earliest counted payment) and reported on (in fold order).
 struct Facts<'e> {
     day: Day,
     ended: BTreeSet<&'e TermRef>,
     resolved: BTreeSet<&'e EventId>,
     paid: BTreeMap<&'e TrancheRef, &'e EventId>,
+    reports: BTreeMap<TrancheRef, Vec<PaymentReport<'e>>>,
 }
 
 impl<'e> Facts<'e> {
@@ -404,11 +328,24 @@ impl<'e> Facts<'e> {
             ended: BTreeSet::new(),
             resolved: BTreeSet::new(),
             paid: BTreeMap::new(),
+            reports: BTreeMap::new(),
         };
         for (_, e) in seen.iter().filter(|(_, e)| counts_on(e, day)) {
             facts.ended.extend(e.payload.ends());
             for r in e.payload.pays() {
                 facts.paid.entry(r).or_insert(&e.id);
+            }
+            // A reference that names a term, not a tranche, never matches a tranche.
+            for r in e.payload.reports() {
+                let tranche = TrancheRef {
+                    event: r.event.clone(),
+                    key: r.key.clone(),
+                };
+                let report = PaymentReport {
+                    event: &e.id,
+                    date: &e.date,
+                };
+                facts.reports.entry(tranche).or_default().push(report);
             }
             if let Payload::Legal {
                 resolves: Some(t),
@@ -489,13 +426,18 @@ impl<'e> Facts<'e> {
 
     /// Tranche `index` of investment `e`, with its status on the day.
     fn investment(&self, e: &Event, index: usize, t: &Tranche) -> InvestmentState {
-        let paid_by = t.key.as_ref().and_then(|key| {
-            let r = TrancheRef {
-                event: e.id.clone(),
-                key: key.clone(),
-            };
-            self.paid.get(&r).map(|p| (*p).clone())
+        let r = t.key.as_ref().map(|key| TrancheRef {
+            event: e.id.clone(),
+            key: key.clone(),
         });
+        let paid_by = r.as_ref().and_then(|r| self.paid.get(r)).map(|p| (*p).clone());
+        let reports = r.as_ref().and_then(|r| self.reports.get(r));
+        let reading = tranche_status(
+            t,
+            paid_by.is_some(),
+            reports.map_or(&[], Vec::as_slice),
+            self.day,
+        );
         InvestmentState {
             event: e.id.clone(),
             index,
@@ -506,8 +448,10 @@ impl<'e> Facts<'e> {
             due: t.due.clone(),
             condition: t.condition.clone(),
             lapses: t.lapses.clone(),
-            status: tranche_status(t, paid_by.is_some(), self.day),
+            status: reading.status,
             paid_by,
+            met_by: reading.met_by.cloned(),
+            missed_by: reading.missed_by.cloned(),
         }
     }
 }
@@ -530,19 +474,4 @@ fn slot<'m>(
         events: Vec::new(),
         possible_events: Vec::new(),
     }))
-}
-
-/// Totals of investments per currency (ISO code) and status; a status appears only
-/// when some tranche has it.
-pub fn investment_totals(
-    investments: &[InvestmentState],
-) -> BTreeMap<String, BTreeMap<MoneyStatus, u128>> {
-    let mut out: BTreeMap<String, BTreeMap<MoneyStatus, u128>> = BTreeMap::new();
-    for i in investments {
-        *out.entry(i.amount.currency.to_string())
-            .or_default()
-            .entry(i.status)
-            .or_default() += u128::from(i.amount.units);
-    }
-    out
 }

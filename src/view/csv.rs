@@ -102,8 +102,9 @@ pub fn log_csv(events: &[Logged]) -> String {
     csv.finish()
 }
 
-/// The columns of a term, an investment or a dispute, shared by `state` and `diff`.
-const ITEM_COLUMNS: [&str; 13] = [
+/// The columns of a term, an investment or a dispute, shared by `state` and `diff`;
+/// `money` is an investment tranche's status on the (later) day.
+const ITEM_COLUMNS: [&str; 14] = [
     "event",
     "key",
     "type",
@@ -117,10 +118,11 @@ const ITEM_COLUMNS: [&str; 13] = [
     "since",
     "until",
     "stage",
+    "money",
 ];
 
 /// A term's [`ITEM_COLUMNS`] (from = grantor, to = holder).
-fn term_cells(t: &TermState) -> [String; 13] {
+fn term_cells(t: &TermState) -> [String; 14] {
     [
         t.event.to_string(),
         t.key.to_string(),
@@ -138,25 +140,28 @@ fn term_cells(t: &TermState) -> [String; 13] {
             .as_ref()
             .map_or_else(String::new, ToString::to_string),
         String::new(),
+        String::new(),
     ]
 }
 
 /// An investment tranche's [`ITEM_COLUMNS`] (from = investor, to = investee).
-fn investment_cells(i: &InvestmentState) -> [String; 13] {
-    let mut cells: [String; 13] = Default::default();
+fn investment_cells(i: &InvestmentState) -> [String; 14] {
+    let mut cells: [String; 14] = Default::default();
     cells[0] = i.event.to_string();
+    cells[1] = i.key.as_ref().map(ToString::to_string).unwrap_or_default();
     cells[3] = i.investor.to_string();
     cells[4] = i.investee.to_string();
     cells[7] = i.amount.units.to_string();
     cells[8] = i.amount.currency.as_str().to_string();
     cells[9] = i.condition.clone().unwrap_or_default();
+    cells[13] = i.status.as_str().to_string();
     cells
 }
 
 /// A dispute's [`ITEM_COLUMNS`] (from = by, to = against, `;`-separated).
-fn dispute_cells(d: &DisputeState) -> [String; 13] {
+fn dispute_cells(d: &DisputeState) -> [String; 14] {
     let against: Vec<&str> = d.against.iter().map(|p| p.as_str()).collect();
-    let mut cells: [String; 13] = Default::default();
+    let mut cells: [String; 14] = Default::default();
     cells[0] = d.event.to_string();
     cells[3] = d.by.to_string();
     cells[4] = against.join(";");
@@ -172,7 +177,7 @@ pub fn state_csv(a: &StateAnswer) -> String {
     let mut csv = Csv::new(&header);
     let as_of = a.query.as_of.to_string();
     for r in &a.relationships {
-        let mut row = |section: &str, cells: [String; 13], confidence: &str| {
+        let mut row = |section: &str, cells: [String; 14], confidence: &str| {
             let lead = [as_of.as_str(), r.parties.0.as_str(), r.parties.1.as_str()];
             let lead = lead.into_iter().chain([r.status.as_str(), section]);
             csv.row(
@@ -186,7 +191,7 @@ pub fn state_csv(a: &StateAnswer) -> String {
 }
 
 /// The rows of one relationship's state, through `row(section, cells, confidence)`.
-fn rows(r: &RelationshipState, row: &mut impl FnMut(&str, [String; 13], &str)) {
+fn rows(r: &RelationshipState, row: &mut impl FnMut(&str, [String; 14], &str)) {
     for t in &r.terms {
         row("term", term_cells(t), "");
     }
@@ -215,7 +220,7 @@ pub fn diff_csv(d: &Diff) -> String {
     let mut csv = Csv::new(&header);
     let (from, to) = (d.from.to_string(), d.to.to_string());
     for r in &d.relationships {
-        let mut row = |section: &str, cells: [String; 13], confidence: &str| {
+        let mut row = |section: &str, cells: [String; 14], confidence: &str| {
             let lead = [from.as_str(), to.as_str(), r.parties.0.as_str()];
             let lead = lead.into_iter().chain([
                 r.parties.1.as_str(),

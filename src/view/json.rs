@@ -166,7 +166,8 @@ pub fn term_json(t: &TermState) -> Value {
 }
 
 /// An investment tranche, as JSON (amounts as decimal strings: they can exceed 2^53),
-/// with its status on the day and the payment that paid it, if one did.
+/// with its status on the day and the events it rests on: the payment that paid it, the
+/// report that its condition is met, the report of its missed payment.
 pub fn investment_json(i: &InvestmentState) -> Value {
     let (amount, currency) = money_json(Some(i.amount));
     json!({
@@ -174,6 +175,7 @@ pub fn investment_json(i: &InvestmentState) -> Value {
         "amount": amount, "currency": currency, "status": i.status.as_str(),
         "due": i.due.as_ref().map(|d| d.as_str()), "condition": i.condition,
         "lapses": i.lapses.as_ref().map(|d| d.as_str()), "paid_by": i.paid_by,
+        "met_by": i.met_by, "missed_by": i.missed_by,
     })
 }
 

@@ -87,14 +87,16 @@ pub fn tranche_name(i: &InvestmentState) -> String {
     }
 }
 
-/// A tranche's status with what it waits for: `paid`, `paid by ID`, `scheduled, due
-/// DATE`, `overdue, due DATE`, `conditional: TEXT (lapses DATE)`, `lapsed DATE: TEXT`.
+/// A tranche's status with what it rests on: `paid`, `paid by ID`, `scheduled, due
+/// DATE`, `unreported, due DATE (no payment reported)`, `overdue, due DATE (missed
+/// payment reported by ID)`, `conditional: TEXT (lapses DATE)`, `lapsed DATE: TEXT`; a
+/// condition reported met reads `condition met per ID` in place of the due date.
 pub fn tranche_status_text(i: &InvestmentState) -> String {
-    let due = i
-        .due
-        .as_ref()
-        .map(|d| format!(", due {d}"))
-        .unwrap_or_default();
+    let due = match (&i.met_by, &i.due) {
+        (Some(m), _) => format!(", condition met per {m}"),
+        (None, Some(d)) => format!(", due {d}"),
+        (None, None) => String::new(),
+    };
     let condition = i
         .condition
         .as_ref()
@@ -107,7 +109,11 @@ pub fn tranche_status_text(i: &InvestmentState) -> String {
             None => "paid".to_string(),
         },
         MoneyStatus::Scheduled => format!("scheduled{due}"),
-        MoneyStatus::Overdue => format!("overdue{due} (no payment recorded)"),
+        MoneyStatus::Unreported => format!("unreported{due} (no payment reported)"),
+        MoneyStatus::Overdue => match &i.missed_by {
+            Some(m) => format!("overdue{due} (missed payment reported by {m})"),
+            None => format!("overdue{due}"),
+        },
         MoneyStatus::Conditional => match lapses {
             Some(l) => format!("conditional{condition} (lapses {l})"),
             None => format!("conditional{condition}"),

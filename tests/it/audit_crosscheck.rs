@@ -18,7 +18,7 @@ use std::process::Output;
 use support::{TempStore, events_dir};
 
 /// Records after importing events/.
-const EVENTS_SIZE: u64 = 70;
+const EVENTS_SIZE: u64 = 92;
 const KEY_NAME: &str = "example.org/pactlog";
 
 /// Go's sumdb/note test key: a witness that is neither pactlog nor the log's key.

@@ -594,7 +594,7 @@ fn importing_the_small_fixture_twice_changes_nothing() {
 /// Needs the real EDTF module: events/ has an interval date.
 #[test]
 fn importing_events_twice_changes_nothing() {
-    import_twice_into_sled(events_dir(), 53, 17);
+    import_twice_into_sled(events_dir(), 75, 17);
 }
 
 /// The files of events/ other than parties.toml, sorted.

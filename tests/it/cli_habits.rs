@@ -179,7 +179,7 @@ fn check_prints_the_problems_import_prints_and_writes_nothing() {
     }
     // Valid files that would append: checked, reported, not written.
     let out = stdout_of(store.cmd().arg("check").arg(support::events_dir()));
-    assert!(out.contains("checked: no problems (53 new events"), "{out}");
+    assert!(out.contains("checked: no problems (75 new events"), "{out}");
     let json = store.json(&[
         "check",
         "--json",
@@ -393,7 +393,7 @@ fn state_and_diff_csv_have_one_row_per_item_with_its_section() {
     );
     assert_eq!(
         lines[1],
-        "2026-01-01,acme,globex,active,investment,e2-year,,,acme,globex,,,10000000,USD,,,,,"
+        "2026-01-01,acme,globex,active,investment,e2-year,,,acme,globex,,,10000000,USD,,,,,paid,"
     );
     assert_eq!(lines[2..], [""]);
     let diff = stdout_of(store.cmd().args([
@@ -450,12 +450,12 @@ fn progress_never_reaches_a_pipe() {
     let mut lines = stdout.lines();
     assert_eq!(
         lines.next(),
-        Some("imported 53 events and 17 parties from 10 files (0 events already recorded)")
+        Some("imported 75 events and 17 parties from 10 files (0 events already recorded)")
     );
     assert!(
         lines
             .next()
-            .is_some_and(|l| l.starts_with("ledger: 70 records, head "))
+            .is_some_and(|l| l.starts_with("ledger: 92 records, head "))
     );
     assert_eq!(lines.next(), None);
 
@@ -469,7 +469,7 @@ fn progress_never_reaches_a_pipe() {
     assert!(out.status.success());
     assert_eq!(
         String::from_utf8_lossy(&out.stderr),
-        format!("exported 70 records to {}\n", file.display())
+        format!("exported 92 records to {}\n", file.display())
     );
     for args in [&["verify"][..], &["-q", "verify"], &["export"]] {
         let out = store.cmd().args(args).output().expect("run");
@@ -485,7 +485,7 @@ fn progress_never_reaches_a_pipe() {
         .expect("restore");
     assert!(out.status.success());
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
-    assert!(String::from_utf8_lossy(&out.stdout).starts_with("restored 70 of 70 records"));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("restored 92 of 92 records"));
 }
 
 /// On a terminal (a pseudo-terminal made by util-linux `script`), verify and export draw
@@ -518,15 +518,15 @@ fn progress_is_drawn_on_a_terminal_and_cleared_before_the_summary() {
     };
     let verify = on_a_terminal("verify");
     assert!(verify.contains("verifying ["), "no bar in {verify:?}");
-    assert!(verify.contains("/70 records ("), "no count in {verify:?}");
-    assert!(verify.contains("ok: 70 records checked"), "{verify:?}");
+    assert!(verify.contains("/92 records ("), "no count in {verify:?}");
+    assert!(verify.contains("ok: 92 records checked"), "{verify:?}");
     let quiet = on_a_terminal("-q verify");
     assert!(!quiet.contains("verifying"), "a bar under -q: {quiet:?}");
-    assert!(quiet.starts_with("ok: 70 records checked"), "{quiet:?}");
+    assert!(quiet.starts_with("ok: 92 records checked"), "{quiet:?}");
     let file = store.dir.path().join("all.jsonl");
     let export = on_a_terminal(&format!("export -o '{}'", file.display()));
     assert!(export.contains("exporting ["), "no bar in {export:?}");
-    assert!(export.contains("exported 70 records to"), "{export:?}");
+    assert!(export.contains("exported 92 records to"), "{export:?}");
 }
 
 /// The library's progress callbacks count every record of an import, a verify and an
@@ -544,7 +544,7 @@ fn progress_callbacks_count_to_the_total() {
         |n| appended.push(n),
     )
     .expect("apply");
-    assert_eq!(appended.last(), Some(&70));
+    assert_eq!(appended.last(), Some(&92));
     assert!(appended.windows(2).all(|w| w[0] < w[1]), "{appended:?}");
 
     let mut verified = Vec::new();
@@ -554,12 +554,12 @@ fn progress_callbacks_count_to_the_total() {
             .expect("verify")
             .is_ok()
     );
-    assert_eq!(verified.last(), Some(&70));
+    assert_eq!(verified.last(), Some(&92));
 
     let mut exported = Vec::new();
     let mut out = Vec::new();
     import::export_reporting(&ledger, &mut out, |n| exported.push(n)).expect("export");
-    assert_eq!(exported, (1..=70).collect::<Vec<u64>>());
+    assert_eq!(exported, (1..=92).collect::<Vec<u64>>());
 }
 
 /// `--format json` asks for JSON errors as `--json` does.

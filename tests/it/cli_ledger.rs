@@ -16,7 +16,7 @@ use support::{NOW, SMALL_SIZE, TempStore, events_dir, repo_path, small_fixture};
 
 /// Records in the ledger after importing events/: 17 parties and 39 events.
 const EVENTS_PARTIES: u64 = 17;
-const EVENTS_EVENTS: u64 = 53;
+const EVENTS_EVENTS: u64 = 75;
 const EVENTS_SIZE: u64 = EVENTS_PARTIES + EVENTS_EVENTS;
 
 use support::{stderr_of, stdout_of};

@@ -20,7 +20,7 @@ use support::ledgers::{Dates, arb_ledger};
 use support::{TempStore, cases, events_dir, small_fixture};
 
 /// Records after importing events/.
-const EVENTS_SIZE: usize = 70;
+const EVENTS_SIZE: usize = 92;
 
 use support::{assert_code, stderr_of, stdout_of};
 

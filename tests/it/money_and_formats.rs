@@ -1,7 +1,8 @@
 //! Money as committed vs paid, and record format 2 beside format 1: a ledger begun in
 //! format 1 (an old export) takes format-2 records after it, verifies, and exports and
-//! restores byte for byte; tranche statuses on a day (paid, scheduled, overdue,
-//! conditional, lapsed) through `state` and `diff`, human and JSON.
+//! restores byte for byte; tranche statuses on a day (paid, scheduled, unreported,
+//! overdue, conditional, lapsed) through `state` and `diff`, human and JSON, and the
+//! reports (statements and legal events naming a tranche) that overdue rests on.
 
 use crate::support;
 
@@ -127,8 +128,8 @@ fn state_shows_each_tranche_status_and_totals_per_currency_and_status() {
     for line in [
         "acme -> globex  2B USD  scheduled, due 2026-03-01  (2026-01-10-acme-invests-more-in-globex#first)",
         "acme -> globex  4B USD  conditional: If Globex ships its model (lapses 2026-12-31)  (2026-01-10-acme-invests-more-in-globex#milestone)",
-        "acme -> globex  5M EUR  overdue, due 2026-02-01 (no payment recorded)  (2026-01-10-acme-invests-more-in-globex#euro)",
-        "total: 5M EUR overdue",
+        "acme -> globex  5M EUR  unreported, due 2026-02-01 (no payment reported)  (2026-01-10-acme-invests-more-in-globex#euro)",
+        "total: 5M EUR unreported",
         "total: 1.5B USD paid, 5B USD scheduled, 5.5B USD conditional",
     ] {
         assert!(text.contains(line), "no {line:?} in:\n{text}");
@@ -144,7 +145,7 @@ fn state_shows_each_tranche_status_and_totals_per_currency_and_status() {
     ]);
     let totals = &v["relationships"][0]["investment_totals"];
     let want = serde_json::json!({
-        "EUR": {"overdue": "5000000"},
+        "EUR": {"unreported": "5000000"},
         "USD": {"paid": "1500000000", "scheduled": "5000000000", "conditional": "5500000000"},
     });
     assert_eq!(totals, &want);
@@ -169,20 +170,21 @@ fn a_payment_counts_from_its_day_and_only_once_it_is_known() {
     let paid = on(&["--as-of", "2026-03-01"]);
     assert_eq!(paid["status"], "paid");
     assert_eq!(paid["paid_by"], "2026-03-01-acme-pays-first-instalment");
-    // Known on 2026-03-04, the payment was not yet disclosed: the ledger says overdue.
+    // Known on 2026-03-04, the payment was not yet disclosed: due, payment not reported
+    // (and not overdue: nobody reported it missed).
     let unknown = on(&["--as-of", "2026-03-04", "--known-at", "2026-03-04"]);
-    assert_eq!(unknown["status"], "overdue");
+    assert_eq!(unknown["status"], "unreported");
     assert_eq!(unknown["paid_by"], Value::Null);
     let known = on(&["--as-of", "2026-03-05", "--known-at", "2026-03-05"]);
     assert_eq!(known["status"], "paid");
-    // A ledger prefix without the payment record says overdue too.
+    // A ledger prefix without the payment record says the same.
     let before = on(&[
         "--as-of",
         "2026-03-05",
         "--at-size",
         &(SMALL_SIZE + 1).to_string(),
     ]);
-    assert_eq!(before["status"], "overdue");
+    assert_eq!(before["status"], "unreported");
 }
 
 #[test]
@@ -192,7 +194,7 @@ fn a_due_period_is_scheduled_until_its_last_day_and_a_condition_lapses_after_its
     assert_eq!(second("2026-05-31"), "scheduled");
     assert_eq!(second("2026-06-15"), "scheduled");
     assert_eq!(second("2026-06-29"), "scheduled");
-    assert_eq!(second("2026-06-30"), "overdue");
+    assert_eq!(second("2026-06-30"), "unreported");
     let milestone = |day: &str| status_of(&store, &["--as-of", day], "milestone")["status"].clone();
     assert_eq!(milestone("2026-12-31"), "conditional");
     assert_eq!(milestone("2027-01-01"), "lapsed");
@@ -222,7 +224,7 @@ fn diff_reports_tranches_whose_status_changed() {
         {"event": ROUND, "key": "first", "investor": "acme", "investee": "globex",
          "amount": "2000000000", "currency": "USD", "from": "scheduled", "to": "paid"},
         {"event": ROUND, "key": "second", "investor": "acme", "investee": "globex",
-         "amount": "3000000000", "currency": "USD", "from": "scheduled", "to": "overdue"},
+         "amount": "3000000000", "currency": "USD", "from": "scheduled", "to": "unreported"},
         {"event": ROUND, "key": "milestone", "investor": "acme", "investee": "globex",
          "amount": "4000000000", "currency": "USD", "from": "conditional", "to": "lapsed"},
     ]);
@@ -243,6 +245,98 @@ fn diff_reports_tranches_whose_status_changed() {
         ),
         "{text}"
     );
+}
+
+/// The mixed store with the reports of fixtures/import/money-reports imported after it.
+fn reported_store() -> TempStore {
+    let store = mixed_store();
+    store.import(&[&repo_path("fixtures/import/money-reports")]);
+    store
+}
+
+#[test]
+fn overdue_needs_a_report_of_the_missed_payment_and_a_report_can_meet_a_condition() {
+    let store = reported_store();
+    let on = |day: &str, key: &str| status_of(&store, &["--as-of", day], key);
+    // Due 2026-02-01; reported missing on 2026-02-10.
+    assert_eq!(on("2026-02-09", "euro")["status"], "unreported");
+    let euro = on("2026-02-10", "euro");
+    assert_eq!(euro["status"], "overdue");
+    assert_eq!(
+        euro["missed_by"],
+        "2026-02-10-globex-says-euro-instalment-missing"
+    );
+    // As known before the report, the same tranche reads unreported again.
+    let known = status_of(
+        &store,
+        &["--as-of", "2026-03-01", "--known-at", "2026-02-09"],
+        "euro",
+    );
+    assert_eq!(known["status"], "unreported");
+    // The condition is reported met on 2026-04-01: due, not reported paid, and no longer
+    // lapsing; the threat of 2026-05-02 reports it missed.
+    assert_eq!(on("2026-03-31", "milestone")["status"], "conditional");
+    let met = on("2026-04-01", "milestone");
+    assert_eq!(
+        (&met["status"], &met["met_by"], &met["missed_by"]),
+        (
+            &"unreported".into(),
+            &"2026-04-01-globex-ships-its-model".into(),
+            &Value::Null
+        )
+    );
+    let missed = on("2027-06-01", "milestone");
+    assert_eq!(missed["status"], "overdue");
+    assert_eq!(
+        missed["missed_by"],
+        "2026-05-02-globex-threatens-acme-over-milestone"
+    );
+    // A withdrawn claim reports nothing.
+    assert_eq!(on("2026-08-01", "second")["status"], "unreported");
+    let text = state_text(&store, &["--as-of", "2026-06-01"]);
+    for line in [
+        "5M EUR  overdue, due 2026-02-01 (missed payment reported by 2026-02-10-globex-says-euro-instalment-missing)",
+        "4B USD  overdue, condition met per 2026-04-01-globex-ships-its-model (missed payment reported by 2026-05-02-globex-threatens-acme-over-milestone)",
+    ] {
+        assert!(text.contains(line), "no {line:?} in:\n{text}");
+    }
+}
+
+#[test]
+fn a_report_must_name_a_keyed_tranche_and_list_its_investor_and_investee() {
+    let store = mixed_store();
+    let file = store.dir.path().join("report.toml");
+    std::fs::write(
+        &file,
+        r#"[[event]]
+id = "2026-02-10-initech-says-acme-has-not-paid"
+date = "2026-02-10"
+kind = "statement"
+summary = "Initech says Acme has not paid Globex."
+confidence = "rumor"
+parties = ["acme", "initech"]
+by = "initech"
+concerns = ["2026-01-10-acme-invests-more-in-globex#euro", "2026-01-10-acme-invests-more-in-globex#none"]
+
+[[event.source]]
+url = "https://example.com/initech"
+"#,
+    )
+    .expect("write");
+    let out = store
+        .cmd()
+        .arg("import")
+        .arg(&file)
+        .output()
+        .expect("import");
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    for want in [
+        "`concerns` names 2026-01-10-acme-invests-more-in-globex#euro, a tranche from acme to globex, but `parties` leaves out globex: list both",
+        "`concerns` names 2026-01-10-acme-invests-more-in-globex#none, but 2026-01-10-acme-invests-more-in-globex has no tranche \"none\" (its tranche keys: first, second, milestone, euro)",
+    ] {
+        assert!(err.contains(want), "no {want:?} in {err}");
+    }
 }
 
 #[test]
@@ -286,4 +380,50 @@ fn a_restore_applies_the_payment_rules_of_an_import() {
         "{stderr}"
     );
     assert!(!copy.path.exists(), "a refused restore leaves no store");
+}
+
+#[test]
+fn a_restore_applies_the_report_rules_of_an_import() {
+    // Reports as import admits them restore; one that leaves the investee out of its
+    // parties, appended without the validator, is refused at that record.
+    let store = reported_store();
+    let good = store.dir.path().join("good.jsonl");
+    std::fs::write(&good, export(&store)).expect("write the export");
+    let copy = TempStore::new();
+    copy.import(&[&good]);
+    assert_eq!(
+        status_of(&copy, &["--as-of", "2026-02-10"], "euro")["status"],
+        "overdue"
+    );
+    let file = store.dir.path().join("bad.jsonl");
+    {
+        let mut ledger = Ledger::open(SledStore::open(&store.path).expect("open")).expect("open");
+        let mut report = ledger
+            .event(&EventId::new("2026-02-10-globex-says-euro-instalment-missing").expect("id"))
+            .expect("read")
+            .expect("recorded")
+            .1;
+        report.id = EventId::new("2026-02-11-acme-alone").expect("id");
+        report.parties = vec![pactlog::model::PartyId::new("acme").expect("party")];
+        ledger
+            .append_unchecked(vec![Entry::Event(report)], Timestamp::from_unix(0))
+            .expect("append");
+        let mut out = std::fs::File::create(&file).expect("create");
+        pactlog::import::export(&ledger, &mut out).expect("export");
+    }
+    let fresh = TempStore::new();
+    let out = fresh
+        .cmd()
+        .arg("import")
+        .arg(&file)
+        .output()
+        .expect("restore");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "`concerns` names {ROUND}#euro, a tranche from acme to globex, but `parties` leaves out globex"
+        )),
+        "{stderr}"
+    );
 }

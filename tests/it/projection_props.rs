@@ -404,8 +404,9 @@ fn fuzzy_generator_makes_every_date_form_and_cross_party_references() {
     }
 }
 
-/// The generated ledgers reach every money status on their boundary days, and pay
-/// tranches through payments, so the properties above compare statuses that vary.
+/// The generated ledgers reach every money status on their boundary days, pay tranches
+/// through payments and report on them (a condition met, a payment missed), so the
+/// properties above compare statuses that vary.
 #[test]
 fn fuzzy_generator_makes_every_money_status() {
     let mut runner = proptest::test_runner::TestRunner::deterministic();
@@ -421,6 +422,12 @@ fn fuzzy_generator_makes_every_money_status() {
                     if i.paid_by.is_some() {
                         *seen.entry("paid by a payment").or_default() += 1;
                     }
+                    if i.met_by.is_some() {
+                        *seen.entry("condition reported met").or_default() += 1;
+                    }
+                    if i.missed_by.is_some() {
+                        *seen.entry("payment reported missed").or_default() += 1;
+                    }
                 }
             }
         }
@@ -428,10 +435,13 @@ fn fuzzy_generator_makes_every_money_status() {
     for what in [
         "paid",
         "scheduled",
+        "unreported",
         "overdue",
         "conditional",
         "lapsed",
         "paid by a payment",
+        "condition reported met",
+        "payment reported missed",
     ] {
         let n = seen.get(what).copied().unwrap_or(0);
         assert!(n >= 20, "only {n} tranches {what} in 100 ledgers: {seen:?}");

@@ -4,8 +4,10 @@
 use assert_cmd::Command;
 use pactlog::codec::Timestamp;
 use pactlog::ledger::Ledger;
-use pactlog::model::{Day, PartyId, TermType};
-use pactlog::projection::{MoneyStatus, Query, RelationshipState, Select, Status};
+use pactlog::model::{Confidence, Day, PartyId, TermType};
+use pactlog::projection::{
+    ConflictKind, InvestmentState, MoneyStatus, Query, RelationshipState, Select, Status,
+};
 use pactlog::store::MemoryStore;
 use std::path::{Path, PathBuf};
 
@@ -132,6 +134,160 @@ fn on_2026_05_01_api_exclusivity_is_gone_the_models_license_is_non_exclusive_and
     );
 }
 
+const API_EXCLUSIVITY: &str =
+    "2025-10-28-microsoft-openai-definitive-agreement#api-exclusive-stateless";
+const FRONTIER: &str = "2026-02-27-amazon-openai-frontier-agreement-restated#frontier-distribution";
+
+/// A claim on a conflict: its event, confidence and whether it is open.
+type Claim = (String, Confidence, Option<bool>);
+
+/// The claims of the conflicts on `day` between Azure's stateless-API exclusivity and
+/// Amazon's Frontier distribution, by kind.
+fn seed_conflicts(l: &Ledger<MemoryStore>, day: &str) -> Vec<(ConflictKind, Vec<Claim>)> {
+    let answer = l
+        .conflicts(Query::as_of(self::day(day)), &Select::Party(p("openai")))
+        .unwrap();
+    answer
+        .conflicts
+        .iter()
+        .filter(|c| {
+            let refs: Vec<String> = c.terms.iter().map(|t| t.reference().to_string()).collect();
+            refs.contains(&API_EXCLUSIVITY.to_string()) && refs.contains(&FRONTIER.to_string())
+        })
+        .map(|c| {
+            let claims = (c.disputes.iter())
+                .map(|d| (d.event.to_string(), d.confidence, d.open))
+                .collect();
+            (c.kind, claims)
+        })
+        .collect()
+}
+
+#[test]
+fn on_2026_03_01_the_joint_statement_already_contests_azure_api_exclusivity_against_frontier() {
+    let l = bundled();
+    let statement = "2026-02-27-microsoft-openai-joint-statement-restated".to_string();
+    assert_eq!(
+        seed_conflicts(&l, "2026-03-01"),
+        [(
+            ConflictKind::Contested,
+            vec![(statement.clone(), Confidence::Confirmed, None)]
+        )]
+    );
+    // By 2026-03-20 the reported threat (open) and the on-record statement join it.
+    let threat = "2026-02-27-microsoft-weighs-suing-openai-and-amazon-restated".to_string();
+    let obligation = "2026-03-18-microsoft-calls-exclusivity-legal-obligation-restated";
+    assert_eq!(
+        seed_conflicts(&l, "2026-03-20"),
+        [(
+            ConflictKind::Contested,
+            vec![
+                (statement, Confidence::Confirmed, None),
+                (threat, Confidence::Rumor, Some(true)),
+                (obligation.to_string(), Confidence::Confirmed, None),
+            ]
+        )]
+    );
+}
+
+#[test]
+fn after_the_amendment_no_term_overlaps_amazon_third_party_frontier_distribution() {
+    let l = bundled();
+    for day in ["2026-05-01", "2026-12-07"] {
+        let q = Query::as_of(self::day(day));
+        let answer = l.conflicts(q, &Select::All).unwrap();
+        assert!(answer.conflicts.is_empty(), "{day}: {:?}", answer.conflicts);
+        let r = rel(&l, q, "amazon", "openai");
+        let frontier = r
+            .terms
+            .iter()
+            .find(|t| t.reference().to_string() == FRONTIER);
+        let frontier = frontier.expect("Amazon's Frontier distribution is in force");
+        assert_eq!(
+            frontier.scope.as_str(),
+            "cloud.distribution.third-party.frontier"
+        );
+        let r = rel(&l, q, "microsoft", "openai");
+        assert!(
+            r.terms.iter().any(|t| t.scope.as_str() == "cloud.primary"),
+            "Azure's primary-cloud term is in force: {:?}",
+            r.terms
+        );
+    }
+    // The dispute stays open: no suit, withdrawal or settlement is recorded.
+    let r = rel(&l, Query::as_of(day("2026-12-07")), "microsoft", "openai");
+    assert_eq!(r.status, Status::Disputed);
+}
+
+fn tranche<'r>(r: &'r RelationshipState, reference: &str) -> &'r InvestmentState {
+    (r.investments.iter())
+        .find(|i| {
+            i.key
+                .as_ref()
+                .is_some_and(|k| format!("{}#{k}", i.event) == reference)
+        })
+        .unwrap_or_else(|| panic!("no tranche {reference} in {:?}", r.investments))
+}
+
+#[test]
+fn amazon_initial_15b_reads_paid_by_the_reported_payment_never_overdue() {
+    let l = bundled();
+    let initial = "2026-02-27-amazon-invests-50b-in-openai#initial-15b";
+    for day in ["2026-04-01", "2026-12-07"] {
+        let r = rel(&l, Query::as_of(self::day(day)), "amazon", "openai");
+        let t = tranche(&r, initial);
+        assert_eq!(t.status, MoneyStatus::Paid, "{day}");
+        assert_eq!(
+            t.paid_by.as_ref().map(|e| e.as_str()),
+            Some("2026-02-27-amazon-pays-15b-upfront")
+        );
+    }
+    // The payment is dated 2026-02-27/2026-03-31: it counts from its last day, and the
+    // tranche is scheduled (due 2026-03-31) before it.
+    let r = rel(&l, Query::as_of(day("2026-03-30")), "amazon", "openai");
+    assert_eq!(tranche(&r, initial).status, MoneyStatus::Scheduled);
+}
+
+#[test]
+fn on_2026_12_07_no_tranche_reads_overdue_and_what_is_due_reads_unreported() {
+    let l = bundled();
+    let q = Query::as_of(day("2026-12-07"));
+    let all = l.state(q, &Select::All).unwrap();
+    let overdue: Vec<_> = (all.relationships.iter())
+        .flat_map(|r| &r.investments)
+        .filter(|i| i.status == MoneyStatus::Overdue)
+        .collect();
+    assert!(
+        overdue.is_empty(),
+        "no source reports a missed payment: {overdue:?}"
+    );
+    let r = rel(&l, q, "openai", "softbank");
+    let third = tranche(&r, "2026-02-27-openai-110b-round#softbank-third-10b");
+    assert_eq!(third.status, MoneyStatus::Unreported);
+    // Amazon's $35B: its condition reported met by OpenAI's S-1, its payment not reported.
+    let r = rel(&l, q, "amazon", "openai");
+    let rest = tranche(
+        &r,
+        "2026-02-27-amazon-invests-50b-in-openai#conditional-35b",
+    );
+    assert_eq!(
+        (rest.status, rest.met_by.as_ref().map(|e| e.as_str())),
+        (
+            MoneyStatus::Unreported,
+            Some("2026-06-08-s1-makes-amazon-35b-due")
+        )
+    );
+    let before = rel(&l, Query::as_of(day("2026-06-07")), "amazon", "openai");
+    assert_eq!(
+        tranche(
+            &before,
+            "2026-02-27-amazon-invests-50b-in-openai#conditional-35b"
+        )
+        .status,
+        MoneyStatus::Conditional
+    );
+}
+
 #[test]
 fn the_2021_investment_counts_as_of_mid_2022_but_was_not_known_then() {
     let l = bundled();
@@ -190,12 +346,12 @@ fn diff_feb_to_apr_2026_shows_the_joint_statement_and_the_march_dispute() {
     assert!(
         r.events
             .iter()
-            .any(|e| e.as_str() == "2026-02-27-microsoft-openai-joint-statement")
+            .any(|e| e.as_str() == "2026-02-27-microsoft-openai-joint-statement-restated")
     );
     assert_eq!(r.disputes_opened.len(), 1);
     assert!(
         r.disputes_opened[0].event.as_str()
-            == "2026-02-27-microsoft-weighs-suing-openai-and-amazon"
+            == "2026-02-27-microsoft-weighs-suing-openai-and-amazon-restated"
     );
     assert_eq!(r.status, (Status::Active, Status::Disputed));
 }

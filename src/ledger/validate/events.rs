@@ -7,7 +7,9 @@ use super::money;
 use super::order::{cycle_message, dependency_order, order, reference_cycles};
 use super::{Item, Problem, What};
 use crate::ledger::{Ledger, LedgerError};
-use crate::model::{Day, Event, EventId, PartyId, PartyRegistry, Payload, TermRef, a_kind};
+use crate::model::{
+    Day, Event, EventId, PartyId, PartyRegistry, Payload, TermRef, TrancheRef, a_kind,
+};
 use crate::store::Store;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -274,9 +276,10 @@ fn references<S: Store>(
             problem(message);
         }
     }
-    // A legal event or statement is never an agreement, so naming itself is caught here.
+    // A legal event or statement is neither an agreement nor an investment, so naming
+    // itself is caught here.
     for r in e.payload.concerns() {
-        if let Some(message) = term_ref_problem("concerns", r, lookup.get(unique, &r.event)?) {
+        if let Some(message) = concern_problem(e, r, lookup.get(unique, &r.event)?) {
             problem(message);
         }
     }
@@ -313,6 +316,37 @@ pub(super) fn ended_before_granted(r: &TermRef, ender: &Event, granted: Day) -> 
             ender.date
         )
     })
+}
+
+/// What is wrong with `e` naming `r` in `concerns` when the event it names is `target`:
+/// `r` must name a term of an agreement, or a keyed tranche of an investment (a report
+/// on that tranche's payment).
+pub(super) fn concern_problem(e: &Event, r: &TermRef, target: Option<&Event>) -> Option<String> {
+    match target.map(|t| &t.payload) {
+        Some(Payload::Investment { tranches }) => {
+            money::tranche_ref_problem("concerns", e, &as_tranche(r), tranches)
+        }
+        None | Some(Payload::Agreement { .. }) => term_ref_problem("concerns", r, target),
+        Some(other) => Some(not_concernable(r, other.kind_name())),
+    }
+}
+
+/// The tranche that `r`, a reference in `concerns` naming an investment, names.
+pub(super) fn as_tranche(r: &TermRef) -> TrancheRef {
+    TrancheRef {
+        event: r.event.clone(),
+        key: r.key.clone(),
+    }
+}
+
+/// The problem of a `concerns` reference `r` whose event is of `kind`, neither an
+/// agreement nor an investment.
+pub(super) fn not_concernable(r: &TermRef, kind: &str) -> String {
+    format!(
+        "`concerns` names {r}, but {} is {} event, not an agreement or an investment",
+        r.event,
+        a_kind(kind)
+    )
 }
 
 /// What is wrong with the term reference `r` in `field` (`ends` or `concerns`) when the

@@ -1,5 +1,5 @@
 //! The rules for money: an investment's tranches (keys given once, `due` and `lapses`
-//! dates that make sense) and the tranches a payment pays. Imports and restores apply
+//! dates that make sense), the tranches a payment pays and those a report names. Imports and restores apply
 //! the same rules through these functions.
 
 use crate::model::{EdtfDate, Event, PartyId, Payload, Tranche, TrancheRef, a_kind};
@@ -76,9 +76,7 @@ fn date_problem(e: &Event, field: &str, d: &EdtfDate) -> Option<String> {
 }
 
 /// What is wrong with a payment `payer` paying `r`, when the event `r` names is `target`
-/// (its kind and tranches): it must be an investment with a tranche of that key, and the
-/// payment's parties must include that tranche's investor and investee (so that it is
-/// listed, and counted, wherever the tranche is).
+/// (its kind and tranches): see [`tranche_ref_problem`].
 pub(super) fn pays_problem(
     payer: &Event,
     r: &TrancheRef,
@@ -100,6 +98,19 @@ pub(super) fn pays_problem(
             a_kind(kind)
         ));
     }
+    tranche_ref_problem("pays", payer, r, tranches)
+}
+
+/// What is wrong with `referrer` naming the tranche `r` in `field` (`pays`, or
+/// `concerns` for a report) when the investment `r` names has `tranches`: it must have
+/// a tranche of that key, and the referrer's parties must include that tranche's
+/// investor and investee (so that it is listed, and counted, wherever the tranche is).
+pub(super) fn tranche_ref_problem(
+    field: &str,
+    referrer: &Event,
+    r: &TrancheRef,
+    tranches: &[Tranche],
+) -> Option<String> {
     let Some(t) = tranches.iter().find(|t| t.key.as_ref() == Some(&r.key)) else {
         let keys: Vec<&str> = tranches
             .iter()
@@ -111,20 +122,24 @@ pub(super) fn pays_problem(
             format!("its tranche keys: {}", keys.join(", "))
         };
         return Some(format!(
-            "`pays` names {r}, but {} has no tranche {:?} ({known})",
+            "`{field}` names {r}, but {} has no tranche {:?} ({known})",
             r.event,
             r.key.as_str()
         ));
     };
     let missing: Vec<&PartyId> = [&t.investor, &t.investee]
         .into_iter()
-        .filter(|p| !payer.parties.contains(p))
+        .filter(|p| !referrer.parties.contains(p))
         .collect();
     (!missing.is_empty()).then(|| {
         let missing: Vec<&str> = missing.iter().map(|p| p.as_str()).collect();
+        let hint = if field == "pays" {
+            "list both (or leave `parties` out to take them from the tranches)"
+        } else {
+            "list both"
+        };
         format!(
-            "`pays` names {r}, a tranche from {} to {}, but `parties` leaves out {}: \
-             list both (or leave `parties` out to take them from the tranches)",
+            "`{field}` names {r}, a tranche from {} to {}, but `parties` leaves out {}: {hint}",
             t.investor,
             t.investee,
             missing.join(" and ")

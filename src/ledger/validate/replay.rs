@@ -7,7 +7,9 @@
 //! of later records; its chain hash, so that [`Ledger::append_replayed`] appends exactly
 //! the records that were admitted and nothing else).
 
-use super::events::{ended_before_granted, term_ref_problem};
+use super::events::{
+    as_tranche, concern_problem, ended_before_granted, not_concernable, term_ref_problem,
+};
 use super::money;
 use crate::chain::{Break, Tip};
 use crate::codec::{ChainHash, Entry, Record};
@@ -249,7 +251,7 @@ impl<'l, S: Store> Replay<'l, S> {
                 .concerns()
                 .iter()
                 .filter(|r| r.event == *target)
-                .find_map(|r| term_ref_in(field, r, found)),
+                .find_map(|r| concern_in(e, r, found)),
             "pays" => e
                 .payload
                 .pays()
@@ -262,6 +264,19 @@ impl<'l, S: Store> Replay<'l, S> {
             )),
             _ => None,
         }
+    }
+}
+
+/// What is wrong with `e` naming `r` in `concerns` when its event is `found`: a term
+/// of an agreement or a keyed tranche of an investment.
+fn concern_in(e: &Event, r: &TermRef, found: &Target<'_>) -> Option<String> {
+    match found {
+        Target::Recorded(t) => concern_problem(e, r, Some(t)),
+        Target::Admitted(a) if a.kind == "investment" => {
+            money::tranche_ref_problem("concerns", e, &as_tranche(r), &a.tranches)
+        }
+        Target::Admitted(a) if a.kind != "agreement" => Some(not_concernable(r, a.kind)),
+        Target::Admitted(_) => term_ref_in("concerns", r, found),
     }
 }
 

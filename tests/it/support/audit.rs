@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 /// Records after importing events/: 17 parties and 39 events.
-pub(crate) const EVENTS_SIZE: u64 = 70;
+pub(crate) const EVENTS_SIZE: u64 = 92;
 /// Events in `extra_events`.
 pub(crate) const EXTRA: u64 = 4;
 pub(crate) const KEY_NAME: &str = "example.org/pactlog";

@@ -389,13 +389,24 @@ fn ends(d: &mut Dice<'_>, built: &Built) -> Vec<TermRef> {
     distinct(d, 2, |d| built.terms[d.below(built.terms.len())].0.clone())
 }
 
-/// The terms a legal event or statement is about: none a third of the time, else one
-/// to three earlier terms (two or more name them together: a contest).
+/// What a legal event or statement is about: nothing a third of the time, else one to
+/// three earlier terms (two or more name them together: a contest) or keyed tranches
+/// (a report on their payment).
 fn concerns(d: &mut Dice<'_>, built: &Built) -> Vec<TermRef> {
-    if built.terms.is_empty() || d.below(3) == 0 {
+    let (terms, tranches) = (built.terms.len(), built.tranches.len());
+    if terms + tranches == 0 || d.below(3) == 0 {
         return Vec::new();
     }
-    distinct(d, 3, |d| built.terms[d.below(built.terms.len())].0.clone())
+    distinct(d, 3, |d| match d.below(terms + tranches) {
+        i if i < terms => built.terms[i].0.clone(),
+        i => {
+            let r = &built.tranches[i - terms].0;
+            TermRef {
+                event: r.event.clone(),
+                key: r.key.clone(),
+            }
+        }
+    })
 }
 
 /// The payload of the seed's kind; kinds that need an earlier target fall back to
@@ -586,8 +597,8 @@ fn supersedes(
 
 /// Parties as import makes them: explicit ones and the payload's; failing both, those of
 /// the targets (the superseded event, the ended terms' grantors and holders). A payment
-/// always lists the investor and investee of what it pays (import refuses one that
-/// leaves them out).
+/// always lists the investor and investee of what it pays, and a report those of the
+/// tranches it names (import refuses one that leaves them out).
 fn parties(
     payload: &Payload,
     supersedes: Option<&EventId>,
@@ -603,6 +614,13 @@ fn parties(
             .find(|(x, _, _)| x == r)
             .expect("earlier");
         parties.extend([investor.clone(), investee.clone()]);
+    }
+    for r in payload.concerns() {
+        let named =
+            |(x, _, _): &&(TrancheRef, PartyId, PartyId)| x.event == r.event && x.key == r.key;
+        if let Some((_, investor, investee)) = built.tranches.iter().find(named) {
+            parties.extend([investor.clone(), investee.clone()]);
+        }
     }
     if let Some(extra) = &seed.explicit {
         parties.extend(
@@ -880,9 +898,13 @@ pub(crate) fn references_point_backwards(entries: &[Entry]) -> Result<(), String
                     find(t).ok_or(format!("{}: supersedes unknown {t}", e.id))?;
                 }
                 for r in e.payload.ends().iter().chain(e.payload.concerns()) {
+                    let concerned = e.payload.concerns().contains(r);
                     match find(&r.event).map(|t| &t.payload) {
                         Some(Payload::Agreement { terms, .. })
                             if terms.iter().any(|t| t.key == r.key) => {}
+                        Some(Payload::Investment { tranches })
+                            if concerned
+                                && tranches.iter().any(|t| t.key.as_ref() == Some(&r.key)) => {}
                         _ => return Err(format!("{}: refers to unknown term {r}", e.id)),
                     }
                 }

@@ -14,10 +14,13 @@
 //!   x in `against`, unless a counted closing legal event `resolves` it;
 //! - a tranche of a counted investment is paid when a counted payment names it (the
 //!   earliest such payment is the one named), or when it has neither due nor condition;
-//!   else, with a condition, lapsed once its `lapses` date lies wholly before the day and
-//!   conditional until then; else (a due date) scheduled while the day is before the due
-//!   date's latest day, overdue from that day on; totals add amounts per currency and
-//!   status;
+//!   a *report* on it is a counted statement, or legal event of a stage that is not
+//!   closing, whose `concerns` names it; with a condition and no report, it is lapsed
+//!   once its `lapses` date lies wholly before the day and conditional until then;
+//!   otherwise it falls due on its due date's latest day, or for a condition on the
+//!   first report's latest day (or its due date's, if later): scheduled before that day,
+//!   then overdue when a report lies wholly after that day (the first one is named) and
+//!   unreported otherwise; totals add amounts per currency and status;
 //! - a relationship exists when its two parties share a counted or possible event.
 //!
 //! Order (the design leaves it open; this is the natural one): events by (earliest day,
@@ -158,23 +161,68 @@ impl<'a> View<'a> {
         })
     }
 
+    /// The counted reports on tranche `key` of `event`, in event order: statements and
+    /// legal events of a stage that is not closing that name it in `concerns`.
+    pub fn reports(&self, event: &EventId, key: &TermKey) -> Vec<&Event> {
+        self.live
+            .iter()
+            .map(|r| &r.event)
+            .filter(|e| self.counts(e))
+            .filter(|e| match &e.payload {
+                Payload::Statement { .. } => true,
+                Payload::Legal { stage, .. } => !stage.is_closing(),
+                _ => false,
+            })
+            .filter(|e| (e.payload.concerns().iter()).any(|c| c.event == *event && c.key == *key))
+            .collect()
+    }
+
     /// Tranche `index` of the counted investment `e`, with its status on the day.
     pub fn tranche(&self, e: &Event, index: usize, t: &Tranche) -> InvestmentState {
         let paid_by = t.key.as_ref().and_then(|k| self.paid_by(&e.id, k));
+        let reports = t
+            .key
+            .as_ref()
+            .map(|k| self.reports(&e.id, k))
+            .unwrap_or_default();
         let day = self.query.as_of;
+        let mut met_by = None;
+        let mut missed_by = None;
         let status = if paid_by.is_some() || (t.condition.is_none() && t.due.is_none()) {
             MoneyStatus::Paid
-        } else if t.condition.is_some() {
+        } else if t.condition.is_some() && reports.is_empty() {
             match &t.lapses {
                 Some(l) if l.latest() < day => MoneyStatus::Lapsed,
                 _ => MoneyStatus::Conditional,
             }
         } else {
-            match &t.due {
-                Some(due) if day < due.latest() => MoneyStatus::Scheduled,
-                _ => MoneyStatus::Overdue,
+            // The day the money fell due: the due date's last day, and for a condition
+            // the first report's last day, whichever is later.
+            let mut falls_due = t.due.as_ref().map(|d| d.latest());
+            if t.condition.is_some() {
+                met_by = Some(reports[0].id.clone());
+                let met = reports[0].date.latest();
+                falls_due = Some(falls_due.map_or(met, |d| d.max(met)));
+            }
+            let falls_due = falls_due.expect("a due date or a report");
+            missed_by = reports
+                .iter()
+                .find(|r| r.date.earliest() > falls_due)
+                .map(|r| r.id.clone());
+            if day < falls_due {
+                MoneyStatus::Scheduled
+            } else if missed_by.is_some() {
+                MoneyStatus::Overdue
+            } else {
+                MoneyStatus::Unreported
             }
         };
+        if status != MoneyStatus::Overdue {
+            missed_by = None;
+        }
+        if status == MoneyStatus::Paid {
+            met_by = None;
+        }
         InvestmentState {
             event: e.id.clone(),
             index,
@@ -187,6 +235,8 @@ impl<'a> View<'a> {
             lapses: t.lapses.clone(),
             status,
             paid_by,
+            met_by,
+            missed_by,
         }
     }
 
