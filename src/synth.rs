@@ -34,7 +34,7 @@ mod values;
 
 use values::{disclosed, fuzzy_date, sentence_of, sources, summary, term, tranche};
 
-pub use files::write_event_files;
+pub use files::{event_toml, party_toml, write_event_files};
 
 /// What to generate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

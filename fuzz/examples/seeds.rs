@@ -77,6 +77,17 @@ fn main() {
         let seq = stored.seq.get();
         write("decode_record", &format!("record-{seq}"), &stored.bytes);
         write("decode_record", &format!("value-{seq}"), &stored.to_value());
+        // `restore_line`: the record as it is, and with its last byte changed.
+        let pick = u8::try_from(seq).expect("a small fixture");
+        write("restore_line", &format!("record-{seq}"), &[pick]);
+        let last = u16::try_from(stored.bytes.len() - 1)
+            .unwrap_or(u16::MAX)
+            .to_le_bytes();
+        write(
+            "restore_line",
+            &format!("edit-{seq}"),
+            &[pick, last[0], last[1], 0],
+        );
     }
 
     for dir in [

@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use pactlog::model::{Party, PartyId, PartyRegistry, check_name};
+use pactlog::model::{Party, PartyId, PartyRegistry, check_name, tidy};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
@@ -12,7 +12,8 @@ fuzz_target!(|data: &[u8]| {
     };
     let key = PartyRegistry::name_key(text);
     assert_eq!(PartyRegistry::name_key(&key), key, "{text:?}");
-    if let Ok(name) = check_name("name", text, 500) {
+    let name = tidy(text, false);
+    if check_name("name", &name, 500).is_ok() {
         let id = PartyId::new("fuzz").expect("a valid id");
         let registry = PartyRegistry::from_parties(vec![Party {
             id: id.clone(),

@@ -36,10 +36,12 @@ fuzz_target!(|data: &[u8]| {
             return;
         };
         let entries = plan
-            .parties
-            .into_iter()
+            .checked
+            .parties()
+            .iter()
+            .cloned()
             .map(Entry::Party)
-            .chain(plan.events.into_iter().map(Entry::Event));
+            .chain(plan.checked.events().iter().cloned().map(Entry::Event));
         for entry in entries {
             let record = Record {
                 seq: Seq::new(ledger.size()),

@@ -32,6 +32,13 @@ fn format_text() -> impl Strategy<Value = String> {
     .prop_map(|parts| parts.concat())
 }
 
+/// Strings of `pattern` without the invisible and formatting characters names refuse.
+fn printable(pattern: &'static str) -> impl Strategy<Value = String> {
+    pattern.prop_filter("no invisible characters", |s| {
+        !s.chars().any(crate::model::text::is_invisible)
+    })
+}
+
 fn any_input() -> impl Strategy<Value = String> {
     prop_oneof![any::<String>(), format_text()]
 }
@@ -95,7 +102,7 @@ proptest! {
     }
 
     #[test]
-    fn key_texts_round_trip(name in "[^\\s+\\p{Cc}]{1,30}", seed in any::<[u8; 32]>()) {
+    fn key_texts_round_trip(name in printable("[^\\s+\\p{Cc}]{1,30}"), seed in any::<[u8; 32]>()) {
         let signing = SigningKey::from_seed(&name, seed)?;
         let parsed = SigningKey::from_private_text(&signing.to_private_text())?;
         prop_assert_eq!(parsed.to_private_text(), signing.to_private_text());

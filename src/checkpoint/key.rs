@@ -3,6 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use crate::model::text::is_invisible;
 use sha2::{Digest, Sha256};
 
 use super::error::{CheckpointError, KeyKind};
@@ -28,7 +29,11 @@ pub fn key_id(name: &str, public_key: &[u8; 32]) -> u32 {
     u32::from_be_bytes([a, b, c, d])
 }
 
-/// Checks the signed-note rules for key names.
+/// Checks the signed-note rules for key names (not empty, no '+', no white space), and
+/// refuses what would let a name print as another: control characters and the invisible
+/// and formatting characters of [`is_invisible`] (bidi controls such as U+202E,
+/// zero-width characters), which `key generate`, `audit` and `checkpoint` would
+/// otherwise print.
 pub(super) fn check_key_name(name: &str) -> Result<(), &'static str> {
     if name.is_empty() {
         Err("name is empty")
@@ -36,8 +41,12 @@ pub(super) fn check_key_name(name: &str) -> Result<(), &'static str> {
         Err("name contains '+'")
     } else if name.chars().any(char::is_whitespace) {
         Err("name contains white space")
-    } else if name.chars().any(|c| c < ' ') {
+    } else if name.chars().any(char::is_control) {
         Err("name contains a control character")
+    } else if name.chars().any(is_invisible) {
+        Err(
+            "name contains an invisible or formatting character (such as a bidi control or a zero-width character)",
+        )
     } else {
         Ok(())
     }
@@ -481,6 +490,35 @@ mod tests {
             VerifierKey::parse(&text),
             Err(CheckpointError::InvalidKeyName { .. })
         ));
+    }
+
+    /// Names that would print as other names (bidi controls, zero-width characters,
+    /// DEL and C1 controls) are refused when a key is made and when a key text is read.
+    #[test]
+    fn names_with_bidi_zero_width_or_other_controls_are_rejected() {
+        for name in [
+            "log\u{202e}gol",
+            "lo\u{200b}g",
+            "log\u{2066}",
+            "\u{feff}log",
+            "log\u{7f}",
+            "log\u{9b}",
+            "lo\u{2028}g",
+        ] {
+            let err = SigningKey::from_seed(name, [1; 32]).unwrap_err();
+            assert!(
+                matches!(err, CheckpointError::InvalidKeyName { .. }),
+                "{name:?}: {err}"
+            );
+            let text = PETER_VKEY.replace("PeterNeumann", name);
+            assert!(
+                matches!(
+                    VerifierKey::parse(&text),
+                    Err(CheckpointError::InvalidKeyName { .. })
+                ),
+                "{name:?}"
+            );
+        }
     }
 
     #[test]

@@ -1,66 +1,80 @@
 //! `pactlog audit`: check a proof file offline.
 
-use super::key::read_verifier_key;
+use super::key::{VerifierKeyArg, key_named};
 use super::{CliError, Code, audit_error, read_input};
-use crate::view::json::event_json;
+use crate::view::json::{event_json, json_line};
 use clap::Args;
-use pactlog::checkpoint::MAX_PROOF_FILE_BYTES;
+use pactlog::checkpoint::{MAX_PROOF_FILE_BYTES, VerifierKey};
 use pactlog::input::unix_newlines;
 use pactlog::model::escape;
-use pactlog::{AuditedRecord, Entry, audit_inclusion};
+use pactlog::{AuditedRecord, Entry, audit_inclusion_of};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 
 /// Check an inclusion proof file offline: no store is needed
 ///
-/// Checks, in order: the checkpoint's Ed25519 signature by VKEY (C2SP signed note), the
-/// inclusion path from the record's bytes to the signed Merkle root (RFC 6962), and that
-/// the bytes decode strictly to a pactlog record at the proven index. Prints the record.
-/// Exit 0 when everything holds, 3 when anything does not.
+/// Checks, in order: the checkpoint's Ed25519 signature by the key (C2SP signed note),
+/// that the checkpoint is one of this log's (its origin is the key's name, it signs one
+/// chain head at most), the inclusion path from the record's bytes to the signed Merkle
+/// root (RFC 6962), and that the bytes decode strictly to a pactlog record at the proven
+/// index. Prints the record and the key (name and key id) it was checked with. Exit 0
+/// when everything holds, 3 when anything does not.
+///
+/// The key is given as text with --key (never read as a file name) or as a file with
+/// --key-file.
 ///
 /// A proof file with Windows line endings (CRLF on every line) is checked as the same
 /// file with Unix ones: the signature is over that text.
 ///
 /// Examples:
-///   pactlog audit proof.txt --key log.pub
-///   pactlog proof inclusion openai | pactlog audit - --key log.pub --json
+///   pactlog audit proof.txt --key-file log.pub
+///   pactlog audit proof.txt --key 'example.org/log+c74f20a3+AbC...'
+///   pactlog proof inclusion openai | pactlog audit - --key-file log.pub --json
 #[derive(Args, Debug)]
 #[command(verbatim_doc_comment)]
 pub struct AuditArgs {
     /// The proof file (from `pactlog proof inclusion ID`), or - for standard input
+    #[arg(requires = "verifier")]
     proof: PathBuf,
 
-    /// The verifier key (`name+keyid+base64`, or a file holding it)
-    #[arg(long, value_name = "VKEY")]
-    key: String,
+    #[command(flatten)]
+    key: VerifierKeyArg,
 
-    /// Print JSON: {"ok", "index", "origin", "tree_size", "key", "recorded_at", and
-    /// "event" or "party"}
+    /// The log's origin, when it is not the key's name (checking a witness's
+    /// cosignature): the checkpoint must name this log
+    #[arg(long, value_name = "LOG")]
+    origin: Option<String>,
+
+    /// Print JSON: {"ok", "index", "origin", "tree_size", "key", "key_id",
+    /// "recorded_at", and "event" or "party"}
     #[arg(long)]
     json: bool,
 }
 
 pub fn run_audit(args: AuditArgs) -> Result<Code, CliError> {
-    let key = read_verifier_key(&args.key)?;
+    let key = args
+        .key
+        .read()?
+        .ok_or_else(|| CliError::user("give the verifier key with --key or --key-file"))?;
+    let signer = key_named(key.name(), key.key_id());
     let text = read_signed_text(&args.proof, MAX_PROOF_FILE_BYTES, "proof file")?;
-    let audited = audit_inclusion(&text, &key).map_err(|e| {
-        let mut err = audit_error(e);
+    let audited = audit_inclusion_of(&text, &key, args.origin.as_deref()).map_err(|e| {
+        let mut err = audit_error(e).with_context(&format!("checked with the key {signer}"));
         err.force_verify();
         err
     })?;
     if args.json {
-        outln!("{}", audited_json(&audited, key.name()))?;
+        outln!("{}", json_line(&audited_json(&audited, &key)))?;
         return Ok(Code::Ok);
     }
     let r = &audited.record;
     // Every line is one field; text from the proof is escaped so that it cannot start a
     // line of its own (a summary holding "\nok: record 0 ..." stays inside its field).
     outln!(
-        "ok: record {} is in the log \"{}\" of {} records signed by {}",
+        "ok: record {} is in the log \"{}\" of {} records signed by {signer}",
         r.seq,
         escape(&audited.origin),
         audited.size,
-        escape(key.name())
     )?;
     outln!("recorded_at {}", r.recorded_at)?;
     match &r.entry {
@@ -79,14 +93,15 @@ pub fn run_audit(args: AuditArgs) -> Result<Code, CliError> {
     Ok(Code::Ok)
 }
 
-fn audited_json(audited: &AuditedRecord, signer: &str) -> serde_json::Value {
+fn audited_json(audited: &AuditedRecord, key: &VerifierKey) -> serde_json::Value {
     let r = &audited.record;
     let mut v = json!({
         "ok": true,
         "index": r.seq.get(),
         "origin": audited.origin,
         "tree_size": audited.size,
-        "key": signer,
+        "key": key.name(),
+        "key_id": format!("{:08x}", key.key_id()),
         "recorded_at": r.recorded_at.to_string(),
     });
     match &r.entry {

@@ -1,13 +1,13 @@
 //! `pactlog checkpoint`: sign the current head.
 
-use super::key::read_signing_key;
+use super::key::SigningKeyArg;
 use super::{CliError, Code, Globals, audit_error};
+use crate::view::json::json_line;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use clap::Args;
 use pactlog::checkpoint::open_checkpoint;
 use serde_json::json;
-use std::path::PathBuf;
 
 /// Sign a checkpoint of the ledger's current head and print it
 ///
@@ -16,25 +16,26 @@ use std::path::PathBuf;
 /// is what `pactlog proof inclusion` proves against. Signing refuses when the ledger is
 /// not consistent with the last checkpoint signed (truncated, rolled back or rewritten).
 /// Publish the note: anyone holding it can later prove the ledger was not rewritten.
+/// The note names the key that signed it (its signature line); --json also gives its
+/// key id.
 ///
 /// Examples:
-///   pactlog checkpoint --key log.key > checkpoint.txt
-///   pactlog checkpoint --key log.key --json
+///   pactlog checkpoint --key-file log.key > checkpoint.txt
+///   pactlog checkpoint --key-file log.key --json
 #[derive(Args, Debug)]
 #[command(verbatim_doc_comment)]
 pub struct CheckpointArgs {
-    /// The private key file (from `pactlog key generate`)
-    #[arg(long, value_name = "SKEY")]
-    key: PathBuf,
+    #[command(flatten)]
+    key: SigningKeyArg,
 
-    /// Print JSON: {"origin", "size", "root" (base64), "head" (hex), "note" (the signed
-    /// note, verbatim)}
+    /// Print JSON: {"origin", "size", "root" (base64), "head" (hex), "key", "key_id",
+    /// "note" (the signed note, verbatim)}
     #[arg(long)]
     json: bool,
 }
 
 pub fn run_checkpoint(g: &Globals, args: CheckpointArgs) -> Result<Code, CliError> {
-    let key = read_signing_key(&args.key)?;
+    let key = args.key.read()?;
     let mut ledger = g.open_to_verify()?;
     let note = ledger.sign_checkpoint(&key).map_err(audit_error)?;
     if !args.json {
@@ -49,8 +50,10 @@ pub fn run_checkpoint(g: &Globals, args: CheckpointArgs) -> Result<Code, CliErro
         "size": checkpoint.size(),
         "root": STANDARD.encode(checkpoint.root()),
         "head": ledger.head().to_hex(),
+        "key": key.name(),
+        "key_id": format!("{:08x}", key.key_id()),
         "note": note,
     });
-    outln!("{v}")?;
+    outln!("{}", json_line(&v))?;
     Ok(Code::Ok)
 }

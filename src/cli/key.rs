@@ -4,6 +4,7 @@ use super::{CliError, Code, read_input};
 use clap::{Args, Subcommand};
 use pactlog::checkpoint::MAX_KEY_FILE_BYTES;
 use pactlog::checkpoint::{SigningKey, VerifierKey};
+use pactlog::model::escape;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -146,34 +147,89 @@ fn write_new(path: &Path, text: &str, mode: u32) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Reads a signing key from a file (through the bounded reader; surrounding white
-/// space, such as a Windows line ending, is not part of the key).
+/// Where a verifier key comes from: its text (`--key`), or a file holding it
+/// (`--key-file`). Text is never taken for a file name: a file planted in the working
+/// folder under the name of a key cannot stand in for it.
+#[derive(Args, Debug)]
+#[group(id = "verifier", multiple = false)]
+pub struct VerifierKeyArg {
+    /// The verifier key itself (`name+keyid+base64`, as `key generate` prints it); never
+    /// read as a file name
+    #[arg(long, value_name = "VKEY")]
+    key: Option<String>,
+
+    /// A file holding the verifier key (such as log.pub, from `key generate`)
+    #[arg(long, value_name = "FILE")]
+    key_file: Option<PathBuf>,
+}
+
+impl VerifierKeyArg {
+    /// The key given, if one was.
+    pub fn read(&self) -> Result<Option<VerifierKey>, CliError> {
+        match (&self.key, &self.key_file) {
+            (Some(text), _) => VerifierKey::parse(text).map(Some).map_err(|e| {
+                CliError::user(format!(
+                    "--key {:?}: not a verifier key ({e}); --key takes the key itself \
+                     (name+keyid+base64), a file holding it goes to --key-file",
+                    text.chars().take(100).collect::<String>()
+                ))
+            }),
+            (None, Some(path)) => {
+                let text = read_input(path, MAX_KEY_FILE_BYTES, "the verifier key")?;
+                VerifierKey::parse(text.trim()).map(Some).map_err(|e| {
+                    CliError::user(format!(
+                        "verifier key in {}: {e}",
+                        pactlog::input::shown(path)
+                    ))
+                })
+            }
+            (None, None) => Ok(None),
+        }
+    }
+}
+
+/// Where a signing key comes from: a file (`--key-file`, as `key generate` writes it) or
+/// its text (`--key`, which other users of the machine can see in the process list).
+/// Text is never taken for a file name.
+#[derive(Args, Debug)]
+#[group(id = "signer", required = true, multiple = false)]
+pub struct SigningKeyArg {
+    /// The private key file (from `pactlog key generate`)
+    #[arg(long, value_name = "FILE")]
+    key_file: Option<PathBuf>,
+
+    /// The private key itself (`PRIVATE+KEY+name+keyid+base64`); never read as a file
+    /// name. Prefer --key-file: a command line is visible to other users
+    #[arg(long, value_name = "SKEY")]
+    key: Option<String>,
+}
+
+impl SigningKeyArg {
+    /// The key given.
+    pub fn read(&self) -> Result<SigningKey, CliError> {
+        match (&self.key, &self.key_file) {
+            (Some(text), _) => SigningKey::from_private_text(text).map_err(|e| {
+                // The text may be a private key: only its length is shown.
+                CliError::user(format!(
+                    "--key (a text of {} characters): not a private key ({e}); --key takes \
+                     the key itself, a file holding it goes to --key-file",
+                    text.chars().count()
+                ))
+            }),
+            (None, Some(path)) => read_signing_key(path),
+            (None, None) => Err(CliError::user("give the signing key with --key-file FILE")),
+        }
+    }
+}
+
+/// The signing key in the file at `path` (as `key generate` writes it).
 pub fn read_signing_key(path: &Path) -> Result<SigningKey, CliError> {
     let text = read_input(path, MAX_KEY_FILE_BYTES, "the signing key")?;
     SigningKey::from_private_text(text.trim())
-        .map_err(|e| CliError::user(format!("{}: {e}", path.display())))
+        .map_err(|e| CliError::user(format!("{}: {e}", pactlog::input::shown(path))))
 }
 
-/// Reads a verifier key given as text, or as a file holding it.
-pub fn read_verifier_key(arg: &str) -> Result<VerifierKey, CliError> {
-    let path = Path::new(arg);
-    let is_file = std::fs::symlink_metadata(path).is_ok();
-    let text = if is_file {
-        read_input(path, MAX_KEY_FILE_BYTES, "the verifier key")?
-    } else {
-        arg.to_string()
-    };
-    VerifierKey::parse(text.trim()).map_err(|e| {
-        if !is_file && !arg.contains('+') {
-            // Key text always holds '+' (name+keyid+base64): this was meant as a file.
-            CliError::user(format!(
-                "the verifier key file {arg} does not exist (--key takes a file holding the \
-                 key, or the key itself: name+keyid+base64)"
-            ))
-        } else if is_file {
-            CliError::user(format!("verifier key in {arg}: {e}"))
-        } else {
-            CliError::user(format!("verifier key: {e}"))
-        }
-    })
+/// How a verdict names the key it used: its name (escaped) and key id.
+pub fn key_named(name: &str, id: u32) -> String {
+    format!("{} (key id {id:08x})", escape(name))
 }

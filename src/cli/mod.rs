@@ -185,6 +185,13 @@ impl CliError {
         }
     }
 
+    /// The same error, its message followed by `context` (what the command used, such
+    /// as the key it checked with).
+    pub fn with_context(mut self, context: &str) -> CliError {
+        self.message = format!("{}; {context}", self.message);
+        self
+    }
+
     /// The message, without the `error: ` prefix of the terminal form.
     pub fn message(&self) -> &str {
         &self.message

@@ -28,12 +28,12 @@ enum ProofCommand {
 /// Prints a C2SP tlog-proof@v1: the header line, `extra <base64>` carrying the record's
 /// canonical bytes, `index <seq>`, the inclusion path (base64 SHA-256 hashes, one per
 /// line), a blank line, and the newest signed checkpoint. Check it offline with
-/// `pactlog audit FILE --key VKEY`. Needs a checkpoint that covers the record.
+/// `pactlog audit FILE --key-file VKEY`. Needs a checkpoint that covers the record.
 ///
 /// Examples:
-///   pactlog checkpoint --key log.key
+///   pactlog checkpoint --key-file log.key
 ///   pactlog proof inclusion 2026-02-27-amazon-invests-50b-in-openai > proof.txt
-///   pactlog audit proof.txt --key log.pub
+///   pactlog audit proof.txt --key-file log.pub
 #[derive(Args, Debug)]
 #[command(verbatim_doc_comment)]
 pub struct InclusionArgs {

@@ -33,12 +33,12 @@ const MIN_TOKEN_CHARS: usize = 16;
 /// address: ask the server instead.
 ///
 /// Imports need --token-file (a file holding a secret of at least 16 characters) and
-/// `Authorization: Bearer <secret>`; without it the server is read-only. With --key the
+/// `Authorization: Bearer <secret>`; without it the server is read-only. With --key-file the
 /// server signs a checkpoint whenever the ledger grows.
 ///
 /// Examples:
 ///   pactlog serve
-///   pactlog --store /srv/pactlog.db serve --addr 127.0.0.1:9000 --key log.key --token-file token
+///   pactlog --store /srv/pactlog.db serve --addr 127.0.0.1:9000 --key-file log.key --token-file token
 ///   curl 'http://127.0.0.1:8080/api/state?as_of=2026-03-01&pair=microsoft,openai'
 ///   pactlog import --server http://127.0.0.1:8080 --token-file token events/
 #[derive(Args, Debug)]
@@ -52,9 +52,9 @@ pub struct ServeArgs {
     #[arg(long, value_name = "FILE")]
     token_file: Option<PathBuf>,
 
-    /// The private key checkpoints are signed with (from `pactlog key generate`)
-    #[arg(long, value_name = "SKEY")]
-    key: Option<PathBuf>,
+    /// The private key file checkpoints are signed with (from `pactlog key generate`)
+    #[arg(long, value_name = "FILE")]
+    key_file: Option<PathBuf>,
 
     /// The largest request body, in bytes (larger ones get 413)
     #[arg(long, value_name = "BYTES", default_value_t = 64 << 20)]
@@ -84,7 +84,7 @@ pub struct ServeArgs {
 pub fn run_serve(g: &Globals, args: ServeArgs) -> Result<Code, CliError> {
     now()?;
     let token = args.token_file.as_deref().map(read_token).transpose()?;
-    let key = args.key.as_deref().map(read_signing_key).transpose()?;
+    let key = args.key_file.as_deref().map(read_signing_key).transpose()?;
     let (ledger, _created) = g.open_for_import()?;
     let limits = Limits {
         max_body: args.max_body,

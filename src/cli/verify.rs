@@ -1,13 +1,14 @@
 //! `pactlog verify`: the full chain and Merkle check, optionally against a checkpoint.
 
 use super::audit::read_signed_text;
-use super::key::read_verifier_key;
+use super::key::{VerifierKeyArg, key_named};
 use super::progress::Progress;
 use super::{CliError, Code, Globals, audit_error};
 use crate::view::json::json_line;
 use clap::Args;
-use pactlog::checkpoint::MAX_NOTE_FILE_BYTES;
+use pactlog::checkpoint::{MAX_NOTE_FILE_BYTES, VerifierKey};
 use pactlog::model::escape;
+use pactlog::{CheckpointCheck, VerifyReport};
 use serde_json::json;
 use std::path::PathBuf;
 
@@ -25,26 +26,34 @@ use std::path::PathBuf;
 ///
 /// Someone who can rewrite the sled files can rewrite the witness too: a tail cut off,
 /// or records rewritten with recomputed hashes, then pass a bare verify. With
-/// --checkpoint FILE --key VKEY it also checks a checkpoint signed earlier: its
-/// signature, that the ledger still holds every record it covers (not truncated or
-/// rolled back), and that those records still give its root (not rewritten), with a
-/// consistency proof to the current tree.
+/// --checkpoint FILE and the log's verifier key (--key VKEY, the key itself, never read
+/// as a file name; or --key-file FILE) it also checks a checkpoint signed earlier: its
+/// signature, that it is this log's (origin = the key's name, one pactlog-head line),
+/// that the ledger still holds every record it covers (not truncated or rolled back),
+/// and that those records still give its root and chain head (not rewritten), with a
+/// consistency proof to the current tree. A note without a pactlog-head line (pactlog
+/// never signs one) is checked by its root, and the verdict says the head went
+/// unchecked. The verdict names the key (name and key id).
 ///
 /// Examples:
 ///   pactlog verify
-///   pactlog verify --checkpoint checkpoint.txt --key log.pub
+///   pactlog verify --checkpoint checkpoint.txt --key-file log.pub
 ///   pactlog verify --json
 #[derive(Args, Debug)]
 #[command(verbatim_doc_comment)]
 pub struct VerifyArgs {
     /// A signed checkpoint note (from `pactlog checkpoint`), or - for standard input.
     /// A note that does not read as one fails the verification (exit 3)
-    #[arg(long, value_name = "FILE", requires = "key")]
+    #[arg(long, value_name = "FILE", requires = "verifier")]
     checkpoint: Option<PathBuf>,
 
-    /// The verifier key for --checkpoint (text or a file holding it)
-    #[arg(long, value_name = "VKEY", requires = "checkpoint")]
-    key: Option<String>,
+    #[command(flatten)]
+    key: VerifierKeyArg,
+
+    /// The log's origin for --checkpoint, when it is not the key's name (checking a
+    /// witness's cosignature)
+    #[arg(long, value_name = "LOG", requires = "checkpoint")]
+    origin: Option<String>,
 
     /// Print JSON
     #[arg(long)]
@@ -53,11 +62,16 @@ pub struct VerifyArgs {
 
 pub fn run_verify(g: &Globals, args: VerifyArgs) -> Result<Code, CliError> {
     // The key and the note first: a usage error should not wait for a full verify.
-    let checkpoint = match (&args.checkpoint, &args.key) {
+    let checkpoint = match (&args.checkpoint, args.key.read()?) {
         (Some(file), Some(key)) => Some((
             read_signed_text(file, MAX_NOTE_FILE_BYTES, "checkpoint")?,
-            read_verifier_key(key)?,
+            key,
         )),
+        (None, Some(_)) => {
+            return Err(CliError::user(
+                "a verifier key checks a checkpoint: give it with --checkpoint FILE",
+            ));
+        }
         _ => None,
     };
     let ledger = g.open_to_verify()?;
@@ -66,61 +80,27 @@ pub fn run_verify(g: &Globals, args: VerifyArgs) -> Result<Code, CliError> {
     progress.finish();
     // A checkpoint that is malformed, badly signed or not a prefix fails the verification
     // (exit 3), as in `audit`; storage errors stay internal.
-    let checkpoint_result = checkpoint.map(|(note, key)| {
-        ledger.check_checkpoint(&note, &key).map_err(|e| {
-            let mut err = audit_error(e);
-            err.force_verify();
-            err
-        })
+    let checked = checkpoint.map(|(note, key)| {
+        let result = ledger
+            .check_checkpoint_of(&note, &key, args.origin.as_deref())
+            .map_err(|e| {
+                let named = key_named(key.name(), key.key_id());
+                let mut err = audit_error(e).with_context(&format!("checked with the key {named}"));
+                err.force_verify();
+                err
+            });
+        (key, result)
     });
-    let cp_failed = matches!(checkpoint_result, Some(Err(_)));
+    let cp_failed = matches!(checked, Some((_, Err(_))));
     if args.json {
-        let (cp_ok, cp_error) = match &checkpoint_result {
-            None => (serde_json::Value::Null, serde_json::Value::Null),
-            Some(Ok(_)) => (json!(true), serde_json::Value::Null),
-            Some(Err(e)) => (json!(false), json!(e.message())),
-        };
-        let v = json!({
-            "ok": report.is_ok() && !cp_failed,
-            "checked": report.checked,
-            "head": report.head.to_hex(),
-            "root": report.root.map(|r| r.to_string()),
-            "first_bad_seq": report.first_break.as_ref().map(|b| b.seq),
-            "error": report.first_break.as_ref().map(ToString::to_string),
-            "checkpoint_ok": cp_ok,
-            "checkpoint_error": cp_error,
-        });
-        outln!("{}", json_line(&v))?;
+        outln!("{}", json_line(&verdict_json(&report, checked.as_ref())))?;
     } else {
-        if let Some(b) = &report.first_break {
-            errln!("verify FAILED: {}", escape(&b.to_string()));
-            errln!(
-                "{} records before it check out; last good head {}",
-                report.checked,
-                report.head
-            );
-        } else {
-            // "ok" only when every check asked for passed.
-            let verdict = if cp_failed { "chain intact" } else { "ok" };
-            outln!("{verdict}: {} records checked", report.checked)?;
-            outln!("head {}", report.head)?;
-            if let Some(root) = report.root {
-                outln!("root {root}")?;
-            }
-        }
-        match &checkpoint_result {
-            Some(Ok(c)) => println!(
-                "checkpoint ok: \"{}\" at size {} is a prefix of this ledger ({} records; consistency proof of {} hashes verified)",
-                escape(&c.origin),
-                c.checkpoint_size,
-                c.ledger_size,
-                c.proof.len()
-            ),
-            Some(Err(e)) => eprintln!("checkpoint FAILED: {}", escape(e.message())),
-            None => {}
+        print_verdict(&report, cp_failed)?;
+        if let Some((key, result)) = &checked {
+            print_checkpoint_verdict(key, result)?;
         }
     }
-    if let Some(Err(e)) = checkpoint_result
+    if let Some((_, Err(e))) = checked
         && e.exit_code() != Code::Verify
     {
         return Err(e);
@@ -130,4 +110,78 @@ pub fn run_verify(g: &Globals, args: VerifyArgs) -> Result<Code, CliError> {
     } else {
         Code::Verify
     })
+}
+
+/// A checkpoint checked with a key: what the check found.
+type Checked = (VerifierKey, Result<CheckpointCheck, CliError>);
+
+/// `verify --json`: the chain's verdict, and the checkpoint's with the key it used.
+fn verdict_json(report: &VerifyReport, checked: Option<&Checked>) -> serde_json::Value {
+    let result = checked.map(|(_, r)| r);
+    let key = checked.map(|(k, _)| k);
+    let (cp_ok, cp_error) = match result {
+        None => (serde_json::Value::Null, serde_json::Value::Null),
+        Some(Ok(_)) => (json!(true), serde_json::Value::Null),
+        Some(Err(e)) => (json!(false), json!(e.message())),
+    };
+    json!({
+        "ok": report.is_ok() && !matches!(result, Some(Err(_))),
+        "checked": report.checked,
+        "head": report.head.to_hex(),
+        "root": report.root.map(|r| r.to_string()),
+        "first_bad_seq": report.first_break.as_ref().map(|b| b.seq),
+        "error": report.first_break.as_ref().map(ToString::to_string),
+        "checkpoint_ok": cp_ok,
+        "checkpoint_error": cp_error,
+        "checkpoint_key": key.map(VerifierKey::name),
+        "checkpoint_key_id": key.map(|k| format!("{:08x}", k.key_id())),
+        "checkpoint_head_checked": result.and_then(|r| r.as_ref().ok()).map(|c| c.head_checked),
+    })
+}
+
+/// The chain's verdict, as text.
+fn print_verdict(report: &VerifyReport, cp_failed: bool) -> Result<(), CliError> {
+    if let Some(b) = &report.first_break {
+        errln!("verify FAILED: {}", escape(&b.to_string()));
+        errln!(
+            "{} records before it check out; last good head {}",
+            report.checked,
+            report.head
+        );
+        return Ok(());
+    }
+    // "ok" only when every check asked for passed.
+    let verdict = if cp_failed { "chain intact" } else { "ok" };
+    outln!("{verdict}: {} records checked", report.checked)?;
+    outln!("head {}", report.head)?;
+    if let Some(root) = report.root {
+        outln!("root {root}")?;
+    }
+    Ok(())
+}
+
+/// The checkpoint's verdict, as text, naming the key it was checked with.
+fn print_checkpoint_verdict(
+    key: &VerifierKey,
+    result: &Result<CheckpointCheck, CliError>,
+) -> Result<(), CliError> {
+    match result {
+        Ok(c) => {
+            outln!(
+                "checkpoint ok: \"{}\" at size {} is a prefix of this ledger ({} records; consistency proof of {} hashes verified), signed by {}",
+                escape(&c.origin),
+                c.checkpoint_size,
+                c.ledger_size,
+                c.proof.len(),
+                key_named(key.name(), key.key_id())
+            )?;
+            if !c.head_checked {
+                outln!(
+                    "checkpoint head unchecked: the note has no pactlog-head line, so only its root was compared"
+                )?;
+            }
+        }
+        Err(e) => errln!("checkpoint FAILED: {}", escape(e.message())),
+    }
+    Ok(())
 }

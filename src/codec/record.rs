@@ -107,6 +107,13 @@ impl Timestamp {
         self.0
     }
 
+    /// Whether this is an instant of the calendar pactlog prints (the years -9999 to
+    /// 9999, as RFC 3339 and the clock give them): a record made elsewhere may hold any
+    /// number.
+    pub fn is_calendar_instant(self) -> bool {
+        jiff::Timestamp::from_second(self.0).is_ok()
+    }
+
     /// Now, from the system clock.
     pub fn now() -> Timestamp {
         Timestamp(jiff::Timestamp::now().as_second())

@@ -1,6 +1,7 @@
 //! Reading typed fields out of a spanned TOML table, with every problem kept.
 
 use super::Problem;
+use crate::model::rules::{Place, Table};
 use std::collections::BTreeMap;
 use std::path::Path;
 use toml::Spanned;
@@ -288,4 +289,35 @@ pub(crate) fn describe(v: &DeValue<'_>) -> &'static str {
         DeValue::Array(_) => "an array",
         DeValue::Table(_) => "a table",
     }
+}
+
+/// The line of `place` in the `[[event]]` or `[[party]]` table `table` whose header is
+/// on `line`: the line of the field at fault, else of its nested table, else `line`.
+pub(crate) fn line_of(lines: &Lines, table: &DeTable<'_>, line: usize, place: Place) -> usize {
+    fn get<'t, 'i>(t: &'t DeTable<'i>, key: &str) -> Option<&'t Spanned<DeValue<'i>>> {
+        t.iter()
+            .find(|(k, _)| k.get_ref().as_ref() == key)
+            .map(|(_, v)| v)
+    }
+    let (nested, n) = match place.table {
+        Table::Own => (None, 0),
+        Table::Source(n) => (Some("source"), n),
+        Table::Tranche(n) => (Some("tranche"), n),
+        Table::Term(n) => (Some("term"), n),
+    };
+    let (table, line) = match nested.and_then(|key| get(table, key)) {
+        None => (table, line),
+        Some(v) => match v.get_ref() {
+            DeValue::Array(items) => match items.get(n).map(|i| (i, i.get_ref())) {
+                Some((item, DeValue::Table(t))) => (t, lines.line(item.span().start)),
+                _ => return line,
+            },
+            DeValue::Table(t) if n == 0 => (t, lines.line(v.span().start)),
+            _ => return line,
+        },
+    };
+    place
+        .key
+        .and_then(|key| get(table, key))
+        .map_or(line, |v| lines.line(v.span().start))
 }

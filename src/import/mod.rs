@@ -25,6 +25,7 @@ pub use walk::{Files, SkipReason, SkippedLink, collect_files};
 
 use crate::codec::Timestamp;
 use crate::ledger::{self as validate, Checked, Item, Ledger, LedgerError};
+use crate::model::rules::{self, Flaw};
 use crate::model::{Event, Party, escape};
 use crate::store::Store;
 use fields::Lines;
@@ -357,6 +358,33 @@ impl Found {
     }
 }
 
+/// A party or event as read, kept only when it is well-formed ([`rules`]): `flaws`
+/// gives its id and the rules it breaks, each reported at the line of its field. The
+/// validator applies the same rules to what it is given; applying them here, while the
+/// file's tables are at hand, names the line of the field at fault.
+fn within_rules<T>(
+    p: &Parsed,
+    table: &DeTable<'_>,
+    line: usize,
+    (value, mut problems): (Option<T>, Vec<Problem>),
+    flaws: impl Fn(&T) -> (String, Vec<Flaw>),
+) -> (Option<T>, Vec<Problem>) {
+    let Some(value) = value else {
+        return (None, problems);
+    };
+    let (id, found) = flaws(&value);
+    if found.is_empty() {
+        return (Some(value), problems);
+    }
+    problems.extend(found.into_iter().map(|flaw| Problem {
+        file: p.file.clone(),
+        line: fields::line_of(&p.lines, table, line, flaw.place),
+        id: Some(id.clone()),
+        message: flaw.message,
+    }));
+    (None, problems)
+}
+
 /// Where each input party or event came from, to name it in problems.
 struct Places {
     parties: Vec<(PathBuf, usize)>,
@@ -471,7 +499,10 @@ fn plan_read<S: Store>(
     let all: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
     let readings = each_file(&all, |file| {
         read_tables(file, read, Kind::Party, |p, table, line| {
-            parse::party(&p.file, &p.lines, line, table)
+            let parsed = parse::party(&p.file, &p.lines, line, table);
+            within_rules(p, table, line, parsed, |party| {
+                (party.id.to_string(), rules::party_flaws(party))
+            })
         })
     });
     let mut parties: Vec<Located<Party>> = Vec::new();
@@ -489,7 +520,10 @@ fn plan_read<S: Store>(
     let registry = validator.registry();
     let readings = each_file(&with_events, |file| {
         read_tables(file, read, Kind::Event, |p, table, line| {
-            parse::event(&p.file, &p.lines, line, table, registry)
+            let parsed = parse::event(&p.file, &p.lines, line, table, registry);
+            within_rules(p, table, line, parsed, |event| {
+                (event.id.to_string(), rules::event_flaws(event))
+            })
         })
     });
     let mut events: Vec<Located<Event>> =

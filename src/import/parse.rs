@@ -1,21 +1,19 @@
-//! Event and party tables -> typed [`Event`]s and [`Party`]s, every problem collected.
+//! Event and party tables -> typed [`Event`]s and [`Party`]s, every problem of reading
+//! them collected: a missing or unknown field, a value of the wrong type, text that is
+//! not an id, a date, an amount or a known party. Reading only types: text is tidied
+//! ([`tidy`]) and kept as written, lists keep every entry; whether the values make a
+//! well-formed event is for [`crate::model::rules`] to say, as it says for a restored
+//! record.
 
 use super::Problem;
 use super::fields::{Fields, Lines};
 use crate::model::{
     Confidence, Day, EdtfDate, Event, EventId, LegalKind, LegalStage, Money, Party, PartyId,
     PartyRegistry, Payload, ProductStage, Scope, Source, Term, TermKey, TermRef, TermType, Tranche,
-    TrancheRef, Until, a_kind, check_name, check_text, shorten,
+    TrancheRef, Until, a_kind, shorten, tidy,
 };
 use std::path::Path;
 use toml::de::DeTable;
-
-/// Longest summary, in characters.
-pub const MAX_SUMMARY: usize = 2000;
-/// Longest short text (titles, names, conditions, claims), in characters.
-pub const MAX_SHORT: usize = 500;
-/// Longest URL, in characters.
-pub const MAX_URL: usize = 2000;
 
 const COMMON: &str = "id, date, disclosed, kind, summary, confidence, parties, supersedes, source";
 
@@ -46,27 +44,10 @@ pub(crate) fn party(
         }
     });
     f.id = id.as_ref().map(ToString::to_string);
-    let name = f
-        .req_str("name")
-        .and_then(|(s, l)| match check_name("name", &s, MAX_SHORT) {
-            Ok(name) => Some(name),
-            Err(e) => {
-                f.problem_at(l, e.to_string());
-                None
-            }
-        });
+    let name = f.req_str("name").map(|(s, _)| tidy(&s, false));
     let aliases = match f.opt_str_list("aliases") {
         None => Vec::new(),
-        Some((list, l)) => {
-            let mut out = Vec::new();
-            for a in list {
-                match check_name("alias", &a, MAX_SHORT) {
-                    Ok(a) => out.push(a),
-                    Err(e) => f.problem_at(l, e.to_string()),
-                }
-            }
-            out
-        }
+        Some((list, _)) => list.iter().map(|a| tidy(a, false)).collect(),
     };
     f.finish(" (a party has id, name, aliases)");
     let party = match (id, name) {
@@ -76,19 +57,14 @@ pub(crate) fn party(
     (party, f.problems)
 }
 
-fn text(f: &mut Fields<'_, '_>, key: &'static str, max: usize, required: bool) -> Option<String> {
-    let (s, line) = if required {
+/// A text field, tidied (a summary may hold line breaks).
+fn text(f: &mut Fields<'_, '_>, key: &'static str, required: bool) -> Option<String> {
+    let (s, _) = if required {
         f.req_str(key)?
     } else {
         f.opt_str(key)?
     };
-    match check_text(key, &s, max, key == "summary") {
-        Ok(s) => Some(s),
-        Err(e) => {
-            f.problem_at(line, e.to_string());
-            None
-        }
-    }
+    Some(tidy(&s, key == "summary"))
 }
 
 fn resolve(
@@ -140,34 +116,29 @@ fn money_field(f: &mut Fields<'_, '_>, key: &'static str, required: bool) -> Opt
     }
 }
 
-/// A list of term references (`ends`, `concerns`), and whether it named anything at all
-/// (valid or not), so that a bad entry is reported once rather than also as a missing
-/// list.
-fn term_refs(f: &mut Fields<'_, '_>, key: &'static str) -> (Vec<TermRef>, bool) {
+/// A list of term references (`ends`, `concerns`).
+fn term_refs(f: &mut Fields<'_, '_>, key: &'static str) -> Vec<TermRef> {
     references(f, key, TermRef::parse)
 }
 
 /// A list of `event-id#key` references under `key` (`ends`, `concerns`, `pays`), each
-/// parsed by `parse`, and whether it named anything at all (valid or not).
-fn references<R: PartialEq + std::fmt::Display>(
+/// parsed by `parse`, every entry kept.
+fn references<R>(
     f: &mut Fields<'_, '_>,
     key: &'static str,
     parse: fn(&str) -> Result<R, crate::model::ModelError>,
-) -> (Vec<R>, bool) {
-    let reported = f.problems.len();
+) -> Vec<R> {
     let Some((list, line)) = f.opt_str_list(key) else {
-        return (Vec::new(), f.problems.len() > reported);
+        return Vec::new();
     };
-    let named = !list.is_empty();
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(list.len());
     for s in list {
         match parse(&s) {
-            Ok(r) if !out.contains(&r) => out.push(r),
-            Ok(r) => f.problem_at(line, format!("`{key}` lists {r} twice")),
+            Ok(r) => out.push(r),
             Err(e) => f.problem_at(line, e.to_string()),
         }
     }
-    (out, named)
+    out
 }
 
 /// An optional EDTF date field of a nested table (`due`, `lapses`).
@@ -182,9 +153,7 @@ fn edtf_field(f: &mut Fields<'_, '_>, key: &'static str) -> Option<EdtfDate> {
     }
 }
 
-/// The `[[event.tranche]]` tables of an investment. The rules that relate tranches to
-/// each other and to the event (keys once, dates, `lapses` with a condition) are the
-/// validator's.
+/// The `[[event.tranche]]` tables of an investment.
 fn tranches(f: &mut Fields<'_, '_>, reg: &PartyRegistry) -> Vec<Tranche> {
     let mut out = Vec::new();
     for (i, (table, tline)) in f.opt_tables("tranche").into_iter().enumerate() {
@@ -203,11 +172,8 @@ fn tranches(f: &mut Fields<'_, '_>, reg: &PartyRegistry) -> Vec<Tranche> {
         let investee = party_field(&mut t, reg, "investee");
         let amount = money_field(&mut t, "amount", true);
         let due = edtf_field(&mut t, "due");
-        let condition = text(&mut t, "condition", MAX_SHORT, false);
+        let condition = text(&mut t, "condition", false);
         let lapses = edtf_field(&mut t, "lapses");
-        if investor.is_some() && investor == investee {
-            t.problem("investor and investee are the same party");
-        }
         t.finish(" (a tranche has key, investor, investee, amount, due, condition, lapses)");
         let ok = t.problems.is_empty();
         f.problems.append(&mut t.problems);
@@ -256,26 +222,16 @@ pub(crate) fn event(
         });
     let disclosed = disclosed(&mut f, date.as_ref());
     let date = date.map(|(d, _)| d);
-    let summary = text(&mut f, "summary", MAX_SUMMARY, true);
+    let summary = text(&mut f, "summary", true);
     let confidence = confidence(&mut f);
     let mut parties = listed_parties(&mut f, reg);
     let supersedes = event_id_field(&mut f, "supersedes");
-    if let (Some(s), Some(id)) = (&supersedes, &id)
-        && s == id
-    {
-        f.problem("`supersedes` names the event itself");
-    }
     let sources = sources(&mut f);
 
     let kind = f.req_str("kind");
-    let payload = kind.and_then(|(k, l)| payload(&mut f, reg, &k, l, date.as_ref()));
+    let payload = kind.and_then(|(k, l)| payload(&mut f, reg, &k, l));
     if let Some(p) = &payload {
-        for named in p.named_parties() {
-            parties.push(named);
-        }
-        if matches!(p, Payload::Retraction) && supersedes.is_none() {
-            f.problem("a retraction needs `supersedes = \"<the event it retracts>\"`");
-        }
+        parties.extend(p.named_parties());
     }
     parties.sort();
     parties.dedup();
@@ -342,10 +298,10 @@ fn listed_parties(f: &mut Fields<'_, '_>, reg: &PartyRegistry) -> Vec<PartyId> {
     parties
 }
 
-/// The day the event became public: `disclosed` as written (its latest day; never
-/// before the event's earliest day), else the latest day of `date`. A date whose end is
-/// open or unknown (`2025-10-28/..`, `2026/`) has no latest day to default to, and an
-/// open `disclosed` says no day at all: both must give one.
+/// The day the event became public: `disclosed` as written (its latest day), else the
+/// latest day of `date`. A date whose end is open or unknown (`2025-10-28/..`, `2026/`)
+/// has no latest day to default to, and an open `disclosed` says no day at all: both
+/// must give one.
 fn disclosed(f: &mut Fields<'_, '_>, date: Option<&(EdtfDate, usize)>) -> Option<Day> {
     let Some((s, l)) = f.opt_date_text("disclosed") else {
         let (date, line) = date?;
@@ -377,50 +333,17 @@ fn disclosed(f: &mut Fields<'_, '_>, date: Option<&(EdtfDate, usize)>) -> Option
         );
         return None;
     }
-    let day = d.latest();
-    if let Some((date, _)) = date
-        && day < date.earliest()
-    {
-        f.problem_at(
-            l,
-            format!(
-                "`disclosed` {s} is before the event's earliest possible day {}",
-                date.earliest()
-            ),
-        );
-    }
-    Some(day)
+    Some(d.latest())
 }
 
+/// The `[[event.source]]` tables.
 fn sources(f: &mut Fields<'_, '_>) -> Vec<Source> {
     let tables = f.opt_tables("source");
-    if tables.is_empty() && !f.has("source") {
-        f.problem("every event needs at least one [[event.source]] with a `url`");
-    }
     let mut out = Vec::new();
     for (i, (table, line)) in tables.into_iter().enumerate() {
         let mut s = f.nested(table, line, format!("source {}", i + 1));
-        let url = s.req_str("url").and_then(|(u, l)| {
-            let ok = (u.starts_with("https://") || u.starts_with("http://")) && u.len() > 8;
-            match check_text("url", &u, MAX_URL, false) {
-                Ok(u) if ok && !u.contains(char::is_whitespace) => Some(u),
-                Ok(_) => {
-                    s.problem_at(
-                        l,
-                        format!(
-                            "`url` {:?} must be an http(s) address without spaces",
-                            shorten(&u)
-                        ),
-                    );
-                    None
-                }
-                Err(e) => {
-                    s.problem_at(l, e.to_string());
-                    None
-                }
-            }
-        });
-        let publisher = text(&mut s, "publisher", MAX_SHORT, false);
+        let url = s.req_str("url").map(|(u, _)| tidy(&u, false));
+        let publisher = text(&mut s, "publisher", false);
         let published = s
             .opt_date_text("published")
             .and_then(|(d, l)| match Day::parse(&d) {
@@ -443,13 +366,12 @@ fn sources(f: &mut Fields<'_, '_>) -> Vec<Source> {
     out
 }
 
-/// The payload of an event of `kind`; `date` is the event's date, when it is valid.
+/// The payload of an event of `kind`.
 fn payload(
     f: &mut Fields<'_, '_>,
     reg: &PartyRegistry,
     kind: &str,
     line: usize,
-    date: Option<&EdtfDate>,
 ) -> Option<Payload> {
     let p = match kind {
         "announcement" => Payload::Announcement,
@@ -459,24 +381,19 @@ fn payload(
         "investment" => Payload::Investment {
             tranches: tranches(f, reg),
         },
-        // That a payment pays something is the validator's rule (restores need it too).
         "payment" => Payload::Payment {
-            pays: references(f, "pays", TrancheRef::parse).0,
+            pays: references(f, "pays", TrancheRef::parse),
         },
-        "agreement" => agreement(f, reg, date),
-        "term-ended" => {
-            let (ends, named_ends) = term_refs(f, "ends");
-            if !named_ends {
-                f.problem("a term-ended event needs `ends = [\"event-id#term-key\", ...]`");
-            }
-            let reason = text(f, "reason", MAX_SHORT, false);
-            Payload::TermEnded { ends, reason }
-        }
+        "agreement" => agreement(f, reg),
+        "term-ended" => Payload::TermEnded {
+            ends: term_refs(f, "ends"),
+            reason: text(f, "reason", false),
+        },
         "legal-threat" | "legal-action" => legal(f, reg, kind)?,
         "statement" => {
             let by = party_field(f, reg, "by");
             let about = event_id_field(f, "about");
-            let (concerns, _) = term_refs(f, "concerns");
+            let concerns = term_refs(f, "concerns");
             Payload::Statement {
                 by: by?,
                 about,
@@ -511,33 +428,20 @@ fn payload(
     Some(p)
 }
 
-/// The fields and `[[event.term]]` tables of an agreement dated `date`.
-fn agreement(f: &mut Fields<'_, '_>, reg: &PartyRegistry, date: Option<&EdtfDate>) -> Payload {
-    let title = text(f, "title", MAX_SHORT, false);
+/// The fields and `[[event.term]]` tables of an agreement.
+fn agreement(f: &mut Fields<'_, '_>, reg: &PartyRegistry) -> Payload {
+    let title = text(f, "title", false);
     let mut terms: Vec<Term> = Vec::new();
-    let reported = f.problems.len();
-    let tables = f.opt_tables("term");
-    // A term or `ends` entry that is present but wrong is reported on its own,
-    // not also as a missing one.
-    let named_terms = !tables.is_empty() || f.problems.len() > reported;
-    for (i, (table, tline)) in tables.into_iter().enumerate() {
+    for (i, (table, tline)) in f.opt_tables("term").into_iter().enumerate() {
         let mut t = f.nested(table, tline, format!("term {}", i + 1));
-        if let Some(term) = term(&mut t, reg, date) {
-            if terms.iter().any(|x| x.key == term.key) {
-                t.problem(format!(
-                    "term key {:?} is used twice in this event",
-                    term.key.as_str()
-                ));
-            } else if t.problems.is_empty() {
-                terms.push(term);
-            }
+        if let Some(term) = term(&mut t, reg)
+            && t.problems.is_empty()
+        {
+            terms.push(term);
         }
         f.problems.append(&mut t.problems);
     }
-    let (ends, named_ends) = term_refs(f, "ends");
-    if !named_terms && !named_ends {
-        f.problem("an agreement needs at least one [[event.term]] or an `ends` list");
-    }
+    let ends = term_refs(f, "ends");
     Payload::Agreement { title, terms, ends }
 }
 
@@ -549,21 +453,18 @@ fn legal(f: &mut Fields<'_, '_>, reg: &PartyRegistry, kind_name: &str) -> Option
         LegalKind::Action
     };
     let by = party_field(f, reg, "by");
-    let mut against = Vec::new();
+    let mut against: Vec<PartyId> = Vec::new();
     match f.opt_str_list("against") {
         None => f.problem("missing `against = [...]`: who the legal step is against"),
         Some((names, l)) => {
+            // Two names of one party name it once.
+            let mut named = std::collections::BTreeSet::new();
             for n in names {
-                if let Some(p) = resolve(f, reg, &n, l) {
-                    if Some(&p) == by.as_ref() {
-                        f.problem_at(l, format!("`against` names {p}, who is also `by`"));
-                    } else if !against.contains(&p) {
-                        against.push(p);
-                    }
+                if let Some(p) = resolve(f, reg, &n, l)
+                    && named.insert(p.clone())
+                {
+                    against.push(p);
                 }
-            }
-            if against.is_empty() && f.problems.is_empty() {
-                f.problem_at(l, "`against` is empty");
             }
         }
     }
@@ -574,17 +475,9 @@ fn legal(f: &mut Fields<'_, '_>, reg: &PartyRegistry, kind_name: &str) -> Option
         }
         st
     });
-    let claim = text(f, "claim", MAX_SHORT, false);
+    let claim = text(f, "claim", false);
     let resolves = event_id_field(f, "resolves");
-    let (concerns, _) = term_refs(f, "concerns");
-    if let (Some(st), true) = (stage, resolves.is_some())
-        && !st.is_closing()
-    {
-        f.problem(format!(
-            "`resolves` needs a closing stage (settled, dismissed or withdrawn), not {}",
-            st.as_str()
-        ));
-    }
+    let concerns = term_refs(f, "concerns");
     Some(Payload::Legal {
         kind,
         by: by?,
@@ -599,7 +492,7 @@ fn legal(f: &mut Fields<'_, '_>, reg: &PartyRegistry, kind_name: &str) -> Option
 /// The fields of a `product-launch`.
 fn product_launch(f: &mut Fields<'_, '_>, reg: &PartyRegistry) -> Option<Payload> {
     let by = party_field(f, reg, "by");
-    let product = text(f, "product", MAX_SHORT, true);
+    let product = text(f, "product", true);
     let stage = f.req_str("stage").and_then(|(s, l)| {
         let st = ProductStage::parse(&s);
         if st.is_none() {
@@ -620,8 +513,8 @@ fn product_launch(f: &mut Fields<'_, '_>, reg: &PartyRegistry) -> Option<Payload
     })
 }
 
-/// One `[[event.term]]` of an agreement dated `date`.
-fn term(t: &mut Fields<'_, '_>, reg: &PartyRegistry, date: Option<&EdtfDate>) -> Option<Term> {
+/// One `[[event.term]]` of an agreement.
+fn term(t: &mut Fields<'_, '_>, reg: &PartyRegistry) -> Option<Term> {
     let key = t.req_str("key").and_then(|(s, l)| match TermKey::new(&s) {
         Ok(k) => Some(k),
         Err(e) => {
@@ -645,9 +538,6 @@ fn term(t: &mut Fields<'_, '_>, reg: &PartyRegistry, date: Option<&EdtfDate>) ->
     });
     let grantor = party_field(t, reg, "grantor");
     let holder = party_field(t, reg, "holder");
-    if grantor.is_some() && grantor == holder {
-        t.problem("grantor and holder are the same party");
-    }
     let scope = t.req_str("scope").and_then(|(s, l)| match Scope::new(&s) {
         Ok(sc) => Some(sc),
         Err(e) => {
@@ -659,25 +549,9 @@ fn term(t: &mut Fields<'_, '_>, reg: &PartyRegistry, date: Option<&EdtfDate>) ->
         .opt_bool("exclusive")
         .unwrap_or(kind == Some(TermType::Exclusivity));
     let amount = money_field(t, "amount", false);
-    let until = t.opt_date_text("until").and_then(|(s, l)| {
-        let until = until(t, &s, l)?;
-        if let (Until::Date(end), Some(date)) = (&until, date)
-            && end.latest() < date.earliest()
-        {
-            t.problem_at(
-                l,
-                format!(
-                    "`until` {} ends on {}, before the agreement's earliest day {} (`date` \
-                     {}): a term cannot lapse before it is granted; check both dates",
-                    end.as_str(),
-                    end.latest(),
-                    date.earliest(),
-                    date.as_str()
-                ),
-            );
-        }
-        Some(until)
-    });
+    let until = t
+        .opt_date_text("until")
+        .map(|(s, _)| Until::read(&tidy(&s, false)));
     t.finish(" (a term has key, type, grantor, holder, scope, exclusive, amount, until)");
     Some(Term {
         key: key?,
@@ -689,27 +563,4 @@ fn term(t: &mut Fields<'_, '_>, reg: &PartyRegistry, date: Option<&EdtfDate>) ->
         amount,
         until,
     })
-}
-
-/// `until` is a date when it reads as one; text that starts like a date but is not one
-/// is a mistake, not a condition.
-fn until(t: &mut Fields<'_, '_>, s: &str, line: usize) -> Option<Until> {
-    match EdtfDate::parse(s) {
-        Ok(d) => Some(Until::Date(d)),
-        Err(e) => {
-            let looks_like_date =
-                s.chars().next().is_some_and(|c| c.is_ascii_digit()) && !s.trim().contains(' ');
-            if looks_like_date {
-                t.problem_at(line, format!("`until`: {e}"));
-                return None;
-            }
-            match check_text("until", s, MAX_SHORT, false) {
-                Ok(c) => Some(Until::Condition(c)),
-                Err(e) => {
-                    t.problem_at(line, e.to_string());
-                    None
-                }
-            }
-        }
-    }
 }

@@ -3,7 +3,8 @@
 //! One line per record, in seq order:
 //! `{"seq":0,"id":"openai","hash":"<hex BLAKE3 chain hash>","bytes":"<base64 canonical bytes>"}`.
 //! Only `bytes` is authoritative; `seq`, `id` and `hash` are there for people and are
-//! checked against the bytes on restore.
+//! checked against the bytes on restore: a line holds these four fields and nothing
+//! else, each once, `seq` a JSON integer and the others strings.
 
 use super::{ImportError, Problem};
 use crate::chain::{self, Break};
@@ -302,7 +303,10 @@ fn first_reading<S: Store>(
         } else if problems.is_empty() && diverged.is_none() {
             match replay.admit(&record, hash)? {
                 Ok(()) => lines_of.push(n),
-                Err(broken) => problems.extend(broken.into_iter().map(|m| problem(n, m))),
+                Err(broken) => problems.extend(broken.into_iter().map(|r| Problem {
+                    id: r.id,
+                    ..problem(n, r.message)
+                })),
             }
         }
     }
@@ -330,25 +334,40 @@ fn lines(
         .filter(|(_, line)| line.as_ref().map_or(true, |l| !l.trim().is_empty()))
 }
 
+/// One line of an export, as written: exactly these four fields, each once, `seq` a
+/// JSON integer and the others strings.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Line {
+    seq: u64,
+    id: String,
+    hash: String,
+    bytes: String,
+}
+
 /// Reads one line of an export: the record in its `bytes`, which must hash to its
-/// `hash` (when the line states one) and decode strictly (the chain rule's
-/// [`chain::check_bytes`]), and its chain hash. `expected` is the line's position among
-/// the records, named in a problem; its `seq` field, when stated, must be the record's.
+/// `hash` and decode strictly (the chain rule's [`chain::check_bytes`]), and its chain
+/// hash. Every field is checked against the bytes: `seq` must be the record's (and so
+/// the line's position `expected`, which the chain rule checks), `id` the id of its
+/// party or event. A line with another field, a field twice, or a field of another type
+/// is refused.
 fn read_line(line: &str, expected: u64) -> Result<(Record, ChainHash), String> {
-    let v: serde_json::Value =
-        serde_json::from_str(line).map_err(|e| format!("not a JSON object: {e}"))?;
-    let b64 = v
-        .get("bytes")
-        .and_then(|b| b.as_str())
-        .ok_or("missing \"bytes\" (base64 canonical record)")?;
+    let l: Line = serde_json::from_str(line).map_err(|e| match e.classify() {
+        serde_json::error::Category::Data => format!(
+            "not an export line ({e}): a line holds \"seq\" (an integer), \"id\", \"hash\" \
+             and \"bytes\", each once"
+        ),
+        _ => format!("not a JSON object: {e}"),
+    })?;
     let bytes = STANDARD
-        .decode(b64)
+        .decode(&l.bytes)
         .map_err(|e| format!("\"bytes\" is not base64: {e}"))?;
-    let hash = match v.get("hash").and_then(|h| h.as_str()) {
-        None => ChainHash::of(&bytes),
-        Some(h) => ChainHash::from_hex(h)
-            .ok_or_else(|| format!("\"hash\" {} is not 64 hex digits", crate::model::shorten(h)))?,
-    };
+    let hash = ChainHash::from_hex(&l.hash).ok_or_else(|| {
+        format!(
+            "\"hash\" {} is not 64 hex digits",
+            crate::model::shorten(&l.hash)
+        )
+    })?;
     let record = chain::check_bytes(&bytes, &hash).map_err(|kind| {
         Break {
             seq: expected,
@@ -356,12 +375,17 @@ fn read_line(line: &str, expected: u64) -> Result<(Record, ChainHash), String> {
         }
         .to_string()
     })?;
-    if let Some(s) = v.get("seq").and_then(serde_json::Value::as_u64)
-        && s != record.seq.get()
-    {
+    if l.seq != record.seq.get() {
         return Err(format!(
-            "\"seq\" {s} does not match the record's own seq {}",
-            record.seq
+            "\"seq\" {} does not match the record's own seq {}",
+            l.seq, record.seq
+        ));
+    }
+    if l.id != record.entry.id() {
+        return Err(format!(
+            "\"id\" {:?} does not match the record's own id {}",
+            crate::model::shorten(&l.id),
+            record.entry.id()
         ));
     }
     Ok((record, hash))

@@ -80,6 +80,59 @@ pub struct CheckpointCheck {
     pub ledger_size: u64,
     /// The consistency proof from the checkpoint to the current tree (it verified).
     pub proof: Vec<Hash>,
+    /// Whether the note's `pactlog-head` line was compared with the chain head (a note
+    /// without one, which pactlog never signs, is checked by its root alone).
+    pub head_checked: bool,
+}
+
+/// What a pactlog checkpoint holds beyond the C2SP body, checked against the log it
+/// should be of: the origin must be `origin` (by default the name of the key checked
+/// with: pactlog signs with origin = key name, so another origin is a note signed for
+/// another log; a witness's key, which cosigns the log's notes, needs the log's origin
+/// named), and the note carries at most one `pactlog-head` line (two would let a checker
+/// read the one it likes). Returns the signed chain head, when there is one.
+///
+/// # Errors
+/// [`AuditError::Diverged`] naming what does not fit.
+pub fn check_contents(
+    cp: &Checkpoint,
+    key: &VerifierKey,
+    origin: Option<&str>,
+) -> Result<Option<String>, AuditError> {
+    let shown = crate::model::shorten(cp.origin());
+    match origin {
+        Some(log) if cp.origin() != log => {
+            return Err(AuditError::Diverged(format!(
+                "the checkpoint's origin {shown:?} is not the log {:?}: the note was signed \
+                 for another log",
+                crate::model::shorten(log)
+            )));
+        }
+        None if cp.origin() != key.name() => {
+            return Err(AuditError::Diverged(format!(
+                "the checkpoint's origin {shown:?} is not the name of the key {:?} (key id \
+                 {:08x}): the note was signed for another log (checking a witness's \
+                 cosignature? name the log with --origin)",
+                key.name(),
+                key.key_id()
+            )));
+        }
+        _ => {}
+    }
+    let heads: Vec<&str> = cp
+        .extensions()
+        .iter()
+        .filter_map(|l| l.strip_prefix(HEAD_EXTENSION))
+        .collect();
+    match heads[..] {
+        [] => Ok(None),
+        [head] => Ok(Some(head.to_string())),
+        _ => Err(AuditError::Diverged(format!(
+            "the checkpoint has {} `pactlog-head` lines: a pactlog checkpoint signs one chain \
+             head",
+            heads.len()
+        ))),
+    }
 }
 
 impl<S: Store> Ledger<S> {
@@ -268,7 +321,7 @@ impl<S: Store> Ledger<S> {
     pub fn inclusion_proof(&self, seq: Seq) -> Result<TlogProof, AuditError> {
         let Some(last) = self.latest_checkpoint()? else {
             return Err(AuditError::Unavailable(
-                "no checkpoint signed yet: run `pactlog checkpoint --key SKEY` first".into(),
+                "no checkpoint signed yet: run `pactlog checkpoint --key-file SKEY` first".into(),
             ));
         };
         if seq.get() >= last.size {
@@ -315,7 +368,8 @@ impl<S: Store> Ledger<S> {
         Ok((self.root_at(old)?, self.root_at(new)?, proof))
     }
 
-    /// Checks the ledger against a checkpoint signed earlier: the signature, that the
+    /// Checks the ledger against a checkpoint signed earlier: the signature, its contents
+    /// ([`check_contents`]), the signed chain head when the note has one, that the
     /// ledger still holds at least as many records, and that the root of its first N
     /// records (recomputed from the records themselves, not the stored tiles) is the
     /// signed root, with a consistency proof to the current tree.
@@ -330,7 +384,22 @@ impl<S: Store> Ledger<S> {
         note: &str,
         key: &VerifierKey,
     ) -> Result<CheckpointCheck, AuditError> {
+        self.check_checkpoint_of(note, key, None)
+    }
+
+    /// [`Ledger::check_checkpoint`] of a note whose origin is `origin` (by default the
+    /// key's name; see [`check_contents`]).
+    ///
+    /// # Errors
+    /// As [`Ledger::check_checkpoint`].
+    pub fn check_checkpoint_of(
+        &self,
+        note: &str,
+        key: &VerifierKey,
+        origin: Option<&str>,
+    ) -> Result<CheckpointCheck, AuditError> {
         let (cp, _) = open_checkpoint(note, std::slice::from_ref(key))?;
+        let head = check_contents(&cp, key, origin)?;
         let m = cp.size();
         let n = self.size();
         if m > n {
@@ -347,11 +416,7 @@ impl<S: Store> Ledger<S> {
                  but the checkpoint signed {signed} (records were rewritten)"
             )));
         }
-        if let Some(head) = cp
-            .extensions()
-            .iter()
-            .find_map(|l| l.strip_prefix(HEAD_EXTENSION))
-        {
+        if let Some(head) = &head {
             let ours = self.head_at(m)?;
             if ChainHash::from_hex(head) != Some(ours) {
                 return Err(AuditError::Diverged(format!(
@@ -373,6 +438,7 @@ impl<S: Store> Ledger<S> {
             checkpoint_size: m,
             ledger_size: n,
             proof: proof.hashes,
+            head_checked: head.is_some(),
         })
     }
 }
@@ -388,7 +454,8 @@ pub struct AuditedRecord {
     pub record: crate::codec::Record,
 }
 
-/// Checks a tlog-proof offline (no store): the checkpoint's signature by `key`, the
+/// Checks a tlog-proof offline (no store): the checkpoint's signature by `key` and its
+/// contents ([`check_contents`]: origin = the key's name, one head line at most), the
 /// inclusion path of the record bytes in its `extra` line, and that those bytes decode
 /// strictly to a record at the proven index.
 ///
@@ -396,8 +463,22 @@ pub struct AuditedRecord {
 /// [`AuditError::Checkpoint`] for a malformed file or bad signature;
 /// [`AuditError::Diverged`] when the path or the record does not check out.
 pub fn audit_inclusion(text: &str, key: &VerifierKey) -> Result<AuditedRecord, AuditError> {
+    audit_inclusion_of(text, key, None)
+}
+
+/// [`audit_inclusion`] of a proof whose checkpoint's origin is `origin` (by default the
+/// key's name; see [`check_contents`]).
+///
+/// # Errors
+/// As [`audit_inclusion`].
+pub fn audit_inclusion_of(
+    text: &str,
+    key: &VerifierKey,
+    origin: Option<&str>,
+) -> Result<AuditedRecord, AuditError> {
     let proof = TlogProof::parse(text)?;
     let (cp, _) = proof.open_checkpoint(std::slice::from_ref(key))?;
+    check_contents(&cp, key, origin)?;
     let bytes = proof.extra().ok_or_else(|| {
         AuditError::Diverged("the proof carries no record bytes (no `extra` line)".into())
     })?;

@@ -137,6 +137,22 @@ pub enum Until {
 }
 
 impl Until {
+    /// `until` as written in an event file: a date when it reads as one, else a
+    /// condition (text that starts like a date but is not one is kept as a condition,
+    /// which the rules then refuse: see [`Until::looks_like_date`]).
+    pub fn read(text: &str) -> Until {
+        match EdtfDate::parse(text) {
+            Ok(d) => Until::Date(d),
+            Err(_) => Until::Condition(text.to_string()),
+        }
+    }
+
+    /// Whether text is meant as a date: it starts with a digit and holds no space
+    /// (`2026-13-01`, `2026-Q1`), where a condition is words.
+    pub fn looks_like_date(text: &str) -> bool {
+        text.chars().next().is_some_and(|c| c.is_ascii_digit()) && !text.trim().contains(' ')
+    }
+
     /// The last day the term can be in force, if it has a date.
     pub fn last_day(&self) -> Option<Day> {
         match self {

@@ -9,6 +9,7 @@ pub mod event;
 pub mod id;
 pub mod money;
 pub mod party;
+pub mod rules;
 pub mod text;
 
 pub use date::{DateError, Day, EdtfDate, Qualifier};
@@ -19,7 +20,7 @@ pub use event::{
 pub use id::{EventId, PartyId, Scope, TermKey, TermRef, TrancheRef};
 pub use money::{Currency, Money};
 pub use party::{Confusable, Party, PartyRegistry, ResolveError};
-pub use text::{check_name, check_text, escape, shorten};
+pub use text::{check_name, check_text, escape, shorten, tidy};
 
 /// A value from text that does not satisfy the model's rules.
 ///

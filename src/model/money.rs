@@ -144,10 +144,34 @@ impl Money {
             .ok_or_else(overflow)?;
         let units = units.checked_mul(scale).ok_or_else(overflow)?;
         if units == 0 {
-            return Err(bad("the amount must be more than zero"));
+            return Err(bad(NOT_POSITIVE));
         }
         let currency = Currency::new(code)?;
         Ok(Money { units, currency })
+    }
+
+    /// Checks what a value built without [`Money::parse`] (decoded from a record) may
+    /// break: the amount must be more than zero.
+    ///
+    /// # Errors
+    /// [`ModelError::BadAmount`] for zero, with the message [`Money::parse`] gives.
+    ///
+    /// ```
+    /// use pactlog::model::{Currency, Money};
+    /// let zero = Money { units: 0, currency: Currency::new("USD").unwrap() };
+    /// assert_eq!(
+    ///     zero.check().unwrap_err().to_string(),
+    ///     "amount \"0 USD\": the amount must be more than zero"
+    /// );
+    /// ```
+    pub fn check(&self) -> Result<(), ModelError> {
+        if self.units == 0 {
+            return Err(ModelError::BadAmount {
+                value: self.to_string(),
+                why: NOT_POSITIVE.to_string(),
+            });
+        }
+        Ok(())
     }
 
     /// A short human form: `15B USD`, `1.5M EUR`, or the exact units when no suffix fits.
@@ -176,6 +200,9 @@ impl Money {
         self.to_string()
     }
 }
+
+/// Why an amount of zero is refused.
+const NOT_POSITIVE: &str = "the amount must be more than zero";
 
 /// What the accepted grouping looks like, for messages.
 const GROUPING: &str = "separators (, or _, one kind per number) may only group the whole \

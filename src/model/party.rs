@@ -263,20 +263,47 @@ impl PartyRegistry {
             .to_string()
     }
 
+    /// The looks of a name, under which names that look alike compare equal: its
+    /// confusable skeleton (UTS #39) taken before case folding and after it, each with
+    /// runs of white space collapsed to one space and then case folded
+    /// ([`PartyRegistry::name_key`]). Before folding, a capital "I" is a look-alike of
+    /// "l" and a "0" of an "O" ("AIpha C0rp", "Alpha Corp"); after it, a Greek capital
+    /// iota folds to a letter that looks like "i". Two spaces look like one.
+    ///
+    /// ```
+    /// use pactlog::model::PartyRegistry;
+    /// let looks = PartyRegistry::looks;
+    /// let alpha = looks("Alpha Corp");
+    /// for other in ["AIpha Corp", "Alpha C0rp", "Alpha  Corp"] {
+    ///     assert!(looks(other).iter().any(|l| alpha.contains(l)), "{other}");
+    /// }
+    /// assert!(!looks("Alpha Cord").iter().any(|l| alpha.contains(l)));
+    /// ```
+    pub fn looks(name: &str) -> [String; 2] {
+        let collapsed = name.split_whitespace().collect::<Vec<_>>().join(" ");
+        let skeleton = |text: &str| unicode_security::skeleton(text).collect::<String>();
+        let before = PartyRegistry::name_key(&skeleton(&collapsed));
+        let after = skeleton(&PartyRegistry::name_key(&collapsed));
+        [before, after]
+    }
+
     /// The names (ids, names, aliases) of the parties `of` that another party's name
-    /// could be mistaken for: equal confusable skeletons (UTS #39) of different keys.
+    /// could be mistaken for: equal looks ([`PartyRegistry::looks`]) of different keys.
     /// Names with equal keys are not listed: they are ambiguous
     /// ([`PartyRegistry::ambiguous_names`]).
     pub fn confusables(&self, of: &[PartyId]) -> Vec<Confusable> {
-        let skeleton = |key: &str| unicode_security::skeleton(key).collect::<String>();
-        let mut by_skeleton: BTreeMap<String, Vec<(String, &str, &PartyId)>> = BTreeMap::new();
+        let mut by_look: BTreeMap<String, Vec<(String, &str, &PartyId)>> = BTreeMap::new();
         for p in self.parties.values() {
             for (_, text) in named(p) {
                 let key = PartyRegistry::name_key(text);
-                by_skeleton
-                    .entry(skeleton(&key))
-                    .or_default()
-                    .push((key, text, &p.id));
+                let [before, after] = PartyRegistry::looks(text);
+                if before != after {
+                    by_look
+                        .entry(after)
+                        .or_default()
+                        .push((key.clone(), text, &p.id));
+                }
+                by_look.entry(before).or_default().push((key, text, &p.id));
             }
         }
         let mut out: Vec<Confusable> = Vec::new();
@@ -286,9 +313,8 @@ impl PartyRegistry {
         for p in of.iter().filter_map(|id| self.parties.get(id)) {
             for (field, text) in named(p) {
                 let key = PartyRegistry::name_key(text);
-                let Some(alike) = by_skeleton.get(&skeleton(&key)) else {
-                    continue;
-                };
+                let looks = PartyRegistry::looks(text);
+                let alike = looks.iter().filter_map(|l| by_look.get(l)).flatten();
                 for (other_key, other_name, other) in alike {
                     if **other == p.id
                         || *other_key == key

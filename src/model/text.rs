@@ -1,11 +1,13 @@
 //! Text from input, on the way in and on the way out: the one place that decides which
 //! characters free text may hold, and how text read from files or records is printed.
 //!
-//! - On the way in, [`check_text`] trims a field, bounds its length and refuses control
-//!   characters (multi-line fields keep their line breaks, read the same from LF and CRLF
-//!   files); [`check_name`] also refuses the invisible and formatting characters
+//! - On the way in, [`tidy`] trims a field (multi-line fields keep their line breaks,
+//!   read the same from LF and CRLF files), and [`check_text`] says whether text may be
+//!   kept: not empty, bounded in length, no control characters, nothing around it;
+//!   [`check_name`] also refuses the invisible and formatting characters
 //!   ([`is_invisible`]) that would let two different-looking names compare equal, or two
-//!   equal-looking names differ.
+//!   equal-looking names differ. The checks take text as it is kept, so they apply alike
+//!   to text read from an event file and to text decoded from a record.
 //! - On the way out, [`escape`] turns every character that a terminal would act on or
 //!   hide (controls, ESC, bidi and other formatting characters, line and paragraph
 //!   separators, zero-width characters) into a visible `\u{..}` escape, and a line break
@@ -128,59 +130,67 @@ pub fn shorten(text: &str) -> String {
     format!("{head}... ({chars} characters)")
 }
 
-/// Checks a free-text field: not empty, at most `max` characters, and no control
-/// characters. Where `multiline` is set, line breaks are kept, and a Windows line ending
-/// (CR LF) is read as a line break, so the field is the same from an LF or a CRLF file;
-/// a carriage return on its own is refused.
+/// A field's text as it is kept: without the white space around it, and, where
+/// `multiline` is set, with each Windows line ending (CR LF) read as a line break, so the
+/// field is the same from an LF or a CRLF file. This is how an import reads text;
+/// [`check_text`] then says whether it may be kept.
+pub fn tidy(text: &str, multiline: bool) -> String {
+    if multiline && text.contains('\r') {
+        text.replace("\r\n", "\n").trim().to_string()
+    } else {
+        text.trim().to_string()
+    }
+}
+
+/// Checks a free-text field as it is kept (see [`tidy`]): not empty, at most `max`
+/// characters, no control characters (where `multiline` is set, line breaks are
+/// allowed; a carriage return is not), and no white space around it.
 ///
 /// # Errors
 /// [`ModelError::BadText`] naming the field and the problem.
+///
+/// ```
+/// use pactlog::model::{check_text, tidy};
+/// assert!(check_text("summary", &tidy(" One.\r\nTwo. ", true), 2000, true).is_ok());
+/// assert!(check_text("summary", " One.", 2000, true).is_err());
+/// assert!(check_text("title", "a\u{1b}[2J", 500, false).is_err());
+/// ```
 pub fn check_text(
     what: &'static str,
     text: &str,
     max: usize,
     multiline: bool,
-) -> Result<String, ModelError> {
-    let text = if multiline && text.contains('\r') {
-        Cow::Owned(text.replace("\r\n", "\n"))
-    } else {
-        Cow::Borrowed(text)
-    };
-    let trimmed = text.trim();
-    if trimmed.is_empty() {
-        return Err(ModelError::BadText {
-            what,
-            why: "must not be empty".into(),
-        });
+) -> Result<(), ModelError> {
+    let bad = |why: String| Err(ModelError::BadText { what, why });
+    if text.trim().is_empty() {
+        return bad("must not be empty".into());
     }
-    let chars = trimmed.chars().count();
+    let chars = text.chars().count();
     if chars > max {
-        return Err(ModelError::BadText {
-            what,
-            why: format!("is {chars} characters long; the limit is {max}"),
-        });
+        return bad(format!("is {chars} characters long; the limit is {max}"));
     }
-    if let Some(c) = trimmed
+    if let Some(c) = text
         .chars()
         .find(|&c| c.is_control() && !(multiline && c == '\n'))
     {
-        return Err(ModelError::BadText {
-            what,
-            why: format!("contains {}; remove it", describe_char(c)),
-        });
+        return bad(format!("contains {}; remove it", describe_char(c)));
     }
-    Ok(trimmed.to_string())
+    if text.trim() != text {
+        return bad("begins or ends with white space".into());
+    }
+    Ok(())
 }
 
-/// Checks a party name or alias: a one-line [`check_text`] that also refuses invisible
-/// and formatting characters ([`is_invisible`]: zero-width characters, bidi controls,
-/// other default-ignorable code points), which would make names that look alike differ.
+/// Checks a party name or alias as it is kept: a one-line [`check_text`] that also
+/// refuses invisible and formatting characters ([`is_invisible`]: zero-width characters,
+/// bidi controls, other default-ignorable code points), which would make names that look
+/// alike differ.
 ///
 /// # Errors
 /// [`ModelError::BadText`] naming the field and the code point.
-pub fn check_name(what: &'static str, text: &str, max: usize) -> Result<String, ModelError> {
-    let name = check_text(what, text, max, false)?;
-    if let Some(c) = name.chars().find(|&c| is_invisible(c)) {
+pub fn check_name(what: &'static str, text: &str, max: usize) -> Result<(), ModelError> {
+    check_text(what, text, max, false)?;
+    if let Some(c) = text.chars().find(|&c| is_invisible(c)) {
         return Err(ModelError::BadText {
             what,
             why: format!(
@@ -189,7 +199,7 @@ pub fn check_name(what: &'static str, text: &str, max: usize) -> Result<String, 
             ),
         });
     }
-    Ok(name)
+    Ok(())
 }
 
 #[cfg(test)]
@@ -198,36 +208,48 @@ mod tests {
     use crate::model::PartyId;
 
     #[test]
-    fn text_is_trimmed_and_checked() {
-        assert_eq!(check_text("summary", "  hi  ", 10, false).unwrap(), "hi");
+    fn text_is_tidied_then_checked() {
+        assert_eq!(tidy("  hi  ", false), "hi");
+        assert!(check_text("summary", "hi", 10, false).is_ok());
         assert!(check_text("summary", "   ", 10, false).is_err());
         assert!(check_text("summary", "a\u{7}b", 10, false).is_err());
         assert!(check_text("summary", "a\nb", 10, false).is_err());
-        assert_eq!(check_text("summary", "a\nb", 10, true).unwrap(), "a\nb");
+        assert!(check_text("summary", "a\nb", 10, true).is_ok());
         let err = check_text("summary", &"x".repeat(11), 10, false).unwrap_err();
         assert!(err.to_string().contains("11 characters"), "{err}");
     }
 
+    /// Text kept untidy (which only a record made elsewhere can hold) is refused.
+    #[test]
+    fn text_with_white_space_around_it_is_refused_as_kept() {
+        for text in [" hi", "hi ", "hi\n", "\u{a0}hi"] {
+            let err = check_text("summary", text, 10, true)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.contains("begins or ends with white space"),
+                "{text:?}: {err}"
+            );
+        }
+    }
+
     #[test]
     fn windows_line_endings_read_as_line_breaks_and_a_lone_carriage_return_is_named() {
-        assert_eq!(
-            check_text("summary", "one\r\ntwo\r\n", 20, true).unwrap(),
-            "one\ntwo"
-        );
-        let err = check_text("summary", "one\rtwo", 20, true).unwrap_err();
+        assert_eq!(tidy("one\r\ntwo\r\n", true), "one\ntwo");
+        let err = check_text("summary", &tidy("one\rtwo", true), 20, true).unwrap_err();
         assert!(
             err.to_string()
                 .contains("a carriage return (Windows line ending)"),
             "{err}"
         );
         // A one-line field holds no line break of either kind.
-        let err = check_text("title", "one\r\ntwo", 20, false).unwrap_err();
+        let err = check_text("title", &tidy("one\r\ntwo", false), 20, false).unwrap_err();
         assert!(err.to_string().contains("carriage return"), "{err}");
     }
 
     #[test]
     fn names_refuse_invisible_and_formatting_characters_naming_the_code_point() {
-        assert_eq!(check_name("name", " Nestlé ", 20).unwrap(), "Nestlé");
+        assert!(check_name("name", &tidy(" Nestlé ", false), 20).is_ok());
         for (text, code) in [
             ("Micro\u{200b}soft", "U+200B"),
             ("Micro\u{200d}soft", "U+200D"),

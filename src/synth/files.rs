@@ -20,17 +20,7 @@ pub fn write_event_files(
     std::fs::create_dir_all(dir)?;
     let mut out = io::BufWriter::new(std::fs::File::create(dir.join("parties.toml"))?);
     for p in parties {
-        writeln!(
-            out,
-            "[[party]]\nid = {}\nname = {}",
-            q(p.id.as_str()),
-            q(&p.name)
-        )?;
-        if !p.aliases.is_empty() {
-            let list: Vec<String> = p.aliases.iter().map(|a| q(a)).collect();
-            writeln!(out, "aliases = [{}]", list.join(", "))?;
-        }
-        writeln!(out)?;
+        out.write_all(party_toml(p).as_bytes())?;
     }
     out.flush()?;
     let mut file = None;
@@ -52,7 +42,23 @@ pub fn write_event_files(
     Ok(())
 }
 
-/// A TOML basic string.
+/// One `[[party]]` table, in the format `pactlog import` reads.
+pub fn party_toml(p: &Party) -> String {
+    let mut s = format!(
+        "[[party]]\nid = {}\nname = {}\n",
+        q(p.id.as_str()),
+        q(&p.name)
+    );
+    if !p.aliases.is_empty() {
+        let list: Vec<String> = p.aliases.iter().map(|a| q(a)).collect();
+        let _ = writeln!(s, "aliases = [{}]", list.join(", "));
+    }
+    s.push('\n');
+    s
+}
+
+/// A TOML basic string holding exactly `s`: quotes, backslashes and every control
+/// character (which a basic string may not hold raw) escaped.
 fn q(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
@@ -61,6 +67,9 @@ fn q(s: &str) -> String {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{:04X}", c as u32);
+            }
             c => out.push(c),
         }
     }
@@ -88,8 +97,9 @@ fn amount(m: &Money) -> String {
     q(&format!("{} {}", m.units, m.currency))
 }
 
-/// One `[[event]]` table. Writing to a `String` cannot fail, so results are ignored.
-fn event_toml(e: &Event) -> String {
+/// One `[[event]]` table, in the format `pactlog import` reads. Writing to a `String`
+/// cannot fail, so results are ignored.
+pub fn event_toml(e: &Event) -> String {
     let mut s = String::new();
     header_toml(&mut s, e);
     payload_fields_toml(&mut s, &e.payload);

@@ -2,20 +2,30 @@
 //!
 //! Every table starts with a header row; records end with CRLF; a field holding a comma,
 //! a double quote, CR or LF is quoted, its quotes doubled. Fields are data, written as
-//! they are (not escaped for a terminal), except that a field beginning with `=`, `+`,
-//! `-`, `@`, a tab or a carriage return gets a leading `'`: spreadsheets run such a cell
-//! as a formula, and text from event files must not become one (CSV injection). The
-//! same rule applies to every field, so a reader can undo it by dropping that quote.
+//! they are, with two exceptions:
+//! - Characters a terminal would act on or hide (ESC and the other controls, a carriage
+//!   return, a tab, bidi controls such as U+202E, U+2028 and U+2029, zero-width
+//!   characters) are written as text output writes them, by [`escape`]: `\u{1b}`,
+//!   `\r`, `\t`, `\u{202e}`. A line break stays a line break (the field is quoted),
+//!   as spreadsheets read it. So `--format csv` printed on a terminal cannot move the
+//!   cursor, clear the screen or reorder a line; `--format json` keeps such text
+//!   exactly (JSON escapes it).
+//! - A field beginning with `=`, `+`, `-` or `@` gets a leading `'`: spreadsheets run
+//!   such a cell as a formula, and text from event files must not become one (CSV
+//!   injection). The same rule applies to every field, so a reader can undo it by
+//!   dropping that quote.
 //!
 //! `state` and `diff` print one row per term, investment and dispute (in `diff`, per
 //! change), with a `section` column saying which; columns that do not apply to a row
 //! are empty. Relationships with none of these have no row (`--format json` lists their
 //! events).
 
-use pactlog::model::Event;
+use pactlog::model::text::needs_escape;
+use pactlog::model::{Event, escape};
 use pactlog::{
     Diff, DisputeState, InvestmentState, Logged, RelationshipState, StateAnswer, TermState,
 };
+use std::borrow::Cow;
 
 /// A CSV document being written.
 pub struct Csv {
@@ -49,8 +59,17 @@ impl Csv {
     }
 }
 
-/// Writes one field: defused against formulas, then quoted when it must be.
+/// Writes one field: escaped for a terminal (line breaks kept), defused against
+/// formulas, then quoted when it must be.
 fn push_field(out: &mut String, field: &str) {
+    let escaped;
+    let field = if field.chars().any(|c| needs_escape(c) && c != '\n') {
+        let lines: Vec<Cow<'_, str>> = field.split('\n').map(escape).collect();
+        escaped = lines.join("\n");
+        escaped.as_str()
+    } else {
+        field
+    };
     let defused = field.starts_with(['=', '+', '-', '@', '\t', '\r']);
     let quoted = field.contains([',', '"', '\r', '\n']);
     if quoted {
@@ -102,9 +121,11 @@ pub fn log_csv(events: &[Logged]) -> String {
     csv.finish()
 }
 
-/// The columns of a term, an investment or a dispute, shared by `state` and `diff`;
-/// `money` is an investment tranche's status on the (later) day.
-const ITEM_COLUMNS: [&str; 14] = [
+/// The columns of a term, an investment or a dispute, shared by `state` and `diff`. A
+/// tranche fills `key` (its key in the investment, when it has one) and the money
+/// columns: its status on the day (`paid`, `scheduled`, `overdue`, `conditional`,
+/// `lapsed`), `due`, `lapses` and the payment that paid it (`paid_by`).
+const ITEM_COLUMNS: [&str; 17] = [
     "event",
     "key",
     "type",
@@ -118,50 +139,64 @@ const ITEM_COLUMNS: [&str; 14] = [
     "since",
     "until",
     "stage",
-    "money",
+    "money_status",
+    "due",
+    "lapses",
+    "paid_by",
 ];
 
+/// A row's [`ITEM_COLUMNS`].
+type Cells = [String; 17];
+
 /// A term's [`ITEM_COLUMNS`] (from = grantor, to = holder).
-fn term_cells(t: &TermState) -> [String; 14] {
-    [
-        t.event.to_string(),
-        t.key.to_string(),
-        t.kind.as_str().to_string(),
-        t.grantor.to_string(),
-        t.holder.to_string(),
-        t.scope.to_string(),
-        t.exclusive.to_string(),
-        t.amount.map_or_else(String::new, |m| m.units.to_string()),
-        t.amount
-            .map_or_else(String::new, |m| m.currency.as_str().to_string()),
-        String::new(),
-        t.since.clone(),
-        t.until
-            .as_ref()
-            .map_or_else(String::new, ToString::to_string),
-        String::new(),
-        String::new(),
-    ]
+fn term_cells(t: &TermState) -> Cells {
+    let mut cells: Cells = Default::default();
+    cells[0] = t.event.to_string();
+    cells[1] = t.key.to_string();
+    cells[2] = t.kind.as_str().to_string();
+    cells[3] = t.grantor.to_string();
+    cells[4] = t.holder.to_string();
+    cells[5] = t.scope.to_string();
+    cells[6] = t.exclusive.to_string();
+    cells[7] = t.amount.map_or_else(String::new, |m| m.units.to_string());
+    cells[8] = t
+        .amount
+        .map_or_else(String::new, |m| m.currency.as_str().to_string());
+    cells[10] = t.since.clone();
+    cells[11] = t
+        .until
+        .as_ref()
+        .map_or_else(String::new, ToString::to_string);
+    cells
 }
 
 /// An investment tranche's [`ITEM_COLUMNS`] (from = investor, to = investee).
-fn investment_cells(i: &InvestmentState) -> [String; 14] {
-    let mut cells: [String; 14] = Default::default();
+fn investment_cells(i: &InvestmentState) -> Cells {
+    let mut cells: Cells = Default::default();
     cells[0] = i.event.to_string();
-    cells[1] = i.key.as_ref().map(ToString::to_string).unwrap_or_default();
+    cells[1] = i.key.as_ref().map_or_else(String::new, ToString::to_string);
     cells[3] = i.investor.to_string();
     cells[4] = i.investee.to_string();
     cells[7] = i.amount.units.to_string();
     cells[8] = i.amount.currency.as_str().to_string();
     cells[9] = i.condition.clone().unwrap_or_default();
     cells[13] = i.status.as_str().to_string();
+    cells[14] = i.due.as_ref().map_or_else(String::new, ToString::to_string);
+    cells[15] = i
+        .lapses
+        .as_ref()
+        .map_or_else(String::new, ToString::to_string);
+    cells[16] = i
+        .paid_by
+        .as_ref()
+        .map_or_else(String::new, ToString::to_string);
     cells
 }
 
 /// A dispute's [`ITEM_COLUMNS`] (from = by, to = against, `;`-separated).
-fn dispute_cells(d: &DisputeState) -> [String; 14] {
+fn dispute_cells(d: &DisputeState) -> Cells {
     let against: Vec<&str> = d.against.iter().map(|p| p.as_str()).collect();
-    let mut cells: [String; 14] = Default::default();
+    let mut cells: Cells = Default::default();
     cells[0] = d.event.to_string();
     cells[3] = d.by.to_string();
     cells[4] = against.join(";");
@@ -177,7 +212,7 @@ pub fn state_csv(a: &StateAnswer) -> String {
     let mut csv = Csv::new(&header);
     let as_of = a.query.as_of.to_string();
     for r in &a.relationships {
-        let mut row = |section: &str, cells: [String; 14], confidence: &str| {
+        let mut row = |section: &str, cells: Cells, confidence: &str| {
             let lead = [as_of.as_str(), r.parties.0.as_str(), r.parties.1.as_str()];
             let lead = lead.into_iter().chain([r.status.as_str(), section]);
             csv.row(
@@ -191,7 +226,7 @@ pub fn state_csv(a: &StateAnswer) -> String {
 }
 
 /// The rows of one relationship's state, through `row(section, cells, confidence)`.
-fn rows(r: &RelationshipState, row: &mut impl FnMut(&str, [String; 14], &str)) {
+fn rows(r: &RelationshipState, row: &mut impl FnMut(&str, Cells, &str)) {
     for t in &r.terms {
         row("term", term_cells(t), "");
     }
@@ -204,7 +239,9 @@ fn rows(r: &RelationshipState, row: &mut impl FnMut(&str, [String; 14], &str)) {
 }
 
 /// `diff --format csv`: one row per change (a term started, lapsed or ended; money
-/// added; a dispute opened or closed) of each relationship.
+/// added, or a tranche whose status changed; a dispute opened or closed) of each
+/// relationship. A status change is a `money` row: `money_status` is the status at
+/// `to_day`, `money_status_from` the one at `from_day`.
 pub fn diff_csv(d: &Diff) -> String {
     let mut header = vec![
         "from_day",
@@ -216,11 +253,11 @@ pub fn diff_csv(d: &Diff) -> String {
         "section",
     ];
     header.extend(ITEM_COLUMNS);
-    header.push("confidence");
+    header.extend(["confidence", "money_status_from"]);
     let mut csv = Csv::new(&header);
     let (from, to) = (d.from.to_string(), d.to.to_string());
     for r in &d.relationships {
-        let mut row = |section: &str, cells: [String; 14], confidence: &str| {
+        let mut row = |section: &str, cells: Cells, confidence: &str, was: &str| {
             let lead = [from.as_str(), to.as_str(), r.parties.0.as_str()];
             let lead = lead.into_iter().chain([
                 r.parties.1.as_str(),
@@ -230,20 +267,33 @@ pub fn diff_csv(d: &Diff) -> String {
             let lead = lead.chain([section]);
             csv.row(
                 lead.chain(cells.iter().map(String::as_str))
-                    .chain([confidence]),
+                    .chain([confidence, was]),
             );
         };
         for (change, t) in &r.terms {
-            row(&format!("term-{}", change.as_str()), term_cells(t), "");
+            row(&format!("term-{}", change.as_str()), term_cells(t), "", "");
         }
         for i in &r.investments_added {
-            row("investment-added", investment_cells(i), "");
+            row("investment-added", investment_cells(i), "", "");
+        }
+        for m in &r.money {
+            row("money", investment_cells(&m.tranche), "", m.from.as_str());
         }
         for x in &r.disputes_opened {
-            row("dispute-opened", dispute_cells(x), x.confidence.as_str());
+            row(
+                "dispute-opened",
+                dispute_cells(x),
+                x.confidence.as_str(),
+                "",
+            );
         }
         for x in &r.disputes_closed {
-            row("dispute-closed", dispute_cells(x), x.confidence.as_str());
+            row(
+                "dispute-closed",
+                dispute_cells(x),
+                x.confidence.as_str(),
+                "",
+            );
         }
     }
     csv.finish()
@@ -252,6 +302,28 @@ pub fn diff_csv(d: &Diff) -> String {
 #[cfg(test)]
 mod tests {
     use super::Csv;
+
+    /// Text a terminal would act on or hide is escaped as text output escapes it; a line
+    /// break is kept (quoted).
+    #[test]
+    fn fields_never_print_terminal_controls_bidi_or_invisible_characters_raw() {
+        let mut csv = Csv::new(&["a"]);
+        csv.row(["\u{1b}[2Jfake\r"]);
+        csv.row(["Acme\u{202e}Corp\u{2028}x\u{200b}y\u{feff}"]);
+        csv.row(["one\ntwo\u{7}"]);
+        csv.row(["\tlead"]);
+        let text = csv.finish();
+        assert_eq!(
+            text,
+            "a\r\n\\u{1b}[2Jfake\\r\r\nAcme\\u{202e}Corp\\u{2028}x\\u{200b}y\\u{feff}\r\n\
+             \"one\ntwo\\u{7}\"\r\n\\tlead\r\n"
+        );
+        let raw = text.replace("\r\n", "").replace('\n', "");
+        assert!(
+            !raw.chars().any(pactlog::model::text::needs_escape),
+            "{text:?}"
+        );
+    }
 
     #[test]
     fn fields_are_quoted_and_defused_as_rfc_4180_and_owasp_say() {

@@ -57,7 +57,7 @@ fn signed_log() -> Log {
     let vkey = stdout_of(&out).trim().to_string();
     let out = store
         .cmd()
-        .args(["checkpoint", "--key"])
+        .args(["checkpoint", "--key-file"])
         .arg(&skey)
         .output()
         .unwrap();
@@ -110,7 +110,7 @@ fn verify_against(store: &TempStore, note: &Path, vkey: &str) -> Output {
         .arg("verify")
         .arg("--checkpoint")
         .arg(note)
-        .args(["--key", vkey])
+        .args([support::key_flag(vkey), vkey])
         .output()
         .unwrap()
 }
@@ -396,9 +396,26 @@ fn a_witness_cosignature_added_by_signed_note_keeps_checkpoint_and_proof_valid()
     let file = write(dir, "cosigned.note", &cosigned);
     let out = verify_against(&log.store, &file, &log.vkey);
     assert_code(&out, 0, "verify against a cosigned checkpoint");
-    // With only the witness trusted, the checkpoint still checks (its signature verifies).
+    // With only the witness trusted, the checkpoint checks once the log is named (the
+    // witness's key name is not the log's origin), and not before.
     let out = verify_against(&log.store, &file, GO_VKEY);
-    assert_code(&out, 0, "verify with the witness key");
+    assert_code(&out, 3, "verify with the witness key, the log unnamed");
+    assert!(
+        stderr_of(&out).contains("name the log with --origin"),
+        "{}",
+        stderr_of(&out)
+    );
+    let origin = log.note.lines().next().unwrap().to_string();
+    let out = log
+        .store
+        .cmd()
+        .arg("verify")
+        .arg("--checkpoint")
+        .arg(&file)
+        .args(["--key", GO_VKEY, "--origin", &origin])
+        .output()
+        .unwrap();
+    assert_code(&out, 0, "verify with the witness key and the log's origin");
 
     // A proof file carrying the cosigned note audits with either key.
     let out = run(&log.store, &["proof", "inclusion", "openai"]);
@@ -416,7 +433,7 @@ fn a_witness_cosignature_added_by_signed_note_keeps_checkpoint_and_proof_valid()
         let out = support::pactlog(&dir.join("no-store.db"))
             .arg("audit")
             .arg(&file)
-            .args(["--key", vkey])
+            .args(["--key", vkey, "--origin", &origin])
             .output()
             .unwrap();
         assert_code(&out, 0, "audit of a cosigned proof");

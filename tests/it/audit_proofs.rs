@@ -33,7 +33,7 @@ fn audit(file: &Path, vkey: &str) -> Output {
     support::pactlog(&dir.join("no-such-store.db"))
         .arg("audit")
         .arg(file)
-        .args(["--key", vkey])
+        .args([support::key_flag(vkey), vkey])
         .output()
         .expect("run pactlog")
 }
@@ -54,8 +54,9 @@ fn an_inclusion_proof_audits_offline_and_prints_the_event() {
     let proof = TlogProof::parse(&text).unwrap();
     assert!(
         stdout.starts_with(&format!(
-            "ok: record {} is in the log \"{KEY_NAME}\" of {EVENTS_SIZE} records signed by {KEY_NAME}\n",
-            proof.index()
+            "ok: record {} is in the log \"{KEY_NAME}\" of {EVENTS_SIZE} records signed by {KEY_NAME} (key id {})\n",
+            proof.index(),
+            s.keys.vkey.split('+').nth(1).unwrap()
         )),
         "{stdout}"
     );

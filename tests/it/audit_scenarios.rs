@@ -341,7 +341,7 @@ fn checkpoint_refuses_to_sign_a_truncated_store() {
     let out = s
         .store
         .cmd()
-        .args(["checkpoint", "--key"])
+        .args(["checkpoint", "--key-file"])
         .arg(&s.keys.skey)
         .output()
         .unwrap();
@@ -385,7 +385,7 @@ fn checkpoint_refuses_to_sign_a_store_whose_tail_was_rewritten() {
     let out = s
         .store
         .cmd()
-        .args(["checkpoint", "--key"])
+        .args(["checkpoint", "--key-file"])
         .arg(&s.keys.skey)
         .output()
         .unwrap();
@@ -407,7 +407,7 @@ fn checkpoint_with_a_key_other_than_the_last_signer_is_refused() {
     let out = s
         .store
         .cmd()
-        .args(["checkpoint", "--key"])
+        .args(["checkpoint", "--key-file"])
         .arg(&other.skey)
         .output()
         .unwrap();

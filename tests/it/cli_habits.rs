@@ -393,7 +393,7 @@ fn state_and_diff_csv_have_one_row_per_item_with_its_section() {
     );
     assert_eq!(
         lines[1],
-        "2026-01-01,acme,globex,active,investment,e2-year,,,acme,globex,,,10000000,USD,,,,,paid,"
+        "2026-01-01,acme,globex,active,investment,e2-year,,,acme,globex,,,10000000,USD,,,,,paid,,,,"
     );
     assert_eq!(lines[2..], [""]);
     let diff = stdout_of(store.cmd().args([

@@ -459,8 +459,8 @@ fn commands_are_split_like_a_shell_and_refuse_shell_features() {
     assert_eq!(args, ["log", "--pair", "OpenAI Group PBC", "a b"]);
     assert_eq!(redirect, None);
     let (args, redirect) =
-        parse_command("pactlog checkpoint --key log.key > checkpoint.txt").unwrap();
-    assert_eq!(args, ["checkpoint", "--key", "log.key"]);
+        parse_command("pactlog checkpoint --key-file log.key > checkpoint.txt").unwrap();
+    assert_eq!(args, ["checkpoint", "--key-file", "log.key"]);
     assert_eq!(redirect.as_deref(), Some("checkpoint.txt"));
     for bad in [
         "pactlog log | head",

@@ -247,6 +247,99 @@ fn an_edited_export_line_is_refused_naming_the_line_and_the_store_is_unchanged()
     }
 }
 
+/// Every field of an export line is checked against the record bytes, or the line is
+/// refused: an `id` naming another record (issue 19: `{"id":"beta", bytes of alpha}`
+/// restored), a field given twice, a non-string id, a `seq` that is not a JSON integer
+/// (`"5"`, `0.5`, 2^64+1), a field missing or unknown.
+#[test]
+fn an_export_line_whose_fields_disagree_with_its_bytes_or_are_not_as_written_is_refused() {
+    let (_store, _, bytes) = exported_events();
+    let lines = lines_of(&bytes);
+    let at = 5;
+    let line = &lines[at];
+    let v = json_of(line);
+    let (id, hash, b64) = (
+        v["id"].as_str().unwrap(),
+        v["hash"].as_str().unwrap(),
+        v["bytes"].as_str().unwrap(),
+    );
+    let other_id = json_of(&lines[at + 1])["id"].as_str().unwrap().to_string();
+    let raw = |seq: &str, id: &str| {
+        format!(r#"{{"seq":{seq},"id":{id},"hash":"{hash}","bytes":"{b64}"}}"#)
+    };
+    let shape = "a line holds \"seq\" (an integer), \"id\", \"hash\" and \"bytes\", each once";
+    let cases: Vec<(&str, String, String)> = vec![
+        (
+            "id of another record",
+            raw("5", &format!("{other_id:?}")),
+            format!("\"id\" {other_id:?} does not match the record's own id {id}"),
+        ),
+        (
+            "id twice",
+            format!(r#"{{"seq":5,"id":"{other_id}","id":"{id}","hash":"{hash}","bytes":"{b64}"}}"#),
+            "duplicate field `id`".to_string(),
+        ),
+        ("id a number", raw("5", "5"), shape.to_string()),
+        ("id null", raw("5", "null"), shape.to_string()),
+        (
+            "seq a string",
+            raw("\"5\"", &format!("{id:?}")),
+            shape.to_string(),
+        ),
+        (
+            "seq a fraction",
+            raw("0.5", &format!("{id:?}")),
+            shape.to_string(),
+        ),
+        ("seq 5.0", raw("5.0", &format!("{id:?}")), shape.to_string()),
+        (
+            "seq past u64",
+            raw("18446744073709551617", &format!("{id:?}")),
+            shape.to_string(),
+        ),
+        (
+            "seq negative",
+            raw("-5", &format!("{id:?}")),
+            shape.to_string(),
+        ),
+        (
+            "an unknown field",
+            format!(r#"{{"seq":5,"id":"{id}","hash":"{hash}","bytes":"{b64}","note":"x"}}"#),
+            "unknown field `note`".to_string(),
+        ),
+        (
+            "no hash",
+            format!(r#"{{"seq":5,"id":"{id}","bytes":"{b64}"}}"#),
+            "missing field `hash`".to_string(),
+        ),
+        ("not an object", "[5]".to_string(), shape.to_string()),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for (what, edited, expected) in cases {
+        let mut edited_lines = lines.clone();
+        edited_lines[at] = edited;
+        let file = dir.path().join("edited.jsonl");
+        write_lines(&file, &edited_lines);
+        let mut fresh = Ledger::open(MemoryStore::new()).unwrap();
+        let Err(ImportError::Invalid(problems)) = restore(&mut fresh, &file) else {
+            panic!("{what}: restored");
+        };
+        assert_eq!(problems.len(), 1, "{what}: {problems:?}");
+        assert_eq!(problems[0].line, at + 1, "{what}: {problems:?}");
+        assert!(
+            problems[0].message.contains(&expected),
+            "{what}: expected {expected:?} in {:?}",
+            problems[0].message
+        );
+        assert_eq!(fresh.size(), 0, "{what}");
+    }
+    // The line as exported restores.
+    let file = dir.path().join("clean.jsonl");
+    write_lines(&file, &lines);
+    let mut fresh = Ledger::open(MemoryStore::new()).unwrap();
+    restore(&mut fresh, &file).expect("the clean export restores");
+}
+
 /// Each export line is checked against its own position among the record lines, so one
 /// edited line is one problem: the intact lines after it are not reported as out of
 /// place.

@@ -83,12 +83,15 @@ fn audit_and_verify_refuse_devices_as_proofs_and_checkpoints() {
         1,
         "cannot read the checkpoint /dev/zero: a character device, not a regular file",
     );
-    let out = run(s.store.cmd().args(["checkpoint", "--key", "/dev/zero"]));
+    let out = run(s
+        .store
+        .cmd()
+        .args(["checkpoint", "--key-file", "/dev/zero"]));
     assert_fails(&out, 1, "a character device, not a regular file");
     let out = run(s
         .store
         .cmd()
-        .args(["audit", "--key", "/dev/zero"])
+        .args(["audit", "--key-file", "/dev/zero"])
         .arg(&s.proof));
     assert_fails(&out, 1, "a character device, not a regular file");
 }
@@ -196,13 +199,18 @@ fn crlf_proofs_checkpoints_and_keys_check_as_their_lf_text() {
     assert_ok(&s.verify(&checkpoint));
     let key = s.crlf(&s.key, "crlf.key");
     let verifier = s.crlf(&s.verifier, "crlf.pub");
-    assert_ok(&run(s.store.cmd().arg("checkpoint").arg("--key").arg(&key)));
+    assert_ok(&run(s
+        .store
+        .cmd()
+        .arg("checkpoint")
+        .arg("--key-file")
+        .arg(&key)));
     assert_ok(&run(s
         .store
         .cmd()
         .arg("audit")
         .arg(&s.proof)
-        .arg("--key")
+        .arg("--key-file")
         .arg(&verifier)));
 }
 

@@ -225,12 +225,12 @@ fn every_command_ends_quietly_when_its_reader_closes_the_pipe() {
         (&big, vec!["verify", "--json"]),
         (&big, vec!["export"]),
         (&big, vec!["proof", "consistency", "1", "20000"]),
-        (&s.store.path, vec!["checkpoint", "--key", key]),
+        (&s.store.path, vec!["checkpoint", "--key-file", key]),
         (&s.store.path, vec!["proof", "inclusion", PROVEN]),
-        (&s.store.path, vec!["audit", proof, "--key", verifier]),
+        (&s.store.path, vec!["audit", proof, "--key-file", verifier]),
         (
             &s.store.path,
-            vec!["audit", proof, "--key", verifier, "--json"],
+            vec!["audit", proof, "--key-file", verifier, "--json"],
         ),
     ];
     for (store, args) in &runs {
@@ -290,7 +290,7 @@ fn reading_a_folder_that_is_not_a_store_says_so_and_writes_nothing() {
         &["verify"],
         &["export"],
         &["proof", "consistency", "1", "2"],
-        &["checkpoint", "--key", "missing.key"],
+        &["checkpoint", "--key-file", "missing.key"],
         &["import", "missing.toml"],
     ] {
         let out = run(pactlog(&events).args(args));
@@ -403,16 +403,19 @@ fn a_missing_key_file_is_called_missing() {
         .arg("verify")
         .arg("--checkpoint")
         .arg(&s.checkpoint)
-        .args(["--key", "missing.pub"]));
-    assert_fails(&out, 1, "the verifier key file missing.pub does not exist");
+        .args(["--key-file", "missing.pub"]));
+    assert_fails(&out, 1, "cannot read the verifier key missing.pub");
     let out = run(s
         .store
         .cmd()
         .arg("audit")
         .arg(&s.proof)
-        .args(["--key", "missing.pub"]));
-    assert_fails(&out, 1, "the verifier key file missing.pub does not exist");
-    let out = run(s.store.cmd().args(["checkpoint", "--key", "missing.key"]));
+        .args(["--key-file", "missing.pub"]));
+    assert_fails(&out, 1, "cannot read the verifier key missing.pub");
+    let out = run(s
+        .store
+        .cmd()
+        .args(["checkpoint", "--key-file", "missing.key"]));
     assert_fails(&out, 1, "cannot read the signing key missing.key");
 }
 
@@ -489,12 +492,12 @@ fn errors_under_json_are_a_json_object_on_stderr() {
         ),
         (
             &s.store.path,
-            vec!["checkpoint", "--key", "missing.key", "--json"],
+            vec!["checkpoint", "--key-file", "missing.key", "--json"],
             1,
         ),
         (
             &s.store.path,
-            vec!["audit", "cp.txt", "--key", "log.pub", "--json"],
+            vec!["audit", "cp.txt", "--key-file", "log.pub", "--json"],
             3,
         ),
         (&s.store.path, vec!["state", "--json"], 1),
@@ -522,7 +525,7 @@ fn audit_and_checkpoint_print_json() {
     let out = run(s
         .store
         .cmd()
-        .args(["checkpoint", "--json", "--key"])
+        .args(["checkpoint", "--json", "--key-file"])
         .arg(&s.key));
     assert_ok(&out);
     let cp: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -542,7 +545,7 @@ fn audit_and_checkpoint_print_json() {
         .cmd()
         .arg("audit")
         .arg(&s.proof)
-        .arg("--key")
+        .arg("--key-file")
         .arg(&s.verifier)
         .arg("--json"));
     assert_ok(&out);
@@ -559,7 +562,7 @@ fn audit_reads_a_proof_from_standard_input() {
     let out = run(s
         .store
         .cmd()
-        .args(["audit", "-", "--key"])
+        .args(["audit", "-", "--key-file"])
         .arg(&s.verifier)
         .pipe_stdin(&s.proof)
         .unwrap());

@@ -137,7 +137,10 @@ fn a_multi_line_summary_cannot_forge_lines_of_show_or_audit() {
             key.to_str().unwrap(),
         ],
     );
-    let checkpoint = ok(dir.path(), &["checkpoint", "--key", key.to_str().unwrap()]);
+    let checkpoint = ok(
+        dir.path(),
+        &["checkpoint", "--key-file", key.to_str().unwrap()],
+    );
     assert!(checkpoint.contains("pactlog.example/x"), "{checkpoint}");
     let proof = dir.path().join("proof.txt");
     std::fs::write(&proof, ok(dir.path(), &["proof", "inclusion", "forged"])).unwrap();
@@ -146,7 +149,7 @@ fn a_multi_line_summary_cannot_forge_lines_of_show_or_audit() {
         &[
             "audit",
             proof.to_str().unwrap(),
-            "--key",
+            "--key-file",
             dir.path().join("log.pub").to_str().unwrap(),
         ],
     );

@@ -427,3 +427,249 @@ fn a_restore_applies_the_report_rules_of_an_import() {
         "{stderr}"
     );
 }
+
+/// Several payments of one tranche (issue 19, item 10) are accepted, by the rule
+/// docs/records.md states: the tranche is paid from the earliest counted payment that
+/// names it (`paid_by`); a later one is an event of the relationship that changes
+/// nothing; once the earliest is retracted, the next one pays it.
+#[test]
+fn of_several_payments_of_one_tranche_the_earliest_counted_pays_it() {
+    let store = mixed_store();
+    let dir = tempfile::tempdir().expect("a folder");
+    let file = dir.path().join("again.toml");
+    let payment = |id: &str, date: &str| {
+        format!(
+            "[[event]]\nid = \"{id}\"\ndate = \"{date}\"\nkind = \"payment\"\n\
+             summary = \"Acme pays the first instalment (reported again).\"\n\
+             confidence = \"reported\"\npays = [\"{ROUND}#first\"]\n\n\
+             [[event.source]]\nurl = \"https://example.com/{id}\"\n\n"
+        )
+    };
+    // One a day before the recorded payment, one after it.
+    let text = payment("2026-02-28-acme-pays-early", "2026-02-28")
+        + &payment("2026-03-10-acme-pays-again", "2026-03-10");
+    std::fs::write(&file, text).expect("write");
+    store.import(&[&file]);
+    let on = |day: &str| status_of(&store, &["--as-of", day], "first");
+    assert_eq!(on("2026-02-27")["status"], "scheduled");
+    let early = on("2026-02-28");
+    assert_eq!(
+        (&early["status"], &early["paid_by"]),
+        (&"paid".into(), &"2026-02-28-acme-pays-early".into())
+    );
+    assert_eq!(on("2026-03-20")["paid_by"], "2026-02-28-acme-pays-early");
+    // Retracting the earliest: the next counted payment pays it, from its own day.
+    let retract = dir.path().join("retract.toml");
+    std::fs::write(
+        &retract,
+        "[[event]]\nid = \"2026-03-15-early-payment-retracted\"\ndate = \"2026-03-15\"\n\
+         kind = \"retraction\"\nsummary = \"The early payment was misreported.\"\n\
+         confidence = \"confirmed\"\nsupersedes = \"2026-02-28-acme-pays-early\"\n\n\
+         [[event.source]]\nurl = \"https://example.com/retracted\"\n",
+    )
+    .expect("write");
+    store.import(&[&retract]);
+    assert_eq!(
+        on("2026-03-20")["paid_by"],
+        "2026-03-01-acme-pays-first-instalment"
+    );
+}
+
+/// A payment dated before the investment it pays, and a settlement dated before the
+/// threat it resolves, are refused in a restore as in an import (issue 19, item 10).
+#[test]
+fn a_restore_refuses_a_payment_or_settlement_dated_before_what_it_settles() {
+    let store = mixed_store();
+    let ledger = Ledger::open(SledStore::open(&store.path).expect("open")).expect("open");
+    let mut early = ledger
+        .event(&EventId::new("2026-03-01-acme-pays-first-instalment").expect("id"))
+        .expect("read")
+        .expect("recorded")
+        .1;
+    early.id = EventId::new("2025-12-31-acme-pays-before-committing").expect("id");
+    early.date = pactlog::model::EdtfDate::parse("2025-12-31").expect("date");
+    early.disclosed = pactlog::model::Day::parse("2025-12-31").expect("day");
+    let threat = EventId::new("2025-01-15-initech-threatens-acme-and-globex").expect("id");
+    let mut settled = ledger
+        .event(&EventId::new("2025-02-20-initech-settles-with-acme-and-globex").expect("id"))
+        .expect("read")
+        .expect("recorded")
+        .1;
+    settled.id = EventId::new("2025-01-01-settled-before-the-threat").expect("id");
+    settled.date = pactlog::model::EdtfDate::parse("2025-01-01").expect("date");
+    settled.disclosed = pactlog::model::Day::parse("2025-01-01").expect("day");
+    drop(ledger);
+    for (event, wanted) in [
+        (
+            early,
+            format!(
+                "`pays` names {ROUND}#first, committed on 2026-01-10 at the earliest, but this \
+                 payment is dated 2025-12-31: money cannot be paid before it is committed"
+            ),
+        ),
+        (
+            settled,
+            format!(
+                "`resolves` names {threat}, dated 2025-01-15 at the earliest, but this event is \
+                 dated 2025-01-01: a matter cannot be closed before it is opened"
+            ),
+        ),
+    ] {
+        let copy = TempStore::new();
+        copy.import(&[&old_export()]);
+        copy.import(&[&money_fixture()]);
+        let file = copy.dir.path().join("forged.jsonl");
+        {
+            let mut l = Ledger::open(SledStore::open(&copy.path).expect("open")).expect("open");
+            l.append_unchecked(vec![Entry::Event(event)], Timestamp::from_unix(0))
+                .expect("append");
+            let mut out = std::fs::File::create(&file).expect("create");
+            pactlog::import::export(&l, &mut out).expect("export");
+        }
+        let fresh = TempStore::new();
+        let out = fresh
+            .cmd()
+            .arg("import")
+            .arg(&file)
+            .output()
+            .expect("restore");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        let line = SMALL_SIZE + MONEY_SIZE + 1;
+        assert!(
+            stderr.contains(&format!("forged.jsonl:{line}: ")) && stderr.contains(&wanted),
+            "{wanted}\n{stderr}"
+        );
+    }
+}
+
+/// `state --format csv` carries what `--format json` carries about money (issue 19,
+/// item 9): each tranche's key, status on the day, due and lapse dates and the payment
+/// that paid it, so three tranches of one amount are told apart and paid is not
+/// scheduled; `diff --format csv` has the money section (status changes).
+#[test]
+fn csv_carries_the_tranche_key_status_due_lapse_and_payment_that_json_carries() {
+    let store = mixed_store();
+    let csv = |args: &[&str]| {
+        let out = store.cmd().args(args).output().expect("run");
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8(out.stdout).expect("UTF-8")
+    };
+    let state = csv(&[
+        "state",
+        "--pair",
+        "acme",
+        "globex",
+        "--as-of",
+        "2026-03-01",
+        "--format",
+        "csv",
+    ]);
+    let header = state.lines().next().expect("a header");
+    assert!(
+        header.ends_with(",stage,money_status,due,lapses,paid_by,confidence"),
+        "{header}"
+    );
+    for row in [
+        format!(
+            "{ROUND},first,,acme,globex,,,2000000000,USD,,,,,paid,2026-03-01,,2026-03-01-acme-pays-first-instalment,"
+        ),
+        format!("{ROUND},second,,acme,globex,,,3000000000,USD,,,,,scheduled,2026-06,,,"),
+        format!(
+            "{ROUND},milestone,,acme,globex,,,4000000000,USD,If Globex ships its model,,,,conditional,,2026-12-31,,"
+        ),
+        format!("{ROUND},euro,,acme,globex,,,5000000,EUR,,,,,unreported,2026-02-01,,,"),
+    ] {
+        assert!(
+            state.contains(&format!(
+                "2026-03-01,acme,globex,active,investment,{row}\r\n"
+            )),
+            "no {row:?} in:\n{state}"
+        );
+    }
+    // Every tranche JSON lists is a row, with the same status.
+    let json = store.json(&[
+        "state",
+        "--pair",
+        "acme",
+        "globex",
+        "--as-of",
+        "2026-03-01",
+        "--json",
+    ]);
+    let investments = json["relationships"][0]["investments"].as_array().unwrap();
+    let rows: Vec<&str> = state
+        .lines()
+        .filter(|l| l.contains(",investment,"))
+        .collect();
+    assert_eq!(rows.len(), investments.len());
+    for (row, i) in rows.iter().zip(investments) {
+        assert!(
+            row.contains(&format!(",{},", i["status"].as_str().unwrap())),
+            "{row}"
+        );
+    }
+    let diff = csv(&[
+        "diff",
+        "--from",
+        "2026-02-01",
+        "--to",
+        "2026-03-02",
+        "--pair",
+        "acme",
+        "globex",
+        "--format",
+        "csv",
+    ]);
+    assert!(
+        diff.lines()
+            .next()
+            .unwrap()
+            .ends_with(",confidence,money_status_from"),
+        "{diff}"
+    );
+    assert!(
+        diff.contains(&format!(
+            "2026-02-01,2026-03-02,acme,globex,active,active,money,{ROUND},first,,acme,globex,,,\
+             2000000000,USD,,,,,paid,2026-03-01,,2026-03-01-acme-pays-first-instalment,,scheduled\r\n"
+        )),
+        "{diff}"
+    );
+}
+
+/// CSV prints no terminal control, bidi or invisible character raw (issue 19, item 11):
+/// a summary holding U+202E, U+2028 and zero-width characters, imported from an event
+/// file, is escaped as text output escapes it.
+#[test]
+fn csv_escapes_bidi_separators_and_invisible_characters_of_imported_text() {
+    let store = TempStore::new();
+    store.import(&[&repo_path("fixtures/import/small")]);
+    let dir = tempfile::tempdir().expect("a folder");
+    let file = dir.path().join("bidi.toml");
+    std::fs::write(
+        &file,
+        "[[event]]\nid = \"2026-01-01-bidi\"\ndate = \"2026-01-01\"\nkind = \"announcement\"\n\
+         summary = \"Acme \\u202Eevil\\u202C pays\\u2028forged line \\u200Bhidden\\uFEFF.\"\n\
+         confidence = \"rumor\"\nparties = [\"acme\", \"globex\"]\n\n\
+         [[event.source]]\nurl = \"https://example.com/bidi\"\n",
+    )
+    .expect("write");
+    store.import(&[&file]);
+    let out = store
+        .cmd()
+        .args(["log", "--format", "csv", "--pair", "acme", "globex"])
+        .output()
+        .expect("run");
+    let csv = String::from_utf8(out.stdout).expect("UTF-8");
+    assert!(
+        csv.contains(
+            "Acme \\u{202e}evil\\u{202c} pays\\u{2028}forged line \\u{200b}hidden\\u{feff}."
+        ),
+        "{csv}"
+    );
+    assert!(
+        !csv.chars()
+            .any(|c| pactlog::model::text::needs_escape(c) && c != '\r' && c != '\n'),
+        "{csv:?}"
+    );
+}

@@ -68,7 +68,7 @@ fn the_openapi_document_describes_every_route_and_each_answers_as_documented() {
         &[
             "--token-file",
             token.to_str().unwrap(),
-            "--key",
+            "--key-file",
             keys.skey.to_str().unwrap(),
         ],
     );

@@ -63,7 +63,7 @@ fn a_client_nobody_here_wrote_verifies_every_record_from_the_tile_endpoints_alon
     let store = TempStore::new();
     store.import(&[&events_dir()]);
     let keys = keygen(store.dir.path(), "log.key");
-    let server = Server::start(&store.path, &["--key", keys.skey.to_str().unwrap()]);
+    let server = Server::start(&store.path, &["--key-file", keys.skey.to_str().unwrap()]);
     let note = server.get("/checkpoint");
     assert_eq!(note.status, 200);
     assert_eq!(
@@ -140,7 +140,7 @@ fn the_checkpoint_is_signed_again_when_an_import_grows_the_ledger() {
     let server = Server::start(
         &store.path,
         &[
-            "--key",
+            "--key-file",
             keys.skey.to_str().unwrap(),
             "--token-file",
             token.to_str().unwrap(),

@@ -358,7 +358,7 @@ fn sign_checkpoint(store: &TempStore) -> Signed {
         .success();
     let out = copy
         .cmd()
-        .args(["checkpoint", "--key"])
+        .args(["checkpoint", "--key-file"])
         .arg(&key)
         .output()
         .expect("sign");
@@ -391,7 +391,7 @@ fn copy_dir(from: &Path, to: &Path) {
 fn verify_against(store: &TempStore, signed: &Signed) -> Verdict {
     let note = signed.note.display().to_string();
     let vkey = signed.vkey.display().to_string();
-    verify(store, &["--checkpoint", &note, "--key", &vkey])
+    verify(store, &["--checkpoint", &note, "--key-file", &vkey])
 }
 
 /// `verify --checkpoint ... --json` must exit 3 and say not ok, with a checkpoint error
@@ -400,7 +400,10 @@ fn verify_against(store: &TempStore, signed: &Signed) -> Verdict {
 fn assert_checkpoint_fails(store: &TempStore, signed: &Signed, wanted: &str) {
     let note = signed.note.display().to_string();
     let vkey = signed.vkey.display().to_string();
-    let verdict = verify(store, &["--checkpoint", &note, "--key", &vkey, "--json"]);
+    let verdict = verify(
+        store,
+        &["--checkpoint", &note, "--key-file", &vkey, "--json"],
+    );
     assert_eq!(verdict.code, Some(3), "{}", verdict.describe());
     assert!(
         !verdict.stderr.contains("panicked"),

@@ -219,7 +219,10 @@ fn other_commands_refuse_a_store_that_lost_acknowledged_records() {
         ],
     );
     assert_eq!(keygen.code, Some(0), "{}", keygen.describe());
-    let out = run(&store, &["checkpoint", "--key", &key.display().to_string()]);
+    let out = run(
+        &store,
+        &["checkpoint", "--key-file", &key.display().to_string()],
+    );
     out.assert_fails(3, &["refusing to sign", wanted]);
     assert!(out.stdout.is_empty(), "{}", out.describe());
     assert_eq!(std::fs::read(witness_file(&store)).expect("read"), before);
@@ -302,7 +305,7 @@ fn a_missing_witness_is_accepted_and_the_next_write_recreates_it() {
         .code,
         Some(0)
     );
-    let out = run(&store, &["checkpoint", "--key", &key]);
+    let out = run(&store, &["checkpoint", "--key-file", &key]);
     assert_eq!(out.code, Some(0), "{}", out.describe());
     assert_eq!(
         std::fs::read_to_string(witness_file(&store)).expect("the checkpoint's flush wrote it"),

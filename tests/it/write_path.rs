@@ -226,6 +226,7 @@ fn export_lines(records: &[Record]) -> Vec<String> {
             prev = ChainHash::of(&bytes);
             serde_json::json!({
                 "seq": i,
+                "id": r.entry.id(),
                 "hash": prev.to_hex(),
                 "bytes": base64::engine::general_purpose::STANDARD.encode(&bytes),
             })

@@ -1,14 +1,15 @@
-//! The rules for new events: ids given once, recorded events immutable, parties
-//! defined, references that name an event of the right kind (a term of an agreement for
-//! `ends` and `concerns`), no reference cycles; and
-//! the parties an event takes from the events it refers to when it names none.
+//! The rules for new events: each well-formed on its own ([`rules::event_flaws`]), ids
+//! given once, recorded events immutable, parties defined, references that name an event
+//! of the right kind (a term of an agreement for `ends` and `concerns`), no reference
+//! cycles; and the parties an event takes from the events it refers to when it names
+//! none.
 
 use super::money;
 use super::order::{cycle_message, dependency_order, order, reference_cycles};
-use super::{Item, Problem, What};
+use super::{Item, NO_PARTY, Problem, What, event_id_taken};
 use crate::ledger::{Ledger, LedgerError};
 use crate::model::{
-    Day, Event, EventId, PartyId, PartyRegistry, Payload, TermRef, TrancheRef, a_kind,
+    Day, Event, EventId, PartyId, PartyRegistry, Payload, TermRef, TrancheRef, a_kind, rules,
 };
 use crate::store::Store;
 use std::collections::{BTreeMap, BTreeSet};
@@ -71,10 +72,15 @@ pub(super) fn check<S: Store>(
     for &i in &new {
         let e = &unique[i];
         let item = Item::Event(position[i]);
-        unknown_parties(registry, e, item, &mut problems);
-        for message in money::own_problems(e) {
-            problems.push(Problem::rule(item, e.id.as_str(), message));
+        for flaw in rules::event_flaws(e) {
+            problems.push(Problem::rule(item, e.id.as_str(), flaw.message));
         }
+        if let Ok(id) = PartyId::new(e.id.as_str())
+            && registry.get(&id).is_some()
+        {
+            problems.push(Problem::rule(item, e.id.as_str(), event_id_taken(e.id.as_str())));
+        }
+        unknown_parties(registry, e, item, &mut problems);
         references(&mut lookup, &unique, e, item, &mut problems)?;
     }
     // Reference cycles inside the input (the ledger cannot point at new events).
@@ -187,7 +193,7 @@ fn fill_parties<S: Store>(
             problems.push(Problem::rule(
                 Item::Event(position[i]),
                 e.id.as_str(),
-                "the event names no party: add `parties = [\"...\"]`",
+                NO_PARTY,
             ));
         }
         e.parties = parties.into_iter().collect();
@@ -289,7 +295,14 @@ fn references<S: Store>(
             ..
         } => match lookup.get(unique, target)?.map(|t| &t.payload) {
             None => problem(format!("`resolves` names {target}, which does not exist")),
-            Some(Payload::Legal { .. }) => {}
+            Some(Payload::Legal { .. }) => {
+                let opened = lookup.get(unique, target)?.map(|t| t.date.earliest());
+                if let Some(message) =
+                    opened.and_then(|d| money::resolved_before_opened(e, target, d))
+                {
+                    problem(message);
+                }
+            }
             Some(other) => problem(format!(
                 "`resolves` names {target}, {} event: only legal events can be resolved",
                 a_kind(other.kind_name())

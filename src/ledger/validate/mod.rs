@@ -30,6 +30,20 @@ use crate::model::{Event, Party, PartyRegistry};
 use crate::store::Store;
 use std::fmt;
 
+/// The problem of an event that names no party and refers to no event to take them from.
+const NO_PARTY: &str = "the event names no party: add `parties = [\"...\"]`";
+
+/// The problem of an event whose id is a party's: `show ID` and `proof inclusion ID`
+/// would reach one of the two only.
+fn event_id_taken(id: &str) -> String {
+    format!("the id {id} is also a party's id: an id names one party or one event; give the event another id")
+}
+
+/// The problem of a party whose id is an event's.
+fn party_id_taken(id: &str) -> String {
+    format!("the id {id} is also an event's id: an id names one party or one event; give the party another id")
+}
+
 /// Where a problem is: the position of a party or an event in what the validator was
 /// given (each counted from 0 in the order given).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -186,7 +200,18 @@ impl<'l, S: Store> Validator<'l, S> {
     /// Storage errors.
     pub fn parties(&mut self, parties: Vec<Party>) -> Result<Vec<Problem>, LedgerError> {
         let recorded = self.ledger.parties()?;
-        let found = parties::check(recorded, &mut self.registry, parties, &mut self.report);
+        let mut found = parties::check(recorded, &mut self.registry, parties, &mut self.report);
+        for (i, p) in &found.positions {
+            if let Ok(id) = crate::model::EventId::new(p.as_str())
+                && self.ledger.event_seq(&id)?.is_some()
+            {
+                found.problems.push(Problem::rule(
+                    Item::Party(*i),
+                    p.as_str(),
+                    party_id_taken(p.as_str()),
+                ));
+            }
+        }
         self.parties = found.new;
         self.problems.extend(found.problems.iter().cloned());
         Ok(found.problems)

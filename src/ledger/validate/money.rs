@@ -1,91 +1,27 @@
-//! The rules for money: an investment's tranches (keys given once, `due` and `lapses`
-//! dates that make sense), the tranches a payment pays and those a report names. Imports and restores apply
-//! the same rules through these functions.
+//! The rules between events about money and matters: the tranches a payment pays and
+//! those a report names, and the legal matter an event resolves, none dated before what
+//! it settles. Imports and restores apply the same rules through these functions (an
+//! investment's own tranches are [`crate::model::rules`]').
 
-use crate::model::{EdtfDate, Event, PartyId, Payload, Tranche, TrancheRef, a_kind};
+use crate::model::{Day, Event, EventId, PartyId, Payload, Tranche, TrancheRef, a_kind};
 
-/// What is wrong with the tranches or the `pays` list of `e` on their own (without
-/// looking at other events), one message per problem.
-pub(super) fn own_problems(e: &Event) -> Vec<String> {
-    match &e.payload {
-        Payload::Investment { tranches } => tranche_problems(e, tranches),
-        Payload::Payment { pays } if pays.is_empty() => {
-            vec!["a payment needs `pays = [\"event-id#tranche-key\", ...]`".to_string()]
-        }
-        _ => Vec::new(),
-    }
-}
+/// What a payment needs to know of the event it pays: its kind, tranches and first
+/// possible day.
+pub(super) type Paid<'a> = (&'a str, &'a [Tranche], Day);
 
-fn tranche_problems(e: &Event, tranches: &[Tranche]) -> Vec<String> {
-    let mut out = Vec::new();
-    for (i, t) in tranches.iter().enumerate() {
-        let name = match &t.key {
-            Some(k) => format!("tranche {:?}", k.as_str()),
-            None => format!("tranche {}", i + 1),
-        };
-        if let Some(k) = &t.key
-            && tranches[..i].iter().any(|o| o.key.as_ref() == Some(k))
-        {
-            out.push(format!(
-                "{name}: tranche key {:?} is used twice in this event",
-                k.as_str()
-            ));
-        }
-        if let (Some(l), None) = (&t.lapses, &t.condition) {
-            out.push(format!(
-                "{name}: `lapses` {} needs a `condition`: only a condition that is not met \
-                 lapses (a tranche without one is paid, or scheduled with `due`)",
-                l.as_str()
-            ));
-        }
-        for (field, date) in [("due", &t.due), ("lapses", &t.lapses)] {
-            if let Some(d) = date
-                && let Some(problem) = date_problem(e, field, d)
-            {
-                out.push(format!("{name}: {problem}"));
-            }
-        }
-    }
-    out
-}
-
-/// A `due` or `lapses` date must end somewhere, and not before the investment began.
-fn date_problem(e: &Event, field: &str, d: &EdtfDate) -> Option<String> {
-    if d.has_open_end() {
-        return Some(format!(
-            "`{field}` {} has an open or unknown end: give the day or the period, like \
-             \"2026-03-31\" or \"2026-04/2026-06\"",
-            d.as_str()
-        ));
-    }
-    (d.latest() < e.date.earliest()).then(|| {
-        format!(
-            "`{field}` {} ends on {}, before the investment's earliest day {} (`date` {}): \
-             {}; check both dates",
-            d.as_str(),
-            d.latest(),
-            e.date.earliest(),
-            e.date.as_str(),
-            if field == "due" {
-                "money cannot be due before it is committed"
-            } else {
-                "a condition cannot lapse before it is agreed"
-            }
-        )
-    })
-}
-
-/// What is wrong with a payment `payer` paying `r`, when the event `r` names is `target`
-/// (its kind and tranches): see [`tranche_ref_problem`].
+/// What is wrong with a payment `payer` paying `r`, when the event `r` names is `target`:
+/// it must be an investment, the payment must not be dated wholly before it (money
+/// cannot be paid before it is committed), and the tranche must pass
+/// [`tranche_ref_problem`].
 pub(super) fn pays_problem(
     payer: &Event,
     r: &TrancheRef,
-    target: Option<(&str, &[Tranche])>,
+    target: Option<Paid<'_>>,
 ) -> Option<String> {
     if r.event == payer.id {
         return Some(format!("`pays` names {r}, this same event"));
     }
-    let Some((kind, tranches)) = target else {
+    let Some((kind, tranches, committed)) = target else {
         return Some(format!(
             "`pays` names {r}, but there is no event {}",
             r.event
@@ -96,6 +32,13 @@ pub(super) fn pays_problem(
             "`pays` names {r}, but {} is {} event, not an investment",
             r.event,
             a_kind(kind)
+        ));
+    }
+    if payer.date.latest() < committed {
+        return Some(format!(
+            "`pays` names {r}, committed on {committed} at the earliest, but this payment is \
+             dated {}: money cannot be paid before it is committed (check both dates)",
+            payer.date
         ));
     }
     tranche_ref_problem("pays", payer, r, tranches)
@@ -147,10 +90,26 @@ pub(super) fn tranche_ref_problem(
     })
 }
 
-/// The kind and tranches of an event, as [`pays_problem`] takes them.
-pub(super) fn target_of(e: &Event) -> (&'static str, &[Tranche]) {
+/// What [`pays_problem`] needs to know of an event.
+pub(super) fn target_of(e: &Event) -> Paid<'_> {
     match &e.payload {
-        Payload::Investment { tranches } => (e.kind_name(), tranches),
-        other => (other.kind_name(), &[]),
+        Payload::Investment { tranches } => (e.kind_name(), tranches, e.date.earliest()),
+        other => (other.kind_name(), &[], e.date.earliest()),
     }
+}
+
+/// An event dated wholly before the legal event `target` it resolves (first possible day
+/// `opened`) would close the matter before it was opened.
+pub(super) fn resolved_before_opened(
+    resolver: &Event,
+    target: &EventId,
+    opened: Day,
+) -> Option<String> {
+    (resolver.date.latest() < opened).then(|| {
+        format!(
+            "`resolves` names {target}, dated {opened} at the earliest, but this event is \
+             dated {}: a matter cannot be closed before it is opened (check both dates)",
+            resolver.date
+        )
+    })
 }

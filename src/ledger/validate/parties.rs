@@ -1,14 +1,16 @@
-//! The rules for new parties: each id once per batch, and every name and alias naming
-//! one party only.
+//! The rules for new parties: each well-formed on its own ([`rules::party_flaws`]), each
+//! id once per batch, and every name and alias naming one party only.
 
 use super::{CheckReport, Item, Problem, What};
-use crate::model::{Party, PartyId, PartyRegistry};
+use crate::model::{Party, PartyId, PartyRegistry, rules};
 use std::collections::BTreeMap;
 
 /// What the party check found.
 pub(super) struct Found {
     /// New or changed parties, in input order.
     pub(super) new: Vec<Party>,
+    /// The input position and id of each new party.
+    pub(super) positions: Vec<(usize, PartyId)>,
     pub(super) problems: Vec<Problem>,
 }
 
@@ -24,6 +26,7 @@ pub(super) fn check(
     let mut first: BTreeMap<PartyId, usize> = BTreeMap::new();
     let mut found = Found {
         new: Vec::new(),
+        positions: Vec::new(),
         problems: Vec::new(),
     };
     // Positions of the new parties, for the ambiguity report.
@@ -41,6 +44,11 @@ pub(super) fn check(
         if recorded.get(&p.id) == Some(&p) {
             report.parties_skipped += 1;
             continue;
+        }
+        for flaw in rules::party_flaws(&p) {
+            found
+                .problems
+                .push(Problem::rule(Item::Party(i), p.id.as_str(), flaw.message));
         }
         registry.insert(p.clone());
         new_at.push((i, p.id.clone()));
@@ -74,5 +82,6 @@ pub(super) fn check(
                 .push(Problem::rule(Item::Party(*i), c.party.as_str(), c.to_string()));
         }
     }
+    found.positions = new_at;
     found
 }

@@ -1,8 +1,12 @@
 //! Admitting records made elsewhere (an export being restored): the chain rule and the
-//! same domain rules as [`super::Validator`], record by record in chain order.
+//! same domain rules as [`super::Validator`], record by record in chain order: each party
+//! and event well-formed on its own ([`rules`], with the messages an import gives), ids
+//! naming one party or event, parties defined before they are named, references to
+//! events of the right kind, and a `recorded_at` that is an instant of the calendar.
 //!
 //! A restored record keeps its bytes, so nothing is filled in or reordered: an event may
-//! only refer to events recorded before it, which also rules out cycles. What was
+//! only refer to events recorded before it, which also rules out cycles, and must list
+//! its parties itself. What was
 //! admitted is remembered compactly (an event's kind and term keys, for the references
 //! of later records; its chain hash, so that [`Ledger::append_replayed`] appends exactly
 //! the records that were admitted and nothing else).
@@ -16,7 +20,7 @@ use crate::codec::{ChainHash, Entry, Record};
 use crate::ledger::{AppendReport, Ledger, LedgerError};
 use crate::model::{
     Day, Event, EventId, Party, PartyId, PartyRegistry, Payload, TermKey, TermRef, Tranche,
-    a_kind,
+    a_kind, rules,
 };
 use crate::store::Store;
 use std::collections::BTreeMap;
@@ -53,13 +57,23 @@ impl Target<'_> {
         }
     }
 
-    /// The kind and tranches, as [`money::pays_problem`] takes them.
-    fn paid(&self) -> (&str, &[Tranche]) {
+    /// What [`money::pays_problem`] needs to know of it.
+    fn paid(&self) -> money::Paid<'_> {
         match self {
             Target::Recorded(e) => money::target_of(e),
-            Target::Admitted(a) => (a.kind, &a.tranches),
+            Target::Admitted(a) => (a.kind, &a.tranches, a.earliest),
         }
     }
+}
+
+/// One rule a record breaks: the id of its party or event (none for a chain break or a
+/// bad `recorded_at`), and the message an import gives for the same rule.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Refusal {
+    /// The party or event id.
+    pub(crate) id: Option<String>,
+    /// What is wrong.
+    pub(crate) message: String,
 }
 
 /// Admits records one by one, in chain order, on top of a ledger.
@@ -96,24 +110,41 @@ impl<'l, S: Store> Replay<'l, S> {
     /// against the ledger and the records admitted before it.
     ///
     /// # Errors
-    /// `Ok(Err(messages))` names every rule the record breaks (a chain break first);
+    /// `Ok(Err(refusals))` names every rule the record breaks (a chain break alone);
     /// nothing is admitted then. The outer error is a storage error.
     pub fn admit(
         &mut self,
         record: &Record,
         hash: ChainHash,
-    ) -> Result<Result<(), Vec<String>>, LedgerError> {
+    ) -> Result<Result<(), Vec<Refusal>>, LedgerError> {
         if let Err(kind) = self.tip.check(record) {
             let b = Break {
                 seq: self.tip.size,
                 kind,
             };
-            return Ok(Err(vec![b.to_string()]));
+            return Ok(Err(vec![Refusal {
+                id: None,
+                message: b.to_string(),
+            }]));
         }
-        let problems = match &record.entry {
-            Entry::Party(p) => self.party_problems(p),
-            Entry::Event(e) => self.event_problems(e)?,
+        let mut problems = Vec::new();
+        if !record.recorded_at.is_calendar_instant() {
+            problems.push(Refusal {
+                id: None,
+                message: format!(
+                    "`recorded_at` {} is not an instant between the years -9999 and 9999",
+                    record.recorded_at
+                ),
+            });
+        }
+        let (id, messages) = match &record.entry {
+            Entry::Party(p) => (p.id.to_string(), self.party_problems(p)?),
+            Entry::Event(e) => (e.id.to_string(), self.event_problems(e)?),
         };
+        problems.extend(messages.into_iter().map(|message| Refusal {
+            id: Some(id.clone()),
+            message,
+        }));
         if !problems.is_empty() {
             return Ok(Err(problems));
         }
@@ -153,10 +184,19 @@ impl<'l, S: Store> Replay<'l, S> {
         }
     }
 
-    fn party_problems(&self, p: &Party) -> Vec<String> {
+    fn party_problems(&self, p: &Party) -> Result<Vec<String>, LedgerError> {
+        let mut out: Vec<String> = rules::party_flaws(p)
+            .into_iter()
+            .map(|f| f.message)
+            .collect();
+        if let Ok(id) = EventId::new(p.id.as_str())
+            && (self.events.contains_key(&id) || self.ledger.event_seq(&id)?.is_some())
+        {
+            out.push(super::party_id_taken(p.id.as_str()));
+        }
         let mut registry = self.registry.clone();
         registry.insert(p.clone());
-        registry
+        let shared = registry
             .ambiguous_names()
             .into_iter()
             .filter(|(_, ids)| ids.contains(&p.id))
@@ -167,8 +207,7 @@ impl<'l, S: Store> Replay<'l, S> {
                     .map(ToString::to_string)
                     .collect();
                 format!(
-                    "party {}: the name {name:?} also names {}: names and aliases must be unambiguous",
-                    p.id,
+                    "the name {name:?} also names {}: names and aliases must be unambiguous",
                     others.join(", ")
                 )
             })
@@ -176,9 +215,10 @@ impl<'l, S: Store> Replay<'l, S> {
                 registry
                     .confusables(std::slice::from_ref(&p.id))
                     .into_iter()
-                    .map(|c| format!("party {}: {c}", p.id)),
-            )
-            .collect()
+                    .map(|c| c.to_string()),
+            );
+        out.extend(shared);
+        Ok(out)
     }
 
     fn target(&self, id: &EventId) -> Result<Option<Target<'_>>, LedgerError> {
@@ -192,12 +232,20 @@ impl<'l, S: Store> Replay<'l, S> {
     }
 
     fn event_problems(&self, e: &Event) -> Result<Vec<String>, LedgerError> {
-        let mut out = Vec::new();
+        let mut out: Vec<String> = rules::event_flaws(e)
+            .into_iter()
+            .map(|f| f.message)
+            .collect();
         if self.events.contains_key(&e.id) || self.ledger.event_seq(&e.id)?.is_some() {
-            out.push(format!(
-                "event {}: its id is recorded before it: an id names one event",
-                e.id
-            ));
+            out.push("its id is recorded before it: an id names one event".to_string());
+        }
+        if let Ok(id) = PartyId::new(e.id.as_str())
+            && self.registry.get(&id).is_some()
+        {
+            out.push(super::event_id_taken(e.id.as_str()));
+        }
+        if e.parties.is_empty() {
+            out.push(super::NO_PARTY.to_string());
         }
         let mut named: Vec<&PartyId> = e.parties.iter().collect();
         let payload_parties = e.payload.named_parties();
@@ -206,19 +254,13 @@ impl<'l, S: Store> Replay<'l, S> {
         named.dedup();
         for p in named.into_iter().filter(|p| self.registry.get(p).is_none()) {
             out.push(format!(
-                "event {}: names the party {p}, which is not defined before it",
-                e.id
+                "names the party {p}, which is not defined before it"
             ));
         }
-        out.extend(
-            money::own_problems(e)
-                .into_iter()
-                .map(|m| format!("event {}: {m}", e.id)),
-        );
         for (field, target) in e.references() {
             let found = self.target(target)?;
             if let Some(problem) = self.reference_problem(field, target, e, found.as_ref()) {
-                out.push(format!("event {}: {problem}", e.id));
+                out.push(problem);
             }
         }
         Ok(out)
@@ -262,6 +304,7 @@ impl<'l, S: Store> Replay<'l, S> {
                 "`resolves` names {target}, {} event: only legal events can be resolved",
                 a_kind(found.kind())
             )),
+            "resolves" => money::resolved_before_opened(e, target, found.earliest()),
             _ => None,
         }
     }

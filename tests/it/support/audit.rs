@@ -49,7 +49,7 @@ pub(crate) fn keygen(dir: &Path, file: &str) -> Keys {
 pub(crate) fn checkpoint(store: &TempStore, keys: &Keys, name: &str) -> PathBuf {
     let out = store
         .cmd()
-        .args(["checkpoint", "--key"])
+        .args(["checkpoint", "--key-file"])
         .arg(&keys.skey)
         .output()
         .expect("run pactlog");
@@ -65,7 +65,7 @@ pub(crate) fn verify_against(store: &TempStore, note: &Path, vkey: &str) -> Outp
         .arg("verify")
         .arg("--checkpoint")
         .arg(note)
-        .args(["--key", vkey])
+        .args([super::key_flag(vkey), vkey])
         .output()
         .expect("run pactlog")
 }

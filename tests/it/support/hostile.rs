@@ -131,7 +131,10 @@ impl Signed {
             std::fs::write(dir.join(file), &out.stdout).unwrap();
             dir.join(file)
         };
-        let checkpoint = save(&["checkpoint", "--key", key.to_str().unwrap()], "cp.txt");
+        let checkpoint = save(
+            &["checkpoint", "--key-file", key.to_str().unwrap()],
+            "cp.txt",
+        );
         let proof = save(&["proof", "inclusion", PROVEN], "proof.txt");
         Signed {
             verifier: dir.join("log.pub"),
@@ -152,7 +155,7 @@ impl Signed {
             .cmd()
             .arg("audit")
             .arg(proof)
-            .arg("--key")
+            .arg("--key-file")
             .arg(&self.verifier))
     }
 
@@ -163,7 +166,7 @@ impl Signed {
             .arg("verify")
             .arg("--checkpoint")
             .arg(checkpoint)
-            .arg("--key")
+            .arg("--key-file")
             .arg(&self.verifier))
     }
 

@@ -180,3 +180,13 @@ impl Verdict {
         );
     }
 }
+
+/// The option that gives `key` to `audit` or `verify`: `--key-file` for the name of a
+/// file, `--key` for the key text itself.
+pub fn key_flag(key: &str) -> &'static str {
+    if Path::new(key).is_file() {
+        "--key-file"
+    } else {
+        "--key"
+    }
+}
