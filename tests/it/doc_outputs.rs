@@ -19,12 +19,19 @@
 //! - Trailing white space of each line and blank lines at the end of an output are
 //!   ignored. A line that is exactly `...` stands for any number of lines (at most one
 //!   per output), to shorten long outputs.
+//! - `$ pactlog serve ARGS` starts the server on the document's store (on a free port,
+//!   whatever `--addr` says) and shows the line it prints, with the address written as
+//!   `http://127.0.0.1:8080`; `$ curl -s URL` (a block may show these beside pactlog
+//!   commands) sends `GET` for URL's path and query to that server and shows the body.
+//!   The next `$ pactlog` command stops the server first, as the store is the server's
+//!   while it runs.
 //! - `PACTLOG_BLESS=1 cargo test --test it doc_outputs` rewrites the shown outputs in place
 //!   and fails, so the change is reviewed before it is committed (a `...` keeps as many
 //!   lines before and after it as it had).
 //! - A command that clap does not know (`unrecognized subcommand`) fails the check,
 //!   unless `PACTLOG_DOCS_ALLOW_MISSING` is set: then it is skipped and its block kept.
 
+use crate::support::server::Server;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -107,16 +114,17 @@ fn block_commands(
 ) -> Result<Vec<Shown>, String> {
     let body = |j: usize| lines[j].strip_prefix(indent).unwrap_or(lines[j]);
     let prompts: Vec<usize> = (from..to).filter(|&j| body(j).starts_with("$ ")).collect();
+    let checked = |c: &str| c.starts_with("pactlog ") || c.starts_with("curl ");
     if !prompts.iter().any(|&j| body(j).starts_with("$ pactlog ")) {
         return Ok(Vec::new());
     }
     let mut shown = Vec::new();
     for (k, &j) in prompts.iter().enumerate() {
         let command = body(j)[2..].trim().to_string();
-        if !command.starts_with("pactlog ") {
+        if !checked(&command) {
             return Err(format!(
                 "{}: `{command}`: a block that shows pactlog commands may show only \
-                 pactlog commands (this one cannot be checked)",
+                 pactlog and curl commands (this one cannot be checked)",
                 j + 1
             ));
         }
@@ -181,15 +189,16 @@ fn parse_command(command: &str) -> Result<(Vec<String>, Option<String>), String>
     if words.iter().any(|(w, q)| !q && w.contains('>')) {
         return Err("`>` is understood only as a trailing `> FILE`".into());
     }
-    Ok((
-        words.into_iter().skip(1).map(|(w, _)| w).collect(),
-        redirect,
-    ))
+    Ok((words.into_iter().map(|(w, _)| w).collect(), redirect))
 }
 
-/// The temporary folder one document's commands run in.
+/// The address shown for the server a document starts.
+const SHOWN_URL: &str = "http://127.0.0.1:8080";
+
+/// The temporary folder one document's commands run in, and the server it started.
 struct Sandbox {
     dir: tempfile::TempDir,
+    server: std::cell::RefCell<Option<Server>>,
 }
 
 impl Sandbox {
@@ -200,7 +209,63 @@ impl Sandbox {
             std::fs::copy(repo_path("fixtures/docs").join(name), dir.path().join(name))
                 .unwrap_or_else(|e| panic!("copy fixtures/docs/{name}: {e}"));
         }
-        Sandbox { dir }
+        Sandbox {
+            dir,
+            server: std::cell::RefCell::new(None),
+        }
+    }
+
+    /// Runs a shown command: `pactlog serve`, `curl` or another `pactlog` command.
+    fn run_shown(&self, args: &[String], redirect: Option<&str>) -> Outcome {
+        match (args[0].as_str(), args.get(1).map(String::as_str)) {
+            ("curl", _) => self.curl(&args[1..]),
+            (_, Some("serve")) => self.serve(&args[2..]),
+            _ => {
+                self.server.replace(None).map(Server::stop);
+                self.run(&args[1..], redirect)
+            }
+        }
+    }
+
+    /// `pactlog serve ARGS` on this folder's store, on a free port.
+    fn serve(&self, args: &[String]) -> Outcome {
+        self.server.replace(None).map(Server::stop);
+        let mut kept: Vec<&str> = Vec::new();
+        let mut words = args.iter();
+        while let Some(w) = words.next() {
+            match w.as_str() {
+                "--addr" => {
+                    words.next();
+                }
+                _ => kept.push(w),
+            }
+        }
+        let server = Server::start_in(self.dir.path(), &self.dir.path().join("pactlog.db"), &kept);
+        self.server.replace(Some(server));
+        Outcome::Printed(format!("listening on {SHOWN_URL}\n"))
+    }
+
+    /// `curl -s URL`: the body of `GET` URL from the server this document started.
+    fn curl(&self, args: &[String]) -> Outcome {
+        let failed = |why: String| Outcome::Failed {
+            status: "curl".into(),
+            stderr: why,
+        };
+        let [flag, url] = args else {
+            return failed("show curl as `curl -s URL`".into());
+        };
+        let Some(path) = url.strip_prefix(SHOWN_URL).filter(|_| flag == "-s") else {
+            return failed(format!("show curl as `curl -s {SHOWN_URL}/...`"));
+        };
+        let server = self.server.borrow();
+        let Some(server) = server.as_ref() else {
+            return failed("no `pactlog serve` before this curl".into());
+        };
+        let answer = server.get(path);
+        if answer.status >= 400 {
+            return failed(format!("HTTP {}: {}", answer.status, answer.text()));
+        }
+        Outcome::Printed(answer.text())
     }
 
     /// Runs `pactlog ARGS` here; what it shows (stdout, then stderr) or why it failed.
@@ -343,7 +408,7 @@ fn check_shown(sandbox: &Sandbox, name: &str, lines: &[String], s: &Shown) -> Ch
         Ok(parsed) => parsed,
         Err(e) => return Check::Problem(format!("{at}: {e}")),
     };
-    let printed = match sandbox.run(&args, redirect.as_deref()) {
+    let printed = match sandbox.run_shown(&args, redirect.as_deref()) {
         Outcome::Printed(printed) => printed,
         Outcome::Failed { stderr, .. }
             if std::env::var_os("PACTLOG_DOCS_ALLOW_MISSING").is_some()
@@ -456,11 +521,14 @@ fn shown_outputs_are_what_pactlog_prints() {
 #[test]
 fn commands_are_split_like_a_shell_and_refuse_shell_features() {
     let (args, redirect) = parse_command("pactlog log --pair 'OpenAI Group PBC' \"a b\"").unwrap();
-    assert_eq!(args, ["log", "--pair", "OpenAI Group PBC", "a b"]);
+    assert_eq!(
+        args,
+        ["pactlog", "log", "--pair", "OpenAI Group PBC", "a b"]
+    );
     assert_eq!(redirect, None);
     let (args, redirect) =
         parse_command("pactlog checkpoint --key-file log.key > checkpoint.txt").unwrap();
-    assert_eq!(args, ["checkpoint", "--key-file", "log.key"]);
+    assert_eq!(args, ["pactlog", "checkpoint", "--key-file", "log.key"]);
     assert_eq!(redirect.as_deref(), Some("checkpoint.txt"));
     for bad in [
         "pactlog log | head",

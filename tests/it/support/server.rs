@@ -50,8 +50,14 @@ impl Server {
     /// Starts `pactlog --store STORE serve --addr 127.0.0.1:0 ARGS...` and waits for its
     /// `listening on` line.
     pub fn start(store: &Path, args: &[&str]) -> Server {
+        Server::start_in(Path::new("."), store, args)
+    }
+
+    /// [`Server::start`] in the working folder `dir`, where relative paths in `args` are.
+    pub fn start_in(dir: &Path, store: &Path, args: &[&str]) -> Server {
         let bin = assert_cmd::cargo::cargo_bin("pactlog");
         let mut child = std::process::Command::new(bin)
+            .current_dir(dir)
             .arg("--store")
             .arg(store)
             .args(["serve", "--addr", "127.0.0.1:0"])
