@@ -87,30 +87,24 @@ pub fn run_import(g: &Globals, args: ImportArgs) -> Result<Code, CliError> {
     }
     let (mut ledger, created) = g.open_for_import()?;
     let progress = Progress::start(g.quiet, "checking", None);
+    // Records made durable so far (each batch is flushed and witnessed before it counts).
+    let committed = std::cell::Cell::new(0u64);
     let done = match files {
-        None => restore(&mut ledger, &args.paths[0], &progress).map(Done::Restored),
+        None => restore(&mut ledger, &args.paths[0], &progress, &committed).map(Done::Restored),
         Some(files) => import::plan_files(&ledger, files).and_then(|plan| {
             let r = plan.checked.report();
             progress.phase("appending", Some((r.parties_added + r.events_added) as u64));
-            import::apply_reporting(&mut ledger, plan, at, |n| progress.set(n)).map(Done::Imported)
+            import::apply_reporting(&mut ledger, plan, at, |n| {
+                committed.set(n);
+                progress.set(n);
+            })
+            .map(Done::Imported)
         }),
     };
     progress.finish();
     let done = match done {
         Ok(done) => done,
-        Err(e) => {
-            // A store this run created is removed: only a write that succeeds makes one.
-            drop(ledger);
-            if let Some(created) = created {
-                created.remove();
-            }
-            let err = CliError::from(e);
-            return Err(if args.json {
-                err.with_notes(notes)
-            } else {
-                err
-            });
-        }
+        Err(e) => return Err(failed(e, ledger, created, committed.get(), notes, args.json)),
     };
     // Committed: a report that cannot be printed must not make the import look failed.
     if let Err(e) = print_report(&done, &ledger, args.json)
@@ -124,16 +118,52 @@ pub fn run_import(g: &Globals, args: ImportArgs) -> Result<Code, CliError> {
     Ok(Code::Ok)
 }
 
-/// Restores an export, showing its two readings on `progress`.
+/// The error of an import that failed: a store this run created is removed (only a
+/// write that succeeds makes one), unless its folder was moved away (what is at the path
+/// now is not this run's); records committed before the failure are counted.
+fn failed(
+    e: import::ImportError,
+    ledger: Ledger<SledStore>,
+    created: Option<super::Created>,
+    committed: u64,
+    notes: Vec<String>,
+    json: bool,
+) -> CliError {
+    let moved = matches!(
+        e,
+        import::ImportError::Ledger(pactlog::LedgerError::Store(
+            pactlog::StoreError::Moved { .. }
+        ))
+    );
+    drop(ledger);
+    let mut all = if json { notes } else { Vec::new() };
+    match created {
+        Some(created) if !moved => created.remove(),
+        _ if committed > 0 => all.push(format!(
+            "{committed} record{} of this import {} committed before the error (each batch \
+             is durable once written); importing the same files again into the store adds \
+             the rest",
+            plural(committed as usize),
+            if committed == 1 { "was" } else { "were" }
+        )),
+        _ => {}
+    }
+    CliError::from(e).with_notes(all)
+}
+
+/// Restores an export, showing its two readings on `progress` and counting the records
+/// made durable in `committed`.
 fn restore(
     ledger: &mut Ledger<SledStore>,
     path: &Path,
     progress: &Progress,
+    committed: &std::cell::Cell<u64>,
 ) -> Result<import::RestoreReport, import::ImportError> {
     let mut appending = false;
     import::restore_reporting(ledger, path, |step| match step {
         import::Restoring::Checked(n) => progress.set(n),
         import::Restoring::Appended(n) => {
+            committed.set(n);
             if !appending {
                 appending = true;
                 progress.phase("restoring", None);

@@ -272,7 +272,10 @@ impl From<LedgerError> for CliError {
 
 impl From<StoreError> for CliError {
     fn from(e: StoreError) -> Self {
-        CliError::internal(e.to_string())
+        match e {
+            StoreError::Refused { .. } => CliError::user(e.to_string()),
+            other => CliError::internal(other.to_string()),
+        }
     }
 }
 

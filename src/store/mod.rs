@@ -81,6 +81,18 @@ pub enum StoreError {
     /// The store files could not be opened or are not a sled store.
     #[error("cannot open store {path}: {detail}")]
     Open { path: PathBuf, detail: String },
+    /// The folder holds what a store must not: a link, a special file, or a file named
+    /// as one of the store's that is not (opening it would write through it or over it).
+    #[error("cannot open store {path}: {detail}")]
+    Refused { path: PathBuf, detail: String },
+    /// The store's folder was moved or removed while it was open: nothing more is
+    /// written (sled would wait for ever to write into a folder that is gone).
+    #[error(
+        "the store folder {path} was moved or removed while pactlog was using it; nothing \
+         more was written (what was made durable before is in the folder wherever it is \
+         now: run `pactlog --store NEW-PATH verify` there)"
+    )]
+    Moved { path: PathBuf },
     /// Reading or writing failed.
     #[error("storage error: {0}")]
     Io(String),

@@ -15,7 +15,7 @@ use std::sync::Arc;
 /// database.
 #[derive(Clone, Debug)]
 pub struct SledStore {
-    path: PathBuf,
+    place: Place,
     trees: [sled::Tree; 6],
     witness: Arc<Keeper>,
     // Dropped last, after every clone's trees: see `Closer`.
@@ -25,18 +25,27 @@ pub struct SledStore {
 /// Owns the database handle. When the last clone of a store goes, it drops the handle and
 /// then waits (briefly, bounded) until sled's background threads have let go of the file
 /// lock, so that a process can close a store and hand it to another (a test running the
-/// CLI, say) without a spurious "store is locked".
+/// CLI, say) without a spurious "store is locked". sled flushes when its handle is
+/// dropped; a folder moved or removed meanwhile is not waited for (see [`Place`]).
 #[derive(Debug)]
 struct Closer {
-    lock_file: PathBuf,
+    place: Place,
     db: Option<sled::Db>,
 }
 
 impl Drop for Closer {
     fn drop(&mut self) {
         let Some(db) = self.db.take() else { return };
-        drop(db);
-        let Ok(file) = std::fs::File::open(&self.lock_file) else {
+        if self.place.check().is_err() {
+            // Its last flush could wait for ever on a folder that is gone; what was
+            // acknowledged is durable already, and the process is ending with an error.
+            std::mem::forget(db);
+            return;
+        }
+        if watched(&self.place, move || drop(db)).is_err() {
+            return;
+        }
+        let Ok(file) = std::fs::File::open(self.place.path.join(DB_FILE)) else {
             return;
         };
         for _ in 0..400 {
@@ -51,6 +60,75 @@ impl Drop for Closer {
     }
 }
 
+/// Where a store's folder is: the path it was opened at, and which folder (device and
+/// inode, on Unix) was there. A folder renamed or removed while sled has it open leaves
+/// sled writing into files whose folder is gone; its flushes can then wait for ever, so
+/// every flush is watched and fails once the folder at the path is another or none.
+#[derive(Clone, Debug)]
+struct Place {
+    path: PathBuf,
+    id: Option<(u64, u64)>,
+}
+
+/// How often a flush in progress checks that the folder is still in place.
+const PLACE_POLL: std::time::Duration = std::time::Duration::from_millis(100);
+
+impl Place {
+    fn of(path: &Path) -> Place {
+        Place {
+            path: path.to_path_buf(),
+            id: folder_id(path),
+        }
+    }
+
+    /// [`StoreError::Moved`] when the folder at the path is not the one opened.
+    fn check(&self) -> Result<(), StoreError> {
+        if folder_id(&self.path) == self.id {
+            Ok(())
+        } else {
+            Err(StoreError::Moved {
+                path: self.path.clone(),
+            })
+        }
+    }
+}
+
+#[cfg(unix)]
+fn folder_id(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+}
+
+#[cfg(not(unix))]
+fn folder_id(_path: &Path) -> Option<(u64, u64)> {
+    None
+}
+
+/// Runs `work` on a thread of its own and waits for it, checking every [`PLACE_POLL`]
+/// that the folder is still in place; [`StoreError::Moved`] (leaving the thread to
+/// itself) once it is not.
+fn watched<T: Send + 'static>(
+    place: &Place,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, StoreError> {
+    let (done, result) = std::sync::mpsc::sync_channel(1);
+    std::thread::Builder::new()
+        .name("pactlog-flush".into())
+        .spawn(move || {
+            let _ = done.send(work());
+        })
+        .map_err(|e| StoreError::Io(format!("cannot start a thread to flush the store: {e}")))?;
+    loop {
+        match result.recv_timeout(PLACE_POLL) {
+            Ok(value) => return Ok(value),
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => place.check()?,
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                return Err(StoreError::Io("the store's flush ended without an answer".into()));
+            }
+        }
+    }
+}
+
 fn io(e: sled::Error) -> StoreError {
     StoreError::Io(e.to_string())
 }
@@ -60,10 +138,14 @@ impl SledStore {
     ///
     /// # Errors
     /// [`StoreError::Locked`] when another process holds the store;
-    /// [`StoreError::Open`] when the folder is not a readable sled store or its witness
-    /// file cannot be read (a witness that reads but does not parse is reported by
+    /// [`StoreError::Refused`] when the folder holds a link or a special file, or files
+    /// named as sled's that are not sled's; [`StoreError::Open`] when it is not a
+    /// readable sled store or its witness file cannot be read (a witness that reads but does not parse is reported by
     /// [`Store::witness`], not here).
     pub fn open(path: &Path) -> Result<SledStore, StoreError> {
+        // sled opens its files for writing and follows links, even to read a store:
+        // what it would open is checked first (see `check_folder`).
+        check_folder(path)?;
         // The cache keeps the hot tail of the log and the index pages in memory; sled
         // bounds it, so this is a ceiling, not an allocation. sled counts a cached page
         // for less than it costs (a bulk import's resident memory grows well past the
@@ -88,12 +170,13 @@ impl SledStore {
         ];
         // Read under sled's lock, so no other pactlog process is writing it.
         let witness = Arc::new(Keeper::load(path)?);
+        let place = Place::of(path);
         Ok(SledStore {
-            path: path.to_path_buf(),
+            place: place.clone(),
             trees,
             witness,
             _closer: Arc::new(Closer {
-                lock_file: path.join("db"),
+                place,
                 db: Some(db),
             }),
         })
@@ -101,7 +184,7 @@ impl SledStore {
 
     /// Where the store lives.
     pub fn path(&self) -> &Path {
-        &self.path
+        &self.place.path
     }
 
     fn tree(&self, tree: Tree) -> &sled::Tree {
@@ -117,8 +200,12 @@ impl SledStore {
     }
 
     fn flush_sled(&self) -> Result<(), StoreError> {
+        self.place.check()?;
         // Flushing one tree flushes the whole database (they share one log).
-        self.trees[0].flush().map(|_| ()).map_err(io)
+        let tree = self.trees[0].clone();
+        watched(&self.place, move || tree.flush())?
+            .map(|_| ())
+            .map_err(io)
     }
 }
 
@@ -161,6 +248,160 @@ fn read_only(path: &Path, e: &std::io::Error) -> String {
          and recovers the store when it opens it); copy the folder (cp -r {p} /tmp/pactlog-copy) \
          and pass --store /tmp/pactlog-copy"
     )
+}
+
+// ---------------------------------------------------------------------------------------
+// What sled would open, checked before it opens it. sled creates and writes its files in
+// place (`conf`, `db`, `snap.*`, `blobs/*`) and follows links to do so, even for a store
+// opened only to be read; so a link or a FIFO in the folder, or a file of someone else's
+// named `db`, would be written through or over. The folder's entries must be regular
+// files and folders, and `conf` and `db`, when present, must be sled's.
+
+/// sled's settings file: text lines, then the CRC-32 of the text (little-endian).
+const CONF_FILE: &str = "conf";
+/// sled's log: segments of `segment_size` bytes, each starting with a header.
+const DB_FILE: &str = "db";
+/// sled's folder of large values.
+const BLOBS_DIR: &str = "blobs";
+/// The most bytes of `conf` read: sled writes about 60.
+const MAX_CONF_BYTES: u64 = 4 << 10;
+/// A segment header: CRC-32 of the next 16 bytes (xor all ones), then two LSNs.
+const SEGMENT_HEADER_LEN: usize = 20;
+/// The smallest segment size sled allows (and a floor on the reads of `db`).
+const MIN_SEGMENT_SIZE: u64 = 256;
+
+/// Refuses a store folder that sled must not open (see above). A folder that does not
+/// exist yet is fine: sled creates it and everything in it.
+fn check_folder(path: &Path) -> Result<(), StoreError> {
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_dir() => {}
+        Ok(_) => return Err(refuse(path, path, "it is not a folder")),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if std::fs::symlink_metadata(path).is_ok() {
+                return Err(refuse(path, path, "it is a symbolic link to nothing"));
+            }
+            return Ok(());
+        }
+        Err(e) => return Err(refuse(path, path, &e.to_string())),
+    }
+    check_entries(path, path)?;
+    let blobs = path.join(BLOBS_DIR);
+    if blobs.is_dir() {
+        check_entries(path, &blobs)?;
+    }
+    let segment_size = read_conf(path)?;
+    check_db(path, segment_size)
+}
+
+/// The error for `file` in the store `store`, saying what to do.
+fn refuse(store: &Path, file: &Path, why: &str) -> StoreError {
+    StoreError::Refused {
+        path: store.to_path_buf(),
+        detail: format!(
+            "{}: {why}; pactlog opens only a folder of its own files (regular files, no \
+             links), so that nothing outside it is written; move it away or choose \
+             another --store",
+            file.display()
+        ),
+    }
+}
+
+/// Refuses links and special files among the entries of `dir`.
+fn check_entries(store: &Path, dir: &Path) -> Result<(), StoreError> {
+    let entries = std::fs::read_dir(dir).map_err(|e| refuse(store, dir, &e.to_string()))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| refuse(store, dir, &e.to_string()))?;
+        let kind = entry
+            .file_type()
+            .map_err(|e| refuse(store, &entry.path(), &e.to_string()))?;
+        if kind.is_symlink() {
+            return Err(refuse(store, &entry.path(), "it is a symbolic link"));
+        }
+        match crate::input::FileKind::of(kind) {
+            None | Some(crate::input::FileKind::Directory) => {}
+            Some(other) => {
+                let why = format!("it is {other}, not a regular file");
+                return Err(refuse(store, &entry.path(), &why));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The segment size `conf` names, when there is a `conf`; refuses one that is not
+/// sled's (its checksum does not match its text).
+fn read_conf(store: &Path) -> Result<Option<u64>, StoreError> {
+    let file = store.join(CONF_FILE);
+    let bytes = match crate::input::read(&file, MAX_CONF_BYTES) {
+        Ok(bytes) => bytes,
+        Err(e) => match e.refusal {
+            crate::input::Refusal::Io(io) if io.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(None);
+            }
+            refusal => return Err(refuse(store, &file, &refusal.to_string())),
+        },
+    };
+    parse_conf(&bytes)
+        .map(Some)
+        .ok_or_else(|| refuse(store, &file, "it is not sled's settings file"))
+}
+
+/// The segment size of a `conf` whose checksum matches its text.
+fn parse_conf(bytes: &[u8]) -> Option<u64> {
+    let (text, crc) = bytes.split_at_checked(bytes.len().checked_sub(4)?)?;
+    if crc32fast::hash(text).to_le_bytes() != crc {
+        return None;
+    }
+    let size = std::str::from_utf8(text)
+        .ok()?
+        .lines()
+        .find_map(|l| l.strip_prefix("segment_size: "))?
+        .parse::<u64>()
+        .ok()?;
+    (size >= MIN_SEGMENT_SIZE && size.is_power_of_two()).then_some(size)
+}
+
+/// Refuses a non-empty `db` that is not sled's log: with no `conf` beside it, or with no
+/// segment header that checks at any segment boundary. (sled overwrites the segments it
+/// frees, so the first need not hold one; the one it writes to does.)
+fn check_db(store: &Path, segment_size: Option<u64>) -> Result<(), StoreError> {
+    use std::io::{Read, Seek, SeekFrom};
+    let file = store.join(DB_FILE);
+    let len = match std::fs::symlink_metadata(&file) {
+        Ok(m) => m.len(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(refuse(store, &file, &e.to_string())),
+    };
+    if len == 0 {
+        return Ok(());
+    }
+    let Some(segment_size) = segment_size else {
+        return Err(refuse(store, &file, "it is not sled's: there is no conf beside it"));
+    };
+    let mut db = std::fs::File::open(&file).map_err(|e| refuse(store, &file, &e.to_string()))?;
+    let mut header = [0u8; SEGMENT_HEADER_LEN];
+    let mut at = 0;
+    while at + SEGMENT_HEADER_LEN as u64 <= len {
+        db.seek(SeekFrom::Start(at))
+            .and_then(|_| db.read_exact(&mut header))
+            .map_err(|e| refuse(store, &file, &e.to_string()))?;
+        if is_segment_header(&header) {
+            return Ok(());
+        }
+        at += segment_size;
+    }
+    Err(refuse(
+        store,
+        &file,
+        "it is not sled's log (no segment header in it checks); if it is a store that was \
+         never written, remove the folder",
+    ))
+}
+
+/// Whether `header` is a segment header whose CRC matches.
+fn is_segment_header(header: &[u8; SEGMENT_HEADER_LEN]) -> bool {
+    let stored = u32::from_le_bytes([header[0], header[1], header[2], header[3]]);
+    crc32fast::hash(&header[4..]) == stored ^ 0xFFFF_FFFF
 }
 
 type SledIter<'a> = Box<dyn Iterator<Item = Result<Entry<sled::IVec>, StoreError>> + 'a>;
@@ -216,6 +457,7 @@ impl Store for SledStore {
     }
 
     fn set_witness(&self, size: u64, head: ChainHash) -> Result<(), StoreError> {
+        self.place.check()?;
         self.witness.write(size, head)
     }
 }

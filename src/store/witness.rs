@@ -31,8 +31,9 @@ use std::sync::{Mutex, MutexGuard};
 /// The witness file's name in the store folder.
 pub const WITNESS_FILE: &str = "pactlog-witness";
 
-/// Where a new witness is written before it is renamed over [`WITNESS_FILE`].
-const TEMP_FILE: &str = "pactlog-witness.tmp";
+/// The start of the name of a new witness, written before it is renamed over
+/// [`WITNESS_FILE`]: `pactlog-witness.<random>.tmp`, created fresh each time.
+const TEMP_PREFIX: &str = "pactlog-witness.";
 
 /// The most bytes read of a witness: one is under 120 bytes; anything much longer is
 /// not one, and a link to a device must not be read without end.
@@ -126,14 +127,44 @@ fn read(dir: &Path) -> Result<Option<Witness>, StoreError> {
 }
 
 /// Replaces the witness in `dir` with `text`: a crash leaves the old file or the new one.
+/// The text goes to a new file of a fresh name (never one already there, never through
+/// a link), which is then renamed over the witness.
 fn write_atomically(dir: &Path, text: &str) -> std::io::Result<()> {
-    let temp = dir.join(TEMP_FILE);
-    let mut file = std::fs::File::create(&temp)?;
-    file.write_all(text.as_bytes())?;
-    file.sync_all()?;
-    drop(file);
-    std::fs::rename(&temp, dir.join(WITNESS_FILE))?;
+    let (mut file, temp) = create_temp(dir)?;
+    let written = file
+        .write_all(text.as_bytes())
+        .and_then(|()| file.sync_all())
+        .and_then(|()| {
+            drop(file);
+            std::fs::rename(&temp, dir.join(WITNESS_FILE))
+        });
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&temp);
+        return Err(e);
+    }
     sync_dir(dir)
+}
+
+/// A new file `pactlog-witness.<random>.tmp` in `dir` (`O_CREAT | O_EXCL`: it fails on
+/// anything already there, a link included, and another name is tried).
+fn create_temp(dir: &Path) -> std::io::Result<(std::fs::File, PathBuf)> {
+    let mut last = None;
+    for _ in 0..8 {
+        let mut random = [0u8; 8];
+        getrandom::getrandom(&mut random).map_err(|e| std::io::Error::other(e.to_string()))?;
+        let suffix: String = random.iter().map(|b| format!("{b:02x}")).collect();
+        let path = dir.join(format!("{TEMP_PREFIX}{suffix}.tmp"));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
+            Ok(file) => return Ok((file, path)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last = Some(e),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| std::io::Error::other("no temporary name was free")))
 }
 
 /// Makes the rename durable. (Windows cannot open a folder as a file; there the rename
@@ -260,14 +291,32 @@ mod tests {
         };
         assert_eq!(on_disk(dir.path()), Some(three.clone()));
         assert_eq!(keeper.current().unwrap(), Some(three.clone()));
-        assert!(
-            !dir.path().join(TEMP_FILE).exists(),
-            "no temporary file left"
-        );
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, [WITNESS_FILE], "no temporary file left");
         assert_eq!(
             Keeper::load(dir.path()).unwrap().current().unwrap(),
             Some(three)
         );
+    }
+
+    /// The temporary file is a fresh one: a link planted where an older build wrote its
+    /// temporary file, or at any name, is not written through.
+    #[cfg(unix)]
+    #[test]
+    fn a_witness_is_never_written_through_a_planted_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim.txt");
+        std::fs::write(&victim, b"mine").unwrap();
+        let store = dir.path().join("st");
+        std::fs::create_dir(&store).unwrap();
+        std::os::unix::fs::symlink(&victim, store.join("pactlog-witness.tmp")).unwrap();
+        let keeper = Keeper::load(&store).unwrap();
+        keeper.write(1, hash(1)).unwrap();
+        assert_eq!(std::fs::read(&victim).unwrap(), b"mine");
+        assert!(std::fs::symlink_metadata(store.join(WITNESS_FILE)).unwrap().is_file());
     }
 
     #[test]

@@ -9,8 +9,11 @@ use std::path::Path;
 /// Writes `parties` to `dir/parties.toml` and `events` to `dir/events-NNNN.toml`, at
 /// most `per_file` events per file, in the format `pactlog import` reads.
 ///
+/// Every file is created new: a file or a link already there of one of those names is
+/// an error, never overwritten or written through.
+///
 /// # Errors
-/// I/O errors creating or writing the files.
+/// I/O errors creating or writing the files (`AlreadyExists` for a name taken).
 pub fn write_event_files(
     dir: &Path,
     parties: &[Party],
@@ -18,7 +21,7 @@ pub fn write_event_files(
     per_file: usize,
 ) -> io::Result<()> {
     std::fs::create_dir_all(dir)?;
-    let mut out = io::BufWriter::new(std::fs::File::create(dir.join("parties.toml"))?);
+    let mut out = io::BufWriter::new(create_new(&dir.join("parties.toml"))?);
     for p in parties {
         out.write_all(party_toml(p).as_bytes())?;
     }
@@ -30,7 +33,7 @@ pub fn write_event_files(
                 io::Write::flush(&mut f)?;
             }
             let name = format!("events-{:04}.toml", i / per_file.max(1));
-            file = Some(io::BufWriter::new(std::fs::File::create(dir.join(name))?));
+            file = Some(io::BufWriter::new(create_new(&dir.join(name))?));
         }
         if let Some(f) = file.as_mut() {
             f.write_all(event_toml(&e).as_bytes())?;
@@ -40,6 +43,14 @@ pub fn write_event_files(
         f.flush()?;
     }
     Ok(())
+}
+
+/// A new file at `path` (`O_CREAT | O_EXCL`).
+fn create_new(path: &Path) -> io::Result<std::fs::File> {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
 }
 
 /// One `[[party]]` table, in the format `pactlog import` reads.

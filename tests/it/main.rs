@@ -21,6 +21,7 @@ mod export_roundtrip;
 mod golden;
 mod hostile_files;
 mod hostile_outputs;
+mod hostile_stores;
 mod input_values_and_text;
 mod keys_and_checkpoints;
 mod merkle_props;

@@ -82,7 +82,8 @@ pub fn events_in(dir: &Path) -> PathBuf {
     events
 }
 
-/// Every file under `dir` with its bytes (links as their targets' text), sorted.
+/// Every file under `dir` with its bytes (links as their targets' text, special files as
+/// their kind), sorted.
 pub fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -95,8 +96,11 @@ pub fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
                 out.push((path, to.to_string_lossy().as_bytes().to_vec()));
             } else if meta.is_dir() {
                 stack.push(path);
-            } else {
+            } else if meta.is_file() {
                 out.push((path.clone(), std::fs::read(&path).unwrap_or_default()));
+            } else {
+                // A FIFO or device: its kind, never its contents (a read would wait).
+                out.push((path, format!("{:?}", meta.file_type()).into_bytes()));
             }
         }
     }
