@@ -46,12 +46,11 @@ pub fn publish<S: Store>(
     key: &VerifierKey,
 ) -> Result<PublishReport, PublishError> {
     let checkpoint_file = dir.join(CHECKPOINT_PATH);
-    let (cp, _) = open_checkpoint(note, std::slice::from_ref(key)).map_err(|e| {
-        PublishError::Io {
+    let (cp, _) =
+        open_checkpoint(note, std::slice::from_ref(key)).map_err(|e| PublishError::Io {
             path: checkpoint_file.clone(),
             detail: format!("the checkpoint to publish does not open with the log's key: {e}"),
-        }
-    })?;
+        })?;
     let size = cp.size();
     fs::create_dir_all(dir).map_err(io(dir))?;
     let (previous, old_note) = published(ledger, &checkpoint_file, key, size)?;
@@ -111,7 +110,8 @@ fn published<S: Store>(
     }
     let text = crate::input::read_text(file, MAX_NOTE_FILE_BYTES)
         .map_err(|e| conflict(format!("cannot be read ({})", e.refusal)))?;
-    let other = "the folder holds another log: publish into a new folder, or the folder of this log";
+    let other =
+        "the folder holds another log: publish into a new folder, or the folder of this log";
     let cp: Checkpoint = open_checkpoint(&text, std::slice::from_ref(key))
         .map_err(|e| conflict(format!("not a checkpoint of this log ({e}): {other}")))?
         .0;
@@ -228,9 +228,7 @@ fn temp_name(file: &Path) -> PathBuf {
 
 /// Makes the names in folder `dir` durable.
 fn sync_dir(dir: &Path) -> Result<(), PublishError> {
-    File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(io(dir))
+    File::open(dir).and_then(|d| d.sync_all()).map_err(io(dir))
 }
 
 fn io(path: &Path) -> impl Fn(std::io::Error) -> PublishError + '_ {

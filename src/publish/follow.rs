@@ -140,18 +140,19 @@ pub fn read_followed(store_dir: &Path, trust: &Trust) -> Result<Option<Accepted>
             });
         }
     }
-    let text = crate::input::read_text(&file, MAX_NOTE_FILE_BYTES).map_err(|e| {
-        FollowError::Io {
+    let text =
+        crate::input::read_text(&file, MAX_NOTE_FILE_BYTES).map_err(|e| FollowError::Io {
             path: file.clone(),
             detail: e.refusal.to_string(),
-        }
-    })?;
-    accept_checkpoint(&text, trust, None).map(Some).map_err(|e| {
-        FollowError::Refused(format!(
-            "the checkpoint accepted before ({}) does not check with this key: {e}",
-            file.display()
-        ))
-    })
+        })?;
+    accept_checkpoint(&text, trust, None)
+        .map(Some)
+        .map_err(|e| {
+            FollowError::Refused(format!(
+                "the checkpoint accepted before ({}) does not check with this key: {e}",
+                file.display()
+            ))
+        })
 }
 
 /// Follows the log of `source` into the replica `ledger`, whose store is the folder
@@ -179,9 +180,7 @@ pub fn follow<S: Store>(
     let note = source
         .fetch(CHECKPOINT_PATH, limit_of(None))
         .map_err(FollowError::Source)?
-        .ok_or_else(|| {
-            FollowError::Refused(format!("{} has no checkpoint", source.describe()))
-        })?;
+        .ok_or_else(|| FollowError::Refused(format!("{} has no checkpoint", source.describe())))?;
     let note = String::from_utf8(note)
         .map_err(|_| FollowError::Refused("the log's checkpoint is not UTF-8 text".into()))?;
     let accepted = accept_checkpoint(&note, trust, last.as_ref())?;
@@ -459,7 +458,8 @@ fn check_tree(
             .into_iter()
             .collect(),
     };
-    let root = merkle::tree_root(&grown, accepted.size).map_err(crate::ledger::LedgerError::from)?;
+    let root =
+        merkle::tree_root(&grown, accepted.size).map_err(crate::ledger::LedgerError::from)?;
     if root != accepted.root {
         return Err(FollowError::Refused(format!(
             "the log's records do not hash to its checkpoint: its {} records have root {root}, \
