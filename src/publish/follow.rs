@@ -352,9 +352,13 @@ fn judge(
     accepted: &Accepted,
     found: &Findings,
 ) -> Result<(), FollowError> {
-    if let Err(root) = check_tree(local, base, accepted, &found.records, &found.tiles) {
-        let first = found.fork.clone().or_else(|| found.leaf.clone());
-        return Err(first.map_or(root, FollowError::Refused));
+    match check_tree(local, base, accepted, &found.records, &found.tiles) {
+        Err(root @ FollowError::Refused(_)) => {
+            let first = found.fork.clone().or_else(|| found.leaf.clone());
+            return Err(first.map_or(root, FollowError::Refused));
+        }
+        Err(other) => return Err(other),
+        Ok(tile) => tile?,
     }
     let head = found.records.last().map(|r| ChainHash::of(r));
     if let (Some(signed), Some(ours)) = (accepted.head, head)
@@ -442,14 +446,15 @@ impl<R: TileReader> TileReader for Grown<'_, R> {
 }
 
 /// The replica's tree grown by `records` must have the checkpoint's root, and each tile
-/// fetched must be that tree's.
+/// fetched must be that tree's. A wrong root is the outer error (the records are not the
+/// checkpoint's); a wrong tile, the inner one (the records are, the tile is not).
 fn check_tree(
     local: &impl TileReader,
     base: u64,
     accepted: &Accepted,
     records: &[Vec<u8>],
     tiles: &Fetched,
-) -> Result<(), FollowError> {
+) -> Result<Result<(), FollowError>, FollowError> {
     let leaves: Vec<Hash> = records.iter().map(|r| leaf_hash(r)).collect();
     let grown = Grown {
         local,
@@ -470,12 +475,12 @@ fn check_tree(
     for (path, theirs) in tiles {
         let ours = hash_tile(&grown, accepted.size, path)?;
         if ours.as_deref() != Some(theirs.as_slice()) {
-            return Err(FollowError::Refused(format!(
+            return Ok(Err(FollowError::Refused(format!(
                 "tile {path} does not hash to the checkpoint's root: it is not the tile of the \
                  tree of {} records the checkpoint signs",
                 accepted.size
-            )));
+            ))));
         }
     }
-    Ok(())
+    Ok(Ok(()))
 }
