@@ -78,6 +78,7 @@ pub mod checkpoint;
 pub mod import;
 pub mod input;
 pub mod model;
+pub mod publish;
 #[cfg(feature = "synth")]
 pub mod synth;
 pub mod tlog;

@@ -12,13 +12,16 @@ mod completions;
 mod conflicts;
 mod diff;
 mod export;
+mod follow;
 mod format;
+mod http_source;
 mod import;
 mod key;
 mod log;
 mod man;
 mod progress;
 mod proof;
+mod publish;
 mod scope;
 mod send;
 mod serve;
@@ -95,6 +98,8 @@ enum Command {
     Proof(proof::ProofArgs),
     Audit(audit::AuditArgs),
     Export(export::ExportArgs),
+    Publish(publish::PublishArgs),
+    Follow(follow::FollowArgs),
     Serve(serve::ServeArgs),
     Completions(completions::CompletionsArgs),
     Man(man::ManArgs),
@@ -505,6 +510,8 @@ pub fn run(cli: Cli) -> Result<Code, CliError> {
         Command::Proof(args) => proof::run_proof(&g, args),
         Command::Audit(args) => audit::run_audit(args),
         Command::Export(args) => export::run_export(&g, args),
+        Command::Publish(args) => publish::run_publish(&g, args),
+        Command::Follow(args) => follow::run_follow(&g, args),
         Command::Serve(args) => serve::run_serve(&g, args),
         Command::Completions(args) => completions::run_completions(args),
         Command::Man(args) => man::run_man(args),

@@ -19,7 +19,7 @@ mod walk;
 pub use parse::Located;
 pub use restore::{
     ExportError, RestoreReport, Restoring, export, export_line, export_reporting, restore,
-    restore_reporting,
+    restore_records, restore_reporting,
 };
 pub use walk::{Files, SkipReason, SkippedLink, collect_files};
 

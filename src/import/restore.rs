@@ -218,6 +218,65 @@ fn restore_readings<S: Store, R: BufRead + Send>(
         appended: ledger.size().saturating_sub(have),
     })
 }
+/// Appends `records`, canonical bytes of the records after the ledger's end made
+/// elsewhere (a followed log's entry bundles), through the same checks as [`restore`]:
+/// each must decode strictly, continue the chain and pass the domain rules, or nothing
+/// is appended. `locate` names where record `seq` came from (file and 1-based
+/// position) in the problems.
+///
+/// # Errors
+/// [`ImportError::Invalid`] naming every refused record (at most 20); ledger errors.
+pub fn restore_records<S: Store>(
+    ledger: &mut Ledger<S>,
+    records: &[Vec<u8>],
+    locate: &dyn Fn(u64) -> (std::path::PathBuf, usize),
+) -> Result<RestoreReport, ImportError> {
+    let have = ledger.size();
+    let problem = |seq: u64, id: Option<String>, message: String| {
+        let (file, line) = locate(seq);
+        Problem {
+            file,
+            line,
+            id,
+            message,
+        }
+    };
+    let mut replay = ledger.replay()?;
+    let mut decoded = Vec::with_capacity(records.len());
+    for (seq, bytes) in (have..).zip(records) {
+        let hash = ChainHash::of(bytes);
+        let record = chain::check_bytes(bytes, &hash)
+            .map_err(|kind| problem(seq, None, Break { seq, kind }.to_string()));
+        let refusals = match record {
+            Err(p) => vec![p],
+            Ok(record) => match replay.admit(&record, hash)? {
+                Ok(()) => {
+                    decoded.push(record);
+                    continue;
+                }
+                Err(broken) => broken
+                    .into_iter()
+                    .map(|r| problem(seq, r.id, r.message))
+                    .collect(),
+            },
+        };
+        let mut refusals = refusals;
+        refusals.truncate(MAX_PROBLEMS);
+        return Err(ImportError::Invalid(refusals));
+    }
+    let admitted = replay.finish();
+    let mut rest = decoded.into_iter().peekable();
+    let batches = std::iter::from_fn(move || {
+        rest.peek()?;
+        Some(rest.by_ref().take(APPEND_BATCH).collect::<Vec<Record>>())
+    });
+    ledger.append_replayed(&admitted, batches, &mut |_| {})?;
+    Ok(RestoreReport {
+        records: records.len() as u64,
+        appended: ledger.size() - have,
+    })
+}
+
 /// The record an append of restored records stopped at because it was not the one
 /// admitted (the file changed), if that is why it stopped.
 fn stopped_at(e: &LedgerError) -> Option<u64> {

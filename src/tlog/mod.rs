@@ -43,8 +43,7 @@ mod read;
 pub use bundle::{EntryBundle, MAX_ENTRY_BYTES};
 pub use error::TlogError;
 pub use path::{TileKind, TilePath, new_tiles};
-#[cfg(test)]
-use read::hash_tile;
+pub(crate) use read::hash_tile;
 pub use read::read_tile;
 
 /// The path of the checkpoint, relative to the log's prefix.

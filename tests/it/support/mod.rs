@@ -10,6 +10,7 @@ pub mod hostile;
 pub mod ledgers;
 pub mod reference;
 pub mod server;
+pub mod static_http;
 
 use assert_cmd::Command;
 use proptest::test_runner::Config as ProptestConfig;
