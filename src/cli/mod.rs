@@ -13,6 +13,7 @@ mod conflicts;
 mod diff;
 mod export;
 mod format;
+mod graph;
 mod import;
 mod key;
 mod log;
@@ -23,6 +24,7 @@ mod scope;
 mod send;
 mod serve;
 mod show;
+mod site;
 mod state;
 mod verify;
 
@@ -89,6 +91,7 @@ enum Command {
     State(state::StateArgs),
     Conflicts(conflicts::ConflictsArgs),
     Diff(diff::DiffArgs),
+    Graph(graph::GraphArgs),
     Verify(verify::VerifyArgs),
     Key(key::KeyArgs),
     Checkpoint(checkpoint::CheckpointArgs),
@@ -96,6 +99,7 @@ enum Command {
     Audit(audit::AuditArgs),
     Export(export::ExportArgs),
     Serve(serve::ServeArgs),
+    Site(site::SiteArgs),
     Completions(completions::CompletionsArgs),
     Man(man::ManArgs),
 }
@@ -496,6 +500,7 @@ pub fn run(cli: Cli) -> Result<Code, CliError> {
         Command::State(args) => state::run_state(&g, args),
         Command::Conflicts(args) => conflicts::run_conflicts(&g, args),
         Command::Diff(args) => diff::run_diff(&g, args),
+        Command::Graph(args) => graph::run_graph(&g, args),
         Command::Verify(args) => verify::run_verify(&g, args),
         Command::Key(args) => key::run_key(args),
         Command::Checkpoint(args) => checkpoint::run_checkpoint(&g, args),
@@ -503,6 +508,7 @@ pub fn run(cli: Cli) -> Result<Code, CliError> {
         Command::Audit(args) => audit::run_audit(args),
         Command::Export(args) => export::run_export(&g, args),
         Command::Serve(args) => serve::run_serve(&g, args),
+        Command::Site(args) => site::run_site(&g, args),
         Command::Completions(args) => completions::run_completions(args),
         Command::Man(args) => man::run_man(args),
     }?;
