@@ -94,12 +94,13 @@ pub use ledger::prove::{
 pub use ledger::{
     AppendReport, CheckError, CheckReport, Checked, ConflictAnswer, FilterError, Item, Ledger,
     LedgerError, LogFilter, Logged, Problem, QueryError, Receipt, Rejected, SharedLedger,
-    StateAnswer, Validator, VerifyReport,
+    StateAnswer, TimelineAnswer, Validator, VerifyReport,
 };
 pub use merkle::{ConsistencyProof, Hash, InclusionProof, MerkleError};
 pub use projection::{
-    ClaimState, Conflict, ConflictKind, Diff, DisputeState, InvestmentState, MoneyChange,
-    MoneyStatus, PaymentReport, Query, RelationshipDiff, RelationshipState, Select, Status,
-    TermChange, TermState, TrancheReading, investment_totals, tranche_status,
+    ClaimState, Conflict, ConflictKind, Diff, DisputeSpan, DisputeState, InvestmentState,
+    MoneyChange, MoneyStatus, PaymentReport, Query, RelationshipDiff, RelationshipState, Select,
+    Status, TermChange, TermEnd, TermSpan, TermState, Timeline, TrancheReading, investment_totals,
+    tranche_status,
 };
 pub use store::{MemoryStore, SledStore, Store, StoreError};

@@ -5,6 +5,7 @@
 mod cli;
 mod server;
 mod view;
+mod web;
 
 use clap::Parser;
 use std::process::ExitCode;

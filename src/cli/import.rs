@@ -104,7 +104,16 @@ pub fn run_import(g: &Globals, args: ImportArgs) -> Result<Code, CliError> {
     progress.finish();
     let done = match done {
         Ok(done) => done,
-        Err(e) => return Err(failed(e, ledger, created, committed.get(), notes, args.json)),
+        Err(e) => {
+            return Err(failed(
+                e,
+                ledger,
+                created,
+                committed.get(),
+                notes,
+                args.json,
+            ));
+        }
     };
     // Committed: a report that cannot be printed must not make the import look failed.
     if let Err(e) = print_report(&done, &ledger, args.json)

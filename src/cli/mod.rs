@@ -14,6 +14,7 @@ mod diff;
 mod export;
 mod follow;
 mod format;
+mod graph;
 mod http_source;
 mod import;
 mod key;
@@ -26,6 +27,7 @@ mod scope;
 mod send;
 mod serve;
 mod show;
+mod site;
 mod state;
 mod verify;
 
@@ -92,6 +94,7 @@ enum Command {
     State(state::StateArgs),
     Conflicts(conflicts::ConflictsArgs),
     Diff(diff::DiffArgs),
+    Graph(graph::GraphArgs),
     Verify(verify::VerifyArgs),
     Key(key::KeyArgs),
     Checkpoint(checkpoint::CheckpointArgs),
@@ -101,6 +104,7 @@ enum Command {
     Publish(publish::PublishArgs),
     Follow(follow::FollowArgs),
     Serve(serve::ServeArgs),
+    Site(site::SiteArgs),
     Completions(completions::CompletionsArgs),
     Man(man::ManArgs),
 }
@@ -504,6 +508,7 @@ pub fn run(cli: Cli) -> Result<Code, CliError> {
         Command::State(args) => state::run_state(&g, args),
         Command::Conflicts(args) => conflicts::run_conflicts(&g, args),
         Command::Diff(args) => diff::run_diff(&g, args),
+        Command::Graph(args) => graph::run_graph(&g, args),
         Command::Verify(args) => verify::run_verify(&g, args),
         Command::Key(args) => key::run_key(args),
         Command::Checkpoint(args) => checkpoint::run_checkpoint(&g, args),
@@ -513,6 +518,7 @@ pub fn run(cli: Cli) -> Result<Code, CliError> {
         Command::Publish(args) => publish::run_publish(&g, args),
         Command::Follow(args) => follow::run_follow(&g, args),
         Command::Serve(args) => serve::run_serve(&g, args),
+        Command::Site(args) => site::run_site(&g, args),
         Command::Completions(args) => completions::run_completions(args),
         Command::Man(args) => man::run_man(args),
     }?;

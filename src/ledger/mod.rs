@@ -9,6 +9,7 @@
 //! - `read.rs`: records, events and parties by position or id;
 //! - `log.rs` and `state.rs`: the `log`, `state` and `diff` queries;
 //! - `conflicts.rs`: the `conflicts` query (terms in force that collide);
+//! - `timeline.rs`: one relationship over its whole history, with its state on a day;
 //! - `verify.rs` and `witness.rs`: checking the whole chain and what was acknowledged;
 //! - `prove.rs`: roots, proofs and checkpoints, and checking a proof offline.
 
@@ -20,6 +21,7 @@ pub mod prove;
 mod read;
 mod shared;
 pub mod state;
+mod timeline;
 mod validate;
 pub(crate) mod verify;
 mod witness;
@@ -29,6 +31,7 @@ pub use conflicts::ConflictAnswer;
 pub use shared::SharedLedger;
 pub use log::{FilterError, LogFilter, Logged};
 pub use state::{QueryError, Receipt, StateAnswer};
+pub use timeline::TimelineAnswer;
 pub use validate::{
     APPEND_BATCH, CheckError, CheckReport, Checked, Item, Problem, Rejected, ReplayedRecords,
     Validator,

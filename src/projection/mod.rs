@@ -28,9 +28,11 @@
 mod conflicts;
 mod diff;
 mod money;
+mod timeline;
 
 pub use conflicts::{ClaimState, Conflict, ConflictKind, conflicts};
 pub use diff::{Diff, MoneyChange, RelationshipDiff, TermChange, diff};
+pub use timeline::{DisputeSpan, TermEnd, TermSpan, Timeline, timeline};
 pub use money::{
     InvestmentState, MoneyStatus, PaymentReport, TrancheReading, investment_totals, tranche_status,
 };
@@ -249,9 +251,8 @@ impl Fold {
     }
 
     /// The state of every relationship in scope that has at least one counted or
-    /// possible event, sorted by parties. (The ledger's queries keep the claims too; the
-    /// benchmarks' full replay uses this.)
-    #[cfg_attr(not(feature = "test-support"), allow(dead_code))]
+    /// possible event, sorted by parties. (The ledger's state queries keep the claims
+    /// too; the timeline and the benchmarks' full replay use this.)
     pub fn finish(self) -> Vec<RelationshipState> {
         self.finish_with_claims().0
     }

@@ -8,7 +8,7 @@
 //!
 //! - `api`: `state`, `conflicts`, `diff`, `log`, events, head; `proofs`: proof files;
 //! - `import`: writes; `records`: subscriptions;
-//! - `tiles`: the C2SP tlog-tiles read API;
+//! - `tiles`: the C2SP tlog-tiles read API; `pages`: the HTML pages (`crate::web`);
 //! - `ops`: health, metrics, the request log; `conn`: connections, limits, shutdown;
 //! - `params`: query strings; `answer` and `error`: responses.
 //!
@@ -23,6 +23,7 @@ mod import;
 mod marker;
 mod metrics;
 mod ops;
+mod pages;
 mod params;
 mod proofs;
 mod records;
@@ -151,6 +152,7 @@ fn router(app: Arc<App>) -> Router {
         .route("/tile/{*path}", get(tiles::tile))
         .route("/healthz", get(ops::healthz))
         .route("/metrics", get(ops::metrics))
+        .merge(pages::routes())
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             limits.request_timeout,

@@ -306,6 +306,16 @@ fn refuse(store: &Path, file: &Path, why: &str) -> StoreError {
     }
 }
 
+/// A file named as one of sled's whose content is not sled's: foreign, or damaged beyond
+/// what sled's recovery reads. A storage error (the folder's user did not choose a bad
+/// path, the store is not what it should be), not opened, so nothing is written over it.
+fn not_sleds(store: &Path, file: &Path, why: &str) -> StoreError {
+    match refuse(store, file, why) {
+        StoreError::Refused { path, detail } => StoreError::Open { path, detail },
+        other => other,
+    }
+}
+
 /// Refuses links and special files among the entries of `dir`.
 fn check_entries(store: &Path, dir: &Path) -> Result<(), StoreError> {
     let entries = std::fs::read_dir(dir).map_err(|e| refuse(store, dir, &e.to_string()))?;
@@ -343,7 +353,7 @@ fn read_conf(store: &Path) -> Result<Option<u64>, StoreError> {
     };
     parse_conf(&bytes)
         .map(Some)
-        .ok_or_else(|| refuse(store, &file, "it is not sled's settings file"))
+        .ok_or_else(|| not_sleds(store, &file, "it is not sled's settings file"))
 }
 
 /// The segment size of a `conf` whose checksum matches its text.
@@ -376,7 +386,7 @@ fn check_db(store: &Path, segment_size: Option<u64>) -> Result<(), StoreError> {
         return Ok(());
     }
     let Some(segment_size) = segment_size else {
-        return Err(refuse(store, &file, "it is not sled's: there is no conf beside it"));
+        return Err(not_sleds(store, &file, "it is not sled's: there is no conf beside it"));
     };
     let mut db = std::fs::File::open(&file).map_err(|e| refuse(store, &file, &e.to_string()))?;
     let mut header = [0u8; SEGMENT_HEADER_LEN];
@@ -390,7 +400,7 @@ fn check_db(store: &Path, segment_size: Option<u64>) -> Result<(), StoreError> {
         }
         at += segment_size;
     }
-    Err(refuse(
+    Err(not_sleds(
         store,
         &file,
         "it is not sled's log (no segment header in it checks); if it is a store that was \

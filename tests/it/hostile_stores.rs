@@ -2,7 +2,6 @@
 //! files where sled keeps its own, which no command may write through or over (not even
 //! one that only reads), and a store folder moved away while an import writes it.
 
-
 use crate::support::hostile::{assert_fails, mkfifo, run, snapshot, symlink};
 use crate::support::{TempStore, pactlog, small_fixture};
 use pactlog::store::WITNESS_FILE;
@@ -41,12 +40,14 @@ fn commands() -> Vec<Vec<String>> {
 
 /// Runs every command on the store `evil`; each must refuse it (exit 1) naming `named`,
 /// and leave `victim` and the folder as they were.
-fn assert_refused_by_every_command(evil: &Path, named: &str, victim: &Path) {
+/// Every command fails with `code` (1 for links and special files, 2 for foreign or
+/// damaged sled files), naming the file, and writes nothing.
+fn assert_refused_by_every_command(evil: &Path, named: &str, victim: &Path, code: i32) {
     let before = snapshot(evil);
     for args in commands() {
         std::fs::write(victim, VICTIM).unwrap();
         let out = run(pactlog(evil).args(&args));
-        assert_fails(&out, 1, named);
+        assert_fails(&out, code, named);
         assert_eq!(
             std::fs::read(victim).unwrap(),
             VICTIM,
@@ -68,31 +69,45 @@ fn good_store() -> (TempStore, PathBuf) {
 fn a_store_whose_db_is_a_link_is_refused_and_the_link_not_written_through() {
     let (good, victim) = good_store();
     let evil = evil_store(&good, "evil", |d| symlink(&victim, &d.join("db")));
-    assert_refused_by_every_command(&evil, "evil/db: it is a symbolic link", &victim);
+    assert_refused_by_every_command(&evil, "evil/db: it is a symbolic link", &victim, 1);
 }
 
 #[test]
 fn a_store_whose_conf_or_blobs_or_witness_is_a_link_is_refused() {
     let (good, victim) = good_store();
-    let db = |d: &Path| std::fs::copy(good.path.join("db"), d.join("db")).map(|_| ()).unwrap();
+    let db = |d: &Path| {
+        std::fs::copy(good.path.join("db"), d.join("db"))
+            .map(|_| ())
+            .unwrap()
+    };
     let conf = evil_store(&good, "conf-link", |d| {
         db(d);
         std::fs::remove_file(d.join("conf")).unwrap();
         symlink(&victim, &d.join("conf"));
     });
-    assert_refused_by_every_command(&conf, "conf-link/conf: it is a symbolic link", &victim);
+    assert_refused_by_every_command(&conf, "conf-link/conf: it is a symbolic link", &victim, 1);
     let blobs = evil_store(&good, "blob-link", |d| {
         db(d);
         std::fs::create_dir(d.join("blobs")).unwrap();
         symlink(&victim, &d.join("blobs/1"));
     });
-    assert_refused_by_every_command(&blobs, "blob-link/blobs/1: it is a symbolic link", &victim);
+    assert_refused_by_every_command(
+        &blobs,
+        "blob-link/blobs/1: it is a symbolic link",
+        &victim,
+        1,
+    );
     // The temporary name an older build wrote its witness to, linked out of the store.
     let temp = evil_store(&good, "temp-link", |d| {
         db(d);
         symlink(&victim, &d.join("pactlog-witness.tmp"));
     });
-    assert_refused_by_every_command(&temp, "pactlog-witness.tmp: it is a symbolic link", &victim);
+    assert_refused_by_every_command(
+        &temp,
+        "pactlog-witness.tmp: it is a symbolic link",
+        &victim,
+        1,
+    );
 }
 
 #[test]
@@ -102,13 +117,13 @@ fn a_store_holding_a_fifo_is_refused_without_waiting_on_it() {
         std::fs::copy(good.path.join("db"), d.join("db")).unwrap();
         mkfifo(&d.join("snap.0000000000000001"));
     });
-    assert_refused_by_every_command(&fifo, "snap.0000000000000001: it is a FIFO", &victim);
+    assert_refused_by_every_command(&fifo, "snap.0000000000000001: it is a FIFO", &victim, 1);
     let conf = evil_store(&good, "fifo-conf", |d| {
         std::fs::copy(good.path.join("db"), d.join("db")).unwrap();
         std::fs::remove_file(d.join("conf")).unwrap();
         mkfifo(&d.join("conf"));
     });
-    assert_refused_by_every_command(&conf, "fifo-conf/conf: it is a FIFO", &victim);
+    assert_refused_by_every_command(&conf, "fifo-conf/conf: it is a FIFO", &victim, 1);
 }
 
 #[test]
@@ -118,18 +133,28 @@ fn a_foreign_db_or_conf_beside_sled_files_is_refused_and_left_as_it_was() {
     let foreign = evil_store(&good, "foreign", |d| {
         std::fs::write(d.join("db"), vec![0x5a; 600 << 10]).unwrap();
     });
-    assert_refused_by_every_command(&foreign, "foreign/db: it is not sled's log", &victim);
+    assert_refused_by_every_command(&foreign, "foreign/db: it is not sled's log", &victim, 2);
     // A genuine db with no conf beside it is not a store sled can read safely.
     let bare = good.dir.path().join("bare");
     std::fs::create_dir(&bare).unwrap();
     std::fs::copy(good.path.join("db"), bare.join("db")).unwrap();
-    assert_refused_by_every_command(&bare, "bare/db: it is not sled's: there is no conf", &victim);
+    assert_refused_by_every_command(
+        &bare,
+        "bare/db: it is not sled's: there is no conf",
+        &victim,
+        2,
+    );
     // A conf whose checksum does not match its text.
     let conf = evil_store(&good, "bad-conf", |d| {
         std::fs::copy(good.path.join("db"), d.join("db")).unwrap();
         std::fs::write(d.join("conf"), "segment_size: 524288\nmy notes\n").unwrap();
     });
-    assert_refused_by_every_command(&conf, "bad-conf/conf: it is not sled's settings", &victim);
+    assert_refused_by_every_command(
+        &conf,
+        "bad-conf/conf: it is not sled's settings",
+        &victim,
+        2,
+    );
 }
 
 #[test]
@@ -212,11 +237,19 @@ fn import_then(store: &TempStore, events: usize, away: impl FnOnce(&Path)) -> (i
 fn a_store_folder_renamed_during_an_import_ends_it_within_seconds_saying_what_was_kept() {
     let store = TempStore::new();
     let moved = store.dir.path().join("moved.db");
-    let (code, err) = import_then(&store, 40_000, |path| std::fs::rename(path, &moved).unwrap());
+    let (code, err) = import_then(&store, 40_000, |path| {
+        std::fs::rename(path, &moved).unwrap()
+    });
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("was moved or removed while pactlog was using it"), "{err}");
+    assert!(
+        err.contains("was moved or removed while pactlog was using it"),
+        "{err}"
+    );
     assert!(err.contains("committed before the error"), "{err}");
-    assert!(!store.path.exists(), "nothing was made again at the old path");
+    assert!(
+        !store.path.exists(),
+        "nothing was made again at the old path"
+    );
     // What was committed is a whole store where it went.
     let out = run(pactlog(&moved).arg("verify"));
     crate::support::hostile::assert_ok(&out);
@@ -225,8 +258,16 @@ fn a_store_folder_renamed_during_an_import_ends_it_within_seconds_saying_what_wa
 #[test]
 fn a_store_folder_removed_during_an_import_ends_it_within_seconds() {
     let store = TempStore::new();
-    let (code, err) = import_then(&store, 40_000, |path| std::fs::remove_dir_all(path).unwrap());
+    let (code, err) = import_then(&store, 40_000, |path| {
+        std::fs::remove_dir_all(path).unwrap()
+    });
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("was moved or removed while pactlog was using it"), "{err}");
-    assert!(!store.path.exists(), "nothing was made again at the old path");
+    assert!(
+        err.contains("was moved or removed while pactlog was using it"),
+        "{err}"
+    );
+    assert!(
+        !store.path.exists(),
+        "nothing was made again at the old path"
+    );
 }
