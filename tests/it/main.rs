@@ -29,6 +29,7 @@ mod merkle_vectors;
 mod money_and_formats;
 mod one_validator;
 mod projection_props;
+mod publish_crash;
 mod publish_follow;
 mod server_api;
 mod server_hostile;
