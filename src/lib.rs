@@ -75,6 +75,7 @@ macro_rules! internal_modules {
 }
 
 pub mod checkpoint;
+pub mod cosigner;
 pub mod import;
 pub mod input;
 pub mod model;

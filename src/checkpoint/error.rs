@@ -9,6 +9,17 @@ pub enum KeyKind {
     Verifier,
     /// A private key, `PRIVATE+KEY+name+keyid+base64`.
     Private,
+    /// A witness's cosigner key, `name+keyid+base64(0x04 || key)`.
+    Cosigner,
+}
+
+/// What a signature type byte is, for messages.
+fn type_name(kind: u8) -> &'static str {
+    match kind {
+        0x01 => "Ed25519",
+        0x04 => "cosignature/v1, a witness's Ed25519 cosigning key",
+        _ => "unknown",
+    }
 }
 
 impl fmt::Display for KeyKind {
@@ -16,6 +27,7 @@ impl fmt::Display for KeyKind {
         f.write_str(match self {
             KeyKind::Verifier => "verifier",
             KeyKind::Private => "private",
+            KeyKind::Cosigner => "cosigner",
         })
     }
 }
@@ -49,13 +61,16 @@ pub enum CheckpointError {
         /// What is wrong with it.
         reason: String,
     },
-    /// A key text names a signature type other than Ed25519 (`0x01`).
-    #[error("{kind} key has signature type 0x{found:02x}; only 0x01 (Ed25519) is supported")]
+    /// A key text names another signature type than the one expected: Ed25519
+    /// (`0x01`) for a log's keys, cosignature/v1 (`0x04`) for a witness's.
+    #[error("{kind} key has signature type 0x{found:02x}; want 0x{want:02x} ({})", type_name(*.want))]
     UnsupportedKeyType {
-        /// Verifier or private key.
+        /// Verifier, private or cosigner key.
         kind: KeyKind,
         /// The type byte found.
         found: u8,
+        /// The type byte expected.
+        want: u8,
     },
     /// The key id written in a key text is not the one its name and public key give.
     #[error(
@@ -118,6 +133,27 @@ pub enum CheckpointError {
         name: String,
         /// The shared key id.
         key_id: u32,
+    },
+    /// A quorum of witnesses was asked for that cannot be met or means nothing.
+    #[error("a quorum of {quorum} needs between 1 and {witnesses} listed witnesses")]
+    InvalidQuorum {
+        /// The quorum asked for.
+        quorum: usize,
+        /// The distinct witnesses listed.
+        witnesses: usize,
+    },
+    /// Fewer listed witnesses cosigned the note than the quorum needs.
+    #[error(
+        "{} of the {quorum} witness cosignatures required: cosigned by [{}], not by [{}]",
+        .cosigned.len(), .cosigned.join(", "), .missing.join(", ")
+    )]
+    QuorumNotMet {
+        /// The quorum asked for.
+        quorum: usize,
+        /// `name+keyid` of each listed witness that cosigned.
+        cosigned: Vec<String>,
+        /// `name+keyid` of each listed witness that did not.
+        missing: Vec<String>,
     },
     /// A checkpoint body breaks the tlog-checkpoint format.
     #[error("malformed checkpoint at line {line}: {reason}")]

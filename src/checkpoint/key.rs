@@ -21,9 +21,15 @@ const PRIVATE_PREFIX: &str = "PRIVATE+KEY+";
 /// valid names.
 #[must_use]
 pub fn key_id(name: &str, public_key: &[u8; 32]) -> u32 {
+    typed_key_id(ED25519_SIGNATURE_TYPE, name, public_key)
+}
+
+/// The signed-note key id of a key of signature type `kind`: the first four bytes,
+/// big-endian, of `SHA-256(name || 0x0A || kind || public_key)`.
+pub(super) fn typed_key_id(kind: u8, name: &str, public_key: &[u8; 32]) -> u32 {
     let mut hasher = Sha256::new();
     hasher.update(name.as_bytes());
-    hasher.update([b'\n', ED25519_SIGNATURE_TYPE]);
+    hasher.update([b'\n', kind]);
     hasher.update(public_key);
     let [a, b, c, d, ..] = <[u8; 32]>::from(hasher.finalize());
     u32::from_be_bytes([a, b, c, d])
@@ -95,20 +101,9 @@ impl VerifierKey {
     /// ```
     pub fn parse(text: &str) -> Result<Self, CheckpointError> {
         let kind = KeyKind::Verifier;
-        let (name, id, bytes) = split_key_text(kind, text)?;
-        let key = ed25519_dalek::VerifyingKey::from_bytes(&bytes).map_err(|_| {
-            CheckpointError::MalformedKey {
-                kind,
-                reason: "public key is not a valid Ed25519 point".to_owned(),
-            }
-        })?;
-        if key.is_weak() {
-            return Err(CheckpointError::MalformedKey {
-                kind,
-                reason: "public key is a small-order (weak) Ed25519 point".to_owned(),
-            });
-        }
-        check_id(kind, name, id, &bytes)?;
+        let (name, id, bytes) = split_key_text(kind, text, ED25519_SIGNATURE_TYPE)?;
+        let key = public_point(kind, &bytes)?;
+        check_id(kind, name, id, key_id(name, &bytes))?;
         Ok(Self {
             name: name.to_owned(),
             id,
@@ -270,9 +265,9 @@ impl SigningKey {
                     kind,
                     reason: format!("does not start with {PRIVATE_PREFIX:?}"),
                 })?;
-        let (name, id, seed) = split_key_text(kind, rest)?;
+        let (name, id, seed) = split_key_text(kind, rest, ED25519_SIGNATURE_TYPE)?;
         let key = ed25519_dalek::SigningKey::from_bytes(&seed);
-        check_id(kind, name, id, key.verifying_key().as_bytes())?;
+        check_id(kind, name, id, key_id(name, key.verifying_key().as_bytes()))?;
         Ok(Self {
             name: name.to_owned(),
             id,
@@ -310,6 +305,11 @@ impl SigningKey {
         }
     }
 
+    /// The raw 32-byte Ed25519 public key.
+    pub(super) fn public_key(&self) -> [u8; 32] {
+        self.key.verifying_key().to_bytes()
+    }
+
     /// The 64-byte Ed25519 signature of `message`.
     pub(super) fn sign(&self, message: &[u8]) -> [u8; 64] {
         use ed25519_dalek::Signer as _;
@@ -326,15 +326,44 @@ impl fmt::Debug for SigningKey {
     }
 }
 
+/// Decodes a public key: a valid Ed25519 point that is not of small order.
+pub(super) fn public_point(
+    kind: KeyKind,
+    bytes: &[u8; 32],
+) -> Result<ed25519_dalek::VerifyingKey, CheckpointError> {
+    let key = ed25519_dalek::VerifyingKey::from_bytes(bytes).map_err(|_| {
+        CheckpointError::MalformedKey {
+            kind,
+            reason: "public key is not a valid Ed25519 point".to_owned(),
+        }
+    })?;
+    if key.is_weak() {
+        return Err(CheckpointError::MalformedKey {
+            kind,
+            reason: "public key is a small-order (weak) Ed25519 point".to_owned(),
+        });
+    }
+    Ok(key)
+}
+
 fn encode_key_data(key: &[u8; 32]) -> String {
+    encode_typed_key_data(ED25519_SIGNATURE_TYPE, key)
+}
+
+/// `base64(kind || key)`, the key data of a key text.
+pub(super) fn encode_typed_key_data(kind: u8, key: &[u8; 32]) -> String {
     let mut data = [0u8; 33];
-    data[0] = ED25519_SIGNATURE_TYPE;
+    data[0] = kind;
     data[1..].copy_from_slice(key);
     encode_base64(&data)
 }
 
-/// Splits `name+keyid+base64(0x01 || 32 bytes)` into its checked parts.
-fn split_key_text(kind: KeyKind, text: &str) -> Result<(&str, u32, [u8; 32]), CheckpointError> {
+/// Splits `name+keyid+base64(want_type || 32 bytes)` into its checked parts.
+pub(super) fn split_key_text(
+    kind: KeyKind,
+    text: &str,
+    want_type: u8,
+) -> Result<(&str, u32, [u8; 32]), CheckpointError> {
     let malformed = |reason: String| CheckpointError::MalformedKey { kind, reason };
     let (name, rest) = text
         .split_once('+')
@@ -359,8 +388,12 @@ fn split_key_text(kind: KeyKind, text: &str) -> Result<(&str, u32, [u8; 32]), Ch
     let Some((&found, key)) = bytes.split_first() else {
         return Err(malformed("key data is empty".to_owned()));
     };
-    if found != ED25519_SIGNATURE_TYPE {
-        return Err(CheckpointError::UnsupportedKeyType { kind, found });
+    if found != want_type {
+        return Err(CheckpointError::UnsupportedKeyType {
+            kind,
+            found,
+            want: want_type,
+        });
     }
     let key = <[u8; 32]>::try_from(key).map_err(|_| {
         malformed(format!(
@@ -371,13 +404,12 @@ fn split_key_text(kind: KeyKind, text: &str) -> Result<(&str, u32, [u8; 32]), Ch
     Ok((name, id, key))
 }
 
-fn check_id(
+pub(super) fn check_id(
     kind: KeyKind,
     name: &str,
     found: u32,
-    public: &[u8; 32],
+    expected: u32,
 ) -> Result<(), CheckpointError> {
-    let expected = key_id(name, public);
     if found == expected {
         Ok(())
     } else {
@@ -559,7 +591,8 @@ mod tests {
             VerifierKey::parse(&verifier_text("a", 1, &ecdsa)),
             Err(CheckpointError::UnsupportedKeyType {
                 kind: KeyKind::Verifier,
-                found: 2
+                found: 2,
+                want: 1,
             })
         );
         let mut long = vec![0x01];

@@ -6,8 +6,10 @@
 //! `signed_note` and `tlog_tiles`) read what pactlog writes and the other way round:
 //! [signed-note](https://c2sp.org/signed-note),
 //! [tlog-checkpoint](https://c2sp.org/tlog-checkpoint) and
-//! [tlog-proof](https://c2sp.org/tlog-proof). Only the Ed25519 signature type
-//! (`0x01`) is supported. The formats, exactly:
+//! [tlog-proof](https://c2sp.org/tlog-proof), and witnesses' cosignatures follow
+//! [tlog-cosignature](https://c2sp.org/tlog-cosignature) (see [`check_quorum`]). Logs
+//! sign with the Ed25519 signature type (`0x01`), witnesses cosign with
+//! `cosignature/v1` (`0x04`). The formats, exactly:
 //!
 //! # Keys
 //!
@@ -117,6 +119,7 @@
 //! ```
 
 mod body;
+mod cosignature;
 mod error;
 mod key;
 mod note;
@@ -127,6 +130,10 @@ mod text;
 mod fuzz_tests;
 
 pub use body::{Checkpoint, open_checkpoint};
+pub use cosignature::{
+    COSIGNATURE_V1_TYPE, Cosigned, Cosigner, CosignerKey, MAX_COSIGNATURE_TIME, check_quorum,
+    cosigner_key_id,
+};
 pub use error::{CheckpointError, KeyKind};
 pub use key::{ED25519_SIGNATURE_TYPE, SigningKey, VerifierKey, key_id};
 pub use note::{

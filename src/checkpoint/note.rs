@@ -48,6 +48,34 @@ impl NoteSignature {
         format!("{SIGNATURE_PREFIX}{} {}\n", self.name, encode_base64(&data))
     }
 
+    /// Builds a signature line's value; `name` must be a valid key name.
+    pub(super) fn new(name: &str, key_id: u32, signature: Vec<u8>) -> Self {
+        Self {
+            name: name.to_owned(),
+            key_id,
+            signature,
+        }
+    }
+
+    /// Parses one signature line, with or without its final newline (a line of a
+    /// witness's `add-checkpoint` response, for instance).
+    ///
+    /// # Errors
+    ///
+    /// [`CheckpointError::MalformedNote`] (line 1) when the line does not start with
+    /// an em dash and a space, has a bad key name, or its signature is not canonical
+    /// base64 of a key id and at least one byte.
+    pub fn parse(line: &str) -> Result<Self, CheckpointError> {
+        let line = line.strip_suffix('\n').unwrap_or(line);
+        if let Some(c) = find_note_control(line) {
+            return Err(CheckpointError::MalformedNote {
+                line: 1,
+                reason: format!("control character {} is not allowed", describe_char(c)),
+            });
+        }
+        Self::parse_line(line, 1)
+    }
+
     fn parse_line(line: &str, number: usize) -> Result<Self, CheckpointError> {
         let malformed = |reason: String| CheckpointError::MalformedNote {
             line: number,
@@ -166,7 +194,18 @@ impl Note {
     /// [`MAX_NOTE_SIGNATURES`] signatures and [`CheckpointError::NoteTooLarge`]
     /// if the result would exceed [`MAX_NOTE_BYTES`].
     pub fn add_signature(&mut self, key: &SigningKey) -> Result<(), CheckpointError> {
-        let signature = signature_by(&self.text, key);
+        self.push_signature(signature_by(&self.text, key))
+    }
+
+    /// Adds a signature line made elsewhere (a witness's cosignature, say), with the
+    /// rules of [`Note::add_signature`]: one by the same key name and id is replaced in
+    /// place. Nothing is checked here; [`Note::verify`] and
+    /// [`check_quorum`](super::check_quorum) check signatures.
+    ///
+    /// # Errors
+    ///
+    /// As [`Note::add_signature`].
+    pub fn push_signature(&mut self, signature: NoteSignature) -> Result<(), CheckpointError> {
         if let Some(old) = self
             .signatures
             .iter_mut()

@@ -53,7 +53,9 @@ impl AuditError {
             AuditError::Diverged(_) | AuditError::Inconsistent(_) => true,
             AuditError::Checkpoint(e) => matches!(
                 e,
-                CheckpointError::BadSignature { .. } | CheckpointError::NoKnownSignature { .. }
+                CheckpointError::BadSignature { .. }
+                    | CheckpointError::NoKnownSignature { .. }
+                    | CheckpointError::QuorumNotMet { .. }
             ),
             _ => false,
         }
