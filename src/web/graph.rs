@@ -98,7 +98,7 @@ fn short_units(units: u128) -> String {
         if units < scale {
             continue;
         }
-        if units % (scale / 1000) != 0 {
+        if !units.is_multiple_of(scale / 1000) {
             break;
         }
         let whole = units / scale;

@@ -155,17 +155,17 @@ pub fn pair_page(
         true,
         "",
     ));
-    let _ = write!(
+    let _ = writeln!(
         body,
         "<figure><div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Timeline \
-         picture\">{}</div><figcaption>{}</figcaption></figure>\n",
+         picture\">{}</div><figcaption>{}</figcaption></figure>",
         timeline_svg(answer, links, axes, as_of),
         legend()
     );
-    let _ = write!(
+    let _ = writeln!(
         body,
         "<section aria-labelledby=\"state-h\"><h2 id=\"state-h\">State on {as_of}</h2>\
-         <pre class=\"state\" id=\"state\" tabindex=\"0\">{}</pre></section>\n",
+         <pre class=\"state\" id=\"state\" tabindex=\"0\">{}</pre></section>",
         esc(&text::state_text(&answer.state))
     );
     body.push_str(&pair_tables(links, answer));

@@ -100,14 +100,14 @@ pub fn timeline_svg(answer: &TimelineAnswer, links: &Links, axes: &Axes, as_of: 
     let height = y + 8.0;
     let mut out = String::with_capacity(body.len() + 4096);
     let (a, b) = &answer.timeline.parties;
-    let _ = write!(
+    let _ = writeln!(
         out,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"timeline\" viewBox=\"0 0 {WIDTH} \
          {height:.0}\" width=\"{WIDTH}\" height=\"{height:.0}\" aria-labelledby=\"tl-title\">\
          <title id=\"tl-title\">Timeline of {a} and {b}, as of {as_of}</title>\
          <defs><pattern id=\"hatch\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" \
          patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" class=\"hatch-bg\"/>\
-         <line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" class=\"hatch-line\"/></pattern></defs>\n"
+         <line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" class=\"hatch-line\"/></pattern></defs>"
     );
     axis(&mut out, &scale, height);
     out.push_str(&body);
@@ -160,11 +160,11 @@ fn cursor(out: &mut String, scale: &Scale, as_of: Day, height: f64) {
     } else {
         "start"
     };
-    let _ = write!(
+    let _ = writeln!(
         out,
         "<g class=\"cursor\" data-day=\"{as_of}\"><line x1=\"{x:.1}\" y1=\"18\" x2=\"{x:.1}\" \
          y2=\"{height:.0}\"/><text x=\"{:.1}\" y=\"30\" text-anchor=\"{anchor}\">as of \
-         {as_of}</text></g>\n",
+         {as_of}</text></g>",
         if anchor == "end" { x - 4.0 } else { x + 4.0 }
     );
 }
