@@ -395,25 +395,12 @@ pub fn event_page(
         .collect();
     fact("Parties", named.join(", "));
     if let Some(s) = &e.supersedes {
-        fact(
-            "Supersedes",
-            format!(
-                "<a href=\"{}\">{}</a>",
-                esc(&links.event(s)),
-                esc(s.as_str())
-            ),
-        );
+        fact("Supersedes", event_link(links, s));
     }
     let by: Vec<String> = record
         .superseded_by
         .iter()
-        .map(|s| {
-            format!(
-                "<a href=\"{}\">{}</a>",
-                esc(&links.event(s)),
-                esc(s.as_str())
-            )
-        })
+        .map(|s| event_link(links, s))
         .collect();
     fact(
         "Superseded by",
@@ -434,21 +421,35 @@ pub fn event_page(
     );
     body.push_str("</dl>\n");
     body.push_str(&sources_html(e));
-    let _ = write!(
-        body,
+    body.push_str(&recorded_html(links, e));
+    page(links, e.id.as_str(), &body)
+}
+
+/// The event as recorded (its JSON) and the link to its inclusion proof, when there is one.
+fn recorded_html(links: &Links, e: &Event) -> String {
+    let mut out = format!(
         "<h2>The event as recorded</h2>\n<pre class=\"payload\" tabindex=\"0\">{}</pre>\n",
         esc(&json::json_text(&json::event_json(e)))
     );
     if let Some(p) = links.proof(&e.id) {
         let _ = writeln!(
-            body,
+            out,
             "<p><a href=\"{}\" download=\"{}.proof\">Download its inclusion proof</a> \
              (C2SP tlog-proof; check it with <code>pactlog audit</code>).</p>",
             esc(&p),
             esc(e.id.as_str())
         );
     }
-    page(links, e.id.as_str(), &body)
+    out
+}
+
+/// A link to the page of the event `id`, named by its id.
+fn event_link(links: &Links, id: &EventId) -> String {
+    format!(
+        "<a href=\"{}\">{}</a>",
+        esc(&links.event(id)),
+        esc(id.as_str())
+    )
 }
 
 fn sources_html(e: &Event) -> String {

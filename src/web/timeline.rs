@@ -410,18 +410,10 @@ fn term_end_day(t: &TermSpan) -> Option<Day> {
     }
 }
 
-fn term_bar(
-    out: &mut String,
-    t: &TermSpan,
-    links: &Links,
-    axes: &Axes,
-    scale: &Scale,
-    y: f64,
-    conflict: Option<&str>,
-) {
-    let s = &t.term;
-    let (g0, g1) = (scale.x(t.granted.earliest()), scale.x(t.granted.latest()));
-    let (x1, end_text, open) = match &t.end {
+/// Where a term's bar ends on the picture, the text of its end, and whether it is drawn
+/// open (no end, a condition, or a lapse past the picture's edge).
+fn term_extent(t: &TermSpan, scale: &Scale) -> (f64, String, bool) {
+    match &t.end {
         TermEnd::Open => (scale.right(), "no end date".to_string(), true),
         TermEnd::Condition(c) => (scale.right(), format!("until {c}"), true),
         // A lapse past the picture's end runs off its edge, open.
@@ -435,7 +427,21 @@ fn term_bar(
             format!("ended {date} by {event}"),
             false,
         ),
-    };
+    }
+}
+
+fn term_bar(
+    out: &mut String,
+    t: &TermSpan,
+    links: &Links,
+    axes: &Axes,
+    scale: &Scale,
+    y: f64,
+    conflict: Option<&str>,
+) {
+    let s = &t.term;
+    let (g0, g1) = (scale.x(t.granted.earliest()), scale.x(t.granted.latest()));
+    let (x1, end_text, open) = term_extent(t, scale);
     let excl = if s.exclusive {
         "exclusive"
     } else {
