@@ -371,7 +371,7 @@ impl<S: Store> Ledger<S> {
     }
 
     /// Checks the ledger against a checkpoint signed earlier: the signature, its contents
-    /// ([`check_contents`]), the signed chain head when the note has one, that the
+    /// (`check_contents`), the signed chain head when the note has one, that the
     /// ledger still holds at least as many records, and that the root of its first N
     /// records (recomputed from the records themselves, not the stored tiles) is the
     /// signed root, with a consistency proof to the current tree.
@@ -390,7 +390,7 @@ impl<S: Store> Ledger<S> {
     }
 
     /// [`Ledger::check_checkpoint`] of a note whose origin is `origin` (by default the
-    /// key's name; see [`check_contents`]).
+    /// key's name; see `check_contents`).
     ///
     /// # Errors
     /// As [`Ledger::check_checkpoint`].
@@ -457,7 +457,7 @@ pub struct AuditedRecord {
 }
 
 /// Checks a tlog-proof offline (no store): the checkpoint's signature by `key` and its
-/// contents ([`check_contents`]: origin = the key's name, one head line at most), the
+/// contents (`check_contents`: origin = the key's name, one head line at most), the
 /// inclusion path of the record bytes in its `extra` line, and that those bytes decode
 /// strictly to a record at the proven index.
 ///
@@ -469,7 +469,7 @@ pub fn audit_inclusion(text: &str, key: &VerifierKey) -> Result<AuditedRecord, A
 }
 
 /// [`audit_inclusion`] of a proof whose checkpoint's origin is `origin` (by default the
-/// key's name; see [`check_contents`]).
+/// key's name; see `check_contents`).
 ///
 /// # Errors
 /// As [`audit_inclusion`].
