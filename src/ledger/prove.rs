@@ -196,7 +196,9 @@ impl<S: Store> Ledger<S> {
     }
 
     /// Signs a checkpoint of the current head with `key` (origin = the key's name),
-    /// stores it and returns the note. Refuses when the ledger is empty, or when the
+    /// stores it and returns the note. When the newest stored checkpoint is that very
+    /// note with witnesses' cosignatures added ([`Ledger::store_cosigned`]), it is kept
+    /// and returned with them. Refuses when the ledger is empty, or when the
     /// ledger is not consistent with the last checkpoint this ledger signed (shorter
     /// than it, or with a different root at its size).
     ///
@@ -262,6 +264,9 @@ impl<S: Store> Ledger<S> {
             vec![format!("{HEAD_EXTENSION}{}", head.to_hex())],
         )?;
         let note = cp.sign(key)?;
+        if let Some(cosigned) = self.cosigned_copy(size, &note)? {
+            return Ok(cosigned);
+        }
         self.store
             .apply(
                 Tree::Checkpoints,
