@@ -31,6 +31,7 @@ mod site;
 mod state;
 mod verify;
 mod witness;
+mod witness_client;
 mod witnesses;
 
 #[cfg(test)]

@@ -183,7 +183,11 @@ fn run_add_log(args: AddLogArgs) -> Result<Code, CliError> {
         outln!("{}", json_line(&v))?;
         return Ok(Code::Ok);
     }
-    let verb = if added { "now watching" } else { "already watching" };
+    let verb = if added {
+        "now watching"
+    } else {
+        "already watching"
+    };
     outln!(
         "{verb} the log \"{}\" signed by {}",
         escape(&origin),
@@ -229,10 +233,10 @@ fn run_cosign(args: CosignArgs) -> Result<Code, CliError> {
 
 fn run_request(g: &Globals, args: RequestArgs) -> Result<Code, CliError> {
     let ledger = g.open_existing()?;
-    let note = match &args.checkpoint {
-        Some(file) => read_note(file)?,
-        None => {
-            ledger
+    let note =
+        match &args.checkpoint {
+            Some(file) => read_note(file)?,
+            None => ledger
                 .latest_checkpoint()?
                 .ok_or_else(|| {
                     CliError::user(
@@ -240,9 +244,8 @@ fn run_request(g: &Globals, args: RequestArgs) -> Result<Code, CliError> {
                          SKEY` first, or give --checkpoint FILE",
                     )
                 })?
-                .note
-        }
-    };
+                .note,
+        };
     let request = ledger
         .witness_request(args.old, &note)
         .map_err(audit_error)?;

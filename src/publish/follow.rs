@@ -114,7 +114,10 @@ pub fn accept_checkpoint(
         Vec::new()
     } else {
         check_quorum(opened.note(), &trust.witnesses, trust.quorum).map_err(|e| {
-            FollowError::Refused(format!("the log's checkpoint of {} records: {e}", cp.size()))
+            FollowError::Refused(format!(
+                "the log's checkpoint of {} records: {e}",
+                cp.size()
+            ))
         })?
     };
     let head = check_contents(&cp, &trust.log, None)?
