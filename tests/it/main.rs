@@ -36,6 +36,7 @@ mod server_hostile;
 mod server_queries;
 mod server_tiles;
 mod server_writes;
+mod split_view;
 mod state_facts;
 mod tampered;
 mod tampered_exports;
