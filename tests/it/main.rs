@@ -42,4 +42,5 @@ mod tampered;
 mod tampered_exports;
 mod tiles_crosscheck;
 mod witness;
+mod witness_quorum;
 mod write_path;
