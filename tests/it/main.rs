@@ -15,6 +15,7 @@ mod cli_habits;
 mod cli_ledger;
 mod conflicts;
 mod corrections;
+mod cosignature_crosscheck;
 mod crash;
 mod doc_outputs;
 mod export_roundtrip;
