@@ -1,16 +1,20 @@
 //! `pactlog checkpoint`: sign the current head, and collect witnesses' cosignatures.
 
 use super::key::{SigningKeyArg, key_named};
-use super::witness_client::{Asked, collect};
+use super::witness_client::{Asked, collect, keep};
 use super::{CliError, Code, Globals, audit_error};
 use crate::view::json::json_line;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use clap::Args;
-use pactlog::checkpoint::{CosignerKey, SigningKey, check_quorum, open_checkpoint};
+use pactlog::checkpoint::{
+    CosignerKey, MAX_NOTE_FILE_BYTES, Note, NoteSignature, SigningKey, check_quorum,
+    open_checkpoint,
+};
 use pactlog::model::escape;
 use pactlog::{Ledger, SledStore};
 use serde_json::json;
+use std::path::{Path, PathBuf};
 
 /// Sign a checkpoint of the ledger's current head and print it
 ///
@@ -32,10 +36,15 @@ use serde_json::json;
 /// unless --quorum K asked for K distinct listed witnesses and fewer cosigned: then the
 /// note is not printed, and the exit code is 3 (the checkpoint stays signed and stored).
 ///
+/// Offline, --cosigned FILE (repeatable) takes the cosignatures from a copy of this very
+/// checkpoint that a witness cosigned (`pactlog witness cosign --note`), with the same
+/// rules.
+///
 /// Examples:
 ///   pactlog checkpoint --key-file log.key > checkpoint.txt
 ///   pactlog checkpoint --key-file log.key --json
 ///   pactlog checkpoint --key-file log.key --witness http://127.0.0.1:9100 --witness-key "$(cat witness.vkey)" --quorum 1
+///   pactlog checkpoint --key-file log.key --cosigned cosigned.txt --witness-key "$(cat witness.vkey)"
 #[derive(Args, Debug)]
 #[command(verbatim_doc_comment)]
 pub struct CheckpointArgs {
@@ -49,11 +58,16 @@ pub struct CheckpointArgs {
 
     /// A witness's cosigner key (`pactlog witness vkey`, type 0x04): only cosignatures
     /// by these keys are kept. Repeatable
-    #[arg(long = "witness-key", value_name = "VKEY", requires = "witness")]
+    #[arg(long = "witness-key", value_name = "VKEY")]
     witness_key: Vec<String>,
 
+    /// A copy of this checkpoint cosigned by a witness (`pactlog witness cosign --note`),
+    /// whose cosignatures by --witness-key keys are added. Repeatable
+    #[arg(long, value_name = "FILE", requires = "witness_key")]
+    cosigned: Vec<PathBuf>,
+
     /// Fail (exit 3, nothing printed) unless at least K distinct listed witnesses cosigned
-    #[arg(long, value_name = "K", requires = "witness")]
+    #[arg(long, value_name = "K", requires = "witness_key")]
     quorum: Option<usize>,
 
     /// Print JSON: {"origin", "size", "root" (base64), "head" (hex), "key", "key_id",
@@ -70,7 +84,7 @@ pub fn run_checkpoint(g: &Globals, args: CheckpointArgs) -> Result<Code, CliErro
     let previous = ledger.latest_checkpoint()?.map_or(0, |c| c.size);
     let mut note = ledger.sign_checkpoint(&key).map_err(audit_error)?;
     let mut asked = Vec::new();
-    if !args.witness.is_empty() {
+    if !witness_keys.is_empty() {
         (note, asked) = cosign(&mut ledger, &key, note, previous, &witness_keys, &args)?;
     }
     if !args.json {
@@ -89,7 +103,7 @@ pub fn run_checkpoint(g: &Globals, args: CheckpointArgs) -> Result<Code, CliErro
         "key_id": format!("{:08x}", key.key_id()),
         "note": note,
     });
-    if !args.witness.is_empty() {
+    if !witness_keys.is_empty() {
         v["witnesses"] = asked.iter().map(asked_json).collect();
     }
     outln!("{}", json_line(&v))?;
@@ -110,6 +124,12 @@ fn witness_keys(args: &CheckpointArgs) -> Result<Vec<CosignerKey>, CliError> {
         if !keys.contains(&k) {
             keys.push(k);
         }
+    }
+    if !keys.is_empty() && args.witness.is_empty() && args.cosigned.is_empty() {
+        return Err(CliError::user(
+            "--witness-key names whose cosignatures to keep: ask witnesses with --witness \
+             URL, or give cosigned copies with --cosigned FILE",
+        ));
     }
     if let Some(k) = args.quorum
         && (k == 0 || k > keys.len())
@@ -132,8 +152,16 @@ fn cosign(
     keys: &[CosignerKey],
     args: &CheckpointArgs,
 ) -> Result<(String, Vec<Asked>), CliError> {
-    let (cosigned, asked) =
+    let (mut cosigned, mut asked) =
         collect(ledger, &note, previous, keys, &args.witness).map_err(CliError::internal)?;
+    let base = Note::parse(&note)
+        .map_err(|e| CliError::internal(format!("the checkpoint just signed: {e}")))?;
+    for file in &args.cosigned {
+        let shown = pactlog::input::shown(file);
+        let lines = cosigned_lines(file, &base);
+        let done = keep(&base, &mut cosigned, keys, &shown, lines).map_err(CliError::user)?;
+        asked.push(done);
+    }
     let text = cosigned.to_text();
     if text != note {
         ledger
@@ -157,6 +185,21 @@ fn cosign(
         return Err(err);
     }
     Ok((text, asked))
+}
+
+/// The signature lines of `file`, a cosigned copy of `base`.
+fn cosigned_lines(file: &Path, base: &Note) -> Result<Vec<NoteSignature>, String> {
+    let text = pactlog::input::read_text(file, MAX_NOTE_FILE_BYTES)
+        .map_err(|e| format!("cannot read it: {}", e.refusal))?;
+    let note = Note::parse(&text).map_err(|e| format!("not a signed note: {e}"))?;
+    if note.text() != base.text() {
+        return Err(
+            "it is a copy of another checkpoint than the one just signed \
+                    (the ledger's head): cosign the newest checkpoint"
+                .into(),
+        );
+    }
+    Ok(note.signatures().to_vec())
 }
 
 fn names(a: &Asked) -> String {

@@ -79,8 +79,9 @@ pub struct AddLogArgs {
 /// line, the signed checkpoint (`pactlog witness request` writes one). The witness checks
 /// that the log's key signed the checkpoint, that `old` is the size it last cosigned for
 /// that log, and the proof from there; only then it records the checkpoint and prints its
-/// cosignature: one `cosignature/v1` signature line, the body of the spec's answer.
-/// Append it to the note to get the cosigned checkpoint (--json also gives that note).
+/// cosignature: one `cosignature/v1` signature line, the body of the spec's answer, to
+/// append to the note. With --note it prints the cosigned checkpoint instead: the note
+/// with that line added (--json gives both).
 /// The time signed is the clock's, or PACTLOG_NOW's.
 ///
 /// A refused request records nothing. Exit 3 when the checkpoint does not check out
@@ -90,7 +91,7 @@ pub struct AddLogArgs {
 ///
 /// Examples:
 ///   pactlog witness cosign --state wstate --key-file witness.key request.txt
-///   { cat checkpoint.txt; pactlog witness cosign --state wstate --key-file witness.key request.txt; } > cosigned.txt
+///   pactlog witness cosign --state wstate --key-file witness.key request.txt --note > cosigned.txt
 ///   pactlog witness request --old 0 | pactlog witness cosign --state wstate --key-file witness.key - --json
 #[derive(Args, Debug)]
 #[command(verbatim_doc_comment)]
@@ -106,6 +107,10 @@ pub struct CosignArgs {
     /// The add-checkpoint request body, or - for standard input
     #[arg(value_name = "REQUEST", default_value = "-")]
     request: PathBuf,
+
+    /// Print the cosigned checkpoint (the note with the cosignature added), not the line
+    #[arg(long, conflicts_with = "json")]
+    note: bool,
 
     /// Print JSON: {"ok", "origin", "size", "old", "witness", "key_id", "timestamp",
     /// "cosignature" (the line), "note" (the checkpoint with the line added)}
@@ -205,7 +210,7 @@ fn run_cosign(args: CosignArgs) -> Result<Code, CliError> {
     let line = state
         .add_checkpoint(&request, &cosigner, timestamp)
         .map_err(witness_error)?;
-    if !args.json {
+    if !args.json && !args.note {
         out!("{}", line.to_line())?;
         return Ok(Code::Ok);
     }
@@ -216,6 +221,10 @@ fn run_cosign(args: CosignArgs) -> Result<Code, CliError> {
         .map_err(|e| CliError::internal(format!("the checkpoint just cosigned: {e}")))?;
     note.push_signature(line.clone())
         .map_err(|e| CliError::user(format!("the note cannot take one more signature: {e}")))?;
+    if args.note {
+        out!("{}", note.to_text())?;
+        return Ok(Code::Ok);
+    }
     let v = json!({
         "ok": true,
         "origin": cp.origin(),

@@ -57,37 +57,49 @@ pub fn collect(
         .into();
     let mut asked = Vec::new();
     for url in urls {
-        let mut done = Asked {
-            url: url.clone(),
-            cosigned_by: Vec::new(),
-            error: None,
-        };
-        match ask(&agent, ledger, url, note, guess) {
-            Ok(lines) => {
-                for line in lines {
-                    if let Some(k) = keys.iter().find(|k| is_cosignature(&base, k, &line)) {
-                        cosigned.push_signature(line).map_err(|e| e.to_string())?;
-                        done.cosigned_by.push(k.clone());
-                    }
-                }
-                if done.cosigned_by.is_empty() {
-                    done.error = Some(
-                        "it answered no valid cosignature by a key given with --witness-key".into(),
-                    );
-                }
-            }
-            Err(e) => done.error = Some(e),
-        }
-        asked.push(done);
+        let answer = ask(&agent, ledger, url, note, guess);
+        asked.push(keep(&base, &mut cosigned, keys, url, answer)?);
     }
     Ok((cosigned, asked))
 }
 
-/// Whether `line` is `key`'s valid cosignature of `note`.
+/// Adds to `cosigned` the lines of `answer` that are valid cosignatures of `base` by one
+/// of `keys`, and says what the witness at `url` (or the file) gave.
+pub fn keep(
+    base: &Note,
+    cosigned: &mut Note,
+    keys: &[CosignerKey],
+    url: &str,
+    answer: Result<Vec<NoteSignature>, String>,
+) -> Result<Asked, String> {
+    let mut done = Asked {
+        url: url.to_string(),
+        cosigned_by: Vec::new(),
+        error: None,
+    };
+    match answer {
+        Ok(lines) => {
+            for line in lines {
+                if let Some(k) = keys.iter().find(|k| is_cosignature(base, k, &line)) {
+                    cosigned.push_signature(line).map_err(|e| e.to_string())?;
+                    done.cosigned_by.push(k.clone());
+                }
+            }
+            if done.cosigned_by.is_empty() {
+                done.error =
+                    Some("no valid cosignature of this checkpoint by a --witness-key key".into());
+            }
+        }
+        Err(e) => done.error = Some(e),
+    }
+    Ok(done)
+}
+
+/// Whether `line` is `key`'s valid cosignature of `note`'s text: checked on a note of
+/// that text and this line alone, so lines `note` already has cannot vouch for it.
 fn is_cosignature(note: &Note, key: &CosignerKey, line: &NoteSignature) -> bool {
-    let mut one = note.clone();
-    one.push_signature(line.clone()).is_ok()
-        && check_quorum(&one, std::slice::from_ref(key), 1).is_ok()
+    Note::parse(&format!("{}\n{}", note.text(), line.to_line()))
+        .is_ok_and(|one| check_quorum(&one, std::slice::from_ref(key), 1).is_ok())
 }
 
 /// One witness's cosignature lines, retrying once from the size a 409 names.

@@ -292,6 +292,44 @@ fn offline_the_witness_refuses_the_other_branch_and_records_nothing() {
     let forked_note = fork.forked.dir.path().join("cp.txt");
     let out = witness.audit(&fork.forked, &fork.keys, &forked_note);
     assert_code(&out, 3, "verify the forked note");
+
+    // The operator keeps the cosignature with the stored checkpoint; the forked store
+    // cannot take the honest branch's.
+    let keep = |store: &TempStore| {
+        run(
+            store,
+            &[
+                "checkpoint",
+                "--key-file",
+                path(&fork.keys.skey),
+                "--cosigned",
+                path(&honest_note),
+                "--witness-key",
+                &witness.vkey,
+                "--quorum",
+                "1",
+            ],
+        )
+    };
+    let out = keep(&fork.honest);
+    assert_code(&out, 0, "checkpoint --cosigned");
+    assert_eq!(
+        stdout_of(&out),
+        std::fs::read_to_string(&honest_note).unwrap()
+    );
+    let stored = stdout_of(&run(&fork.honest, &["witness", "request", "--old", "0"]));
+    assert!(stored.contains(line), "{stored}");
+    let out = keep(&fork.forked);
+    assert_code(
+        &out,
+        3,
+        "checkpoint --cosigned with another checkpoint's copy",
+    );
+    assert!(
+        stderr_of(&out).contains("another checkpoint"),
+        "{}",
+        stderr_of(&out)
+    );
 }
 
 #[test]
