@@ -205,7 +205,7 @@ impl Sandbox {
     fn new() -> Sandbox {
         let dir = tempfile::tempdir().expect("create a temporary folder");
         copy_tree(&repo_path("events"), &dir.path().join("events"));
-        for name in ["log.key", "log.pub"] {
+        for name in ["log.key", "log.pub", "witness.key"] {
             std::fs::copy(repo_path("fixtures/docs").join(name), dir.path().join(name))
                 .unwrap_or_else(|e| panic!("copy fixtures/docs/{name}: {e}"));
         }
