@@ -541,6 +541,33 @@ mod tests {
     }
 
     #[test]
+    fn answers_parse_strictly() {
+        let (_dir, state, w) = witness();
+        let log = Log::new(4, 0);
+        let line = state.add_checkpoint(&log.request(0, 4), &w, 10).unwrap();
+        let body = line.to_line();
+        assert_eq!(parse_cosignatures(&body).unwrap(), vec![line.clone()]);
+        let two = format!("{body}{body}");
+        assert_eq!(parse_cosignatures(&two).unwrap().len(), 2);
+        for bad in [
+            "",
+            "\n",
+            body.trim_end(),
+            "- w/1 AAAA\n",
+            "\u{2014} w/1 !!\n",
+        ] {
+            assert!(parse_cosignatures(bad).is_err(), "{bad:?}");
+        }
+        let many = body.repeat(crate::checkpoint::MAX_NOTE_SIGNATURES + 1);
+        assert!(parse_cosignatures(&many).is_err());
+        assert_eq!(parse_conflict_body(&conflict_body(92)), Some(92));
+        assert_eq!(parse_conflict_body(&conflict_body(0)), Some(0));
+        for bad in ["92", "092\n", "-1\n", "\n", "9 2\n"] {
+            assert_eq!(parse_conflict_body(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
     fn cosigns_consistent_growth_and_refuses_the_rest_without_recording() {
         let (_dir, state, w) = witness();
         let log = Log::new(20, 0);

@@ -371,3 +371,71 @@ fn two_concurrent_requests_from_one_old_size_are_cosigned_once() {
     assert_eq!(*refused[0], (409, format!("{GROWN}\n")), "{answers:?}");
     server.stop();
 }
+
+#[test]
+fn the_witness_endpoint_answers_hostile_requests_with_the_specs_codes_and_records_nothing() {
+    let fork = Fork::new();
+    let witness = Witness::new(&fork.keys);
+    let wstore = TempStore::new();
+    let server = witness.serve(&wstore);
+    checkpoint(&fork.honest, &fork.keys, "cp.txt");
+    let good = std::fs::read_to_string(request(&fork.honest, 0, "req.txt")).unwrap();
+    let post = |body: &[u8]| server.post("/add-checkpoint", "text/plain", &[], body);
+
+    let other = TempStore::new();
+    other.import(&[&events_dir()]);
+    let stranger = keygen_named(other.dir.path(), "o.key", "other.example/log");
+    checkpoint(&other, &stranger, "cp.txt");
+    let unknown = std::fs::read(request(&other, 0, "req.txt")).unwrap();
+    // The same checkpoint signed by another key under the log's name.
+    let impostor = keygen(other.dir.path(), "i.key");
+    let forged = {
+        let store = TempStore::new();
+        store.import(&[&events_dir()]);
+        checkpoint(&store, &impostor, "cp.txt");
+        std::fs::read(request(&store, 0, "req.txt")).unwrap()
+    };
+    let huge = format!("old 0\n\n{}", "x".repeat(2 << 20));
+    let cases: Vec<(&str, Vec<u8>, u16)> = vec![
+        ("not UTF-8", b"old 0\n\n\xff\xfe".to_vec(), 400),
+        ("no old line", b"new 0\n\nx".to_vec(), 400),
+        (
+            "old larger than the size",
+            good.replacen("old 0", "old 1000", 1).into_bytes(),
+            400,
+        ),
+        (
+            "a proof from 0",
+            good.replacen(
+                "old 0\n",
+                "old 0\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n",
+                1,
+            )
+            .into_bytes(),
+            422,
+        ),
+        ("an unknown origin", unknown, 404),
+        ("another key", forged, 403),
+        ("a body too large", huge.into_bytes(), 413),
+    ];
+    for (what, body, status) in cases {
+        let a = post(&body);
+        assert_eq!(a.status, status, "{what}: {}", a.text());
+        assert!(!a.text().contains("panicked"), "{what}");
+    }
+    // None of them was recorded: the honest request from 0 is still the one to send.
+    let a = post(good.as_bytes());
+    assert_eq!(a.status, 200, "{}", a.text());
+    assert!(a.text().starts_with("\u{2014} witness.example/w1 "));
+    // The route is there only when a witness is configured.
+    let empty = TempStore::new();
+    let plain = Server::start(&empty.path, &[]);
+    assert_eq!(
+        plain
+            .post("/add-checkpoint", "text/plain", &[], good.as_bytes())
+            .status,
+        404
+    );
+    plain.stop();
+    server.stop();
+}
