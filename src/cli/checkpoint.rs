@@ -37,9 +37,14 @@ pub struct CheckpointArgs {
 pub fn run_checkpoint(g: &Globals, args: CheckpointArgs) -> Result<Code, CliError> {
     let key = args.key.read()?;
     let mut ledger = g.open_to_verify()?;
-    let note = ledger.sign_checkpoint(&key).map_err(audit_error)?;
+    // The note is stored only once it is printed: a checkpoint nobody saw is not one
+    // the ledger should prove against.
+    let pending = ledger.prepare_checkpoint(&key).map_err(audit_error)?;
+    let note = pending.note.clone();
     if !args.json {
         out!("{note}")?;
+        super::out::flush()?;
+        ledger.record_checkpoint(pending).map_err(audit_error)?;
         return Ok(Code::Ok);
     }
     let (checkpoint, _) = open_checkpoint(&note, &[key.verifier_key()]).map_err(|e| {
@@ -55,5 +60,7 @@ pub fn run_checkpoint(g: &Globals, args: CheckpointArgs) -> Result<Code, CliErro
         "note": note,
     });
     outln!("{}", json_line(&v))?;
+    super::out::flush()?;
+    ledger.record_checkpoint(pending).map_err(audit_error)?;
     Ok(Code::Ok)
 }

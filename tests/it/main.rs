@@ -17,6 +17,7 @@ mod conflicts;
 mod corrections;
 mod crash;
 mod doc_outputs;
+mod exit_codes;
 mod export_roundtrip;
 mod golden;
 mod hostile_files;
