@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 /// The longest the driver may take to start, and any one command to answer.
 const PATIENCE: Duration = Duration::from_secs(60);
 /// The W3C name of an element reference in answers.
-const ELEMENT: &str = "element-6066-11e4-a5fc-9440d9c2f9a4";
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 /// Whether a missing browser must fail the run (`CI=true`) rather than skip.
 pub fn required() -> bool {
@@ -247,11 +247,13 @@ impl Browser {
             "/elements",
             Some(json!({"using": "css selector", "value": selector})),
         );
-        v.as_array()
+        let found: Vec<Element> = v
+            .as_array()
             .into_iter()
             .flatten()
             .filter_map(|e| e[ELEMENT].as_str().map(|id| Element(id.to_string())))
-            .collect()
+            .collect();
+        found
     }
 
     /// The one element matching `selector`.
