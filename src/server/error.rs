@@ -87,7 +87,7 @@ impl From<ImportError> for ApiError {
         let message = e.to_string();
         match e {
             ImportError::Invalid(problems) => ApiError {
-                problems,
+                problems: problems.into_vec(),
                 ..ApiError::bad_request(message)
             },
             ImportError::Ledger(l) => l.into(),

@@ -43,5 +43,6 @@ mod state_facts;
 mod tampered;
 mod tampered_exports;
 mod tiles_crosscheck;
+mod unbounded_work;
 mod witness;
 mod write_path;
