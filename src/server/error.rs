@@ -48,9 +48,13 @@ impl ApiError {
     }
 
     /// The status code.
-    #[cfg(test)]
     pub fn status(&self) -> StatusCode {
         self.status
+    }
+
+    /// What went wrong, and what to do, in words.
+    pub fn message(&self) -> &str {
+        &self.message
     }
 
     /// The exit code the CLI would end with for the same failure.
