@@ -151,6 +151,52 @@ impl AddCheckpoint {
     }
 }
 
+/// The largest `add-checkpoint` request body: the `old` line, 63 proof lines of 45
+/// bytes, the blank line and a note of at most [`MAX_NOTE_BYTES`](crate::checkpoint::MAX_NOTE_BYTES).
+pub const MAX_REQUEST_BYTES: usize = crate::checkpoint::MAX_NOTE_BYTES + 4096;
+
+/// The largest answer a witness client reads: cosignature lines, at most
+/// [`MAX_NOTE_SIGNATURES`](crate::checkpoint::MAX_NOTE_SIGNATURES) of them.
+pub const MAX_RESPONSE_BYTES: u64 = 64 << 10;
+
+/// The media type of a 409 answer's body, the witness's size.
+pub const SIZE_MEDIA_TYPE: &str = "text/x.tlog.size";
+
+/// The body of a 409 answer: the size of the latest checkpoint cosigned, in decimal,
+/// and a newline.
+#[must_use]
+pub fn conflict_body(size: u64) -> String {
+    format!("{size}\n")
+}
+
+/// The size in a 409 answer's body (see [`conflict_body`]).
+#[must_use]
+pub fn parse_conflict_body(body: &str) -> Option<u64> {
+    body.strip_suffix('\n').and_then(parse_size)
+}
+
+/// The cosignature lines of a witness's 200 answer: one or more signature lines, each
+/// ending in a newline.
+///
+/// # Errors
+/// A message naming the line that is not a signature line.
+pub fn parse_cosignatures(body: &str) -> Result<Vec<NoteSignature>, String> {
+    if body.is_empty() || !body.ends_with('\n') {
+        return Err("the answer is not signature lines, each ending in a newline".into());
+    }
+    let mut lines = Vec::new();
+    for (i, line) in body.split_terminator('\n').enumerate() {
+        if i == crate::checkpoint::MAX_NOTE_SIGNATURES {
+            return Err(format!(
+                "more than {} signature lines",
+                crate::checkpoint::MAX_NOTE_SIGNATURES
+            ));
+        }
+        lines.push(NoteSignature::parse(line).map_err(|e| format!("line {}: {e}", i + 1))?);
+    }
+    Ok(lines)
+}
+
 fn parse_size(text: &str) -> Option<u64> {
     let canonical = text == "0" || (!text.starts_with('0') && !text.is_empty());
     if canonical && text.bytes().all(|b| b.is_ascii_digit()) {

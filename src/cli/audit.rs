@@ -1,10 +1,11 @@
 //! `pactlog audit`: check a proof file offline.
 
 use super::key::{VerifierKeyArg, key_named};
+use super::witnesses::{WitnessKeysArg, cosigned_json};
 use super::{CliError, Code, audit_error, read_input};
 use crate::view::json::{event_json, json_line};
 use clap::Args;
-use pactlog::checkpoint::{MAX_PROOF_FILE_BYTES, VerifierKey};
+use pactlog::checkpoint::{Cosigned, MAX_PROOF_FILE_BYTES, TlogProof, VerifierKey};
 use pactlog::input::unix_newlines;
 use pactlog::model::escape;
 use pactlog::{AuditedRecord, Entry, audit_inclusion_of};
@@ -26,8 +27,14 @@ use std::path::{Path, PathBuf};
 /// A proof file with Windows line endings (CRLF on every line) is checked as the same
 /// file with Unix ones: the signature is over that text.
 ///
+/// With --witness VKEY (repeatable) or --witness-file FILE, the proof's checkpoint must
+/// also carry valid cosignatures by --quorum K distinct listed witnesses (all of them by
+/// default), and the verdict names them: a proof against a checkpoint the witnesses did
+/// not cosign fails (exit 3).
+///
 /// Examples:
 ///   pactlog audit proof.txt --key-file log.pub
+///   pactlog audit proof.txt --key-file log.pub --witness 'witness.example/w1+5c3e8d1a+BL...'
 ///   pactlog audit proof.txt --key 'example.org/log+c74f20a3+AbC...'
 ///   pactlog proof inclusion openai | pactlog audit - --key-file log.pub --json
 #[derive(Args, Debug)]
@@ -40,13 +47,17 @@ pub struct AuditArgs {
     #[command(flatten)]
     key: VerifierKeyArg,
 
+    #[command(flatten)]
+    witnesses: WitnessKeysArg,
+
     /// The log's origin, when it is not the key's name (checking a witness's
     /// cosignature): the checkpoint must name this log
     #[arg(long, value_name = "LOG")]
     origin: Option<String>,
 
     /// Print JSON: {"ok", "index", "origin", "tree_size", "key", "key_id",
-    /// "recorded_at", and "event" or "party"}
+    /// "recorded_at", "witnesses_cosigned" ([{"name", "key_id", "timestamp"}] or null),
+    /// and "event" or "party"}
     #[arg(long)]
     json: bool,
 }
@@ -56,6 +67,7 @@ pub fn run_audit(args: AuditArgs) -> Result<Code, CliError> {
         .key
         .read()?
         .ok_or_else(|| CliError::user("give the verifier key with --key or --key-file"))?;
+    let required = args.witnesses.read()?;
     let signer = key_named(key.name(), key.key_id());
     let text = read_signed_text(&args.proof, MAX_PROOF_FILE_BYTES, "proof file")?;
     let audited = audit_inclusion_of(&text, &key, args.origin.as_deref()).map_err(|e| {
@@ -63,8 +75,22 @@ pub fn run_audit(args: AuditArgs) -> Result<Code, CliError> {
         err.force_verify();
         err
     })?;
+    let cosigned = match &required {
+        Some(r) => {
+            let proof = TlogProof::parse(&text).map_err(|e| {
+                let mut err = CliError::user(format!("the proof file: {e}"));
+                err.force_verify();
+                err
+            })?;
+            Some(r.check(proof.checkpoint_note())?)
+        }
+        None => None,
+    };
     if args.json {
-        outln!("{}", json_line(&audited_json(&audited, &key)))?;
+        outln!(
+            "{}",
+            json_line(&audited_json(&audited, &key, cosigned.as_deref()))
+        )?;
         return Ok(Code::Ok);
     }
     let r = &audited.record;
@@ -90,10 +116,17 @@ pub fn run_audit(args: AuditArgs) -> Result<Code, CliError> {
         }
         Entry::Party(p) => outln!("party {} ({})", p.id, escape(&p.name))?,
     }
+    if let (Some(r), Some(c)) = (&required, &cosigned) {
+        outln!("checkpoint {}", r.verdict(c))?;
+    }
     Ok(Code::Ok)
 }
 
-fn audited_json(audited: &AuditedRecord, key: &VerifierKey) -> serde_json::Value {
+fn audited_json(
+    audited: &AuditedRecord,
+    key: &VerifierKey,
+    cosigned: Option<&[Cosigned]>,
+) -> serde_json::Value {
     let r = &audited.record;
     let mut v = json!({
         "ok": true,
@@ -103,6 +136,7 @@ fn audited_json(audited: &AuditedRecord, key: &VerifierKey) -> serde_json::Value
         "key": key.name(),
         "key_id": format!("{:08x}", key.key_id()),
         "recorded_at": r.recorded_at.to_string(),
+        "witnesses_cosigned": cosigned.map(cosigned_json),
     });
     match &r.entry {
         Entry::Event(e) => v["event"] = event_json(e),

@@ -2,6 +2,7 @@
 
 use super::http_source::HttpSource;
 use super::key::VerifierKeyArg;
+use super::witnesses::{Required, WitnessKeysArg, cosigned_json};
 use super::{CliError, Code, Globals};
 use crate::view::json::json_line;
 use clap::Args;
@@ -26,10 +27,16 @@ use std::path::Path;
 /// is new. Anything wrong with the log is refused, exit 3, naming what was wrong, and the
 /// replica is left as it was. --store names the replica (created if missing).
 ///
+/// With --witness VKEY (repeatable) or --witness-file FILE, the log's checkpoint must
+/// also carry valid cosignatures by --quorum K distinct listed witnesses (all of them by
+/// default), or nothing is fetched (exit 3); the report names those that cosigned. The
+/// checkpoint accepted before is still checked with the log's key alone.
+///
 /// Examples:
 ///   pactlog --store replica.db follow https://example.com/log --key-file log.pub
 ///   pactlog --store replica.db follow public/log --key 'example.com/log+1234abcd+AQ...'
 ///   pactlog --store replica.db follow http://127.0.0.1:8080 --key-file log.pub --json
+///   pactlog --store replica.db follow public/log --key-file log.pub --witness-file witnesses.txt
 #[derive(Args, Debug)]
 #[command(verbatim_doc_comment)]
 pub struct FollowArgs {
@@ -41,8 +48,12 @@ pub struct FollowArgs {
     #[command(flatten)]
     key: VerifierKeyArg,
 
+    #[command(flatten)]
+    witnesses: WitnessKeysArg,
+
     /// Print JSON: {"source", "previous" (records before), "size", "appended", "fetched"
-    /// (resources), "root" (base64), "head" (hex)}
+    /// (resources), "root" (base64), "head" (hex), "witnesses_cosigned" ([{"name",
+    /// "key_id", "timestamp"}] or null)}
     #[arg(long)]
     json: bool,
 }
@@ -53,9 +64,14 @@ pub fn run_follow(g: &Globals, args: FollowArgs) -> Result<Code, CliError> {
             "give the log's verifier key with --key VKEY or --key-file FILE",
         ));
     };
+    let required = args.witnesses.read()?;
+    let trust = match &required {
+        Some(r) => Trust::new(key).with_witnesses(r.keys.clone(), r.quorum),
+        None => Trust::new(key),
+    };
     let mut source = source_of(&args.source)?;
     let (mut ledger, created) = g.open_for_import()?;
-    let result = follow(&mut ledger, &g.store, source.as_mut(), &Trust::new(key));
+    let result = follow(&mut ledger, &g.store, source.as_mut(), &trust);
     drop(ledger);
     let report = match result {
         Ok(report) => report,
@@ -68,7 +84,7 @@ pub fn run_follow(g: &Globals, args: FollowArgs) -> Result<Code, CliError> {
         }
     };
     if args.json {
-        outln!("{}", json_line(&report_json(&report)))?;
+        outln!("{}", json_line(&report_json(&report, required.as_ref())))?;
         return Ok(Code::Ok);
     }
     outln!(
@@ -80,6 +96,9 @@ pub fn run_follow(g: &Globals, args: FollowArgs) -> Result<Code, CliError> {
     )?;
     outln!("head {}", report.head)?;
     outln!("root {}", report.root)?;
+    if let Some(r) = &required {
+        outln!("checkpoint {}", r.verdict(&report.cosigned))?;
+    }
     Ok(Code::Ok)
 }
 
@@ -99,7 +118,7 @@ fn source_of(text: &str) -> Result<Box<dyn TileSource>, CliError> {
     Ok(Box::new(DirSource::new(dir)))
 }
 
-fn report_json(r: &FollowReport) -> serde_json::Value {
+fn report_json(r: &FollowReport, required: Option<&Required>) -> serde_json::Value {
     json!({
         "source": r.source,
         "previous": r.previous,
@@ -108,6 +127,7 @@ fn report_json(r: &FollowReport) -> serde_json::Value {
         "fetched": r.fetched,
         "root": r.root.to_string(),
         "head": r.head.to_hex(),
+        "witnesses_cosigned": required.map(|_| cosigned_json(&r.cosigned)),
     })
 }
 

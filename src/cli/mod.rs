@@ -30,6 +30,9 @@ mod show;
 mod site;
 mod state;
 mod verify;
+mod witness;
+mod witness_client;
+mod witnesses;
 
 #[cfg(test)]
 mod help_tests;
@@ -103,6 +106,7 @@ enum Command {
     Export(export::ExportArgs),
     Publish(publish::PublishArgs),
     Follow(follow::FollowArgs),
+    Witness(witness::WitnessArgs),
     Serve(serve::ServeArgs),
     Site(site::SiteArgs),
     Completions(completions::CompletionsArgs),
@@ -519,6 +523,7 @@ pub fn run(cli: Cli) -> Result<Code, CliError> {
         Command::Export(args) => export::run_export(&g, args),
         Command::Publish(args) => publish::run_publish(&g, args),
         Command::Follow(args) => follow::run_follow(&g, args),
+        Command::Witness(args) => witness::run_witness(&g, args),
         Command::Serve(args) => serve::run_serve(&g, args),
         Command::Site(args) => site::run_site(&g, args),
         Command::Completions(args) => completions::run_completions(args),

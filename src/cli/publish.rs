@@ -1,10 +1,11 @@
 //! `pactlog publish`: the ledger as a static C2SP tlog-tiles log in a folder.
 
 use super::key::SigningKeyArg;
-use super::{CliError, Code, Globals, audit_error};
+use super::{CliError, Code, Globals, audit_error, parse_day};
 use crate::view::json::json_line;
 use clap::Args;
 use pactlog::input::shown;
+use pactlog::model::Day;
 use pactlog::publish::{PublishError, PublishReport, publish};
 use pactlog::tlog::TlogError;
 use serde_json::json;
@@ -26,8 +27,14 @@ use std::path::PathBuf;
 /// Serve DIR from any static host, or sync it to object storage tiles first, checkpoint
 /// last (docs/publishing.md). Anyone follows it with `pactlog follow`.
 ///
+/// With --site it also writes the pages of `pactlog site` for the published size into
+/// DIR/site (index.html, timelines, events, parties, conflicts, and each event's
+/// inclusion proof against the checkpoint just published), after the log; DIR/site must
+/// not exist, be empty, or hold pages an earlier --site wrote, which are replaced whole.
+///
 /// Examples:
 ///   pactlog publish public/log --key-file log.key
+///   pactlog publish public/log --key-file log.key --site
 ///   pactlog publish public/log --key-file log.key --json
 #[derive(Args, Debug)]
 #[command(verbatim_doc_comment)]
@@ -39,19 +46,52 @@ pub struct PublishArgs {
     #[command(flatten)]
     key: SigningKeyArg,
 
+    /// Also write the static pages (as `pactlog site`) into DIR/site
+    #[arg(long)]
+    site: bool,
+
+    /// The day the pages are for, with --site (YYYY-MM-DD) [default: today, or
+    /// PACTLOG_NOW's day]
+    #[arg(long, value_name = "DAY", value_parser = parse_day, requires = "site")]
+    as_of: Option<Day>,
+
     /// Print JSON: {"dir", "previous" (the size published before), "size", "root"
-    /// (base64), "written", "present" (tiles already there), "checkpoint_replaced"}
+    /// (base64), "written", "present" (tiles already there), "checkpoint_replaced",
+    /// "site" (with --site: {"dir", "files", "as_of"}, else null)}
     #[arg(long)]
     json: bool,
 }
 
 pub fn run_publish(g: &Globals, args: PublishArgs) -> Result<Code, CliError> {
     let key = args.key.read()?;
+    // The pages' folder is checked before anything is written.
+    let site_dir = args.dir.join("site");
+    let site = if args.site {
+        Some((
+            super::site::check_target(&site_dir)?,
+            super::site::day_or_today(args.as_of)?,
+        ))
+    } else {
+        None
+    };
     let mut ledger = g.open_to_verify()?;
     let note = ledger.sign_checkpoint(&key).map_err(audit_error)?;
     let report = publish(&ledger, &args.dir, &note, &key.verifier_key()).map_err(publish_error)?;
+    let pages = match &site {
+        Some((target, as_of)) => Some((super::site::write_pages(&ledger, target, *as_of)?, as_of)),
+        None => None,
+    };
     if args.json {
-        outln!("{}", json_line(&report_json(&args.dir, &report)))?;
+        let mut v = report_json(&args.dir, &report);
+        v["site"] = match pages {
+            Some((files, as_of)) => json!({
+                "dir": site_dir.display().to_string(),
+                "files": files,
+                "as_of": as_of.to_string(),
+            }),
+            None => serde_json::Value::Null,
+        };
+        outln!("{}", json_line(&v))?;
         return Ok(Code::Ok);
     }
     let checkpoint = if report.checkpoint_replaced {
@@ -67,6 +107,9 @@ pub fn run_publish(g: &Globals, args: PublishArgs) -> Result<Code, CliError> {
         report.present
     )?;
     outln!("root {}", report.root)?;
+    if let Some((files, as_of)) = pages {
+        outln!("site {}: {files} files for {as_of}", shown(&site_dir))?;
+    }
     Ok(Code::Ok)
 }
 

@@ -4,6 +4,8 @@ use super::key::read_signing_key;
 use super::{CliError, Code, Globals, now, read_input};
 use crate::server::{self, Config, Limits};
 use clap::Args;
+use pactlog::checkpoint::Cosigner;
+use pactlog::cosigner::WitnessState;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -36,11 +38,18 @@ const MIN_TOKEN_CHARS: usize = 16;
 /// `Authorization: Bearer <secret>`; without it the server is read-only. With --key-file the
 /// server signs a checkpoint whenever the ledger grows.
 ///
+/// With --witness-key-file F and --witness-state DIR it is also a C2SP tlog-witness:
+/// POST /add-checkpoint cosigns the checkpoints of the logs `pactlog witness add-log`
+/// added to DIR, with the same checks as `pactlog witness cosign`, answering the spec's
+/// status codes (403 not signed by the log, 404 unknown log, 400 malformed, 409 with
+/// the witness's size as text/x.tlog.size, 422 bad proof).
+///
 /// Examples:
 ///   pactlog serve
 ///   pactlog --store /srv/pactlog.db serve --addr 127.0.0.1:9000 --key-file log.key --token-file token
 ///   curl 'http://127.0.0.1:8080/api/state?as_of=2026-03-01&pair=microsoft,openai'
 ///   pactlog import --server http://127.0.0.1:8080 --token-file token events/
+///   pactlog --store w.db serve --addr 127.0.0.1:9100 --witness-key-file witness.key --witness-state wstate
 #[derive(Args, Debug)]
 #[command(verbatim_doc_comment)]
 pub struct ServeArgs {
@@ -55,6 +64,15 @@ pub struct ServeArgs {
     /// The private key file checkpoints are signed with (from `pactlog key generate`)
     #[arg(long, value_name = "FILE")]
     key_file: Option<PathBuf>,
+
+    /// The witness's private key file: serve POST /add-checkpoint (with --witness-state)
+    #[arg(long, value_name = "FILE", requires = "witness_state")]
+    witness_key_file: Option<PathBuf>,
+
+    /// The witness's state folder, whose logs `pactlog witness add-log` added (with
+    /// --witness-key-file)
+    #[arg(long, value_name = "DIR", requires = "witness_key_file")]
+    witness_state: Option<PathBuf>,
 
     /// The largest request body, in bytes (larger ones get 413)
     #[arg(long, value_name = "BYTES", default_value_t = 64 << 20)]
@@ -85,6 +103,13 @@ pub fn run_serve(g: &Globals, args: ServeArgs) -> Result<Code, CliError> {
     now()?;
     let token = args.token_file.as_deref().map(read_token).transpose()?;
     let key = args.key_file.as_deref().map(read_signing_key).transpose()?;
+    let witness = match (&args.witness_key_file, &args.witness_state) {
+        (Some(file), Some(dir)) => Some(server::witness::Witness {
+            cosigner: Cosigner::new(read_signing_key(file)?),
+            state: WitnessState::open(dir).map_err(super::witness::witness_error)?,
+        }),
+        _ => None,
+    };
     let (ledger, _created) = g.open_for_import()?;
     let limits = Limits {
         max_body: args.max_body,
@@ -99,6 +124,7 @@ pub fn run_serve(g: &Globals, args: ServeArgs) -> Result<Code, CliError> {
         store: g.store.clone(),
         token,
         key,
+        witness,
         limits,
         clock: || now().map_err(|e| e.message().to_string()),
     };

@@ -54,13 +54,8 @@ pub struct SiteArgs {
 pub fn run_site(g: &Globals, args: SiteArgs) -> Result<Code, CliError> {
     let target = check_target(&args.dir)?;
     let ledger = g.open_existing()?;
-    let as_of = match args.as_of {
-        Some(d) => d,
-        None => web::day_of(now()?),
-    };
-    let files = build(&ledger, as_of)?;
-    let count = files.len();
-    write_site(&target, &files)?;
+    let as_of = day_or_today(args.as_of)?;
+    let count = write_pages(&ledger, &target, as_of)?;
     errln!(
         "wrote {count} files for {as_of} to {}",
         pactlog::input::shown(&args.dir)
@@ -68,8 +63,28 @@ pub fn run_site(g: &Globals, args: SiteArgs) -> Result<Code, CliError> {
     Ok(Code::Ok)
 }
 
+/// `day`, or today (PACTLOG_NOW's day when it is set).
+pub fn day_or_today(day: Option<Day>) -> Result<Day, CliError> {
+    match day {
+        Some(d) => Ok(d),
+        None => Ok(web::day_of(now()?)),
+    }
+}
+
+/// Writes the site of `ledger` on `as_of` to `target` (checked by [`check_target`]),
+/// replacing it whole; returns the number of files.
+pub fn write_pages(
+    ledger: &Ledger<SledStore>,
+    target: &Path,
+    as_of: Day,
+) -> Result<usize, CliError> {
+    let files = build(ledger, as_of)?;
+    write_site(target, &files)?;
+    Ok(files.len())
+}
+
 /// Refuses a DIR the site may not replace.
-fn check_target(dir: &Path) -> Result<PathBuf, CliError> {
+pub fn check_target(dir: &Path) -> Result<PathBuf, CliError> {
     let shown = pactlog::input::shown(dir);
     match fs::symlink_metadata(dir) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(dir.to_path_buf()),

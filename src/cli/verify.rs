@@ -3,10 +3,11 @@
 use super::audit::read_signed_text;
 use super::key::{VerifierKeyArg, key_named};
 use super::progress::Progress;
+use super::witnesses::{Required, WitnessKeysArg, cosigned_json};
 use super::{CliError, Code, Globals, audit_error};
 use crate::view::json::json_line;
 use clap::Args;
-use pactlog::checkpoint::{MAX_NOTE_FILE_BYTES, VerifierKey};
+use pactlog::checkpoint::{Cosigned, MAX_NOTE_FILE_BYTES, VerifierKey};
 use pactlog::model::escape;
 use pactlog::{CheckpointCheck, VerifyReport};
 use serde_json::json;
@@ -35,9 +36,16 @@ use std::path::PathBuf;
 /// never signs one) is checked by its root, and the verdict says the head went
 /// unchecked. The verdict names the key (name and key id).
 ///
+/// With --witness VKEY (repeatable) or --witness-file FILE, the checkpoint must also
+/// carry valid cosignatures (C2SP cosignature/v1) by --quorum K distinct listed
+/// witnesses, all of them by default; the verdict names those that cosigned. Fewer is a
+/// verification failure (exit 3): the log's key holder may be showing you a history the
+/// witnesses did not see.
+///
 /// Examples:
 ///   pactlog verify
 ///   pactlog verify --checkpoint checkpoint.txt --key-file log.pub
+///   pactlog verify --checkpoint checkpoint.txt --key-file log.pub --witness-file witnesses.txt --quorum 2
 ///   pactlog verify --json
 #[derive(Args, Debug)]
 #[command(verbatim_doc_comment)]
@@ -51,6 +59,9 @@ pub struct VerifyArgs {
     #[command(flatten)]
     key: VerifierKeyArg,
 
+    #[command(flatten)]
+    witnesses: WitnessKeysArg,
+
     /// The log's origin for --checkpoint, when it is not the key's name (checking a
     /// witness's cosignature)
     #[arg(long, value_name = "LOG", requires = "checkpoint")]
@@ -63,6 +74,12 @@ pub struct VerifyArgs {
 
 pub fn run_verify(g: &Globals, args: VerifyArgs) -> Result<Code, CliError> {
     // The key and the note first: a usage error should not wait for a full verify.
+    let required = args.witnesses.read()?;
+    if required.is_some() && args.checkpoint.is_none() {
+        return Err(CliError::user(
+            "witnesses cosign checkpoints: give the checkpoint with --checkpoint FILE",
+        ));
+    }
     let checkpoint = match (&args.checkpoint, args.key.read()?) {
         (Some(file), Some(key)) => Some((
             read_signed_text(file, MAX_NOTE_FILE_BYTES, "checkpoint")?,
@@ -89,16 +106,25 @@ pub fn run_verify(g: &Globals, args: VerifyArgs) -> Result<Code, CliError> {
                 let mut err = audit_error(e).with_context(&format!("checked with the key {named}"));
                 err.force_verify();
                 err
+            })
+            .and_then(|c| {
+                let cosigned = required.as_ref().map(|r| r.check(&note)).transpose()?;
+                Ok((c, cosigned))
             });
         (key, result)
     });
     let cp_failed = matches!(checked, Some((_, Err(_))));
     if args.json {
-        outln!("{}", json_line(&verdict_json(&report, checked.as_ref())))?;
+        let mut v = verdict_json(&report, checked.as_ref());
+        if let Some(r) = &required {
+            v["quorum"] = json!(r.quorum);
+            v["witnesses_listed"] = json!(r.keys.len());
+        }
+        outln!("{}", json_line(&v))?;
     } else {
         print_verdict(&report, cp_failed)?;
         if let Some((key, result)) = &checked {
-            print_checkpoint_verdict(key, result)?;
+            print_checkpoint_verdict(key, result, required.as_ref())?;
         }
     }
     if let Some((_, Err(e))) = checked
@@ -113,8 +139,12 @@ pub fn run_verify(g: &Globals, args: VerifyArgs) -> Result<Code, CliError> {
     })
 }
 
-/// A checkpoint checked with a key: what the check found.
-type Checked = (VerifierKey, Result<CheckpointCheck, CliError>);
+/// A checkpoint checked with a key: what the check found, and the listed witnesses that
+/// cosigned it (when witnesses were required).
+type Checked = (
+    VerifierKey,
+    Result<(CheckpointCheck, Option<Vec<Cosigned>>), CliError>,
+);
 
 /// `verify --json`: the chain's verdict, and the checkpoint's with the key it used.
 fn verdict_json(report: &VerifyReport, checked: Option<&Checked>) -> serde_json::Value {
@@ -136,7 +166,11 @@ fn verdict_json(report: &VerifyReport, checked: Option<&Checked>) -> serde_json:
         "checkpoint_error": cp_error,
         "checkpoint_key": key.map(VerifierKey::name),
         "checkpoint_key_id": key.map(|k| format!("{:08x}", k.key_id())),
-        "checkpoint_head_checked": result.and_then(|r| r.as_ref().ok()).map(|c| c.head_checked),
+        "checkpoint_head_checked": result.and_then(|r| r.as_ref().ok()).map(|(c, _)| c.head_checked),
+        "witnesses_cosigned": result
+            .and_then(|r| r.as_ref().ok())
+            .and_then(|(_, w)| w.as_deref())
+            .map(cosigned_json),
     })
 }
 
@@ -164,10 +198,11 @@ fn print_verdict(report: &VerifyReport, cp_failed: bool) -> Result<(), CliError>
 /// The checkpoint's verdict, as text, naming the key it was checked with.
 fn print_checkpoint_verdict(
     key: &VerifierKey,
-    result: &Result<CheckpointCheck, CliError>,
+    result: &Result<(CheckpointCheck, Option<Vec<Cosigned>>), CliError>,
+    required: Option<&Required>,
 ) -> Result<(), CliError> {
     match result {
-        Ok(c) => {
+        Ok((c, cosigned)) => {
             outln!(
                 "checkpoint ok: \"{}\" at size {} is a prefix of this ledger ({} records; consistency proof of {} hashes verified), signed by {}",
                 escape(&c.origin),
@@ -180,6 +215,9 @@ fn print_checkpoint_verdict(
                 outln!(
                     "checkpoint head unchecked: the note has no pactlog-head line, so only its root was compared"
                 )?;
+            }
+            if let (Some(r), Some(w)) = (required, cosigned) {
+                outln!("checkpoint {}", r.verdict(w))?;
             }
         }
         Err(e) => errln!("checkpoint FAILED: {}", escape(e.message())),

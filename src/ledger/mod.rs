@@ -15,6 +15,7 @@
 
 mod append;
 mod conflicts;
+mod cosigned;
 mod log;
 mod open;
 pub mod prove;

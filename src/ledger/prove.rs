@@ -210,8 +210,10 @@ impl<S: Store> Ledger<S> {
 
     /// Signs a checkpoint of the current head with `key` (origin = the key's name)
     /// without storing it, so that a caller can deliver the note first (print it, send
-    /// it) and store only what was delivered. Refuses when the ledger is empty, or when
-    /// the ledger is not consistent with the last checkpoint this ledger signed (shorter
+    /// it) and store only what was delivered. When the newest stored checkpoint is that
+    /// very note with witnesses' cosignatures added ([`Ledger::store_cosigned`]), the
+    /// note comes with them. Refuses when the ledger is empty, or when the ledger is not
+    /// consistent with the last checkpoint this ledger signed (shorter
     /// than it, or with a different root at its size).
     ///
     /// # Errors
@@ -276,6 +278,7 @@ impl<S: Store> Ledger<S> {
             vec![format!("{HEAD_EXTENSION}{}", head.to_hex())],
         )?;
         let note = cp.sign(key)?;
+        let note = self.cosigned_copy(size, &note)?.unwrap_or(note);
         Ok(PendingCheckpoint { size, note })
     }
 

@@ -3,7 +3,9 @@
 
 use super::dir::write_replacing;
 use super::{FollowError, TileSource, limit_of};
-use crate::checkpoint::{MAX_NOTE_FILE_BYTES, VerifierKey, open_checkpoint};
+use crate::checkpoint::{
+    Cosigned, CosignerKey, MAX_NOTE_FILE_BYTES, VerifierKey, check_quorum, open_checkpoint,
+};
 use crate::codec::ChainHash;
 use crate::ledger::Ledger;
 use crate::ledger::prove::check_contents;
@@ -20,18 +22,39 @@ pub const FOLLOWED_FILE: &str = "pactlog-followed";
 /// Bytes in one hash.
 const HASH_BYTES: usize = 32;
 
-/// Whose signatures make a checkpoint acceptable: the log's key.
+/// Whose signatures make a checkpoint acceptable: the log's key and, when witnesses
+/// are listed, cosignatures by at least `quorum` distinct ones of them.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct Trust {
     /// The log's verifier key: its name is the log's origin.
     pub log: VerifierKey,
+    /// The witnesses whose `cosignature/v1` lines count (none: the log's signature
+    /// alone is enough).
+    pub witnesses: Vec<CosignerKey>,
+    /// How many distinct listed witnesses must have cosigned (unused without witnesses).
+    pub quorum: usize,
 }
 
 impl Trust {
     /// Trust in checkpoints signed by `log`.
     pub fn new(log: VerifierKey) -> Trust {
-        Trust { log }
+        Trust {
+            log,
+            witnesses: Vec::new(),
+            quorum: 0,
+        }
+    }
+
+    /// The same trust, requiring `quorum` of `witnesses` to have cosigned (see
+    /// [`check_quorum`]).
+    #[must_use]
+    pub fn with_witnesses(self, witnesses: Vec<CosignerKey>, quorum: usize) -> Trust {
+        Trust {
+            witnesses,
+            quorum,
+            ..self
+        }
     }
 }
 
@@ -46,6 +69,8 @@ pub struct Accepted {
     pub head: Option<ChainHash>,
     /// The signed note, verbatim.
     pub note: String,
+    /// The listed witnesses that cosigned it (empty when none were listed).
+    pub cosigned: Vec<Cosigned>,
 }
 
 /// What a follow did.
@@ -65,13 +90,16 @@ pub struct FollowReport {
     pub appended: u64,
     /// Resources fetched (the checkpoint, tiles and bundles).
     pub fetched: u64,
+    /// The listed witnesses that cosigned the checkpoint accepted.
+    pub cosigned: Vec<Cosigned>,
 }
 
 /// Decides whether the follower takes `note` as the log's checkpoint: it must be signed
 /// by the trusted log key, be that log's (its origin, one `pactlog-head` line), and be
 /// consistent in size and root with `last`, the checkpoint accepted before: not smaller
-/// (rolled back), not another root at the same size (forked). Consistency of a larger
-/// tree with `last` is proven by [`follow`] from the tiles.
+/// (rolled back), not another root at the same size (forked); and, when `trust` lists
+/// witnesses, cosigned by at least `trust.quorum` distinct ones of them. Consistency of
+/// a larger tree with `last` is proven by [`follow`] from the tiles.
 ///
 /// # Errors
 /// [`FollowError::Refused`] saying what is wrong.
@@ -80,8 +108,18 @@ pub fn accept_checkpoint(
     trust: &Trust,
     last: Option<&Accepted>,
 ) -> Result<Accepted, FollowError> {
-    let (cp, _) = open_checkpoint(note, std::slice::from_ref(&trust.log))
+    let (cp, opened) = open_checkpoint(note, std::slice::from_ref(&trust.log))
         .map_err(|e| FollowError::Refused(format!("the log's checkpoint: {e}")))?;
+    let cosigned = if trust.witnesses.is_empty() {
+        Vec::new()
+    } else {
+        check_quorum(opened.note(), &trust.witnesses, trust.quorum).map_err(|e| {
+            FollowError::Refused(format!(
+                "the log's checkpoint of {} records: {e}",
+                cp.size()
+            ))
+        })?
+    };
     let head = check_contents(&cp, &trust.log, None)?
         .map(|h| {
             ChainHash::from_hex(&h).ok_or_else(|| {
@@ -97,6 +135,7 @@ pub fn accept_checkpoint(
         root: Hash::from_bytes(*cp.root()),
         head,
         note: note.to_string(),
+        cosigned,
     };
     if let Some(last) = last {
         if accepted.size < last.size {
@@ -145,7 +184,8 @@ pub fn read_followed(store_dir: &Path, trust: &Trust) -> Result<Option<Accepted>
             path: file.clone(),
             detail: e.refusal.to_string(),
         })?;
-    accept_checkpoint(&text, trust, None)
+    // Only the log's signature: the witnesses asked for now may not have cosigned then.
+    accept_checkpoint(&text, &Trust::new(trust.log.clone()), None)
         .map(Some)
         .map_err(|e| {
             FollowError::Refused(format!(
@@ -217,6 +257,7 @@ pub fn follow<S: Store>(
         head: ledger.head(),
         appended: ledger.size() - base,
         fetched,
+        cosigned: accepted.cosigned,
     })
 }
 

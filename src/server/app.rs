@@ -66,6 +66,8 @@ pub struct App {
     pub imports: Semaphore,
     pub subscribers: Arc<Semaphore>,
     pub clock: Clock,
+    /// The witness of `POST /add-checkpoint`, when the server runs one.
+    pub witness: Option<Arc<super::witness::Witness>>,
 }
 
 impl App {
@@ -90,6 +92,7 @@ impl App {
             subscribers: Arc::new(Semaphore::new(limits.max_subscribers)),
             limits,
             clock,
+            witness: None,
         }
     }
 

@@ -9,6 +9,8 @@
 //! - `api`: `state`, `conflicts`, `diff`, `log`, events, head; `proofs`: proof files;
 //! - `import`: writes; `records`: subscriptions;
 //! - `tiles`: the C2SP tlog-tiles read API; `pages`: the HTML pages (`crate::web`);
+//! - `witness`: `POST /add-checkpoint`, the C2SP tlog-witness endpoint (with
+//!   `--witness-key-file` and `--witness-state`);
 //! - `ops`: health, metrics, the request log; `conn`: connections, limits, shutdown;
 //! - `params`: query strings; `answer` and `error`: responses.
 //!
@@ -28,6 +30,7 @@ mod params;
 mod proofs;
 mod records;
 mod tiles;
+pub mod witness;
 
 pub use app::{Clock, Limits};
 pub use marker::serving_at;
@@ -56,6 +59,8 @@ pub struct Config {
     pub token: Option<Vec<u8>>,
     /// The key checkpoints are signed with.
     pub key: Option<SigningKey>,
+    /// The witness `POST /add-checkpoint` runs; `None`: no such route.
+    pub witness: Option<witness::Witness>,
     pub limits: Limits,
     pub clock: Clock,
 }
@@ -99,13 +104,15 @@ pub fn run(
             detail: e.to_string(),
         })?;
         let marker = marker::Marker::create(&config.store, local).map_err(ServeError::Start)?;
-        let app = Arc::new(App::new(
+        let mut app = App::new(
             ledger,
             config.token,
             config.key,
             config.limits,
             config.clock,
-        ));
+        );
+        app.witness = config.witness.map(Arc::new);
+        let app = Arc::new(app);
         sign_current(&app).await?;
         listening(local);
         conn::serve(listener, router(Arc::clone(&app)), app, stop_signal()).await;
@@ -137,7 +144,7 @@ async fn sign_current(app: &Arc<App>) -> Result<(), ServeError> {
 /// Every route, behind the request log and, but for subscriptions, the request timeout.
 fn router(app: Arc<App>) -> Router {
     let limits = app.limits.clone();
-    let timed = Router::new()
+    let mut timed = Router::new()
         .route("/api/state", get(api::state))
         .route("/api/conflicts", get(api::conflicts))
         .route("/api/diff", get(api::diff))
@@ -152,11 +159,14 @@ fn router(app: Arc<App>) -> Router {
         .route("/tile/{*path}", get(tiles::tile))
         .route("/healthz", get(ops::healthz))
         .route("/metrics", get(ops::metrics))
-        .merge(pages::routes())
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            limits.request_timeout,
-        ));
+        .merge(pages::routes());
+    if app.witness.is_some() {
+        timed = timed.route("/add-checkpoint", post(witness::add_checkpoint));
+    }
+    let timed = timed.layer(TimeoutLayer::with_status_code(
+        StatusCode::REQUEST_TIMEOUT,
+        limits.request_timeout,
+    ));
     Router::new()
         .route("/api/records", get(records::records))
         .merge(timed)

@@ -63,6 +63,25 @@ fn the_openapi_document_describes_every_route_and_each_answers_as_documented() {
     let keys = crate::support::audit::keygen(store.dir.path(), "log.key");
     let token = store.dir.path().join("token");
     std::fs::write(&token, TOKEN).unwrap();
+    // A witness of this log, and the request that asks it to cosign the log's checkpoint.
+    let witness = crate::support::audit::keygen_named(store.dir.path(), "w.key", "w.example/w");
+    let wstate = store.dir.path().join("wstate");
+    let out = crate::support::audit::run(
+        &store,
+        &[
+            "witness",
+            "add-log",
+            "--state",
+            wstate.to_str().unwrap(),
+            "--key",
+            &keys.vkey,
+        ],
+    );
+    crate::support::assert_code(&out, 0, "witness add-log");
+    crate::support::audit::checkpoint(&store, &keys, "cp.txt");
+    let out = crate::support::audit::run(&store, &["witness", "request", "--old", "0"]);
+    crate::support::assert_code(&out, 0, "witness request");
+    let add_checkpoint = out.stdout;
     let server = Server::start(
         &store.path,
         &[
@@ -70,6 +89,10 @@ fn the_openapi_document_describes_every_route_and_each_answers_as_documented() {
             token.to_str().unwrap(),
             "--key-file",
             keys.skey.to_str().unwrap(),
+            "--witness-key-file",
+            witness.skey.to_str().unwrap(),
+            "--witness-state",
+            wstate.to_str().unwrap(),
         ],
     );
     let served = server.get("/api/openapi.json");
@@ -104,6 +127,16 @@ fn the_openapi_document_describes_every_route_and_each_answers_as_documented() {
         }
         if let Some(op) = &item.post {
             let url = example_url(path, &op.parameters);
+            if path == "/add-checkpoint" {
+                let a = server.post(&url, "text/plain", &[], &add_checkpoint);
+                assert_eq!(a.status, 200, "POST {url}: {}", a.text());
+                assert!(
+                    a.text().starts_with("\u{2014} w.example/w "),
+                    "{}",
+                    a.text()
+                );
+                continue;
+            }
             let body = "[[event]]\nid = \"2026-12-01-example\"\ndate = \"2026-12-01\"\n\
                         kind = \"announcement\"\nsummary = \"An example.\"\nconfidence = \"confirmed\"\n\
                         parties = [\"openai\"]\n\n[[event.source]]\nurl = \"https://example.com/x\"\n";
