@@ -89,8 +89,8 @@ internal_modules!(chain, codec, index, ledger, merkle, projection, store);
 pub use chain::{Break, BreakKind};
 pub use codec::{ChainHash, CodecError, Entry, Format, Record, Seq, Timestamp};
 pub use ledger::prove::{
-    AuditError, AuditedRecord, CheckpointCheck, SignedCheckpoint, audit_inclusion,
-    audit_inclusion_of,
+    AuditError, AuditedRecord, CheckpointCheck, PendingCheckpoint, SignedCheckpoint,
+    audit_inclusion, audit_inclusion_of,
 };
 pub use ledger::{
     AppendReport, CheckError, CheckReport, Checked, ConflictAnswer, FilterError, Item, Ledger,

@@ -38,7 +38,8 @@ pub struct CheckArgs {
 
     /// Print the result as JSON on standard output: {"ok", "files", "events", "parties",
     /// "events_new", "parties_new", "problems": [{"file", "line", "id", "message"}],
-    /// "skipped_links"}
+    /// "problems_total", "skipped_links"}. Each file lists its first 100 problems and
+    /// then one saying how many more it has; "problems_total" counts them all.
     #[arg(long)]
     json: bool,
 }
@@ -66,7 +67,7 @@ pub fn run_check(g: &Globals, args: CheckArgs) -> Result<Code, CliError> {
         plan(&Ledger::open(MemoryStore::new())?, files)
     };
     let (plan, problems) = match planned {
-        Ok(plan) => (Some(plan), Vec::new()),
+        Ok(plan) => (Some(plan), import::Problems::default()),
         Err(ImportError::Invalid(problems)) => (None, problems),
         Err(other) => return Err(other.into()),
     };
@@ -104,9 +105,10 @@ pub fn run_check(g: &Globals, args: CheckArgs) -> Result<Code, CliError> {
             Ok(Code::Ok)
         }
         None => {
-            let message = format!("{} problem{} found", problems.len(), plural(problems.len()));
+            let total = problems.total();
+            let message = format!("{total} problem{} found", plural(total));
             Err(CliError {
-                problems,
+                problems: problems.into_vec(),
                 ..CliError::user(message)
             })
         }
@@ -122,13 +124,15 @@ fn plan<S: Store>(ledger: &Ledger<S>, files: Files) -> Result<Plan, ImportError>
 fn report_json(
     files: usize,
     plan: Option<&Plan>,
-    problems: &[import::Problem],
+    problems: &import::Problems,
     notes: &[String],
 ) -> serde_json::Value {
     let r = plan.map(|p| p.checked.report()).unwrap_or_default();
+    let total = problems.total();
     let problems: Vec<_> = problems.iter().map(problem_json).collect();
     json!({
         "ok": problems.is_empty(),
+        "problems_total": total,
         "files": files,
         "events": plan.map(|_| r.events_added + r.events_skipped),
         "parties": plan.map(|_| r.parties_added + r.parties_skipped),

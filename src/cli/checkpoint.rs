@@ -82,13 +82,25 @@ pub fn run_checkpoint(g: &Globals, args: CheckpointArgs) -> Result<Code, CliErro
     let witness_keys = witness_keys(&args)?;
     let mut ledger = g.open_to_verify()?;
     let previous = ledger.latest_checkpoint()?.map_or(0, |c| c.size);
-    let mut note = ledger.sign_checkpoint(&key).map_err(audit_error)?;
+    // The note is stored only once it is printed: a checkpoint nobody saw is not one
+    // the ledger should prove against. Witnesses are asked about a stored checkpoint
+    // (their cosignatures are kept with it), so with witnesses it is stored first.
+    let pending = ledger.prepare_checkpoint(&key).map_err(audit_error)?;
+    let mut note = pending.note.clone();
+    let mut pending = Some(pending);
     let mut asked = Vec::new();
     if !witness_keys.is_empty() {
+        if let Some(p) = pending.take() {
+            ledger.record_checkpoint(p).map_err(audit_error)?;
+        }
         (note, asked) = cosign(&mut ledger, &key, note, previous, &witness_keys, &args)?;
     }
     if !args.json {
         out!("{note}")?;
+        super::out::flush()?;
+        if let Some(p) = pending {
+            ledger.record_checkpoint(p).map_err(audit_error)?;
+        }
         return Ok(Code::Ok);
     }
     let (checkpoint, _) = open_checkpoint(&note, &[key.verifier_key()]).map_err(|e| {
@@ -107,6 +119,10 @@ pub fn run_checkpoint(g: &Globals, args: CheckpointArgs) -> Result<Code, CliErro
         v["witnesses"] = asked.iter().map(asked_json).collect();
     }
     outln!("{}", json_line(&v))?;
+    super::out::flush()?;
+    if let Some(p) = pending {
+        ledger.record_checkpoint(p).map_err(audit_error)?;
+    }
     Ok(Code::Ok)
 }
 

@@ -144,10 +144,10 @@ fn follow_error(e: FollowError) -> CliError {
             let mut err = CliError::user(format!(
                 "the log's records do not pass the ledger's checks ({} problem{}); nothing \
                  was appended",
-                problems.len(),
-                if problems.len() == 1 { "" } else { "s" }
+                problems.total(),
+                if problems.total() == 1 { "" } else { "s" }
             ))
-            .with_problems(problems);
+            .with_problems(problems.into_vec());
             err.force_verify();
             err
         }

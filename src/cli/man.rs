@@ -38,6 +38,7 @@ pub fn run_man(args: ManArgs) -> Result<Code, CliError> {
     cmd.build();
     let mut pages = Vec::new();
     render(&cmd, &mut pages)?;
+    refuse_store_folder(&args.dir)?;
     std::fs::create_dir_all(&args.dir)
         .map_err(|e| CliError::user(format!("cannot create {}: {e}", args.dir.display())))?;
     for (title, _) in &pages {
@@ -52,6 +53,25 @@ pub fn run_man(args: ManArgs) -> Result<Code, CliError> {
     }
     outln!("wrote {} man pages to {}", pages.len(), args.dir.display())?;
     Ok(Code::Ok)
+}
+
+/// Refuses a folder that is, or is inside, a store: pages written there would sit among
+/// sled's files (and a store is no place for anything else).
+fn refuse_store_folder(dir: &Path) -> Result<(), CliError> {
+    let Some(existing) = dir.ancestors().find(|a| a.exists()) else {
+        return Ok(());
+    };
+    let Ok(real) = std::fs::canonicalize(existing) else {
+        return Ok(());
+    };
+    match real.ancestors().find(|a| super::is_store(a)) {
+        Some(store) => Err(CliError::user(format!(
+            "{} is inside the store {}: write the man pages to another folder",
+            pactlog::model::escape(&dir.display().to_string()),
+            pactlog::model::escape(&store.display().to_string())
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// The page of `cmd` and of every command below it: (title, roff text).

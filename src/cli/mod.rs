@@ -298,15 +298,17 @@ impl From<ImportError> for CliError {
             ImportError::Invalid(problems) => {
                 let message = format!(
                     "{} problem{} found; nothing was imported",
-                    problems.len(),
-                    if problems.len() == 1 { "" } else { "s" }
+                    problems.total(),
+                    if problems.total() == 1 { "" } else { "s" }
                 );
                 CliError {
-                    problems,
+                    problems: problems.into_vec(),
                     ..CliError::user(message)
                 }
             }
-            ImportError::Read { .. } | ImportError::NoFiles { .. } => CliError::user(e.to_string()),
+            ImportError::Read { .. }
+            | ImportError::NoFiles { .. }
+            | ImportError::TooDeep { .. } => CliError::user(e.to_string()),
             other => CliError::internal(other.to_string()),
         }
     }

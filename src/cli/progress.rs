@@ -19,11 +19,30 @@ const DELAY: Duration = Duration::from_secs(2);
 /// The delay before progress shows: `PACTLOG_PROGRESS_DELAY` in seconds (0 shows it at
 /// once, up to an hour), else [`DELAY`].
 fn delay() -> Duration {
-    std::env::var("PACTLOG_PROGRESS_DELAY")
-        .ok()
-        .and_then(|s| s.trim().parse::<f64>().ok())
-        .filter(|s| (0.0..=3600.0).contains(s))
-        .map_or(DELAY, Duration::from_secs_f64)
+    match std::env::var("PACTLOG_PROGRESS_DELAY") {
+        Ok(s) => delay_of(&s).unwrap_or_else(|why| {
+            super::out::note(format_args!(
+                "note: PACTLOG_PROGRESS_DELAY {:?} {why}; using {} seconds",
+                pactlog::model::escape(&s),
+                DELAY.as_secs()
+            ));
+            DELAY
+        }),
+        Err(_) => DELAY,
+    }
+}
+
+/// `PACTLOG_PROGRESS_DELAY` read: seconds from 0 to 3600, else why not.
+fn delay_of(s: &str) -> Result<Duration, &'static str> {
+    let seconds = s
+        .trim()
+        .parse::<f64>()
+        .map_err(|_| "is not a number of seconds")?;
+    if (0.0..=3600.0).contains(&seconds) {
+        Ok(Duration::from_secs_f64(seconds))
+    } else {
+        Err("is not between 0 and 3600 seconds")
+    }
 }
 
 /// Draws `bar` on standard error from now on.
@@ -140,5 +159,16 @@ mod tests {
         assert_eq!((p.bar.position(), p.bar.length()), (0, Some(10)));
         p.finish();
         assert!(p.bar.is_finished());
+    }
+
+    /// A delay that is not a number of seconds in range is refused with the reason (and
+    /// the default used), not taken silently.
+    #[test]
+    fn the_progress_delay_must_be_seconds_in_range() {
+        assert_eq!(delay_of("0"), Ok(Duration::ZERO));
+        assert_eq!(delay_of(" 1.5 "), Ok(Duration::from_millis(1500)));
+        assert_eq!(delay_of("abc"), Err("is not a number of seconds"));
+        assert_eq!(delay_of("-1"), Err("is not between 0 and 3600 seconds"));
+        assert_eq!(delay_of("NaN"), Err("is not between 0 and 3600 seconds"));
     }
 }

@@ -2,8 +2,9 @@
 //!
 //! The site is built whole in a new hidden folder beside DIR, then renamed into place,
 //! so a reader never sees half a site and nothing is written over a file pactlog did
-//! not make: DIR must not exist, be empty, or hold a site this command wrote (it has a
-//! `.pactlog-site` file), which is then replaced whole.
+//! not make: DIR must not exist, be empty, or hold a site this command wrote and nothing
+//! else (its `.pactlog-site` file lists every file it wrote), which is then replaced
+//! whole.
 
 use super::{CliError, Code, Globals, now, parse_day};
 use crate::web::links::{Axes, Links};
@@ -15,8 +16,11 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-/// The file that marks a folder as a site this command wrote.
+/// The file that marks a folder as a site this command wrote: a first line naming it,
+/// then the path of every file it wrote, one a line.
 const MARKER: &str = ".pactlog-site";
+/// The largest marker read back (a site of a million files lists under 100 MB).
+const MAX_MARKER: u64 = 128 << 20;
 
 /// Write the pages (relationships, timelines, events, parties, conflicts) as a static site
 ///
@@ -27,8 +31,10 @@ const MARKER: &str = ".pactlog-site";
 /// relative: any static host serves the folder, as does a browser from disk.
 ///
 /// DIR must not exist, be an empty folder, or be a site written by this command (it
-/// holds `.pactlog-site`), which is replaced whole. The site is written to a new folder
-/// beside DIR and renamed into place.
+/// holds `.pactlog-site`, the list of the files it wrote) holding nothing else; that
+/// site is replaced whole. A file added to it since is never removed: the command
+/// refuses and names it. The site is written to a new folder beside DIR and renamed
+/// into place.
 ///
 /// Examples:
 ///   pactlog site public/
@@ -86,16 +92,50 @@ pub fn check_target(dir: &Path) -> Result<PathBuf, CliError> {
         Ok(m) if !m.is_dir() => Err(CliError::user(format!(
             "{shown} is not a folder: give a new folder's name"
         ))),
-        Ok(_) if is_previous_site(dir) || is_empty(dir) => Ok(dir.to_path_buf()),
-        Ok(_) => Err(CliError::user(format!(
-            "{shown} holds files pactlog did not write: give a new or empty folder, or one a \
-             previous `pactlog site` wrote"
-        ))),
+        Ok(_) if is_empty(dir) => Ok(dir.to_path_buf()),
+        Ok(_) => match foreign_entry(dir)? {
+            None => Ok(dir.to_path_buf()),
+            Some(what) => Err(CliError::user(format!(
+                "{shown} holds {what}, which pactlog did not write: give a new or empty \
+                 folder, or one a previous `pactlog site` wrote and nothing else changed"
+            ))),
+        },
     }
 }
 
-fn is_previous_site(dir: &Path) -> bool {
-    fs::symlink_metadata(dir.join(MARKER)).is_ok_and(|m| m.is_file())
+/// The first entry of `dir` that a previous site did not write (every entry, when `dir`
+/// holds no site): `None` when `dir` is exactly a previous site.
+fn foreign_entry(dir: &Path) -> Result<Option<String>, CliError> {
+    let marker = dir.join(MARKER);
+    let listed = match fs::symlink_metadata(&marker) {
+        Ok(m) if m.is_file() && m.len() <= MAX_MARKER => fs::read_to_string(&marker).ok(),
+        _ => None,
+    };
+    let Some(listed) = listed.filter(|l| l.starts_with("pactlog site")) else {
+        return Ok(Some("files".to_string()));
+    };
+    let mut files: std::collections::BTreeSet<&str> = listed.lines().skip(1).collect();
+    files.insert(MARKER);
+    let mut pending = vec![PathBuf::new()];
+    while let Some(rel) = pending.pop() {
+        let entries = fs::read_dir(dir.join(&rel)).map_err(|e| {
+            CliError::user(format!("cannot read {}: {e}", dir.join(&rel).display()))
+        })?;
+        for entry in entries {
+            let entry = entry.map_err(|e| CliError::user(e.to_string()))?;
+            let path = rel.join(entry.file_name());
+            let shown = pactlog::input::shown(&path);
+            let kind = entry
+                .file_type()
+                .map_err(|e| CliError::user(e.to_string()))?;
+            if kind.is_dir() {
+                pending.push(path);
+            } else if !kind.is_file() || !path.to_str().is_some_and(|p| files.contains(p)) {
+                return Ok(Some(shown));
+            }
+        }
+    }
+    Ok(None)
 }
 
 fn is_empty(dir: &Path) -> bool {
@@ -110,12 +150,12 @@ fn build(ledger: &Ledger<SledStore>, as_of: Day) -> Result<Vec<(String, String)>
         known_at: None,
     };
     let parties = ledger.parties()?;
-    let proofs = ledger.latest_checkpoint()?.is_some();
+    let covered = ledger.latest_checkpoint()?.map_or(0, |c| c.size);
+    let proofs = covered > 0;
     let at = |depth| Links::Site { depth, proofs };
     let internal = |e: pactlog::QueryError| CliError::internal(e.to_string());
     let state = ledger.state(query, &Select::All).map_err(internal)?;
     let mut files = vec![
-        (MARKER.to_string(), format!("pactlog site as of {as_of}\n")),
         ("assets/style.css".to_string(), web::STYLE.to_string()),
         (
             "index.html".to_string(),
@@ -139,20 +179,28 @@ fn build(ledger: &Ledger<SledStore>, as_of: Day) -> Result<Vec<(String, String)>
         let mine = ledger
             .state(query, &Select::Party(p.id.clone()))
             .map_err(internal)?;
+        let own = pages::own_events(ledger.log(&Select::Party(p.id.clone()))?);
         files.push((
             format!("party/{}.html", p.id),
-            pages::party_page(&at(1), p, &mine, parties),
+            pages::party_page(&at(1), p, &mine, &own, parties),
         ));
     }
-    event_files(ledger, &at(1), proofs, &mut files)?;
+    event_files(ledger, &at(1), covered, &mut files)?;
+    let mut marker = format!("pactlog site as of {as_of}\n");
+    for (path, _) in &files {
+        marker.push_str(path);
+        marker.push('\n');
+    }
+    files.push((MARKER.to_string(), marker));
     Ok(files)
 }
 
-/// Each event's page and, with `proofs`, its inclusion proof.
+/// Each event's page and, for those the newest signed checkpoint covers (the first
+/// `covered` records), its inclusion proof.
 fn event_files(
     ledger: &Ledger<SledStore>,
     links: &Links,
-    proofs: bool,
+    covered: u64,
     files: &mut Vec<(String, String)>,
 ) -> Result<(), CliError> {
     let log = ledger.log(&Select::All)?;
@@ -173,13 +221,14 @@ fn event_files(
             hash: &raw.hash,
             recorded_at: &record.recorded_at,
             superseded_by: successors.get(&l.event.id).map_or(&[], Vec::as_slice),
+            provable: l.seq.get() < covered,
         };
         let id = &l.event.id;
         files.push((
             format!("event/{id}.html"),
             pages::event_page(links, &l.event, &facts, parties),
         ));
-        if proofs {
+        if facts.provable {
             let proof = ledger.inclusion_proof(l.seq).map_err(super::audit_error)?;
             files.push((format!("proof/{id}.txt"), proof.to_text()));
         }

@@ -51,7 +51,8 @@ use std::path::PathBuf;
 #[command(verbatim_doc_comment)]
 pub struct VerifyArgs {
     /// A signed checkpoint note (from `pactlog checkpoint`), or - for standard input.
-    /// A note that does not read as one fails the verification (exit 3)
+    /// A note that does not read as one fails the verification (exit 3); a file that
+    /// cannot be read at all (missing, not a regular file, too big) is bad input (exit 1)
     #[arg(long, value_name = "FILE", requires = "verifier")]
     checkpoint: Option<PathBuf>,
 

@@ -116,6 +116,33 @@ pub fn decode(bytes: &[u8]) -> Result<Record, CodecError> {
     }
 }
 
+/// Why bytes did not decode, in words: bincode's own texts name its internals
+/// (`UnexpectedEnd { additional: 2258 }`), which tell a reader nothing.
+fn decode_failure(e: &bincode::error::DecodeError) -> String {
+    use bincode::error::DecodeError as D;
+    match e {
+        D::UnexpectedEnd { additional } => {
+            format!("the bytes end {additional} bytes before the record does (cut short?)")
+        }
+        D::LimitExceeded => format!(
+            "a length in the bytes exceeds the record limit of {MAX_RECORD_BYTES} bytes"
+        ),
+        D::Utf8 { .. } => "a text field is not valid UTF-8".into(),
+        D::InvalidBooleanValue(b) => format!("a yes/no field holds {b}, neither 0 nor 1"),
+        D::UnexpectedVariant { found, .. } => {
+            format!("a field holds choice number {found}, which its type does not have")
+        }
+        D::OutsideUsizeRange(n) => format!("a length {n} is out of range"),
+        D::InvalidCharEncoding(_) | D::InvalidIntegerType { .. } | D::NonZeroTypeIsZero { .. } => {
+            "a number or character field is malformed".into()
+        }
+        // Our own types' checks (a day out of range, a date that does not parse).
+        D::OtherString(m) => m.clone(),
+        D::Other(m) => (*m).to_string(),
+        _ => "the bytes do not hold a record of this format".into(),
+    }
+}
+
 /// Decodes `body` (the bytes after the version byte of `bytes`) as a `T` of `format`,
 /// consuming every byte, and checks that encoding it again gives back `bytes`.
 fn decode_body<T>(format: Format, body: &[u8], bytes: &[u8]) -> Result<T, CodecError>
@@ -123,7 +150,7 @@ where
     T: serde::Serialize + serde::de::DeserializeOwned,
 {
     let (value, used): (T, usize) = bincode::serde::decode_from_slice(body, decode_config())
-        .map_err(|e| CodecError::Malformed(e.to_string()))?;
+        .map_err(|e| CodecError::Malformed(decode_failure(&e)))?;
     if used != body.len() {
         return Err(CodecError::TrailingBytes(body.len() - used));
     }
@@ -271,10 +298,9 @@ mod tests {
         let mut long = bytes.clone();
         long.push(0);
         assert_eq!(decode(&long), Err(CodecError::TrailingBytes(1)));
-        assert!(matches!(
-            decode(&bytes[..bytes.len() - 1]),
-            Err(CodecError::Malformed(_))
-        ));
+        let cut = decode(&bytes[..bytes.len() - 1]).unwrap_err();
+        assert!(matches!(cut, CodecError::Malformed(_)));
+        assert!(cut.to_string().contains("cut short"), "{cut}");
         // An upper-case party id is not a valid PartyId: strict decode refuses it.
         let mut upper = bytes.clone();
         let pos = upper.windows(6).position(|w| w == b"openai").unwrap();
@@ -291,7 +317,10 @@ mod tests {
             bytes.extend_from_slice(&[0; 32]);
             bytes.extend_from_slice(&0u32.to_le_bytes());
             bytes.extend_from_slice(&u64::MAX.to_le_bytes());
-            assert!(matches!(decode(&bytes), Err(CodecError::Malformed(_))));
+            let e = decode(&bytes).unwrap_err();
+            assert!(matches!(e, CodecError::Malformed(_)));
+            // bincode's own names for its internals never reach a reader.
+            assert!(!e.to_string().contains("Limit") && !e.to_string().contains('{'), "{e}");
         }
     }
 

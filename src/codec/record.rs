@@ -126,7 +126,18 @@ impl Timestamp {
     pub fn parse(s: &str) -> Result<Timestamp, String> {
         s.parse::<jiff::Timestamp>()
             .map(|t| Timestamp(t.as_second()))
-            .map_err(|e| format!("{s:?} is not an RFC 3339 instant like 2026-02-27T12:00:00Z: {e}"))
+            .map_err(|e| {
+                let e = e.to_string();
+                if e.contains("range") || e.contains("overflow") {
+                    format!(
+                        "{s:?} is outside the instants pactlog records ({} to {})",
+                        jiff::Timestamp::MIN,
+                        jiff::Timestamp::MAX
+                    )
+                } else {
+                    format!("{s:?} is not an RFC 3339 instant like 2026-02-27T12:00:00Z: {e}")
+                }
+            })
     }
 }
 

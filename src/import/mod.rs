@@ -13,15 +13,17 @@
 
 mod fields;
 mod parse;
+mod problems;
 mod restore;
 mod walk;
 
 pub use parse::Located;
+pub use problems::{MAX_FILE_PROBLEMS, Problems};
 pub use restore::{
     ExportError, RestoreReport, Restoring, export, export_line, export_reporting, restore,
     restore_records, restore_reporting,
 };
-pub use walk::{Files, SkipReason, SkippedLink, collect_files};
+pub use walk::{Files, MAX_DEPTH, SkipReason, SkippedLink, collect_files};
 
 use crate::codec::Timestamp;
 use crate::ledger::{self as validate, Checked, Item, Ledger, LedgerError};
@@ -29,6 +31,7 @@ use crate::model::rules::{self, Flaw};
 use crate::model::{Event, Party, escape};
 use crate::store::Store;
 use fields::Lines;
+use problems::Collect;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use toml::de::{DeTable, DeValue};
@@ -36,6 +39,21 @@ use toml::de::{DeTable, DeValue};
 /// The largest event file accepted: files are parsed whole, and 16 MiB holds tens of
 /// thousands of events, more than anyone writes by hand; bigger inputs split into files.
 pub const MAX_FILE_BYTES: u64 = 16 << 20;
+
+/// The most values (keys and array items) an event file may hold. A file is parsed
+/// whole, and its parse tree costs a few hundred bytes a value, so this bounds what
+/// reading one file costs (about 200 MB at worst) whatever its shape. Event files hold
+/// about one value per 35 bytes, so a file that reaches [`MAX_FILE_BYTES`] holds fewer.
+pub const MAX_FILE_VALUES: usize = 500_000;
+
+/// An upper bound on the values a TOML text holds, without parsing it: every key-value
+/// has an `=`, every array item but the first follows a `,` and the first a `[`. Those
+/// characters inside strings and comments only raise the bound.
+fn value_bound(text: &str) -> usize {
+    text.bytes()
+        .filter(|b| matches!(b, b'=' | b',' | b'['))
+        .count()
+}
 
 /// The longest line of an export: a record's canonical bytes are at most
 /// the record format's limit (4 MiB), which base64 makes 4/3 as long; the other
@@ -88,14 +106,17 @@ impl fmt::Display for Problem {
 #[non_exhaustive]
 pub enum ImportError {
     /// The input has problems; nothing was appended.
-    #[error("{} problem{} found; nothing was imported", .0.len(), if .0.len() == 1 { "" } else { "s" })]
-    Invalid(Vec<Problem>),
+    #[error("{} problem{} found; nothing was imported", .0.total(), if .0.total() == 1 { "" } else { "s" })]
+    Invalid(Problems),
     /// A path could not be read.
     #[error("cannot read {}: {}", escape(&path.display().to_string()), escape(detail))]
     Read { path: PathBuf, detail: String },
     /// A folder given holds no event file.
     #[error("no event files found in {}: a folder is read for *.toml files (hidden ones are skipped)", path.display())]
     NoFiles { path: PathBuf },
+    /// A folder walk met a folder nested deeper than [`walk::MAX_DEPTH`] levels.
+    #[error("{} is nested more than {} folders deep inside the folder given; import it by naming it (or a folder nearer to it) on the command line", escape(&path.display().to_string()), walk::MAX_DEPTH)]
+    TooDeep { path: PathBuf },
     /// The ledger failed while appending.
     #[error(transparent)]
     Ledger(#[from] LedgerError),
@@ -154,6 +175,19 @@ impl Parsed {
     }
 
     fn toml(&self) -> Result<toml::Spanned<DeTable<'_>>, Problem> {
+        let values = value_bound(&self.text);
+        if values > MAX_FILE_VALUES {
+            return Err(Problem {
+                file: self.file.clone(),
+                line: 1,
+                id: None,
+                message: format!(
+                    "the file may hold up to {values} values (keys and array items, counted \
+                     by `=`, `,` and `[`); a file is read whole and holds at most \
+                     {MAX_FILE_VALUES}: split it into smaller files"
+                ),
+            });
+        }
         DeTable::parse(&self.text).map_err(|e| {
             let line = e.span().map_or(1, |s| self.lines.line(s.start));
             let msg = e.message().trim();
@@ -180,7 +214,7 @@ enum Kind {
 fn tables<'a, 'i>(
     p: &Parsed,
     doc: &'a DeTable<'i>,
-    problems: &mut Vec<Problem>,
+    problems: &mut Collect,
 ) -> Vec<(Kind, &'a DeTable<'i>, usize)> {
     let mut out = Vec::new();
     for (key, value) in doc.iter() {
@@ -242,10 +276,10 @@ struct Reading<T> {
     /// The file is not valid TOML.
     syntax: Option<Problem>,
     /// Top-level keys that are not `[[party]]` or `[[event]]` tables.
-    layout: Vec<Problem>,
-    /// The tables read, and the problems found in them.
+    layout: Collect,
+    /// The tables read, and the problems found in them (bounded per file).
     found: Vec<Located<T>>,
-    problems: Vec<Problem>,
+    problems: Collect,
     /// Whether the file has `[[event]]` tables.
     has_events: bool,
 }
@@ -261,9 +295,9 @@ fn read_tables<T>(
     let mut reading = Reading {
         unreadable: None,
         syntax: None,
-        layout: Vec::new(),
+        layout: Collect::default(),
         found: Vec::new(),
-        problems: Vec::new(),
+        problems: Collect::default(),
         has_events: false,
     };
     let p = match Parsed::read(file, read) {
@@ -285,8 +319,8 @@ fn read_tables<T>(
         if kind != want {
             continue;
         }
-        let (value, mut problems) = typed(&p, table, line);
-        reading.problems.append(&mut problems);
+        let (value, problems) = typed(&p, table, line);
+        reading.problems.extend(problems);
         if let Some(value) = value {
             reading.found.push(Located {
                 value,
@@ -337,23 +371,24 @@ fn each_file<T: Send>(files: &[&Path], work: impl Fn(&Path) -> T + Sync) -> Vec<
 struct Found {
     unreadable: Vec<Problem>,
     syntax: Vec<Problem>,
-    layout: Vec<Problem>,
-    tables: Vec<Problem>,
+    layout: Collect,
+    tables: Collect,
 }
 
 impl Found {
     fn take<T>(&mut self, r: &mut Reading<T>) {
         self.unreadable.extend(r.unreadable.take());
         self.syntax.extend(r.syntax.take());
-        self.layout.append(&mut r.layout);
-        self.tables.append(&mut r.problems);
+        self.layout.append(std::mem::take(&mut r.layout));
+        self.tables.append(std::mem::take(&mut r.problems));
     }
 
-    fn all(self) -> Vec<Problem> {
-        let mut out = self.unreadable;
+    fn all(self) -> Collect {
+        let mut out = Collect::default();
+        out.extend(self.unreadable);
         out.extend(self.syntax);
-        out.extend(self.layout);
-        out.extend(self.tables);
+        out.append(self.layout);
+        out.append(self.tables);
         out
     }
 }
@@ -467,12 +502,15 @@ pub fn plan_texts<S: Store>(
     let mut names = Vec::with_capacity(texts.len());
     for t in texts {
         if by_name.contains_key(&t.name) {
-            return Err(ImportError::Invalid(vec![Problem {
-                file: t.name,
-                line: 1,
-                id: None,
-                message: "two files have this name: name each file once".into(),
-            }]));
+            return Err(ImportError::Invalid(
+                vec![Problem {
+                    file: t.name,
+                    line: 1,
+                    id: None,
+                    message: "two files have this name: name each file once".into(),
+                }]
+                .into(),
+            ));
         }
         names.push(t.name.clone());
         by_name.insert(t.name, t.bytes);
@@ -539,7 +577,7 @@ fn plan_read<S: Store>(
     for mut r in readings {
         // A file that changed since the first reading is reported as it reads now; its
         // layout problems were reported then.
-        r.layout.clear();
+        r.layout = Collect::default();
         found.take(&mut r);
         events.append(&mut r.found);
     }
@@ -552,11 +590,13 @@ fn plan_read<S: Store>(
     let mut problems = found.all();
     problems.extend(event_problems.iter().map(|p| places.problem(p)));
     if !problems.is_empty() {
-        return Err(ImportError::Invalid(problems));
+        return Err(ImportError::Invalid(problems.finish()));
     }
-    let checked = validator
-        .finish()
-        .map_err(|r| ImportError::Invalid(r.0.iter().map(|p| places.problem(p)).collect()))?;
+    let checked = validator.finish().map_err(|r| {
+        let mut problems = Collect::default();
+        problems.extend(r.0.iter().map(|p| places.problem(p)));
+        ImportError::Invalid(problems.finish())
+    })?;
     Ok(Plan {
         files: files.len(),
         checked,

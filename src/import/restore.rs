@@ -158,7 +158,7 @@ fn restore_readings<S: Store, R: BufRead + Send>(
         progress(Restoring::Checked(n));
     })?;
     if !checked.problems.is_empty() {
-        return Err(ImportError::Invalid(checked.problems));
+        return Err(ImportError::Invalid(checked.problems.into()));
     }
     let total = checked.total;
     // Second reading: the records after the ledger's end, as they were admitted. The
@@ -190,10 +190,13 @@ fn restore_readings<S: Store, R: BufRead + Send>(
         progress(Restoring::Appended(appended));
     });
     let changed_at = |line: usize, why: &str| {
-        ImportError::Invalid(vec![problem(
-            line,
-            format!("the export changed while it was restored: {why}"),
-        )])
+        ImportError::Invalid(
+            vec![problem(
+                line,
+                format!("the export changed while it was restored: {why}"),
+            )]
+            .into(),
+        )
     };
     if let Some((n, m)) = changed {
         return Err(changed_at(n, &m));
@@ -262,7 +265,7 @@ pub fn restore_records<S: Store>(
         };
         let mut refusals = refusals;
         refusals.truncate(MAX_PROBLEMS);
-        return Err(ImportError::Invalid(refusals));
+        return Err(ImportError::Invalid(refusals.into()));
     }
     let admitted = replay.finish();
     let mut rest = decoded.into_iter().peekable();

@@ -1,14 +1,38 @@
 //! The files an import reads: files as given, folders walked for `*.toml`.
 //!
-//! A walk reads each real folder once (folders are compared by canonical path, so
+//! A walk reads each real folder once (folders are compared by device and inode, so
 //! `a -> .` and `b -> .` cannot make it loop or repeat) and never leaves the folder it
 //! was given (`up -> ..` is not followed). The links it does not follow are reported,
 //! not treated as errors. What is not a folder is listed whatever its kind: reading it
 //! ([`crate::input`]) refuses anything but a regular file, with a message.
+//!
+//! Its cost is linear in the entries it lists: it never resolves a whole path except a
+//! link's target, and it refuses folders nested deeper than [`MAX_DEPTH`] (long before
+//! the system's path limit), so a deep tree cannot make it slow or silent.
 
 use super::ImportError;
+use std::collections::HashSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
+
+/// The deepest folder a walk reads, counting the folder given as depth 0. Event
+/// folders are a few levels deep; a deeper one is refused with its path, and can be
+/// imported by naming it.
+pub const MAX_DEPTH: usize = 64;
+
+/// A file or folder's identity: device and inode, as the system compares them.
+type FileId = (u64, u64);
+
+#[cfg(unix)]
+fn file_id(meta: &std::fs::Metadata) -> Option<FileId> {
+    use std::os::unix::fs::MetadataExt;
+    Some((meta.dev(), meta.ino()))
+}
+
+#[cfg(not(unix))]
+fn file_id(_meta: &std::fs::Metadata) -> Option<FileId> {
+    None
+}
 
 /// The files an import reads, and the links its folder walks did not follow.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -82,20 +106,18 @@ impl fmt::Display for SkippedLink {
 pub fn collect_files(paths: &[PathBuf]) -> Result<Files, ImportError> {
     let mut found = Files::default();
     for p in paths {
-        let read_error = |e: std::io::Error| ImportError::Read {
-            path: p.clone(),
-            detail: e.to_string(),
-        };
+        let read_error = |e: std::io::Error| read_error(p, e);
         let meta = std::fs::metadata(p).map_err(read_error)?;
         if meta.is_dir() {
             let root = std::fs::canonicalize(p).map_err(read_error)?;
             let before = found.files.len();
             let mut walk = Walk {
-                seen: std::collections::BTreeSet::from([root.clone()]),
+                seen: HashSet::new(),
                 root,
                 found: &mut found,
             };
-            walk.dir(p)?;
+            walk.seen.extend(file_id(&meta));
+            walk.dir(p, 0)?;
             if found.files.len() == before {
                 return Err(ImportError::NoFiles { path: p.clone() });
             }
@@ -103,27 +125,39 @@ pub fn collect_files(paths: &[PathBuf]) -> Result<Files, ImportError> {
             found.files.push(p.clone());
         }
     }
-    // A file named twice (`events/ events/a.toml`) is read once: compare real locations.
-    let mut seen = std::collections::BTreeSet::new();
-    found
-        .files
-        .retain(|f| seen.insert(std::fs::canonicalize(f).unwrap_or_else(|_| f.clone())));
+    // A file named twice (`events/ events/a.toml`) is read once: compare identities.
+    let mut seen = HashSet::new();
+    found.files.retain(
+        |f| match std::fs::metadata(f).ok().as_ref().and_then(file_id) {
+            Some(id) => seen.insert(id),
+            None => true,
+        },
+    );
     Ok(found)
+}
+
+fn read_error(path: &Path, e: std::io::Error) -> ImportError {
+    ImportError::Read {
+        path: path.to_path_buf(),
+        detail: e.to_string(),
+    }
 }
 
 /// One folder walk: the folder given (canonical), and the real folders read so far.
 struct Walk<'a> {
     root: PathBuf,
-    seen: std::collections::BTreeSet<PathBuf>,
+    seen: HashSet<FileId>,
     found: &'a mut Files,
 }
 
 impl Walk<'_> {
-    fn dir(&mut self, dir: &Path) -> Result<(), ImportError> {
-        let read = std::fs::read_dir(dir).map_err(|e| ImportError::Read {
-            path: dir.to_path_buf(),
-            detail: e.to_string(),
-        })?;
+    fn dir(&mut self, dir: &Path, depth: usize) -> Result<(), ImportError> {
+        if depth > MAX_DEPTH {
+            return Err(ImportError::TooDeep {
+                path: dir.to_path_buf(),
+            });
+        }
+        let read = std::fs::read_dir(dir).map_err(|e| read_error(dir, e))?;
         let mut entries: Vec<PathBuf> = read.filter_map(|e| e.ok().map(|e| e.path())).collect();
         entries.sort();
         for path in entries {
@@ -139,9 +173,9 @@ impl Walk<'_> {
                 continue;
             };
             if meta.file_type().is_symlink() {
-                self.link(path)?;
+                self.link(path, depth)?;
             } else if meta.is_dir() {
-                self.subdir(&path, None)?;
+                self.subdir(&path, &meta, None, depth)?;
             } else if is_toml(&path) {
                 self.found.files.push(path);
             }
@@ -151,14 +185,15 @@ impl Walk<'_> {
 
     /// A link: followed when it leads inside the folder given, to a file or to a folder
     /// not read yet.
-    fn link(&mut self, path: PathBuf) -> Result<(), ImportError> {
-        let Ok(target) = std::fs::canonicalize(&path) else {
+    fn link(&mut self, path: PathBuf, depth: usize) -> Result<(), ImportError> {
+        let (Ok(target), Ok(meta)) = (std::fs::canonicalize(&path), std::fs::metadata(&path))
+        else {
             if is_toml(&path) {
                 self.skip(path, SkipReason::Broken);
             }
             return Ok(());
         };
-        let is_dir = target.is_dir();
+        let is_dir = meta.is_dir();
         if !is_dir && !is_toml(&path) {
             return Ok(());
         }
@@ -166,7 +201,7 @@ impl Walk<'_> {
             let root = self.root.clone();
             self.skip(path, SkipReason::Outside { target, root });
         } else if is_dir {
-            self.subdir(&path, Some(target))?;
+            self.subdir(&path, &meta, Some(target), depth)?;
         } else {
             self.found.files.push(path);
         }
@@ -174,19 +209,23 @@ impl Walk<'_> {
     }
 
     /// A folder, walked unless it was read already (through another link).
-    fn subdir(&mut self, path: &Path, target: Option<PathBuf>) -> Result<(), ImportError> {
-        let target = match target {
-            Some(t) => t,
-            None => std::fs::canonicalize(path).map_err(|e| ImportError::Read {
-                path: path.to_path_buf(),
-                detail: e.to_string(),
-            })?,
-        };
-        if self.seen.insert(target.clone()) {
-            self.dir(path)
-        } else {
-            self.skip(path.to_path_buf(), SkipReason::Again { target });
-            Ok(())
+    fn subdir(
+        &mut self,
+        path: &Path,
+        meta: &std::fs::Metadata,
+        target: Option<PathBuf>,
+        depth: usize,
+    ) -> Result<(), ImportError> {
+        match file_id(meta) {
+            Some(id) if !self.seen.insert(id) => {
+                let target = match target {
+                    Some(t) => t,
+                    None => std::fs::canonicalize(path).map_err(|e| read_error(path, e))?,
+                };
+                self.skip(path.to_path_buf(), SkipReason::Again { target });
+                Ok(())
+            }
+            _ => self.dir(path, depth + 1),
         }
     }
 

@@ -116,6 +116,7 @@ impl Index {
         let superseding = self.list_superseding(store, seq, e)?;
         // Every pair the event is listed under besides its own: its superseder is listed
         // there too, so a chain of corrections reaches every pair of its first event.
+        let own: std::collections::HashSet<Pair> = own.into_iter().collect();
         let mut extra: Vec<Pair> = member
             .iter()
             .chain(&superseding)

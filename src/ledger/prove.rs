@@ -196,15 +196,29 @@ impl<S: Store> Ledger<S> {
     }
 
     /// Signs a checkpoint of the current head with `key` (origin = the key's name),
-    /// stores it and returns the note. When the newest stored checkpoint is that very
-    /// note with witnesses' cosignatures added ([`Ledger::store_cosigned`]), it is kept
-    /// and returned with them. Refuses when the ledger is empty, or when the
-    /// ledger is not consistent with the last checkpoint this ledger signed (shorter
+    /// stores it and returns the note: [`Ledger::prepare_checkpoint`], then
+    /// [`Ledger::record_checkpoint`].
+    ///
+    /// # Errors
+    /// As those two.
+    pub fn sign_checkpoint(&mut self, key: &SigningKey) -> Result<String, AuditError> {
+        let pending = self.prepare_checkpoint(key)?;
+        let note = pending.note.clone();
+        self.record_checkpoint(pending)?;
+        Ok(note)
+    }
+
+    /// Signs a checkpoint of the current head with `key` (origin = the key's name)
+    /// without storing it, so that a caller can deliver the note first (print it, send
+    /// it) and store only what was delivered. When the newest stored checkpoint is that
+    /// very note with witnesses' cosignatures added ([`Ledger::store_cosigned`]), the
+    /// note comes with them. Refuses when the ledger is empty, or when the ledger is not
+    /// consistent with the last checkpoint this ledger signed (shorter
     /// than it, or with a different root at its size).
     ///
     /// # Errors
     /// [`AuditError::Inconsistent`] as above; key, tile or storage errors.
-    pub fn sign_checkpoint(&mut self, key: &SigningKey) -> Result<String, AuditError> {
+    pub fn prepare_checkpoint(&mut self, key: &SigningKey) -> Result<PendingCheckpoint, AuditError> {
         let size = self.size();
         if size == 0 {
             return Err(AuditError::Unavailable(
@@ -264,20 +278,35 @@ impl<S: Store> Ledger<S> {
             vec![format!("{HEAD_EXTENSION}{}", head.to_hex())],
         )?;
         let note = cp.sign(key)?;
-        if let Some(cosigned) = self.cosigned_copy(size, &note)? {
-            return Ok(cosigned);
+        let note = self.cosigned_copy(size, &note)?.unwrap_or(note);
+        Ok(PendingCheckpoint { size, note })
+    }
+
+    /// Stores a checkpoint from [`Ledger::prepare_checkpoint`] (the newest one is what
+    /// inclusion proofs are made against) and makes it durable.
+    ///
+    /// # Errors
+    /// [`AuditError::Inconsistent`] when records were added since it was signed;
+    /// storage errors.
+    pub fn record_checkpoint(&mut self, pending: PendingCheckpoint) -> Result<(), AuditError> {
+        if pending.size != self.size() {
+            return Err(AuditError::Inconsistent(format!(
+                "the checkpoint was signed at size {} but the ledger now has {} records: sign again",
+                pending.size,
+                self.size()
+            )));
         }
         self.store
             .apply(
                 Tree::Checkpoints,
                 vec![Op::Put(
-                    Seq::new(size).key().to_vec(),
-                    note.clone().into_bytes(),
+                    Seq::new(pending.size).key().to_vec(),
+                    pending.note.into_bytes(),
                 )],
             )
             .map_err(LedgerError::from)?;
         self.flush()?;
-        Ok(note)
+        Ok(())
     }
 
     /// The RFC 6962 root of the first `size` records, computed from the records' bytes
@@ -431,23 +460,39 @@ impl<S: Store> Ledger<S> {
                 )));
             }
         }
-        let new_root = self.stored_root_at(n)?;
-        let proof = merkle::consistency_proof(&self.stored_tiles(), m, n)?;
-        new_root
-            .verify_consistency(n, &signed, m, &proof.hashes)
-            .map_err(|e| {
-                AuditError::Diverged(format!(
-                    "the stored tree is not consistent with the checkpoint ({e})"
-                ))
-            })?;
+        // The empty tree (its root checked above) is a prefix of every tree: there is
+        // no consistency proof from it to check.
+        let proof = if m == 0 {
+            Vec::new()
+        } else {
+            let new_root = self.stored_root_at(n)?;
+            let proof = merkle::consistency_proof(&self.stored_tiles(), m, n)?;
+            new_root
+                .verify_consistency(n, &signed, m, &proof.hashes)
+                .map_err(|e| {
+                    AuditError::Diverged(format!(
+                        "the stored tree is not consistent with the checkpoint ({e})"
+                    ))
+                })?;
+            proof.hashes
+        };
         Ok(CheckpointCheck {
             origin: cp.origin().to_string(),
             checkpoint_size: m,
             ledger_size: n,
-            proof: proof.hashes,
+            proof,
             head_checked: head.is_some(),
         })
     }
+}
+
+/// A checkpoint signed and not yet stored ([`Ledger::prepare_checkpoint`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PendingCheckpoint {
+    /// The tree size it covers.
+    pub size: u64,
+    /// The signed note.
+    pub note: String,
 }
 
 /// What an offline audit of an inclusion proof established.

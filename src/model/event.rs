@@ -389,8 +389,9 @@ impl Payload {
     /// payment names none itself: its parties come from the tranches it pays.
     pub fn named_parties(&self) -> Vec<PartyId> {
         let mut out: Vec<PartyId> = Vec::new();
+        let mut seen = std::collections::BTreeSet::new();
         let mut add = |p: &PartyId| {
-            if !out.contains(p) {
+            if seen.insert(p.clone()) {
                 out.push(p.clone());
             }
         };

@@ -96,22 +96,44 @@ impl Money {
             value: super::shorten(text),
             why: why.to_string(),
         };
-        let mut parts = text.split_whitespace();
-        let (Some(number), Some(code), None) = (parts.next(), parts.next(), parts.next()) else {
-            return Err(bad(
-                "write it as \"<amount> <currency>\", like \"15000000000 USD\" or \"15B USD\"",
-            ));
+        // One space between amount and code, nothing around them: an amount is text
+        // people compare by eye, and a tab or a stray space is a typing slip.
+        let shape = if text.contains(char::is_whitespace) {
+            "write it as \"<amount> <currency>\" with one space between, like \
+             \"15000000000 USD\" or \"15B USD\""
+        } else {
+            "write it as \"<amount> <currency>\", like \"15000000000 USD\" or \"15B USD\""
         };
+        let Some((number, code)) = text.split_once(' ') else {
+            return Err(bad(shape));
+        };
+        if number.is_empty()
+            || code.is_empty()
+            || text.chars().filter(|c| c.is_whitespace()).count() != 1
+        {
+            return Err(bad(shape));
+        }
         if number.starts_with('-') {
             return Err(bad("amounts cannot be negative"));
         }
+        if let Some(c @ ('k' | 'm' | 'b' | 't')) = number.chars().last() {
+            return Err(bad(&format!(
+                "write the suffix in capitals ({}), as K, M, B and T are written",
+                c.to_ascii_uppercase()
+            )));
+        }
         let (digits, scale_zeros) = match number.chars().last() {
-            Some('K' | 'k') => (&number[..number.len() - 1], 3u32),
-            Some('M' | 'm') => (&number[..number.len() - 1], 6),
-            Some('B' | 'b') => (&number[..number.len() - 1], 9),
-            Some('T' | 't') => (&number[..number.len() - 1], 12),
+            Some('K') => (&number[..number.len() - 1], 3u32),
+            Some('M') => (&number[..number.len() - 1], 6),
+            Some('B') => (&number[..number.len() - 1], 9),
+            Some('T') => (&number[..number.len() - 1], 12),
             _ => (number, 0),
         };
+        if digits.len() > 1 && digits.starts_with('0') && !digits.starts_with("0.") {
+            return Err(bad(
+                "an amount does not start with 0 (write \"1,000 USD\", not \"001,000 USD\")",
+            ));
+        }
         let (int_part, frac_part) = match digits.split_once('.') {
             Some((_, "")) => return Err(bad("a decimal point needs digits after it")),
             Some((int, frac)) => (int, frac),
@@ -290,6 +312,7 @@ mod tests {
         assert_eq!(units("2.25K USD"), 2_250);
         assert_eq!(units("0.5T USD"), 500_000_000_000);
         assert_eq!(units("1.50B USD"), 1_500_000_000);
+        assert_eq!(units("0.25K USD"), 250);
     }
 
     #[test]
@@ -305,6 +328,15 @@ mod tests {
             ("15B", "write it as"),
             ("abc USD", "digits"),
             (".5M USD", "digits"),
+            // Typing slips are refused, not read past.
+            ("10\tUSD", "one space between"),
+            (" 10 USD", "one space between"),
+            ("10 USD ", "one space between"),
+            ("10  USD", "one space between"),
+            ("1.5b USD", "suffix in capitals (B)"),
+            ("1.5b", "write it as"),
+            ("001,000 USD", "does not start with 0"),
+            ("01 USD", "does not start with 0"),
         ];
         for (text, want) in cases {
             let err = Money::parse(text).unwrap_err().to_string();

@@ -24,6 +24,14 @@ pub const MAX_SUMMARY: usize = 2000;
 pub const MAX_SHORT: usize = 500;
 /// Longest URL, in characters.
 pub const MAX_URL: usize = 2000;
+/// Most parties one event names. An event is listed under every pair of its parties,
+/// so its cost grows with the square of this; a consortium larger than this is
+/// recorded as several events.
+pub const MAX_EVENT_PARTIES: usize = 64;
+/// Most entries in any other list of one event or party (sources, tranches, terms,
+/// `pays`, `ends`, `against`, `concerns`, aliases): far more than any one deal holds,
+/// and small enough that checking one event stays cheap.
+pub const MAX_EVENT_LIST: usize = 256;
 
 /// The table of an event file a flaw is in: the `[[event]]` or `[[party]]` table itself,
 /// or one of an event's nested tables (counted from 0, in the order written).
@@ -118,6 +126,21 @@ impl Flaws {
         }
     }
 
+    /// Whether the list `key` (of `what`) holds at most `max` entries; a longer one is
+    /// a flaw, and its entries are not checked one by one.
+    fn bounded(&mut self, key: &'static str, len: usize, max: usize, what: &str) -> bool {
+        if len > max {
+            self.at(
+                key,
+                format!(
+                    "`{key}` holds {len} {what}; one event or party holds at most {max}: \
+                     split it into several events"
+                ),
+            );
+        }
+        len <= max
+    }
+
     /// Items of the list `key` given more than once, each reported once.
     fn twice<T: Ord + fmt::Display>(&mut self, key: &'static str, items: &[T]) {
         let mut seen = BTreeSet::new();
@@ -136,6 +159,9 @@ pub fn party_flaws(p: &Party) -> Vec<Flaw> {
     let mut f = Flaws::new();
     if let Err(e) = check_name("name", &p.name, MAX_SHORT) {
         f.at("name", e);
+    }
+    if !f.bounded("aliases", p.aliases.len(), MAX_EVENT_LIST, "aliases") {
+        return f.out;
     }
     for alias in &p.aliases {
         if let Err(e) = check_name("alias", alias, MAX_SHORT) {
@@ -169,7 +195,8 @@ pub fn event_flaws(e: &Event) -> Vec<Flaw> {
             "every event needs at least one [[event.source]] with a `url`",
         );
     }
-    for (i, s) in e.sources.iter().enumerate() {
+    let sources = f.bounded("source", e.sources.len(), MAX_EVENT_LIST, "sources");
+    for (i, s) in e.sources.iter().enumerate().filter(|_| sources) {
         f.within(Table::Source(i), format!("source {}", i + 1), |f| {
             source(f, s);
         });
@@ -186,6 +213,9 @@ pub fn event_flaws(e: &Event) -> Vec<Flaw> {
 
 /// `parties` is sorted, without repeats, and holds every party the payload names.
 fn parties(f: &mut Flaws, e: &Event) {
+    if !f.bounded("parties", e.parties.len(), MAX_EVENT_PARTIES, "parties") {
+        return;
+    }
     f.twice("parties", &e.parties);
     if let Some(w) = e.parties.windows(2).find(|w| w[0] > w[1]) {
         f.at(
@@ -231,6 +261,9 @@ fn source(f: &mut Flaws, s: &Source) {
 fn payload(f: &mut Flaws, e: &Event) {
     match &e.payload {
         Payload::Investment { tranches } => {
+            if !f.bounded("tranche", tranches.len(), MAX_EVENT_LIST, "tranches") {
+                return;
+            }
             for (i, t) in tranches.iter().enumerate() {
                 let context = match &t.key {
                     Some(k) => format!("tranche {:?}", k.as_str()),
@@ -248,10 +281,17 @@ fn payload(f: &mut Flaws, e: &Event) {
                     "a payment needs `pays = [\"event-id#tranche-key\", ...]`",
                 );
             }
-            f.twice("pays", pays);
+            if f.bounded("pays", pays.len(), MAX_EVENT_LIST, "tranches") {
+                f.twice("pays", pays);
+            }
         }
         Payload::Agreement { title, terms, ends } => {
             f.text("title", title.as_deref(), MAX_SHORT, false);
+            let each = f.bounded("term", terms.len(), MAX_EVENT_LIST, "terms")
+                & f.bounded("ends", ends.len(), MAX_EVENT_LIST, "terms");
+            if !each {
+                return;
+            }
             for (i, t) in terms.iter().enumerate() {
                 f.within(Table::Term(i), format!("term {:?}", t.key.as_str()), |f| {
                     term(f, e, &terms[..i], t);
@@ -272,11 +312,17 @@ fn payload(f: &mut Flaws, e: &Event) {
                     "a term-ended event needs `ends = [\"event-id#term-key\", ...]`",
                 );
             }
-            f.twice("ends", ends);
+            if f.bounded("ends", ends.len(), MAX_EVENT_LIST, "terms") {
+                f.twice("ends", ends);
+            }
             f.text("reason", reason.as_deref(), MAX_SHORT, false);
         }
         Payload::Legal { .. } => legal(f, &e.payload),
-        Payload::Statement { concerns, .. } => f.twice("concerns", concerns),
+        Payload::Statement { concerns, .. } => {
+            if f.bounded("concerns", concerns.len(), MAX_EVENT_LIST, "terms") {
+                f.twice("concerns", concerns);
+            }
+        }
         Payload::ProductLaunch { product, .. } => {
             f.text("product", Some(product), MAX_SHORT, false);
         }
@@ -301,6 +347,11 @@ fn legal(f: &mut Flaws, payload: &Payload) {
     };
     if against.is_empty() {
         f.at("against", "`against` is empty");
+    }
+    let listed = f.bounded("against", against.len(), MAX_EVENT_LIST, "parties")
+        & f.bounded("concerns", concerns.len(), MAX_EVENT_LIST, "terms");
+    if !listed {
+        return;
     }
     if against.contains(by) {
         f.at("against", format!("`against` names {by}, who is also `by`"));

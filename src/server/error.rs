@@ -48,9 +48,13 @@ impl ApiError {
     }
 
     /// The status code.
-    #[cfg(test)]
     pub fn status(&self) -> StatusCode {
         self.status
+    }
+
+    /// What went wrong, and what to do, in words.
+    pub fn message(&self) -> &str {
+        &self.message
     }
 
     /// The exit code the CLI would end with for the same failure.
@@ -83,7 +87,7 @@ impl From<ImportError> for ApiError {
         let message = e.to_string();
         match e {
             ImportError::Invalid(problems) => ApiError {
-                problems,
+                problems: problems.into_vec(),
                 ..ApiError::bad_request(message)
             },
             ImportError::Ledger(l) => l.into(),

@@ -1,14 +1,16 @@
 //! The HTML pages (`crate::web`) over HTTP: `/`, `/pair/{a}/{b}`, `/event/{id}`,
 //! `/party/{id}`, `/conflicts` and the embedded style sheet. Each page comes from the
 //! same library calls as the API and the CLI, from a view of the ledger, tagged with the
-//! prefix its receipt names.
+//! prefix its receipt names. A request the pages cannot answer gets an HTML page that
+//! says why, with the status the API would give (400 for a bad day, 404 for an unknown
+//! party or event), never a bare JSON body in a browser.
 
 use super::answer::{etag, not_modified, unchanged, with_type};
 use super::app::{App, blocking};
 use super::error::ApiError;
 use super::params::{Params, party};
 use crate::web::links::{Axes, Links};
-use crate::web::{self, pages};
+use crate::web::{self, html, pages};
 use axum::Router;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, header};
@@ -19,6 +21,31 @@ use pactlog::{Ledger, Query, Select, SledStore};
 use std::sync::Arc;
 
 const HTML: &str = "text/html; charset=utf-8";
+
+/// An [`ApiError`] answered as an HTML page.
+pub struct PageError(ApiError);
+
+impl From<ApiError> for PageError {
+    fn from(e: ApiError) -> Self {
+        PageError(e)
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let status = self.0.status();
+        let reason = status.canonical_reason().unwrap_or("Error");
+        let body = format!(
+            "<h1>{reason}</h1>\n<p class=\"error\">{}</p>\n<p><a href=\"/\">All relationships</a></p>\n",
+            html::esc(self.0.message())
+        );
+        let page = html::page(&Links::Server, reason, &body);
+        let mut r = (status, page).into_response();
+        r.headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(HTML));
+        r
+    }
+}
 
 /// The routes of the pages, for the server's router.
 pub fn routes() -> Router<Arc<App>> {
@@ -64,8 +91,9 @@ fn axes(app: &App, p: &Params) -> Result<(Query, Axes), ApiError> {
 }
 
 /// Runs `render` on a view on a blocking thread, answering 304 when the client holds
-/// the page of this ledger prefix already. A page's bytes depend only on the prefix, its
-/// URL and `day` (the day it is for when the URL names none), so the tag names all three.
+/// the page of this ledger prefix already. A page's bytes depend only on the prefix, the
+/// newest checkpoint's size, its URL and `day` (the day it is for when the URL names
+/// none), so the tag names them all.
 async fn page_with(
     app: Arc<App>,
     headers: HeaderMap,
@@ -75,9 +103,13 @@ async fn page_with(
     let view = app.ledger.view();
     blocking(move || {
         let prefix = etag(view.size(), &view.head());
+        // Event pages link a proof once a checkpoint covers them: the checkpoint's size
+        // is part of what the page says.
+        let signed = view.latest_checkpoint()?.map_or(0, |c| c.size);
+        let prefix = prefix.trim_end_matches('"');
         let tag = match day {
-            Some(d) => format!("{}-{d}\"", prefix.trim_end_matches('"')),
-            None => prefix,
+            Some(d) => format!("{prefix}-{d}-c{signed}\""),
+            None => format!("{prefix}-c{signed}\""),
         };
         if not_modified(&headers, &tag) {
             return Ok(unchanged(&tag));
@@ -93,7 +125,7 @@ async fn index(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
-) -> Result<Response, ApiError> {
+) -> Result<Response, PageError> {
     let p = Params::parse(raw.as_deref(), &["as_of", "q"])?;
     let (query, _) = axes(&app, &p)?;
     page_with(app, headers, Some(query.as_of), move |view| {
@@ -107,6 +139,7 @@ async fn index(
         ))
     })
     .await
+    .map_err(PageError)
 }
 
 /// `GET /pair/{a}/{b}?as_of=&known_at=`: the timeline of a relationship.
@@ -115,7 +148,7 @@ async fn pair(
     headers: HeaderMap,
     Path((a, b)): Path<(String, String)>,
     RawQuery(raw): RawQuery,
-) -> Result<Response, ApiError> {
+) -> Result<Response, PageError> {
     let p = Params::parse(raw.as_deref(), &["as_of", "known_at"])?;
     let (query, axes) = axes(&app, &p)?;
     page_with(app, headers, Some(query.as_of), move |view| {
@@ -129,6 +162,7 @@ async fn pair(
         ))
     })
     .await
+    .map_err(PageError)
 }
 
 /// `GET /event/{id}`: one event, its record and its corrections.
@@ -136,7 +170,7 @@ async fn event(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
     Path(id): Path<String>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, PageError> {
     let id = EventId::new(&id).map_err(|e| ApiError::bad_request(e.to_string()))?;
     page_with(app, headers, None, move |view| {
         let not_found = || ApiError::not_found(format!("no event {id} in the ledger"));
@@ -145,11 +179,13 @@ async fn event(
         let record = raw.decode()?;
         let e = view.event_at(seq)?;
         let superseded_by = superseded_by(view, &e)?;
+        let covered = view.latest_checkpoint()?.map_or(0, |c| c.size);
         let facts = pages::EventRecord {
             seq,
             hash: &raw.hash,
             recorded_at: &record.recorded_at,
             superseded_by: &superseded_by,
+            provable: seq.get() < covered,
         };
         Ok(pages::event_page(
             &Links::Server,
@@ -159,6 +195,7 @@ async fn event(
         ))
     })
     .await
+    .map_err(PageError)
 }
 
 /// The events that name `e` in `supersedes` (they share its parties, so its first
@@ -184,7 +221,7 @@ async fn party_page(
     headers: HeaderMap,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
-) -> Result<Response, ApiError> {
+) -> Result<Response, PageError> {
     let p = Params::parse(raw.as_deref(), &["as_of"])?;
     let (query, _) = axes(&app, &p)?;
     page_with(app, headers, Some(query.as_of), move |view| {
@@ -194,9 +231,17 @@ async fn party_page(
         let entry = parties
             .get(&id)
             .ok_or_else(|| ApiError::not_found(format!("no party {id}")))?;
-        Ok(pages::party_page(&Links::Server, entry, &state, parties))
+        let own = pages::own_events(view.log(&Select::Party(id.clone()))?);
+        Ok(pages::party_page(
+            &Links::Server,
+            entry,
+            &state,
+            &own,
+            parties,
+        ))
     })
     .await
+    .map_err(PageError)
 }
 
 /// `GET /conflicts?as_of=`: the conflicts on a day.
@@ -204,7 +249,7 @@ async fn conflicts(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
-) -> Result<Response, ApiError> {
+) -> Result<Response, PageError> {
     let p = Params::parse(raw.as_deref(), &["as_of"])?;
     let (query, _) = axes(&app, &p)?;
     page_with(app, headers, Some(query.as_of), move |view| {
@@ -212,6 +257,7 @@ async fn conflicts(
         Ok(pages::conflicts_page(&Links::Server, &answer))
     })
     .await
+    .map_err(PageError)
 }
 
 /// `GET /assets/style.css`: the embedded style sheet.

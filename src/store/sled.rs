@@ -130,7 +130,26 @@ fn watched<T: Send + 'static>(
 }
 
 fn io(e: sled::Error) -> StoreError {
+    if is_disk_full(&e) {
+        return StoreError::Io(DISK_FULL.into());
+    }
     StoreError::Io(e.to_string())
+}
+
+const DISK_FULL: &str = "no space left on the device that holds the store (sled writes its \
+     log even to open a store): free space, then run the command again";
+
+/// Whether sled failed for want of disk space. sled sometimes hands the system's error
+/// over as its debug text (`Os { code: 28, kind: StorageFull, .. }`), so both are read.
+fn is_disk_full(e: &sled::Error) -> bool {
+    match e {
+        sled::Error::Io(io) => {
+            io.kind() == std::io::ErrorKind::StorageFull
+                || io.raw_os_error() == Some(28)
+                || io.to_string().contains("StorageFull")
+        }
+        _ => false,
+    }
 }
 
 impl SledStore {
@@ -211,11 +230,20 @@ impl SledStore {
 
 fn classify_open_error(path: &Path, e: sled::Error) -> StoreError {
     if let sled::Error::Io(io) = &e
-        && io.kind() == std::io::ErrorKind::PermissionDenied
+        && matches!(
+            io.kind(),
+            std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem
+        )
     {
         return StoreError::Open {
             path: path.to_path_buf(),
             detail: read_only(path, io),
+        };
+    }
+    if is_disk_full(&e) {
+        return StoreError::Open {
+            path: path.to_path_buf(),
+            detail: DISK_FULL.into(),
         };
     }
     let detail = e.to_string();
@@ -489,5 +517,10 @@ mod tests {
                 && message.contains("--store"),
             "{message}"
         );
+        let full = std::io::Error::other("Os { code: 28, kind: StorageFull, message: \"No space left on device\" }");
+        assert!(io(sled::Error::Io(full)).to_string().contains("no space left on the device"));
+        let read_only = std::io::Error::from(std::io::ErrorKind::ReadOnlyFilesystem);
+        let e = classify_open_error(Path::new("/mnt/ledger.db"), sled::Error::Io(read_only));
+        assert!(e.to_string().contains("cp -r /mnt/ledger.db"), "{e}");
     }
 }

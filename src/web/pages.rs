@@ -343,6 +343,8 @@ pub struct EventRecord<'a> {
     pub recorded_at: &'a Timestamp,
     /// The events that supersede it.
     pub superseded_by: &'a [EventId],
+    /// Whether a signed checkpoint covers it, so that it has an inclusion proof.
+    pub provable: bool,
 }
 
 /// Whether a source URL may be a link: only http and https (never `javascript:`).
@@ -421,24 +423,31 @@ pub fn event_page(
     );
     body.push_str("</dl>\n");
     body.push_str(&sources_html(e));
-    body.push_str(&recorded_html(links, e));
+    body.push_str(&recorded_html(links, e, record.provable));
     page(links, e.id.as_str(), &body)
 }
 
-/// The event as recorded (its JSON) and the link to its inclusion proof, when there is one.
-fn recorded_html(links: &Links, e: &Event) -> String {
+/// The event as recorded (its JSON) and the link to its inclusion proof, when a signed
+/// checkpoint covers it.
+fn recorded_html(links: &Links, e: &Event, provable: bool) -> String {
     let mut out = format!(
         "<h2>The event as recorded</h2>\n<pre class=\"payload\" tabindex=\"0\">{}</pre>\n",
         esc(&json::json_text(&json::event_json(e)))
     );
-    if let Some(p) = links.proof(&e.id) {
-        let _ = writeln!(
-            out,
-            "<p><a href=\"{}\" download=\"{}.proof\">Download its inclusion proof</a> \
+    match links.proof(&e.id).filter(|_| provable) {
+        Some(p) => {
+            let _ = writeln!(
+                out,
+                "<p><a href=\"{}\" download=\"{}.proof\">Download its inclusion proof</a> \
              (C2SP tlog-proof; check it with <code>pactlog audit</code>).</p>",
-            esc(&p),
-            esc(e.id.as_str())
-        );
+                esc(&p),
+                esc(e.id.as_str())
+            );
+        }
+        None => out.push_str(
+            "<p>No signed checkpoint covers this event yet, so it has no inclusion proof \
+             to download: <code>pactlog checkpoint</code> signs one.</p>\n",
+        ),
     }
     out
 }
@@ -482,11 +491,21 @@ fn sources_html(e: &Event) -> String {
     out
 }
 
-/// `/party/ID`: every relationship of a party on the day.
+/// The events of a party's log that name it alone.
+pub fn own_events(log: Vec<pactlog::Logged>) -> Vec<Event> {
+    log.into_iter()
+        .filter(|l| l.event.parties.len() == 1)
+        .map(|l| l.event)
+        .collect()
+}
+
+/// `/party/ID`: every relationship of a party on the day, and the events that name it
+/// alone (`own`, which no relationship's page shows).
 pub fn party_page(
     links: &Links,
     party: &Party,
     state: &StateAnswer,
+    own: &[Event],
     parties: &PartyRegistry,
 ) -> String {
     let as_of = state.query.as_of;
@@ -532,6 +551,24 @@ pub fn party_page(
         body.push_str("<li>none by then</li>\n");
     }
     body.push_str("</ul>\n");
+    if !own.is_empty() {
+        let _ = writeln!(
+            body,
+            "<h2>Events of {} alone</h2>\n<ul class=\"own\">",
+            esc(&party.name)
+        );
+        for e in own {
+            let _ = writeln!(
+                body,
+                "<li>{}: <a href=\"{}\">{}</a> ({})</li>",
+                esc(e.date.as_str()),
+                esc(&links.event(&e.id)),
+                esc(&e.summary),
+                e.confidence.as_str()
+            );
+        }
+        body.push_str("</ul>\n");
+    }
     page(links, &party.name, &body)
 }
 

@@ -278,7 +278,7 @@ fn as_toml(prefix: &[Entry], entry: &Entry, dir: &Path) -> Vec<Problem> {
     std::fs::write(&file, text).expect("write");
     match plan(&ledger, &[file]) {
         Ok(_) => Vec::new(),
-        Err(ImportError::Invalid(problems)) => problems,
+        Err(ImportError::Invalid(problems)) => problems.into_vec(),
         Err(e) => panic!("the import failed: {e}"),
     }
 }
@@ -302,7 +302,7 @@ fn as_record(prefix: &[Entry], entry: &Entry, dir: &Path) -> Vec<Problem> {
                 problems.iter().all(|p| p.line == prefix.len() + 1),
                 "the valid prefix was refused: {problems:?}"
             );
-            problems
+            problems.into_vec()
         }
         Err(e) => panic!("the restore failed: {e}"),
     }

@@ -2,11 +2,14 @@
 //! a fixed clock, paths of the bundled data, the proptest configuration, and damage
 //! verdicts. The submodules hold what fewer tests need: proof files and keys (`audit`),
 //! hostile files and pipes (`hostile`), the one generator of random ledgers and the
-//! query days asked of them (`ledgers`), and the naive reference fold of the projection
-//! properties (`reference`).
+//! query days asked of them (`ledgers`), the naive reference fold of the projection
+//! properties (`reference`), a WebDriver client for the browser tests (`browser`) and a
+//! reader of the pages' markup (`html`).
 
 pub mod audit;
+pub mod browser;
 pub mod hostile;
+pub mod html;
 pub mod ledgers;
 pub mod reference;
 pub mod server;
