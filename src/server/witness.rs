@@ -8,7 +8,7 @@ use super::app::{App, blocking};
 use super::error::ApiError;
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use pactlog::checkpoint::Cosigner;
 use pactlog::cosigner::{
@@ -23,28 +23,41 @@ pub struct Witness {
 }
 
 /// `POST /add-checkpoint`.
-pub async fn add_checkpoint(State(app): State<Arc<App>>, body: Body) -> Response {
-    match answer(app, body).await {
+pub async fn add_checkpoint(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    match answer(app, &headers, body).await {
         Ok(r) | Err(r) => r,
     }
 }
 
-async fn answer(app: Arc<App>, body: Body) -> Result<Response, Response> {
+async fn answer(app: Arc<App>, headers: &HeaderMap, body: Body) -> Result<Response, Response> {
     let Some(witness) = app.witness.clone() else {
         return Err(ApiError::not_found("this server runs no witness").into_response());
     };
+    let too_large = |why: String| {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "{why}: an add-checkpoint body is at most 63 proof lines and one checkpoint \
+                 note, {MAX_REQUEST_BYTES} bytes"
+            ),
+        )
+        .into_response()
+    };
+    // A declared length over the limit is refused before any of the body is read.
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if let Some(n) = declared.filter(|&n| n > MAX_REQUEST_BYTES as u64) {
+        return Err(too_large(format!("the request body is {n} bytes")));
+    }
     let bytes = axum::body::to_bytes(body, MAX_REQUEST_BYTES)
         .await
-        .map_err(|e| {
-            ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                format!(
-                    "the request body is not readable within {MAX_REQUEST_BYTES} bytes ({e}): an \
-                     add-checkpoint body is at most 63 proof lines and one checkpoint note"
-                ),
-            )
-            .into_response()
-        })?;
+        .map_err(|e| too_large(format!("the request body cannot be read ({e})")))?;
     let text = String::from_utf8(bytes.to_vec())
         .map_err(|_| ApiError::bad_request("the request body is not UTF-8 text").into_response())?;
     let request = AddCheckpoint::parse(&text).map_err(refusal)?;
