@@ -222,6 +222,18 @@ fn a_witness_over_http_refuses_the_other_branch_and_an_auditor_requiring_it_reje
         "{}",
         stdout_of(&out)
     );
+    let mut json = vec![
+        "verify",
+        "--json",
+        "--checkpoint",
+        path(&honest_note),
+        "--key",
+    ];
+    json.extend([fork.keys.vkey.as_str(), "--witness", &witness.vkey]);
+    let v: serde_json::Value = serde_json::from_slice(&run(&fork.honest, &json).stdout).unwrap();
+    assert_eq!(v["ok"], true, "{v}");
+    assert_eq!(v["quorum"], 1);
+    assert_eq!(v["witnesses_cosigned"][0]["name"], "witness.example/w1");
     let out = witness.audit(&fork.forked, &fork.keys, &forked_note);
     assert_code(&out, 3, "verify the forked checkpoint");
     let err = stderr_of(&out);

@@ -223,6 +223,24 @@ fn audit_requires_the_witnesses_on_the_proofs_checkpoint() {
     let out = audit(&["--witness", &s.wvkey, "--json"]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["witnesses_cosigned"][0]["name"], "witness.example/w1");
+    // A witness file: comments and blank lines skipped, a bad line named.
+    let file = s.log.dir.path().join("witnesses.txt");
+    std::fs::write(
+        &file,
+        format!("# the witnesses we require\n\n{}\n", s.wvkey),
+    )
+    .unwrap();
+    let out = audit(&["--witness-file", path(&file), "--json"]);
+    assert_code(&out, 0, "audit with a witness file");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        v["witnesses_cosigned"][0]["key_id"],
+        s.wvkey.split('+').nth(1).unwrap()
+    );
+    std::fs::write(&file, format!("{}\n{}\n", s.wvkey, s.keys.vkey)).unwrap();
+    let out = audit(&["--witness-file", path(&file)]);
+    assert_code(&out, 1, "a witness file holding a log key");
+    assert!(stderr_of(&out).contains("line 2"), "{}", stderr_of(&out));
     let out = audit(&["--witness", &s.other_vkey]);
     assert_code(&out, 3, "audit requiring a witness that did not cosign");
     assert!(stderr_of(&out).contains("witness.example/w2"));
