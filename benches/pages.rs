@@ -10,8 +10,8 @@
 use pactlog::codec::Timestamp;
 use pactlog::model::{Event, PartyId};
 use pactlog::synth::{Synth, SynthConfig};
-use pactlog::{CheckError, Checked, Item, Ledger, SledStore};
-use std::collections::{BTreeMap, BTreeSet};
+use pactlog::{Checked, Ledger, SledStore};
+use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -45,34 +45,14 @@ fn main() {
     let _ = std::fs::remove_dir_all(&base);
 }
 
-/// The synthetic events the validator accepts, checked, and the events themselves. The
-/// generator can date a payment or a resolution before what it names, which the
-/// validator refuses: such events are left out, and then those that named them.
+/// The synthetic events, checked by the validator (the generator makes only events it
+/// accepts), and the events themselves.
 fn checked(ledger: &Ledger<SledStore>, synth: &Synth) -> (Checked, Vec<Event>) {
-    let mut events: Vec<Event> = synth.events().collect();
-    for _ in 0..16 {
-        match ledger.check(synth.parties(), events.clone()) {
-            Ok(c) => return (c, events),
-            Err(CheckError::Rejected(r)) => {
-                let bad: BTreeSet<usize> =
-                    r.0.iter()
-                        .filter_map(|p| match p.item {
-                            Item::Event(i) => Some(i),
-                            Item::Party(_) => None,
-                        })
-                        .collect();
-                eprintln!("leaving out {} events the validator refuses", bad.len());
-                events = events
-                    .into_iter()
-                    .enumerate()
-                    .filter(|(i, _)| !bad.contains(i))
-                    .map(|(_, e)| e)
-                    .collect();
-            }
-            Err(e) => panic!("check: {e}"),
-        }
+    let events: Vec<Event> = synth.events().collect();
+    match ledger.check(synth.parties(), events.clone()) {
+        Ok(c) => (c, events),
+        Err(e) => panic!("check: {e}"),
     }
-    panic!("the synthetic events are still refused after 16 rounds");
 }
 
 /// The pair named together by the most events (an event of three parties counts for

@@ -230,10 +230,12 @@ struct PairMemory {
     /// Terms granted and not yet ended by a synthetic event, with the earliest day of
     /// the agreement that granted each (nothing may end a term before that day).
     terms: Vec<(TermRef, Day)>,
-    /// Legal matters not yet resolved.
-    open_legal: Vec<EventId>,
-    /// Scheduled tranches not yet paid by a synthetic payment.
-    payable: Vec<TrancheRef>,
+    /// Legal matters not yet resolved, with the earliest day of each (nothing may
+    /// resolve a matter before it is opened).
+    open_legal: Vec<(EventId, Day)>,
+    /// Scheduled tranches not yet paid by a synthetic payment, with the earliest day of
+    /// their investment (nothing may pay money before it is committed).
+    payable: Vec<(TrancheRef, Day)>,
 }
 
 const RECENT: usize = 4;
@@ -500,12 +502,11 @@ impl Events<'_> {
                 let title = rng.percent(50).then(|| sentence_of(rng, 3, 6));
                 Payload::Agreement { title, terms, ends }
             }
-            Kind::Payment => {
-                let k = rng.below(memory.payable.len() as u64) as usize;
-                Payload::Payment {
-                    pays: vec![memory.payable.remove(k)],
-                }
-            }
+            Kind::Payment => match take_one(rng, &mut memory.payable, date.latest()) {
+                Some(pays) => Payload::Payment { pays: vec![pays] },
+                // Every remembered tranche was committed after this event's date.
+                None => Payload::Announcement,
+            },
             Kind::TermEnded => match take_terms(rng, memory, date.latest()) {
                 // Every remembered term was granted after this event's date.
                 ends if ends.is_empty() => Payload::Announcement,
@@ -517,8 +518,7 @@ impl Events<'_> {
             Kind::LegalThreat | Kind::LegalAction => {
                 let resolve = !memory.open_legal.is_empty() && rng.percent(40);
                 let resolves = if resolve {
-                    let k = rng.below(memory.open_legal.len() as u64) as usize;
-                    Some(memory.open_legal.remove(k))
+                    take_one(rng, &mut memory.open_legal, date.latest())
                 } else {
                     None
                 };
@@ -628,10 +628,11 @@ impl Events<'_> {
             }
             Payload::Investment { tranches } => {
                 for key in tranches.iter().filter_map(|t| t.key.clone()) {
-                    memory.payable.push(TrancheRef {
+                    let r = TrancheRef {
                         event: e.id.clone(),
                         key,
-                    });
+                    };
+                    memory.payable.push((r, e.date.earliest()));
                 }
                 let over = memory.payable.len().saturating_sub(PAYABLE);
                 memory.payable.drain(..over);
@@ -641,7 +642,7 @@ impl Events<'_> {
                 resolves: None,
                 ..
             } if !stage.is_closing() => {
-                memory.open_legal.push(e.id.clone());
+                memory.open_legal.push((e.id.clone(), e.date.earliest()));
                 if memory.open_legal.len() > OPEN_LEGAL {
                     memory.open_legal.remove(0);
                 }
@@ -675,6 +676,17 @@ fn take_recent(rng: &mut Rng, memory: &mut PairMemory) -> Option<EventId> {
     }
     let k = rng.below(memory.recent.len() as u64) as usize;
     Some(memory.recent.remove(k))
+}
+
+/// Removes and returns one remembered item whose day is on or before `latest` (it is
+/// being referred to by an event whose latest day it is), if there is one.
+fn take_one<T>(rng: &mut Rng, items: &mut Vec<(T, Day)>, latest: Day) -> Option<T> {
+    let eligible: Vec<usize> = (0..items.len()).filter(|&i| items[i].1 <= latest).collect();
+    if eligible.is_empty() {
+        return None;
+    }
+    let k = eligible[rng.below(eligible.len() as u64) as usize];
+    Some(items.remove(k).0)
 }
 
 /// Removes and returns one or two live terms of the pair granted on or before `latest`

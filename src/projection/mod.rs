@@ -132,6 +132,22 @@ pub struct TermState {
 }
 
 impl TermState {
+    /// The term `t` as the agreement `e` granted it.
+    pub(crate) fn granted(e: &Event, t: &crate::model::Term) -> TermState {
+        TermState {
+            event: e.id.clone(),
+            key: t.key.clone(),
+            kind: t.kind,
+            grantor: t.grantor.clone(),
+            holder: t.holder.clone(),
+            scope: t.scope.clone(),
+            exclusive: t.exclusive,
+            amount: t.amount,
+            since: e.date.as_str().to_string(),
+            until: t.until.clone(),
+        }
+    }
+
     /// The `event-id#term-key` that names the term.
     pub fn reference(&self) -> TermRef {
         TermRef {
@@ -383,18 +399,7 @@ impl<'e> Facts<'e> {
                         continue;
                     }
                     if let Some(rel) = slot(out, scope, pair(&t.grantor, &t.holder)) {
-                        rel.terms.push(TermState {
-                            event: e.id.clone(),
-                            key: t.key.clone(),
-                            kind: t.kind,
-                            grantor: t.grantor.clone(),
-                            holder: t.holder.clone(),
-                            scope: t.scope.clone(),
-                            exclusive: t.exclusive,
-                            amount: t.amount,
-                            since: e.date.as_str().to_string(),
-                            until: t.until.clone(),
-                        });
+                        rel.terms.push(TermState::granted(e, t));
                     }
                 }
             }

@@ -112,18 +112,7 @@ pub fn timeline(parties: Pair, events: Vec<(Seq, Event)>) -> Timeline {
                     };
                     let end = term_end(t.until.as_ref(), ended.get(&r).copied());
                     terms.push(TermSpan {
-                        term: TermState {
-                            event: e.id.clone(),
-                            key: t.key.clone(),
-                            kind: t.kind,
-                            grantor: t.grantor.clone(),
-                            holder: t.holder.clone(),
-                            scope: t.scope.clone(),
-                            exclusive: t.exclusive,
-                            amount: t.amount,
-                            since: e.date.as_str().to_string(),
-                            until: t.until.clone(),
-                        },
+                        term: TermState::granted(e, t),
                         granted: e.date.clone(),
                         end,
                     });

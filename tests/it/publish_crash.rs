@@ -10,10 +10,8 @@
 
 use crate::support::audit::{copy_dir, keygen, their_verifiers};
 use crate::support::hostile::snapshot;
-use crate::support::{assert_code, pactlog, stderr_of};
-use pactlog::synth::{Synth, SynthConfig};
+use crate::support::{self, assert_code, pactlog, stderr_of};
 use pactlog::tlog::{EntryBundle, TileKind, new_tiles};
-use pactlog::{Ledger, SledStore, Timestamp};
 use serde_json::Value;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -26,22 +24,7 @@ const STAGES: usize = 3;
 const KILLS: usize = 8;
 
 fn append(store: &Path, seed: u64, events: std::ops::Range<usize>) {
-    let synth = Synth::new(SynthConfig::new(seed, TOTAL));
-    let mut ledger = Ledger::open(SledStore::open(store).unwrap()).unwrap();
-    let parties = if events.start == 0 {
-        synth.parties()
-    } else {
-        Vec::new()
-    };
-    let chosen = synth
-        .events()
-        .skip(events.start)
-        .take(events.len())
-        .collect();
-    let checked = ledger.check(parties, chosen).unwrap();
-    ledger
-        .append(checked, Timestamp::from_unix(1_767_225_600))
-        .unwrap();
+    support::append_synth(store, seed, TOTAL, events, 1_767_225_600);
 }
 
 fn publish(store: &Path, dir: &Path, skey: &Path) -> std::process::Output {

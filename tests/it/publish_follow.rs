@@ -8,10 +8,8 @@
 use crate::support::audit::{Keys, copy_dir, keygen};
 use crate::support::server::Server;
 use crate::support::static_http::StaticHttp;
-use crate::support::{assert_code, pactlog, stderr_of};
-use pactlog::synth::{Synth, SynthConfig};
+use crate::support::{self, assert_code, pactlog, stderr_of};
 use pactlog::tlog::{TileKind, TilePath, new_tiles};
-use pactlog::{Ledger, SledStore, Timestamp};
 use serde_json::Value;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -78,20 +76,7 @@ impl Log {
 }
 
 fn append_synth(store: &Path, events: Range<usize>, at: i64) {
-    let synth = Synth::new(SynthConfig::new(SEED, TOTAL));
-    let mut ledger = Ledger::open(SledStore::open(store).unwrap()).unwrap();
-    let parties = if events.start == 0 {
-        synth.parties()
-    } else {
-        Vec::new()
-    };
-    let chosen = synth
-        .events()
-        .skip(events.start)
-        .take(events.len())
-        .collect();
-    let checked = ledger.check(parties, chosen).unwrap();
-    ledger.append(checked, Timestamp::from_unix(at)).unwrap();
+    support::append_synth(store, SEED, TOTAL, events, at);
 }
 
 fn publish_json(store: &Path, dir: &Path, skey: &Path) -> Value {

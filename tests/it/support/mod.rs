@@ -194,3 +194,32 @@ pub fn key_flag(key: &str) -> &'static str {
         "--key"
     }
 }
+
+/// Appends the synthetic events `events` of the ledger `SynthConfig::new(seed, total)`
+/// (with its parties when the range starts at 0) to the store at `store`, recorded `at`
+/// (seconds since the epoch), through the one write path.
+pub fn append_synth(
+    store: &Path,
+    seed: u64,
+    total: usize,
+    events: std::ops::Range<usize>,
+    at: i64,
+) {
+    use pactlog::synth::{Synth, SynthConfig};
+    let synth = Synth::new(SynthConfig::new(seed, total));
+    let mut ledger = pactlog::Ledger::open(pactlog::SledStore::open(store).unwrap()).unwrap();
+    let parties = if events.start == 0 {
+        synth.parties()
+    } else {
+        Vec::new()
+    };
+    let chosen = synth
+        .events()
+        .skip(events.start)
+        .take(events.len())
+        .collect();
+    let checked = ledger.check(parties, chosen).unwrap();
+    ledger
+        .append(checked, pactlog::codec::Timestamp::from_unix(at))
+        .unwrap();
+}
