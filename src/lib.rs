@@ -104,4 +104,6 @@ pub use projection::{
     Status, TermChange, TermEnd, TermSpan, TermState, Timeline, TrancheReading, investment_totals,
     tranche_status,
 };
-pub use store::{MemoryStore, SledStore, Store, StoreError};
+pub use store::{
+    DEFAULT_CACHE_BYTES, LONG_RUNNING_CACHE_BYTES, MemoryStore, SledStore, Store, StoreError,
+};

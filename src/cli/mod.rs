@@ -332,6 +332,8 @@ pub struct Globals {
     pub store: PathBuf,
     /// No progress bars (`--quiet`).
     quiet: bool,
+    /// sled's page cache for this process, in bytes.
+    cache_bytes: u64,
 }
 
 /// What [`Globals::open_for_import`] created, to remove if the import fails: a store is
@@ -415,8 +417,18 @@ impl Globals {
     }
 
     /// Opens the store; when it is locked by `pactlog serve`, says where the server is.
+    /// These options with a page cache of `bytes` for the store (a long-running
+    /// process: `serve`).
+    pub fn with_cache(&self, bytes: u64) -> Globals {
+        Globals {
+            store: self.store.clone(),
+            quiet: self.quiet,
+            cache_bytes: bytes,
+        }
+    }
+
     fn open_store(&self) -> Result<SledStore, CliError> {
-        SledStore::open(&self.store).map_err(|e| {
+        SledStore::open_with_cache(&self.store, self.cache_bytes).map_err(|e| {
             match (&e, crate::server::serving_at(&self.store)) {
                 (StoreError::Locked { .. }, Some(url)) => CliError::internal(format!(
                     "{} is in use by `pactlog serve` at {url}: ask it (for example \
@@ -505,6 +517,7 @@ pub fn run(cli: Cli) -> Result<Code, CliError> {
     let g = Globals {
         store,
         quiet: cli.quiet,
+        cache_bytes: pactlog::DEFAULT_CACHE_BYTES,
     };
     let code = match cli.command {
         Command::Import(args) => import::run_import(&g, args),

@@ -97,6 +97,14 @@ pub struct ServeArgs {
     /// Seconds requests in flight get to finish once the server is told to stop
     #[arg(long, value_name = "SECS", default_value_t = 10)]
     grace: u64,
+
+    /// sled's page cache, in MiB: a ceiling the process's memory grows to as it reads.
+    /// A server reads the same tiles, index pages and records again and again; with the
+    /// 64 MiB the one-shot commands use, a 1M-record store's proofs slow tenfold at the
+    /// p99 once queries have filled the cache (benches/RESULTS.md)
+    #[arg(long, value_name = "MIB", default_value_t = pactlog::LONG_RUNNING_CACHE_BYTES >> 20,
+          value_parser = clap::value_parser!(u64).range(16..=1 << 20))]
+    cache_mib: u64,
 }
 
 pub fn run_serve(g: &Globals, args: ServeArgs) -> Result<Code, CliError> {
@@ -110,7 +118,7 @@ pub fn run_serve(g: &Globals, args: ServeArgs) -> Result<Code, CliError> {
         }),
         _ => None,
     };
-    let (ledger, _created) = g.open_for_import()?;
+    let (ledger, _created) = g.with_cache(args.cache_mib << 20).open_for_import()?;
     let limits = Limits {
         max_body: args.max_body,
         max_connections: args.max_connections as usize,

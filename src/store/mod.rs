@@ -10,7 +10,7 @@ mod sled;
 mod witness;
 
 pub use self::memory::MemoryStore;
-pub use self::sled::SledStore;
+pub use self::sled::{DEFAULT_CACHE_BYTES, LONG_RUNNING_CACHE_BYTES, SledStore};
 pub use self::witness::Witness;
 #[cfg(any(test, feature = "test-support"))]
 pub use self::witness::WITNESS_FILE;

@@ -152,6 +152,19 @@ fn is_disk_full(e: &sled::Error) -> bool {
     }
 }
 
+/// The page cache of a store opened by a command that runs once. The cache keeps the hot
+/// tail of the log and the index pages in memory; sled counts a cached page for less
+/// than it costs (a bulk import's resident memory grows well past the cache size), and a
+/// larger cache does not make imports faster; 64 MiB keeps a 1M-event import under the
+/// 512 MiB target (docs/performance.md).
+pub const DEFAULT_CACHE_BYTES: u64 = 64 << 20;
+
+/// The page cache for a process that serves many reads over time (`pactlog serve`'s
+/// default): at 1M records, proofs after a query workload had a p99 of 2.5 ms with the
+/// default cache, as their tile pages were evicted and read again, and 0.2 ms with this
+/// one (benches/RESULTS.md).
+pub const LONG_RUNNING_CACHE_BYTES: u64 = 1 << 30;
+
 impl SledStore {
     /// Opens (or creates) the store at `path`, and reads its witness.
     ///
@@ -162,17 +175,23 @@ impl SledStore {
     /// readable sled store or its witness file cannot be read (a witness that reads but does not parse is reported by
     /// [`Store::witness`], not here).
     pub fn open(path: &Path) -> Result<SledStore, StoreError> {
+        Self::open_with_cache(path, DEFAULT_CACHE_BYTES)
+    }
+
+    /// [`SledStore::open`] with a page cache of `cache_bytes` (a ceiling, not an
+    /// allocation). A long-running reader such as a server reads the same tiles, index
+    /// pages and records again and again: a cache that holds them keeps its proofs and
+    /// queries off the disk ([`LONG_RUNNING_CACHE_BYTES`]).
+    ///
+    /// # Errors
+    /// As [`SledStore::open`].
+    pub fn open_with_cache(path: &Path, cache_bytes: u64) -> Result<SledStore, StoreError> {
         // sled opens its files for writing and follows links, even to read a store:
         // what it would open is checked first (see `check_folder`).
         check_folder(path)?;
-        // The cache keeps the hot tail of the log and the index pages in memory; sled
-        // bounds it, so this is a ceiling, not an allocation. sled counts a cached page
-        // for less than it costs (a bulk import's resident memory grows well past the
-        // cache size), and a larger cache does not make imports faster; 64 MiB keeps a
-        // 1M-event import under the 512 MiB target (docs/performance.md).
         let config = sled::Config::new()
             .path(path)
-            .cache_capacity(64 * 1024 * 1024)
+            .cache_capacity(cache_bytes)
             .flush_every_ms(None);
         let db = config.open().map_err(|e| classify_open_error(path, e))?;
         let open = |t: Tree| {

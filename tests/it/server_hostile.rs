@@ -187,3 +187,31 @@ fn a_server_whose_stderr_nobody_reads_goes_on_answering_and_counts_the_lost_log_
     let _ = child.kill();
     let _ = child.wait();
 }
+
+/// The page cache is a bounded option: a size sled cannot work with is a usage error,
+/// and a server with a small cache answers as one with the default.
+#[test]
+fn the_page_cache_size_is_checked_and_any_allowed_size_serves_the_same_answers() {
+    let (store, _token) = seeded();
+    let out = store
+        .cmd()
+        .args(["serve", "--addr", "127.0.0.1:0", "--cache-mib", "8"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--cache-mib"));
+    let query = "/api/state?as_of=2026-03-01";
+    let small = Server::start(&store.path, &["--cache-mib", "16"]);
+    let with_small = small.get(query);
+    small.stop();
+    let default = Server::start(&store.path, &[]);
+    let with_default = default.get(query);
+    default.stop();
+    assert_eq!(with_small.status, 200);
+    assert_eq!(with_small.body, with_default.body);
+}
