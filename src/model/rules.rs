@@ -130,11 +130,15 @@ impl Flaws {
     /// a flaw, and its entries are not checked one by one.
     fn bounded(&mut self, key: &'static str, len: usize, max: usize, what: &str) -> bool {
         if len > max {
+            let advice = if key == "aliases" {
+                "keep the names people use for the party"
+            } else {
+                "split it into several events"
+            };
             self.at(
                 key,
                 format!(
-                    "`{key}` holds {len} {what}; one event or party holds at most {max}: \
-                     split it into several events"
+                    "`{key}` holds {len} {what}; one event or party holds at most {max}: {advice}"
                 ),
             );
         }

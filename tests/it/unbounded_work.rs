@@ -121,6 +121,20 @@ fn an_event_lists_at_most_the_documented_number_of_terms_and_sources() {
     );
     let (_store, out) = import(2, &agreement(1, n));
     assert_fails(&out, 1, &format!("`source` holds {n} sources"));
+
+    let aliases: Vec<String> = (0..n).map(|i| format!("\"Alias {i:04}\"")).collect();
+    let party = format!(
+        "[[party]]\nid = \"many\"\nname = \"Many Names\"\naliases = [{}]\n",
+        aliases.join(", ")
+    );
+    let (_store, out) = import(0, &party);
+    assert_fails(
+        &out,
+        1,
+        &format!(
+            "`aliases` holds {n} aliases; one event or party holds at most {MAX_EVENT_LIST}: keep the names"
+        ),
+    );
 }
 
 /// `depth` folders nested in `root`, the innermost holding an event file.
