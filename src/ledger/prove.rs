@@ -296,6 +296,14 @@ impl<S: Store> Ledger<S> {
                 self.size()
             )));
         }
+        // Signing is deterministic: a head signed again gives the note already stored,
+        // and writing it again would only give a kill another write to land in.
+        if let Some(last) = self.latest_checkpoint()?
+            && last.size == pending.size
+            && last.note == pending.note
+        {
+            return Ok(());
+        }
         self.store
             .apply(
                 Tree::Checkpoints,
