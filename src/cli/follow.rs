@@ -88,11 +88,13 @@ pub fn run_follow(g: &Globals, args: FollowArgs) -> Result<Code, CliError> {
         return Ok(Code::Ok);
     }
     outln!(
-        "followed {}: {} records ({} appended, {} resources fetched)",
+        "followed {}: {} record{} ({} appended, {} resource{} fetched)",
         escape(&report.source),
         report.size,
+        if report.size == 1 { "" } else { "s" },
         report.appended,
-        report.fetched
+        report.fetched,
+        if report.fetched == 1 { "" } else { "s" }
     )?;
     outln!("head {}", report.head)?;
     outln!("root {}", report.root)?;
