@@ -167,6 +167,16 @@ fn request(store: &TempStore, old: u64, name: &str) -> PathBuf {
     file
 }
 
+/// Two stores sharing a key and a prefix, a witness of their log, and that witness
+/// served over HTTP from its own (returned, so kept) store.
+fn served() -> (Fork, Witness, TempStore, Server) {
+    let fork = Fork::new();
+    let witness = Witness::new(&fork.keys);
+    let wstore = TempStore::new();
+    let server = witness.serve(&wstore);
+    (fork, witness, wstore, server)
+}
+
 /// Saves `text` as `name` in `store`'s folder.
 fn save(store: &TempStore, name: &str, text: &str) -> PathBuf {
     let file = store.dir.path().join(name);
@@ -176,10 +186,7 @@ fn save(store: &TempStore, name: &str, text: &str) -> PathBuf {
 
 #[test]
 fn a_witness_over_http_refuses_the_other_branch_and_an_auditor_requiring_it_rejects_it() {
-    let fork = Fork::new();
-    let witness = Witness::new(&fork.keys);
-    let wstore = TempStore::new();
-    let server = witness.serve(&wstore);
+    let (fork, witness, _wstore, server) = served();
 
     // The common prefix: both stores sign the same checkpoint; the witness cosigns it.
     let out = witness.collect(&fork.honest, &fork.keys, &server.url);
@@ -346,10 +353,7 @@ fn offline_the_witness_refuses_the_other_branch_and_records_nothing() {
 
 #[test]
 fn two_concurrent_requests_from_one_old_size_are_cosigned_once() {
-    let fork = Fork::new();
-    let witness = Witness::new(&fork.keys);
-    let wstore = TempStore::new();
-    let server = witness.serve(&wstore);
+    let (fork, witness, _wstore, server) = served();
     let out = witness.collect(&fork.honest, &fork.keys, &server.url);
     assert_code(&out, 0, "checkpoint --witness (prefix)");
     fork.diverge();
@@ -386,10 +390,7 @@ fn two_concurrent_requests_from_one_old_size_are_cosigned_once() {
 
 #[test]
 fn the_witness_endpoint_answers_hostile_requests_with_the_specs_codes_and_records_nothing() {
-    let fork = Fork::new();
-    let witness = Witness::new(&fork.keys);
-    let wstore = TempStore::new();
-    let server = witness.serve(&wstore);
+    let (fork, _witness, _wstore, server) = served();
     checkpoint(&fork.honest, &fork.keys, "cp.txt");
     let good = std::fs::read_to_string(request(&fork.honest, 0, "req.txt")).unwrap();
     let post = |body: &[u8]| server.post("/add-checkpoint", "text/plain", &[], body);

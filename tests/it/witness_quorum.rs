@@ -34,6 +34,20 @@ struct Setup {
     _wstore: TempStore,
 }
 
+/// `pactlog publish PUBLIC --key-file LOG.KEY --site` on the setup's log.
+fn publish_with_site(s: &Setup, public: &Path) -> std::process::Output {
+    run(
+        &s.log,
+        &[
+            "publish",
+            path(public),
+            "--key-file",
+            path(&s.keys.skey),
+            "--site",
+        ],
+    )
+}
+
 fn setup() -> Setup {
     let log = TempStore::new();
     log.import(&[&events_dir()]);
@@ -97,16 +111,7 @@ fn setup() -> Setup {
 fn publish_carries_the_cosignatures_and_follow_requires_the_quorum() {
     let s = setup();
     let public = s.log.dir.path().join("public");
-    let out = run(
-        &s.log,
-        &[
-            "publish",
-            path(&public),
-            "--key-file",
-            path(&s.keys.skey),
-            "--site",
-        ],
-    );
+    let out = publish_with_site(&s, &public);
     assert_code(&out, 0, "publish --site");
     let published = std::fs::read_to_string(public.join("checkpoint")).unwrap();
     assert!(
@@ -163,16 +168,7 @@ fn publish_carries_the_cosignatures_and_follow_requires_the_quorum() {
     // The log grows, the operator publishes without asking the witness: a follower
     // requiring it refuses the new checkpoint and keeps its replica.
     s.log.import(&[&extra_events(s.log.dir.path(), "more")]);
-    let out = run(
-        &s.log,
-        &[
-            "publish",
-            path(&public),
-            "--key-file",
-            path(&s.keys.skey),
-            "--site",
-        ],
-    );
+    let out = publish_with_site(&s, &public);
     assert_code(&out, 0, "publish --site again");
     assert!(
         public

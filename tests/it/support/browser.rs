@@ -1,6 +1,6 @@
 //! A minimal WebDriver client (the W3C protocol, JSON over HTTP through ureq) for the
 //! browser tests: it starts `chromedriver` on a free loopback port, opens a headless
-//! Chromium session with a fresh profile, and speaks the few commands the tests need
+//! Chromium with a fresh profile, and speaks the few commands the tests need
 //! (navigate, find, click, read, run a script, read the browser's console, screenshot).
 //! Every wait is bounded.
 //!
@@ -52,11 +52,11 @@ fn chromedriver() -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-/// A running chromedriver with one headless Chromium session, both ended on drop.
+/// A running chromedriver driving one headless Chromium, both ended on drop.
 pub struct Browser {
     driver: Child,
     base: String,
-    session: String,
+    browser_id: String,
     agent: ureq::Agent,
     _profile: tempfile::TempDir,
 }
@@ -66,7 +66,7 @@ pub struct Browser {
 pub struct Element(String);
 
 impl Browser {
-    /// Starts chromedriver and a session whose window is `width` x `height`.
+    /// Starts chromedriver and a browser whose window is `width` x `height`.
     ///
     /// # Errors
     /// Why no browser could be started (a missing binary, a driver that did not come up).
@@ -94,12 +94,12 @@ impl Browser {
         let mut browser = Browser {
             driver,
             base: format!("http://127.0.0.1:{port}"),
-            session: String::new(),
+            browser_id: String::new(),
             agent,
             _profile: profile,
         };
         browser.wait_ready()?;
-        browser.session = browser.new_session(&bin, width, height)?;
+        browser.browser_id = browser.open_browser(&bin, width, height)?;
         browser.set_window(width, height)?;
         Ok(browser)
     }
@@ -121,7 +121,7 @@ impl Browser {
         Err(format!("chromedriver was not ready within {PATIENCE:?}"))
     }
 
-    fn new_session(&self, bin: &Path, width: u32, height: u32) -> Result<String, String> {
+    fn open_browser(&self, bin: &Path, width: u32, height: u32) -> Result<String, String> {
         let args = [
             "--headless".to_string(),
             "--no-sandbox".into(),
@@ -147,7 +147,7 @@ impl Browser {
         v["sessionId"]
             .as_str()
             .map(str::to_string)
-            .ok_or_else(|| format!("no session id in {v}"))
+            .ok_or_else(|| format!("no WebDriver id in {v}"))
     }
 
     /// One WebDriver command: its `value`, or the driver's error.
@@ -179,16 +179,16 @@ impl Browser {
         }
     }
 
-    /// A command of this session, which must succeed.
+    /// A command to this browser, which must succeed.
     fn cmd(&self, method: &str, path: &str, body: Option<Value>) -> Value {
-        let path = format!("/session/{}{path}", self.session);
+        let path = format!("/session/{}{path}", self.browser_id);
         self.call(method, &path, body)
             .unwrap_or_else(|e| panic!("WebDriver: {e}"))
     }
 
     /// Sets the window's outer size.
     pub fn set_window(&self, width: u32, height: u32) -> Result<(), String> {
-        let path = format!("/session/{}/window/rect", self.session);
+        let path = format!("/session/{}/window/rect", self.browser_id);
         self.call(
             "POST",
             &path,
@@ -323,8 +323,8 @@ impl Browser {
 
 impl Drop for Browser {
     fn drop(&mut self) {
-        if !self.session.is_empty() {
-            let _ = self.call("DELETE", &format!("/session/{}", self.session), None);
+        if !self.browser_id.is_empty() {
+            let _ = self.call("DELETE", &format!("/session/{}", self.browser_id), None);
         }
         let _ = self.driver.kill();
         let _ = self.driver.wait();
