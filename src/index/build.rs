@@ -89,7 +89,8 @@ impl Index {
                 self.pending.pairs.push(keys::directory_key(pb, pa));
             }
         }
-        self.add_grants(e);
+        self.add_grants(seq, e);
+        self.add_referrers(seq, e);
         let mut member = own.clone();
         let mut targets: Vec<&EventId> = e
             .references()
@@ -137,13 +138,24 @@ impl Index {
         Ok(())
     }
 
-    /// The grant keys of an agreement's terms: one per term, repeats collapse when the
-    /// pending entries are written as a run and when runs merge.
-    fn add_grants(&mut self, e: &Event) {
+    /// The grant keys of the terms of an agreement at `seq`: one per term, repeats
+    /// collapse when the pending entries are written as a run.
+    fn add_grants(&mut self, seq: Seq, e: &Event) {
         if let Payload::Agreement { terms, .. } = &e.payload {
             for t in terms {
-                let key = keys::grant_key(&t.grantor, &t.scope, t.exclusive, &t.holder);
+                let key = keys::grant_key(&t.grantor, &t.scope, t.exclusive, &t.holder, seq);
                 self.pending.pairs.push(key);
+            }
+        }
+    }
+
+    /// The referrer keys of the event at `seq`: one per event it refers to and field.
+    fn add_referrers(&mut self, seq: Seq, e: &Event) {
+        for (name, target) in e.references() {
+            if let Some(field) = keys::Field::of_name(name) {
+                self.pending
+                    .pairs
+                    .push(keys::referrer_key(target, field, seq));
             }
         }
     }

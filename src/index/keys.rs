@@ -20,11 +20,15 @@
 //!   event is.
 //!   An event with a single party is listed under the pair `(a, a)`.
 //!   Directory keys `0xff || a || 0x00 || b` record that `a` and `b` share events.
-//!   Grant keys `0xfe || grantor || 0x00 || segment || 0x00 || exclusive || holder`
-//!   record that `grantor` granted `holder` a term whose scope starts with `segment`
-//!   (`exclusive` 1 when the term excludes others): two terms can only overlap or be
-//!   siblings within one first segment, so a conflict query reads the relationships of
-//!   rival grants instead of every relationship of the grantor.
+//!   Grant keys `0xfe || grantor || 0x00 || segment || 0x00 || exclusive || holder ||
+//!   0x00 || seq` record that the agreement at `seq` has `grantor` grant `holder` a term
+//!   whose scope starts with `segment` (`exclusive` 1 when the term excludes others): two
+//!   terms can only overlap or be siblings within one first segment, so a conflict query
+//!   reads the rival agreements instead of every relationship of the grantor.
+//!   Referrer keys `0xfd || target || 0x00 || field || seq` record that the event at
+//!   `seq` refers to the event `target` through `field` ([`Field`]): what can end,
+//!   replace, contest or settle an event is found from the event, without reading the
+//!   relationships it belongs to.
 //! - `meta`: `format` -> record format version; `index` -> index layout version;
 //!   `derived` -> BE u64 count of records whose derived data is complete; `parties` ->
 //!   a snapshot of the party registry (every party's latest definition, by id, as
@@ -37,7 +41,8 @@
 //! runs instead of one sled key per entry; version 5 keys `names` by the normalised name
 //! key ([`PartyRegistry::name_key`](crate::model::PartyRegistry::name_key)); version 6
 //! lists superseding events under every pair their target is listed under (tag 1 too);
-//! version 7 adds the grant keys.
+//! version 7 adds the grant keys; version 8 puts the agreement's seq in them and adds
+//! the referrer keys.
 //! A store of an older version is rebuilt on open, so no answer comes from keys of
 //! another rule.
 
@@ -45,7 +50,7 @@ use crate::codec::{CodecError, Seq};
 use crate::model::{Day, EventId, Party, PartyId, Scope};
 
 /// Version of the derived layouts above.
-pub const INDEX_VERSION: u8 = 7;
+pub const INDEX_VERSION: u8 = 8;
 
 /// `meta` key: the store layout version ([`STORE_FORMAT`]).
 pub const META_FORMAT: &[u8] = b"format";
@@ -256,11 +261,16 @@ pub fn ids_probe(key: &[u8]) -> &[u8] {
 }
 
 /// What the Bloom filters of the `pairs` runs hash: the relationship of a pair key
-/// (`a || 0x00 || b || 0x00`), the party of a directory key (`0xff || a || 0x00`) or
-/// the grantor and segment of a grant key (`0xfe || grantor || 0x00 || segment ||
-/// 0x00`), the prefixes readers scan. Party ids and scopes never contain 0x00.
+/// (`a || 0x00 || b || 0x00`), the party of a directory key (`0xff || a || 0x00`), the
+/// grantor and segment of a grant key (`0xfe || grantor || 0x00 || segment || 0x00`) or
+/// the target of a referrer key (`0xfd || target || 0x00`), the prefixes readers scan.
+/// Party ids, event ids and scopes never contain 0x00.
 pub fn pairs_probe(key: &[u8]) -> &[u8] {
-    let zeros = if key.first() == Some(&0xff) { 1 } else { 2 };
+    let zeros = if matches!(key.first(), Some(&(0xff | 0xfd))) {
+        1
+    } else {
+        2
+    };
     let end = key
         .iter()
         .enumerate()
@@ -351,10 +361,18 @@ pub fn other_of_directory_key(prefix: &[u8], key: &[u8]) -> Option<PartyId> {
 }
 
 /// Key of the grants directory in `pairs` (see the module docs).
-pub fn grant_key(grantor: &PartyId, scope: &Scope, exclusive: bool, holder: &PartyId) -> Vec<u8> {
+pub fn grant_key(
+    grantor: &PartyId,
+    scope: &Scope,
+    exclusive: bool,
+    holder: &PartyId,
+    seq: Seq,
+) -> Vec<u8> {
     let mut k = grant_prefix(grantor, scope.first_segment());
     k.push(u8::from(exclusive));
     k.extend_from_slice(holder.as_str().as_bytes());
+    k.push(0);
+    k.extend_from_slice(&seq.key());
     k
 }
 
@@ -369,11 +387,85 @@ pub fn grant_prefix(grantor: &PartyId, segment: &str) -> Vec<u8> {
     k
 }
 
-/// Whether a grant key under `prefix` is of an exclusive term, and its holder.
-pub fn holder_of_grant_key(prefix: &[u8], key: &[u8]) -> Option<(bool, PartyId)> {
-    let (&exclusive, holder) = key.strip_prefix(prefix)?.split_first()?;
+/// What a grant key under `prefix` records: whether the term is exclusive, its holder
+/// and the agreement's seq.
+pub fn of_grant_key(prefix: &[u8], key: &[u8]) -> Option<(bool, PartyId, Seq)> {
+    let (&exclusive, rest) = key.strip_prefix(prefix)?.split_first()?;
+    let (holder, seq) = rest.split_at_checked(rest.len().checked_sub(9)?)?;
+    let (&zero, seq) = seq.split_first()?;
     let holder = PartyId::new(std::str::from_utf8(holder).ok()?).ok()?;
-    Some((exclusive == 1, holder))
+    let seq = Seq::new(u64::from_be_bytes(seq.try_into().ok()?));
+    (zero == 0).then_some((exclusive == 1, holder, seq))
+}
+
+/// How one event refers to another, in a referrer key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Field {
+    /// `supersedes`: replaces it.
+    Supersedes = 1,
+    /// `ends`: ends one of its terms.
+    Ends = 2,
+    /// `pays`: pays one of its tranches.
+    Pays = 3,
+    /// `resolves`: closes the legal matter it opened.
+    Resolves = 4,
+    /// `about`: a statement about it.
+    About = 5,
+    /// `concerns`: a claim naming one of its terms.
+    Concerns = 6,
+}
+
+impl Field {
+    /// The field of [`Event::references`](crate::model::Event::references)' name.
+    pub fn of_name(name: &str) -> Option<Field> {
+        Some(match name {
+            "supersedes" => Field::Supersedes,
+            "ends" => Field::Ends,
+            "pays" => Field::Pays,
+            "resolves" => Field::Resolves,
+            "about" => Field::About,
+            "concerns" => Field::Concerns,
+            _ => return None,
+        })
+    }
+
+    fn of_byte(b: u8) -> Option<Field> {
+        [
+            Field::Supersedes,
+            Field::Ends,
+            Field::Pays,
+            Field::Resolves,
+            Field::About,
+            Field::Concerns,
+        ]
+        .into_iter()
+        .find(|f| *f as u8 == b)
+    }
+}
+
+/// Key of a referrer entry in `pairs` (see the module docs).
+pub fn referrer_key(target: &EventId, field: Field, seq: Seq) -> Vec<u8> {
+    let mut k = referrer_prefix(target);
+    k.push(field as u8);
+    k.extend_from_slice(&seq.key());
+    k
+}
+
+/// Prefix of every referrer key of `target`.
+pub fn referrer_prefix(target: &EventId) -> Vec<u8> {
+    let mut k = Vec::with_capacity(target.as_str().len() + 2);
+    k.push(0xfd);
+    k.extend_from_slice(target.as_str().as_bytes());
+    k.push(0);
+    k
+}
+
+/// The field and referring seq of a referrer key under `prefix`.
+pub fn of_referrer_key(prefix: &[u8], key: &[u8]) -> Option<(Field, Seq)> {
+    let rest = key.strip_prefix(prefix)?;
+    let (&field, seq) = rest.split_first()?;
+    let seq: [u8; 8] = seq.try_into().ok()?;
+    Some((Field::of_byte(field)?, Seq::new(u64::from_be_bytes(seq))))
 }
 
 #[cfg(test)]
@@ -418,27 +510,63 @@ mod tests {
         assert_eq!(pairs_probe(&directory_prefix(&a)), directory_prefix(&a));
         let scope = Scope::new("cloud.api").unwrap();
         for exclusive in [false, true] {
-            let key = grant_key(&a, &scope, exclusive, &b);
+            let key = grant_key(&a, &scope, exclusive, &b, Seq::new(0));
             assert_eq!(pairs_probe(&key), grant_prefix(&a, "cloud"));
         }
+        let x = EventId::new("x").unwrap();
+        let key = referrer_key(&x, Field::Ends, Seq::new(0));
+        assert_eq!(pairs_probe(&key), referrer_prefix(&x));
+        assert_eq!(pairs_probe(&key), b"\xfdx\x00");
         assert_eq!(ids_probe(&event_key(&EventId::new("x").unwrap())), b"ex");
     }
 
     #[test]
-    fn grant_keys_name_their_holder_and_group_by_grantor_and_first_segment() {
+    fn grant_keys_name_their_holder_and_agreement_and_group_by_grantor_and_first_segment() {
         let g = PartyId::new("openai").unwrap();
         let h = PartyId::new("amazon").unwrap();
         let deep = Scope::new("cloud.distribution.frontier").unwrap();
-        let key = grant_key(&g, &deep, true, &h);
+        // A seq whose bytes hold zeros and 0xff.
+        let seq = Seq::new(0x00ff_0000_0100);
+        let key = grant_key(&g, &deep, true, &h, seq);
         let prefix = grant_prefix(&g, "cloud");
         assert!(key.starts_with(&prefix));
-        assert_eq!(holder_of_grant_key(&prefix, &key), Some((true, h.clone())));
-        let plain = grant_key(&g, &Scope::new("cloud").unwrap(), false, &h);
-        assert_eq!(holder_of_grant_key(&prefix, &plain), Some((false, h.clone())));
+        assert_eq!(of_grant_key(&prefix, &key), Some((true, h.clone(), seq)));
+        let plain = grant_key(&g, &Scope::new("cloud").unwrap(), false, &h, Seq::new(3));
+        assert_eq!(of_grant_key(&prefix, &plain), Some((false, h.clone(), Seq::new(3))));
         // `clouds` is another segment, not a longer `cloud`.
-        let other = grant_key(&g, &Scope::new("clouds.api").unwrap(), true, &h);
+        let other = grant_key(&g, &Scope::new("clouds.api").unwrap(), true, &h, seq);
         assert!(!other.starts_with(&prefix));
-        assert_eq!(holder_of_grant_key(&prefix, &prefix), None);
+        assert_eq!(of_grant_key(&prefix, &prefix), None);
+        for cut in prefix.len()..key.len() {
+            assert_eq!(of_grant_key(&prefix, &key[..cut]), None, "cut at {cut}");
+        }
+    }
+
+    #[test]
+    fn referrer_keys_name_the_field_and_the_referrer_and_sort_by_target() {
+        let t = EventId::new("msft-2019").unwrap();
+        let prefix = referrer_prefix(&t);
+        for field in [
+            Field::Supersedes,
+            Field::Ends,
+            Field::Pays,
+            Field::Resolves,
+            Field::About,
+            Field::Concerns,
+        ] {
+            let key = referrer_key(&t, field, Seq::new(9));
+            assert_eq!(of_referrer_key(&prefix, &key), Some((field, Seq::new(9))));
+            assert_eq!(of_referrer_key(&prefix, &key[..key.len() - 1]), None);
+        }
+        for name in ["supersedes", "ends", "pays", "resolves", "about", "concerns"] {
+            assert!(Field::of_name(name).is_some(), "{name}");
+        }
+        // `msft-2019` never shares a prefix with `msft-2019-b`.
+        let longer = EventId::new("msft-2019-b").unwrap();
+        assert!(!referrer_key(&longer, Field::Ends, Seq::new(1)).starts_with(&prefix));
+        let mut bad = referrer_key(&t, Field::Ends, Seq::new(1));
+        bad[prefix.len()] = 0;
+        assert_eq!(of_referrer_key(&prefix, &bad), None);
     }
 
     #[test]

@@ -1,10 +1,10 @@
 //! Derived data: everything in a store besides `records`, and what answers from it.
 //!
 //! The `ids` index (event and party id -> seq), the `pairs` index (relationship, day and
-//! seq, for range scans; a directory of who shares events with whom; and one of who
-//! granted whom a term in which first scope segment, for conflict queries), the Merkle
-//! tiles, the party snapshot with its name index, and the watermark (how many records
-//! the derived data covers). All of it can be rebuilt from `records`. The key layouts
+//! seq, for range scans; a directory of who shares events with whom; and, for conflict
+//! queries, which agreements granted whom a term in which first scope segment and which
+//! events refer to which), the Merkle tiles, the party snapshot with its name index, and
+//! the watermark (how many records the derived data covers). All of it can be rebuilt from `records`. The key layouts
 //! are in `keys.rs`; `ids` and `pairs` entries sit in sorted runs (`runs.rs`, a small
 //! log-structured merge tree); `build.rs` turns appended records into entries and tiles.
 //!
@@ -25,6 +25,7 @@ use crate::merkle::{MerkleError, TileKey, TileReader};
 use crate::model::{Day, EventId, Party, PartyId, PartyRegistry};
 use crate::store::{Op, Store, StoreError, Tree};
 use runs::{KeyValue, Runs, RunsError};
+pub(crate) use keys::Field;
 pub(crate) use runs::Retired;
 use seen::{Pair, Seen};
 use std::collections::{BTreeSet, HashSet};
@@ -392,26 +393,48 @@ impl Index {
             .into_iter())
     }
 
-    /// The holders of terms `grantor` granted within the first scope segment `segment`
-    /// (of exclusive terms only when `exclusive_only`): the relationships where a term
-    /// can collide with one of `grantor`'s in that segment.
+    /// The agreements in which `grantor` granted a term within the first scope segment
+    /// `segment` (an exclusive term, when `exclusive_only`): where a term can collide
+    /// with one of `grantor`'s in that segment.
     ///
     /// # Errors
-    /// Storage errors.
-    pub(crate) fn grant_holders<S: Store>(
+    /// Storage errors, or a malformed key.
+    pub(crate) fn grants<S: Store>(
         &self,
         store: &S,
         grantor: &PartyId,
         segment: &str,
         exclusive_only: bool,
-    ) -> Result<BTreeSet<PartyId>, IndexError> {
+    ) -> Result<BTreeSet<Seq>, IndexError> {
         let prefix = keys::grant_prefix(grantor, segment);
-        Ok(self
-            .pairs_under(store, &prefix)?
-            .filter_map(|(k, _)| keys::holder_of_grant_key(&prefix, &k))
-            .filter(|(exclusive, _)| *exclusive || !exclusive_only)
-            .map(|(_, holder)| holder)
-            .collect())
+        let mut out = BTreeSet::new();
+        for (k, _) in self.pairs_under(store, &prefix)? {
+            let (exclusive, _, seq) = keys::of_grant_key(&prefix, &k)
+                .ok_or_else(|| IndexError::Malformed("malformed grant key".into()))?;
+            if exclusive || !exclusive_only {
+                out.insert(seq);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The events that refer to `target`, with the field they refer through, by seq
+    /// within each field.
+    ///
+    /// # Errors
+    /// Storage errors, or a malformed key.
+    pub(crate) fn referrers<S: Store>(
+        &self,
+        store: &S,
+        target: &EventId,
+    ) -> Result<Vec<(keys::Field, Seq)>, IndexError> {
+        let prefix = keys::referrer_prefix(target);
+        self.pairs_under(store, &prefix)?
+            .map(|(k, _)| {
+                keys::of_referrer_key(&prefix, &k)
+                    .ok_or_else(|| IndexError::Malformed("malformed referrer key".into()))
+            })
+            .collect()
     }
 }
 

@@ -3,17 +3,20 @@
 //! selections and the same receipt as [`Ledger::state`].
 //!
 //! A conflict joins two terms that may belong to different relationships, so a pair or
-//! party query reads more than its own relationships: those where a grantor of its terms
-//! granted a rival term that can overlap or be a sibling (the index's grant directory),
-//! the relationships of terms a claim names beside
-//! one of them (contests), and the relationships of the claims naming those terms (where
-//! a settlement that closes a claim is listed). A conflict is in a selection when either
-//! term's relationship is.
+//! party query reads more than its own relationships, but only agreements and what refers
+//! to them: the agreements of its terms in force; the rival agreements where a grantor of
+//! those terms granted a term that can overlap or be a sibling (the index's grant keys);
+//! the agreements of terms a claim names beside one of its own (contests); and, for each
+//! of these, every event that can replace, end, contest or settle it, found through the
+//! referrer keys and followed to the events that refer to those in turn. Every term of an
+//! agreement so read is then known as the whole log would fold it, and so is every claim
+//! naming one. A conflict is in a selection when either term's relationship is.
 
 use super::state::{QueryError, Receipt};
 use super::{Ledger, LedgerError};
 use crate::codec::{Entry, Seq};
-use crate::model::{PartyId, Payload, TermRef};
+use crate::index::Field;
+use crate::model::{Event, PartyId, TermRef};
 use crate::projection::{
     self, ClaimState, Conflict, Fold, Pair, Query, RelationshipState, Select, TermState, pair,
 };
@@ -98,7 +101,7 @@ impl<S: Store> Ledger<S> {
                 }
                 let seqs: Vec<Seq> = seqs.into_iter().filter(|s| s.get() < size).collect();
                 for (seq, e) in self.events_at(&seqs)? {
-                    fold.apply(seq, &e);
+                    fold.apply_owned(seq, e);
                 }
             }
         }
@@ -110,9 +113,9 @@ impl<S: Store> Ledger<S> {
     }
 
     /// The conflicts in `select`, given `first`, the fold of [`Ledger::fold_select`].
-    /// A whole-log fold holds every term and claim; for a pair or party, the
-    /// relationships a conflict can reach are folded (see the module docs), and once more
-    /// with those of the claims about their terms when that adds any.
+    /// A whole-log fold holds every term and claim; for a pair or party, the agreements
+    /// a conflict can reach are read with what refers to them (see the module docs) and
+    /// folded.
     pub(super) fn conflicts_after(
         &self,
         query: Query,
@@ -121,103 +124,141 @@ impl<S: Store> Ledger<S> {
         first: &Folded,
     ) -> Result<Vec<Conflict>, LedgerError> {
         if *select == Select::All {
-            return Ok(conflicts_among(first, None, select));
+            return Ok(conflicts_among(first, select));
         }
-        let partners = self.partner_pairs(select, first)?;
-        let wide = self.fold_pairs(query, Select::All, Some(&partners), size)?;
-        // Terms in force there, and the claims naming them: a pair or party fold lists a
-        // closing settlement under the claim's own parties only.
-        let in_force: BTreeSet<TermRef> = wide
+        let own: BTreeSet<TermRef> = first
             .relationships
             .iter()
-            .filter(|r| partners.contains(&r.parties))
+            .filter(|r| select.wants(&r.parties))
             .flat_map(|r| r.terms.iter().map(TermState::reference))
             .collect();
-        let mut closers = partners.clone();
-        for c in &wide.claims {
-            if c.concerns.iter().any(|r| in_force.contains(r)) {
-                closers.extend(pairs_of(&c.parties));
-            }
+        let mut reach = Reach::default();
+        let seeds = self.rival_agreements(select, first, size)?;
+        self.close_over(&mut reach, seeds, size)?;
+        let named = self.named_beside(&reach, &own, size)?;
+        self.close_over(&mut reach, named, size)?;
+        let mut fold = Fold::new(query, Select::All);
+        for (seq, e) in reach.events {
+            fold.apply_owned(seq, e);
         }
-        if closers == partners {
-            return Ok(conflicts_among(&wide, Some(&partners), select));
-        }
-        let wider = self.fold_pairs(query, Select::All, Some(&closers), size)?;
-        Ok(conflicts_among(&wider, Some(&partners), select))
+        let (relationships, claims) = fold.finish_with_claims();
+        let folded = Folded {
+            relationships,
+            claims,
+        };
+        Ok(conflicts_among(&folded, select))
     }
 
-    /// The relationships a conflict of `select` can reach: its own, those where a
-    /// grantor of its terms in force granted a rival term (same first scope segment;
-    /// exclusive unless the term itself is), and those of the terms a claim names beside
-    /// one of its terms.
-    fn partner_pairs(&self, select: &Select, first: &Folded) -> Result<BTreeSet<Pair>, LedgerError> {
-        let mut out: BTreeSet<Pair> = BTreeSet::new();
+    /// The agreements of the terms in force in `select`, and those where a grantor of
+    /// one of them granted a rival term (same first scope segment; exclusive unless the
+    /// term itself is), among the first `size` records.
+    fn rival_agreements(
+        &self,
+        select: &Select,
+        first: &Folded,
+        size: u64,
+    ) -> Result<BTreeSet<Seq>, LedgerError> {
+        let mut out = BTreeSet::new();
         // Per grantor and segment: whether only exclusive rivals can collide.
         let mut rivals: BTreeMap<(&PartyId, &str), bool> = BTreeMap::new();
-        let mut own = BTreeSet::new();
+        let mut agreements = BTreeSet::new();
         for r in first.relationships.iter().filter(|r| select.wants(&r.parties)) {
-            out.insert(r.parties.clone());
             for t in &r.terms {
                 let only_exclusive = rivals
                     .entry((&t.grantor, t.scope.first_segment()))
                     .or_insert(true);
                 *only_exclusive &= !t.exclusive;
-                own.insert(t.reference());
+                agreements.insert(&t.event);
             }
         }
-        for ((grantor, segment), only_exclusive) in rivals {
-            let holders = self
-                .index
-                .grant_holders(&self.store, grantor, segment, only_exclusive)?;
-            out.extend(holders.iter().map(|h| pair(grantor, h)));
+        for id in agreements {
+            out.extend(self.event_seq(id)?);
         }
-        for c in &first.claims {
-            if c.concerns.iter().any(|r| own.contains(r)) {
-                for r in &c.concerns {
-                    out.extend(self.term_pair(r)?);
-                }
+        for ((grantor, segment), only_exclusive) in rivals {
+            let grants = self
+                .index
+                .grants(&self.store, grantor, segment, only_exclusive)?;
+            out.extend(grants.into_iter().filter(|s| s.get() < size));
+        }
+        Ok(out)
+    }
+
+    /// The agreements of the terms that claims in `reach` name beside a term of `own`,
+    /// among the first `size` records, that `reach` has not read.
+    fn named_beside(
+        &self,
+        reach: &Reach,
+        own: &BTreeSet<TermRef>,
+        size: u64,
+    ) -> Result<BTreeSet<Seq>, LedgerError> {
+        let mut ids = BTreeSet::new();
+        for e in reach.events.values() {
+            let concerns = e.payload.concerns();
+            if concerns.iter().any(|r| own.contains(r)) {
+                ids.extend(concerns.iter().map(|r| &r.event));
+            }
+        }
+        let mut out = BTreeSet::new();
+        for id in ids {
+            if let Some(seq) = self.event_seq(id)?
+                && seq.get() < size
+                && !reach.events.contains_key(&seq)
+            {
+                out.insert(seq);
             }
         }
         Ok(out)
     }
 
-    /// The relationship of the term `r` names (its grantor and holder), if recorded.
-    fn term_pair(&self, r: &TermRef) -> Result<Option<Pair>, LedgerError> {
-        Ok(match self.event(&r.event)?.map(|(_, e)| e.payload) {
-            Some(Payload::Agreement { terms, .. }) => terms
-                .iter()
-                .find(|t| t.key == r.key)
-                .map(|t| pair(&t.grantor, &t.holder)),
-            _ => None,
-        })
+    /// Reads `seeds` into `reach` with every event that refers to one of them through a
+    /// field that can change a term or a claim (replaces, ends, contests, settles), and
+    /// so on down to the events nothing further refers to; only the first `size` records
+    /// exist.
+    fn close_over(
+        &self,
+        reach: &mut Reach,
+        seeds: BTreeSet<Seq>,
+        size: u64,
+    ) -> Result<(), LedgerError> {
+        let mut frontier: Vec<Seq> = seeds
+            .into_iter()
+            .filter(|s| !reach.events.contains_key(s))
+            .collect();
+        while !frontier.is_empty() {
+            let mut next = BTreeSet::new();
+            for (seq, e) in self.events_at(&frontier)? {
+                for (field, by) in self.index.referrers(&self.store, &e.id)? {
+                    let changes = !matches!(field, Field::Pays | Field::About);
+                    if changes && by.get() < size && !reach.events.contains_key(&by) {
+                        next.insert(by);
+                    }
+                }
+                reach.events.insert(seq, e);
+            }
+            frontier = next
+                .into_iter()
+                .filter(|s| !reach.events.contains_key(s))
+                .collect();
+        }
+        Ok(())
     }
 }
 
-/// The conflicts in `select` among the terms of `folded` that are in force in
-/// relationships read in full (`trusted`; all of them when `None`).
-fn conflicts_among(
-    folded: &Folded,
-    trusted: Option<&BTreeSet<Pair>>,
-    select: &Select,
-) -> Vec<Conflict> {
+/// The events a conflict query has read, by seq: each with every event that refers to
+/// it through a field that can change a term or a claim.
+#[derive(Default)]
+struct Reach {
+    events: BTreeMap<Seq, Event>,
+}
+
+/// The conflicts in `select` among the terms in force in `folded`.
+fn conflicts_among(folded: &Folded, select: &Select) -> Vec<Conflict> {
     let terms: Vec<&TermState> = folded
         .relationships
         .iter()
-        .filter(|r| trusted.is_none_or(|t| t.contains(&r.parties)))
         .flat_map(|r| &r.terms)
         .collect();
     let mut found = projection::conflicts(&terms, &folded.claims);
     found.retain(|c| c.is_in(select));
     found
-}
-
-/// Every pair of `parties` (sorted, without repeats).
-fn pairs_of(parties: &[PartyId]) -> Vec<Pair> {
-    let mut out = Vec::new();
-    for (i, a) in parties.iter().enumerate() {
-        for b in &parties[i + 1..] {
-            out.push(pair(a, b));
-        }
-    }
-    out
 }

@@ -235,15 +235,28 @@ impl Fold {
 
     /// Takes one recorded event (in any order); events the query cannot see are ignored.
     pub fn apply(&mut self, seq: Seq, event: &Event) {
+        if self.admits(seq, event) {
+            self.seen.push((seq, event.clone()));
+        }
+    }
+
+    /// [`Fold::apply`] of an event the caller no longer needs (no copy is made).
+    pub(crate) fn apply_owned(&mut self, seq: Seq, event: Event) {
+        if self.admits(seq, &event) {
+            self.seen.push((seq, event));
+        }
+    }
+
+    /// Records what a recorded event supersedes (whether or not the query sees it), and
+    /// says whether the query sees it.
+    fn admits(&mut self, seq: Seq, event: &Event) -> bool {
         if self.query.at_size.is_some_and(|n| seq.get() >= n) {
-            return;
+            return false;
         }
         if let Some(t) = &event.supersedes {
             self.links.insert(event.id.clone(), t.clone());
         }
-        if self.query.sees(seq, event) {
-            self.seen.push((seq, event.clone()));
-        }
+        self.query.sees(seq, event)
     }
 
     /// Every event replaced under the query: each seen event's target, and the target's
