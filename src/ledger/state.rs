@@ -4,7 +4,7 @@
 use crate::index::Listing;
 use super::{Ledger, LedgerError};
 use crate::codec::ChainHash;
-use crate::codec::{Entry, Seq};
+use crate::codec::Seq;
 use crate::merkle::Hash;
 use crate::model::{Day, Event, PartyId};
 use crate::projection::{self, Conflict, Diff, Query, RelationshipState, Select};
@@ -98,40 +98,30 @@ impl<S: Store> Ledger<S> {
         })
     }
 
-    /// The events at `seqs` (an index pointing elsewhere is damage). Reads happen here;
-    /// strict decoding, the larger cost, is spread over the cores for large answers.
+    /// The events at `seqs` (an index pointing elsewhere is damage). Large answers are
+    /// read and strictly decoded on every core, each thread taking a share of `seqs`.
     pub(super) fn events_at(&self, seqs: &[Seq]) -> Result<Vec<(Seq, Event)>, LedgerError> {
         const PARALLEL_FROM: usize = 256;
         let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
         if seqs.len() < PARALLEL_FROM || workers < 2 {
             return seqs.iter().map(|&s| Ok((s, self.event_at(s)?))).collect();
         }
-        let mut raw = Vec::with_capacity(seqs.len());
-        for &seq in seqs {
-            match self.raw(seq)? {
-                Some(r) => raw.push(r),
-                None => return Err(missing(seq)),
-            }
-        }
-        let chunk = raw.len().div_ceil(workers);
+        let chunk = seqs.len().div_ceil(workers);
         std::thread::scope(|scope| {
-            let handles: Vec<_> = raw
+            let handles: Vec<_> = seqs
                 .chunks(chunk)
                 .map(|part| {
                     scope.spawn(move || {
                         part.iter()
-                            .map(|r| match r.decode()?.entry {
-                                Entry::Event(e) => Ok((r.seq, e)),
-                                Entry::Party(_) => Err(not_an_event(r.seq)),
-                            })
+                            .map(|&s| Ok((s, self.event_at(s)?)))
                             .collect::<Result<Vec<_>, LedgerError>>()
                     })
                 })
                 .collect();
-            let mut out = Vec::with_capacity(raw.len());
+            let mut out = Vec::with_capacity(seqs.len());
             for h in handles {
-                // A decoding thread only panics if decoding panics, which it never does
-                // (codec errors are values); pass such a panic on rather than hide it.
+                // A reading thread only panics if reading or decoding panics, which they
+                // never do (errors are values); pass such a panic on rather than hide it.
                 match h.join() {
                     Ok(part) => out.extend(part?),
                     Err(panic) => std::panic::resume_unwind(panic),
@@ -169,19 +159,5 @@ impl<S: Store> Ledger<S> {
             self.receipt(size)?,
             projection::diff(from, to, &before.relationships, &after.relationships),
         ))
-    }
-}
-
-fn missing(seq: Seq) -> LedgerError {
-    LedgerError::Damaged {
-        seq: seq.get(),
-        why: "the index points at a missing record".into(),
-    }
-}
-
-fn not_an_event(seq: Seq) -> LedgerError {
-    LedgerError::Damaged {
-        seq: seq.get(),
-        why: "the index points at a party record".into(),
     }
 }

@@ -152,6 +152,29 @@ proptest! {
 }
 
 proptest! {
+    #![proptest_config(config(6))]
+
+    /// A relationship of more than 256 events is read and decoded on every core: the
+    /// answer must not depend on how the reads are shared out.
+    #[test]
+    fn a_pair_read_on_every_core_equals_the_reference_fold(
+        entries in arb_ledger(Dates::Fuzzy, 2, 900),
+        queries in proptest::collection::vec(arb_query_seed(), 1..3),
+    ) {
+        let events = entries.iter().filter(|e| matches!(e, Entry::Event(_))).count();
+        // Two parties: most events are the one relationship's.
+        prop_assume!(events > 300);
+        let ledger = ledger_of(&entries, &[400, 300]);
+        let all = recorded(&entries);
+        for seed in &queries {
+            let query = seed.query(&entries);
+            let want = reference_state(&all, query);
+            check_every_selection(&ledger, &entries, query, &want, &|r| r)?;
+        }
+    }
+}
+
+proptest! {
     #![proptest_config(config(96))]
 
     #[test]
