@@ -628,4 +628,95 @@ mod tests {
             })
         );
     }
+
+    fn delete(ledger: &Ledger<MemoryStore>, seqs: std::ops::Range<u64>) {
+        let ops = seqs.map(|s| Op::Delete(Seq::new(s).key().to_vec())).collect();
+        ledger.store().apply(Tree::Records, ops).unwrap();
+    }
+
+    fn put_key(ledger: &Ledger<MemoryStore>, key: Vec<u8>) {
+        let value = vec![0u8; 80];
+        ledger
+            .store()
+            .apply(Tree::Records, vec![Op::Put(key, value)])
+            .unwrap();
+    }
+
+    /// Records that end inside a block end the chain there, unless a later key exists:
+    /// the answers of one scan in order, whichever block the later key sits in.
+    #[test]
+    fn records_ending_inside_a_block_end_the_chain_unless_a_later_key_exists() {
+        let n = BLOCK + 5;
+        let end = BLOCK - 1;
+        let ledger = ledger(n as usize);
+        delete(&ledger, end..end + 1);
+        assert_eq!(
+            ledger.verify_chain(|_| {}).unwrap().first_break,
+            Some(Break {
+                seq: end,
+                kind: BreakKind::Missing {
+                    next_found: Some(BLOCK)
+                }
+            }),
+            "the next block's first record is found"
+        );
+        delete(&ledger, end..n);
+        let report = ledger.verify_chain(|_| {}).unwrap();
+        assert_eq!(
+            (report.checked, report.first_break),
+            (end, None),
+            "nothing after the end: the chain ends there (the witness says what is lost)"
+        );
+        assert_eq!(report.root, Some(ledger.root_at(end).unwrap()));
+        let mut odd = Seq::new(BLOCK + 2).key().to_vec();
+        odd.push(0);
+        put_key(&ledger, odd);
+        assert_eq!(
+            ledger.verify_chain(|_| {}).unwrap().first_break,
+            Some(Break {
+                seq: end,
+                kind: BreakKind::BadKey
+            }),
+            "a later key that is not a seq"
+        );
+    }
+
+    /// A block's first record links to the stored hash of the record before it, which
+    /// sits in another block.
+    #[test]
+    fn the_first_record_of_a_block_links_to_the_last_of_the_block_before() {
+        let ledger = ledger(BLOCK as usize + 5);
+        let at = Seq::new(BLOCK);
+        let mut record = ledger.raw(at).unwrap().unwrap().decode().unwrap();
+        record.prev = ChainHash::ZERO;
+        let bytes = crate::codec::encode(&record).unwrap();
+        let relinked = crate::ledger::StoredRecord {
+            seq: at,
+            hash: ChainHash::of(&bytes),
+            leaf: merkle::leaf_hash(&bytes),
+            bytes,
+        };
+        ledger
+            .store()
+            .apply(Tree::Records, vec![Op::Put(at.key().to_vec(), relinked.to_value())])
+            .unwrap();
+        assert_eq!(
+            ledger.verify().unwrap().first_break,
+            Some(Break {
+                seq: BLOCK,
+                kind: BreakKind::BrokenLink
+            })
+        );
+    }
+
+    /// Progress counts checked records, block by block, and ends at the count checked.
+    #[test]
+    fn progress_rises_by_blocks_to_the_count_checked() {
+        let ledger = ledger(2 * BLOCK as usize + 7);
+        let mut seen = Vec::new();
+        assert!(ledger.verify_reporting(|n| seen.push(n)).unwrap().is_ok());
+        assert_eq!(seen.last(), Some(&(2 * BLOCK + 7)));
+        assert!(seen.windows(2).all(|w| w[0] <= w[1]), "{seen:?}");
+        assert!(seen.len() >= 3, "one report per block and one at the end: {seen:?}");
+    }
 }
