@@ -126,8 +126,8 @@ proptest! {
 /// Bytes that matter somewhere in a record: markers, small counts and choice numbers,
 /// and characters that ids, scopes, dates and UTF-8 treat specially.
 const TELLING_BYTES: &[u8] = &[
-    0, 1, 2, 3, 5, 6, 9, 10, 11, 12, b'A', b'X', b'.', b'/', b'-', b'#', b'~', b'?', b'%',
-    b' ', b'0', b'9', 0x7f, 0x80, 0xc3, 0xff,
+    0, 1, 2, 3, 5, 6, 9, 10, 11, 12, b'A', b'X', b'.', b'/', b'-', b'#', b'~', b'?', b'%', b' ',
+    b'0', b'9', 0x7f, 0x80, 0xc3, 0xff,
 ];
 
 proptest! {
