@@ -345,12 +345,13 @@ fn bench_size(n: usize, base: &Path, table: &mut Table, last: bool) {
         );
         let r = median(reads);
         let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+        // The target is verify's rate against this ceiling (>= 0.8x).
         table.row(
             &format!("reading the records from sled, {cores} threads, nothing checked"),
             n,
             format!("{} ({})", rate(records, r), us(r)),
-            "verify target 1000k/s".into(),
-            format!("{:.2}x of it", records as f64 / r / 1e6),
+            format!("verify {}", rate(records, o)),
+            format!("verify at {:.2}x of it", r / o),
         );
     }
 

@@ -5,9 +5,10 @@
 //! record `n` carries `seq = n` and `prev` = the hash of record `n - 1` (32 zero bytes
 //! for record 0). Appending links new records with [`Tip::link`]; appending records made
 //! elsewhere (a restore), `verify` and a restore's reading of an export all check them
-//! with [`Tip::check`] and [`check_bytes`], and report what they find as a [`Break`].
+//! with [`Tip::check`] and [`check_bytes`] (`verify`, which needs no record, with
+//! [`Tip::check_head`] and [`check_canonical`]), and report what they find as a [`Break`].
 
-use crate::codec::{self, ChainHash, CodecError, Entry, Format, Record, Seq, Timestamp};
+use crate::codec::{self, ChainHash, CodecError, Entry, Format, Record, RecordHead, Seq, Timestamp};
 use std::fmt;
 use std::path::PathBuf;
 
@@ -45,12 +46,20 @@ impl Tip {
     /// # Errors
     /// The [`BreakKind`] ([`BreakKind::WrongSeq`] or [`BreakKind::BrokenLink`]).
     pub fn check(&self, record: &Record) -> Result<(), BreakKind> {
-        if record.seq.get() != self.size {
+        self.check_head(&record.head())
+    }
+
+    /// [`Tip::check`] of a record's position and link alone.
+    ///
+    /// # Errors
+    /// As [`Tip::check`].
+    pub fn check_head(&self, head: &RecordHead) -> Result<(), BreakKind> {
+        if head.seq.get() != self.size {
             return Err(BreakKind::WrongSeq {
-                claimed: record.seq.get(),
+                claimed: head.seq.get(),
             });
         }
-        if record.prev != self.head {
+        if head.prev != self.head {
             return Err(BreakKind::BrokenLink);
         }
         Ok(())
@@ -77,6 +86,26 @@ pub fn check_bytes(bytes: &[u8], hash: &ChainHash) -> Result<Record, BreakKind> 
         return Err(BreakKind::HashMismatch);
     }
     codec::decode(bytes).map_err(BreakKind::Corrupt)
+}
+
+/// [`check_bytes`] for a caller that needs only the record's position and link: the
+/// same hash check and the same refusals, with the bytes checked canonical in place
+/// ([`codec::canonical_head`]) rather than decoded into a record. Bytes it refuses are
+/// decoded strictly, which names what is wrong; should the strict decoder accept them,
+/// its record is taken, so the answer is never stricter than [`check_bytes`].
+///
+/// # Errors
+/// As [`check_bytes`], with the same [`BreakKind`] for the same bytes.
+pub fn check_canonical(bytes: &[u8], hash: &ChainHash) -> Result<RecordHead, BreakKind> {
+    if ChainHash::of(bytes) != *hash {
+        return Err(BreakKind::HashMismatch);
+    }
+    match codec::canonical_head(bytes) {
+        Some(head) => Ok(head),
+        None => codec::decode(bytes)
+            .map(|record| record.head())
+            .map_err(BreakKind::Corrupt),
+    }
 }
 
 /// What is wrong at the first break.

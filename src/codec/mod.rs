@@ -22,11 +22,15 @@
 //! Decoding is strict: the version must be known, every byte must be consumed, every
 //! id, day and currency must be valid, and re-encoding the decoded value in the same
 //! format must give back the same bytes. Anything else is [`CodecError`], never a panic.
+//! [`canonical_head`] accepts the same bytes without building the record (for `verify`,
+//! which reads every record and needs only its position and link).
 
+mod canonical;
 mod record;
 mod v1;
 
-pub use record::{ChainHash, Entry, Format, Record, Seq, Timestamp};
+pub use canonical::canonical_head;
+pub use record::{ChainHash, Entry, Format, Record, RecordHead, Seq, Timestamp};
 #[cfg(any(test, feature = "test-support"))]
 pub use record::RECORD_CONTEXT;
 

@@ -6,6 +6,7 @@
 use crate::model::{Event, Party};
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::sync::OnceLock;
 
 /// The BLAKE3 key-derivation context for record hashes (domain separation).
 pub const RECORD_CONTEXT: &str = "pactlog v1 record";
@@ -30,7 +31,12 @@ impl ChainHash {
 
     /// The chain hash of a record's canonical bytes.
     pub fn of(canonical: &[u8]) -> ChainHash {
-        let mut h = blake3::Hasher::new_derive_key(RECORD_CONTEXT);
+        use blake3::hazmat::HasherExt as _;
+        // The context's key is the same for every record: derived once, not per hash
+        // (`derive_key` would hash the context again for each record).
+        static CONTEXT_KEY: OnceLock<blake3::hazmat::ContextKey> = OnceLock::new();
+        let key = CONTEXT_KEY.get_or_init(|| blake3::hazmat::hash_derive_key_context(RECORD_CONTEXT));
+        let mut h = blake3::Hasher::new_from_context_key(key);
         h.update(canonical);
         ChainHash(*h.finalize().as_bytes())
     }
@@ -204,6 +210,15 @@ impl Format {
     }
 }
 
+/// What the chain rule reads of a record: its position and its link.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct RecordHead {
+    /// The position the record claims.
+    pub seq: Seq,
+    /// The chain hash it names as the one before it.
+    pub prev: ChainHash,
+}
+
 /// One ledger record.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 pub struct Record {
@@ -222,12 +237,27 @@ pub struct Record {
     pub format: Format,
 }
 
+impl Record {
+    /// Its position and link.
+    pub fn head(&self) -> RecordHead {
+        RecordHead {
+            seq: self.seq,
+            prev: self.prev,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn hash_is_domain_separated_blake3() {
+        assert_eq!(
+            ChainHash::of(b"x").as_bytes(),
+            blake3::derive_key(RECORD_CONTEXT, b"x").as_slice(),
+            "the chain hash is BLAKE3 derive_key with the record context"
+        );
         let plain = blake3::hash(b"x");
         assert_ne!(ChainHash::of(b"x").as_bytes(), plain.as_bytes());
         assert_eq!(ChainHash::of(b"x"), ChainHash::of(b"x"));

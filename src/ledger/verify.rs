@@ -1,12 +1,18 @@
 //! The full chain check: every record's hashes, bytes, position and link, then the
 //! Merkle root, reporting the first break.
 //!
-//! The check runs in parallel and reports exactly what a sequential check would. This
-//! thread scans `records` in order (keys, positions, lengths, and the Merkle root from
-//! the stored leaf hashes); worker threads check chunks of consecutive records: both
-//! hashes of each record's bytes, strict decoding, the seq the record claims, and its
-//! link to the stored hash of the record before it (which that record's own worker
-//! checks against its bytes). The first break is the lowest seq any of them found.
+//! The check runs on every core and reports exactly what one scan in order would. The
+//! keys of `records` are cut into blocks of [`BLOCK`] consecutive seqs; worker threads
+//! take the next unchecked block, read it from the store themselves and check it as a
+//! scan would: each key, position and length, both hashes of each record's bytes, that
+//! the bytes are canonical (checked in place: [`chain::check_canonical`]), the seq the
+//! record claims, and its link to the stored hash of the record before it (read from
+//! the store for a block's first record; that record's own block checks it against its
+//! bytes). Each whole block folds its Merkle leaves into one subtree root. The blocks are
+//! then put together in order: the first break is the first one in seq order, and a
+//! block the records end in ends the chain unless a later key exists. Readers on both
+//! cores, rather than one thread scanning and handing values over, because sled's read
+//! of a record costs about as much as checking it.
 //!
 //! A chain that checks out on its own can still be shorter than what was acknowledged
 //! (sled's recovery drops a damaged log tail silently), so `verify` also compares the
@@ -42,71 +48,74 @@ impl VerifyReport {
 
 /// Checks one record: `value` is its stored value (at least the two hashes long), `tip`
 /// the chain it must continue (`head`: the stored chain hash of the record before it).
-fn check_one(value: &[u8], tip: &Tip) -> Result<(), BreakKind> {
+/// Returns the stored chain hash and leaf hash.
+fn check_one(value: &[u8], tip: &Tip) -> Result<(ChainHash, Hash), BreakKind> {
     let (hash, rest) = value.split_at(32);
     let (leaf, bytes) = rest.split_at(32);
-    let mut stored = [0u8; 32];
-    stored.copy_from_slice(hash);
-    let record = chain::check_bytes(bytes, &ChainHash::from_bytes(stored))?;
-    if merkle::leaf_hash(bytes).as_bytes()[..] != *leaf {
+    let stored = ChainHash::from_bytes(to_32(hash));
+    let head = chain::check_canonical(bytes, &stored)?;
+    let leaf = Hash::from_bytes(to_32(leaf));
+    if merkle::leaf_hash(bytes) != leaf {
         return Err(BreakKind::LeafMismatch);
     }
-    tip.check(&record)
+    tip.check_head(&head)?;
+    Ok((stored, leaf))
 }
 
-/// Records per chunk handed to a worker.
-const CHUNK: usize = 512;
-/// Chunks queued per worker (bounds memory).
-const QUEUE: usize = 4;
-
-/// Consecutive stored values, concatenated, for one worker.
-struct Chunk {
-    /// Seq of the first.
-    first: u64,
-    /// Stored chain hash of the record before the first (zeros before seq 0).
-    prev: [u8; 32],
-    bytes: Vec<u8>,
-    /// End offset of each value in `bytes`.
-    ends: Vec<usize>,
+/// The first 32 bytes of `bytes` (zeros past its end).
+fn to_32(bytes: &[u8]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    let n = bytes.len().min(32);
+    out[..n].copy_from_slice(&bytes[..n]);
+    out
 }
 
-impl Chunk {
-    fn new(first: u64, prev: [u8; 32]) -> Chunk {
-        Chunk {
-            first,
-            prev,
-            bytes: Vec::with_capacity(CHUNK * 768),
-            ends: Vec::with_capacity(CHUNK),
+/// Records per block: the unit of work of one worker, and a complete Merkle subtree.
+const BLOCK_HEIGHT: u32 = 13;
+const BLOCK: u64 = 1 << BLOCK_HEIGHT;
+
+/// What a worker found in one block of `records`.
+enum Block {
+    /// Every record there checked out: `count` of them (fewer than [`BLOCK`] when the
+    /// records end inside the block), with their leaves.
+    Checked {
+        count: u64,
+        leaves: Leaves,
+        /// Stored chain hash of the last record (unset when `count` is 0).
+        last_hash: ChainHash,
+    },
+    /// The first break in the block.
+    Broken(u64, BreakKind),
+    /// Not checked to its end: a break at a lower seq was found elsewhere.
+    Dropped,
+}
+
+/// A block's Merkle leaves.
+enum Leaves {
+    /// The root of a whole block ([`BLOCK`] leaves).
+    Subtree(Hash),
+    /// Each leaf (a block the records end in, or the last one, which has no end).
+    Each(Vec<Hash>),
+}
+
+/// The blocks of one check: block `i` holds the keys from seq `i * BLOCK`; the first
+/// also holds any key below seq 0, and the last every key after its start, so that
+/// together they hold every key in `records` once, in order.
+struct Plan {
+    blocks: u64,
+}
+
+impl Plan {
+    /// Blocks for about `size` records (the ledger's size: only how the work is cut
+    /// depends on it, not what is checked).
+    fn new(size: u64) -> Plan {
+        Plan {
+            blocks: size.div_ceil(BLOCK).max(1),
         }
     }
 
-    /// The first break in the chunk.
-    fn check(&self) -> Option<(u64, BreakKind)> {
-        let mut tip = Tip {
-            size: self.first,
-            head: ChainHash::from_bytes(self.prev),
-        };
-        let mut start = 0;
-        for &end in &self.ends {
-            let value = &self.bytes[start..end];
-            if let Err(kind) = check_one(value, &tip) {
-                return Some((tip.size, kind));
-            }
-            let mut hash = [0u8; 32];
-            hash.copy_from_slice(&value[..32]);
-            tip = tip.after(ChainHash::from_bytes(hash));
-            start = end;
-        }
-        None
-    }
-}
-
-/// The earlier of two breaks.
-fn earliest(a: Option<(u64, BreakKind)>, b: Option<(u64, BreakKind)>) -> Option<(u64, BreakKind)> {
-    match (a, b) {
-        (Some(x), Some(y)) => Some(if y.0 < x.0 { y } else { x }),
-        (x, None) => x,
-        (None, y) => y,
+    fn is_last(&self, block: u64) -> bool {
+        block + 1 == self.blocks
     }
 }
 
@@ -126,8 +135,9 @@ impl<S: Store> Ledger<S> {
         self.verify_reporting(|_| {})
     }
 
-    /// [`Ledger::verify`], telling `progress` how many records have been read so far
-    /// (every `CHUNK` records, from the thread that calls this).
+    /// [`Ledger::verify`], telling `progress` how many records have been checked so far
+    /// (as each block of them is, from the thread that calls this), ending at the count
+    /// checked.
     ///
     /// # Errors
     /// As [`Ledger::verify`].
@@ -157,41 +167,8 @@ impl<S: Store> Ledger<S> {
 
     /// The chain and Merkle check of [`Ledger::verify`], without the witness.
     fn verify_chain(&self, progress: impl FnMut(u64)) -> Result<VerifyReport, LedgerError> {
-        let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
-        let lowest = AtomicU64::new(u64::MAX);
-        let (scanned, found) = std::thread::scope(|scope| {
-            let (done_tx, done_rx) = mpsc::channel();
-            let mut queues = Vec::with_capacity(workers);
-            for _ in 0..workers {
-                let (tx, rx) = mpsc::sync_channel::<Chunk>(QUEUE);
-                queues.push(tx);
-                let done_tx = done_tx.clone();
-                let lowest = &lowest;
-                scope.spawn(move || {
-                    let mut found = None;
-                    for chunk in rx {
-                        // Chunks after a known break need no check; keep draining.
-                        if found.is_some() || chunk.first > lowest.load(Ordering::Relaxed) {
-                            continue;
-                        }
-                        if let Some(b) = chunk.check() {
-                            lowest.fetch_min(b.0, Ordering::Relaxed);
-                            found = Some(b);
-                        }
-                    }
-                    let _ = done_tx.send(found);
-                });
-            }
-            drop(done_tx);
-            let scanned = self.scan(&queues, &lowest, progress);
-            // Closing the queues ends the workers.
-            drop(queues);
-            let found = done_rx.iter().fold(None, earliest);
-            (scanned, found)
-        });
-        let scan = scanned?;
-        let first_break = earliest(scan.stopped, found);
-        if let Some((seq, kind)) = first_break {
+        let scan = self.check_blocks(progress)?;
+        if let Some((seq, kind)) = scan.stopped {
             return Ok(VerifyReport {
                 checked: seq,
                 head: self.stored_hash_before(seq)?,
@@ -200,7 +177,7 @@ impl<S: Store> Ledger<S> {
             });
         }
         let expected = scan.count;
-        let prev = ChainHash::from_bytes(scan.last_hash);
+        let prev = scan.last_hash;
         let fail = |kind: BreakKind| VerifyReport {
             checked: expected,
             head: prev,
@@ -234,79 +211,182 @@ impl<S: Store> Ledger<S> {
         })
     }
 
-    /// Reads `records` in order, checking what needs no decoding (keys, positions,
-    /// lengths), accumulating the Merkle root of the stored leaves, and handing the
-    /// values to the workers' queues round-robin. Stops at its own first break, or
-    /// when a worker has found an earlier one. Tells `progress` the count read after
-    /// each chunk.
-    fn scan(
-        &self,
-        queues: &[mpsc::SyncSender<Chunk>],
-        lowest: &AtomicU64,
-        mut progress: impl FnMut(u64),
-    ) -> Result<Scan, LedgerError> {
-        let mut scan = Scan {
-            count: 0,
-            last_hash: [0; 32],
-            root: RootAccumulator::default(),
-            stopped: None,
-        };
-        let mut chunk = Chunk::new(0, [0; 32]);
-        let mut next = 0usize;
-        let mut send = |chunk: Chunk| {
-            if !chunk.ends.is_empty() && !queues.is_empty() {
-                // A worker only hangs up after a panic; the break it would have
-                // reported is then missing, so report the check as failed loudly.
-                if queues[next % queues.len()].send(chunk).is_err() {
-                    return Err(LedgerError::Damaged {
-                        seq: 0,
-                        why: "a verification worker stopped".into(),
-                    });
-                }
-                next += 1;
+    /// Checks every block of `records` on worker threads (each reads its blocks from the
+    /// store itself, taking the next unclaimed one), tells `progress` the records checked
+    /// as blocks finish, and puts the blocks together in order ([`Ledger::join_blocks`]).
+    fn check_blocks(&self, mut progress: impl FnMut(u64)) -> Result<Scan, LedgerError> {
+        let plan = Plan::new(self.size());
+        let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+        let next = AtomicU64::new(0);
+        let lowest = AtomicU64::new(u64::MAX);
+        let mut blocks: Vec<Option<Result<Block, LedgerError>>> = Vec::new();
+        blocks.resize_with(usize::try_from(plan.blocks).unwrap_or(usize::MAX), || None);
+        std::thread::scope(|scope| {
+            let (done_tx, done_rx) = mpsc::channel();
+            for _ in 0..workers {
+                let done_tx = done_tx.clone();
+                let (plan, next, lowest) = (&plan, &next, &lowest);
+                scope.spawn(move || {
+                    loop {
+                        let block = next.fetch_add(1, Ordering::Relaxed);
+                        if block >= plan.blocks {
+                            break;
+                        }
+                        let found = self.check_block(plan, block, lowest);
+                        if done_tx.send((block, found)).is_err() {
+                            break;
+                        }
+                    }
+                });
             }
-            Ok(())
+            drop(done_tx);
+            let mut checked = 0;
+            for (block, found) in done_rx {
+                if let Ok(Block::Checked { count, .. }) = &found {
+                    checked += count;
+                    progress(checked);
+                }
+                if let Some(slot) = usize::try_from(block).ok().and_then(|i| blocks.get_mut(i)) {
+                    *slot = Some(found);
+                }
+            }
+        });
+        let scan = self.join_blocks(blocks)?;
+        progress(scan.count);
+        Ok(scan)
+    }
+
+    /// Checks block `block` of `plan`: reads its keys in order, checking each key,
+    /// position and length, then each record ([`check_one`]), folding the leaves. Stops
+    /// at its first break, or when a lower one was found elsewhere.
+    fn check_block(&self, plan: &Plan, block: u64, lowest: &AtomicU64) -> Result<Block, LedgerError> {
+        let first = block * BLOCK;
+        if first > lowest.load(Ordering::Relaxed) {
+            return Ok(Block::Dropped);
+        }
+        let start = if block == 0 { Vec::new() } else { Seq::new(first).key().to_vec() };
+        let end = Seq::new(first + BLOCK).key();
+        let end = (!plan.is_last(block)).then_some(&end[..]);
+        let mut tip = Tip {
+            size: first,
+            head: self.stored_hash_leniently(first)?,
         };
-        for item in self.store.range(Tree::Records, b"", None) {
-            let expected = scan.count;
+        let mut leaves = Vec::with_capacity(BLOCK as usize);
+        let mut acc = RootAccumulator::default();
+        let broken = |seq: u64, kind: BreakKind| {
+            lowest.fetch_min(seq, Ordering::Relaxed);
+            Ok(Block::Broken(seq, kind))
+        };
+        for item in self.store.range(Tree::Records, &start, end) {
+            let expected = tip.size;
             if expected > lowest.load(Ordering::Relaxed) {
-                break;
+                return Ok(Block::Dropped);
             }
             let (k, v) = item?;
             let v = v.as_ref();
             let Some(seq) = seq_from_key(k.as_ref()) else {
-                scan.stopped = Some((expected, BreakKind::BadKey));
-                break;
+                return broken(expected, BreakKind::BadKey);
             };
             if seq.get() != expected {
-                scan.stopped = Some((
-                    expected,
-                    BreakKind::Missing {
-                        next_found: Some(seq.get()),
-                    },
-                ));
-                break;
+                let next_found = Some(seq.get());
+                return broken(expected, BreakKind::Missing { next_found });
             }
             if v.len() < 64 {
-                scan.stopped = Some((expected, BreakKind::Truncated));
-                break;
+                return broken(expected, BreakKind::Truncated);
             }
-            chunk.bytes.extend_from_slice(v);
-            chunk.ends.push(chunk.bytes.len());
-            let mut leaf = [0u8; 32];
-            leaf.copy_from_slice(&v[32..64]);
-            scan.root.push(Hash::from_bytes(leaf));
-            scan.last_hash.copy_from_slice(&v[..32]);
-            scan.count += 1;
-            if chunk.ends.len() == CHUNK {
-                let full = std::mem::replace(&mut chunk, Chunk::new(scan.count, scan.last_hash));
-                send(full)?;
-                progress(scan.count);
+            let (hash, leaf) = match check_one(v, &tip) {
+                Ok(hashes) => hashes,
+                Err(kind) => return broken(expected, kind),
+            };
+            acc.push(leaf);
+            leaves.push(leaf);
+            tip = tip.after(hash);
+        }
+        let count = tip.size - first;
+        let leaves = if count == BLOCK && !plan.is_last(block) {
+            Leaves::Subtree(acc.root())
+        } else {
+            Leaves::Each(leaves)
+        };
+        Ok(Block::Checked {
+            count,
+            leaves,
+            last_hash: tip.head,
+        })
+    }
+
+    /// The blocks in order, as one scan of `records` would have found them: the records
+    /// before the first break (or all of them), their Merkle root, and the break. A
+    /// block that the records end in ends the chain there, unless a later key exists:
+    /// then the records after it are missing (or that key is not a seq).
+    fn join_blocks(&self, blocks: Vec<Option<Result<Block, LedgerError>>>) -> Result<Scan, LedgerError> {
+        let mut scan = Scan {
+            count: 0,
+            last_hash: ChainHash::ZERO,
+            root: RootAccumulator::default(),
+            stopped: None,
+        };
+        let last = blocks.len().saturating_sub(1);
+        for (i, block) in blocks.into_iter().enumerate() {
+            // A block is dropped, or not sent, only above a break found in an earlier one.
+            let Some(block) = block else {
+                return Err(worker_stopped());
+            };
+            let (count, leaves, last_hash) = match block? {
+                Block::Checked {
+                    count,
+                    leaves,
+                    last_hash,
+                } => (count, leaves, last_hash),
+                Block::Broken(seq, kind) => {
+                    scan.stopped = Some((seq, kind));
+                    return Ok(scan);
+                }
+                Block::Dropped => return Err(worker_stopped()),
+            };
+            match leaves {
+                Leaves::Subtree(root) => scan.root.push_subtree(BLOCK_HEIGHT, root),
+                Leaves::Each(leaves) => leaves.into_iter().for_each(|l| scan.root.push(l)),
+            }
+            if count > 0 {
+                scan.last_hash = last_hash;
+            }
+            scan.count += count;
+            if count < BLOCK && i != last {
+                scan.stopped = self.after_the_end(scan.count)?;
+                return Ok(scan);
             }
         }
-        send(chunk)?;
-        progress(scan.count);
         Ok(scan)
+    }
+
+    /// What follows records that end at `end` inside a block: nothing (the chain ends
+    /// there), or a later key, which makes `end` a break.
+    fn after_the_end(&self, end: u64) -> Result<Option<(u64, BreakKind)>, LedgerError> {
+        let from = Seq::new(end).key();
+        let Some(item) = self.store.range(Tree::Records, &from, None).next() else {
+            return Ok(None);
+        };
+        let (k, _) = item?;
+        Ok(Some(match seq_from_key(k.as_ref()) {
+            None => (end, BreakKind::BadKey),
+            Some(seq) => (
+                end,
+                BreakKind::Missing {
+                    next_found: Some(seq.get()),
+                },
+            ),
+        }))
+    }
+
+    /// The stored chain hash of record `seq - 1` (zeros for 0, and when it cannot be
+    /// read: then the block before has the break, which comes first).
+    fn stored_hash_leniently(&self, seq: u64) -> Result<ChainHash, LedgerError> {
+        if seq == 0 {
+            return Ok(ChainHash::ZERO);
+        }
+        let value = self.store.get(Tree::Records, &Seq::new(seq - 1).key())?;
+        Ok(ChainHash::from_bytes(value.map_or([0; 32], |v| to_32(v.as_ref()))))
     }
 
     /// The stored chain hash of record `seq - 1` (zeros for 0): the head before a break.
@@ -329,16 +409,24 @@ impl<S: Store> Ledger<S> {
     }
 }
 
-/// What the scanning thread found.
+/// What the blocks found, put together in order.
 struct Scan {
-    /// Records read and handed out (all of them when it did not stop).
+    /// Records checked before the first break (all of them when there is none).
     count: u64,
-    /// Stored chain hash of the last record read.
-    last_hash: [u8; 32],
+    /// Stored chain hash of the last record checked.
+    last_hash: ChainHash,
     /// Merkle root of the stored leaf hashes read.
     root: RootAccumulator,
-    /// The scanner's own first break.
+    /// The first break.
     stopped: Option<(u64, BreakKind)>,
+}
+
+/// A block is missing from the results: a worker stopped without reporting it.
+fn worker_stopped() -> LedgerError {
+    LedgerError::Damaged {
+        seq: 0,
+        why: "a verification worker stopped".into(),
+    }
 }
 
 #[cfg(test)]
@@ -501,14 +589,14 @@ mod tests {
 
     #[test]
     fn the_lowest_break_wins_whichever_thread_finds_it() {
-        let n = 3 * CHUNK + 10;
+        let n = 3 * BLOCK as usize + 10;
         let ledger = ledger(n);
         let report = ledger.verify().unwrap();
         assert!(report.is_ok(), "{:?}", report.first_break);
         assert_eq!(report.checked, n as u64);
         assert_eq!(report.head, ledger.head());
 
-        let late = 2 * CHUNK as u64 + 3;
+        let late = 2 * BLOCK + 3;
         flip_last_byte(&ledger, late);
         let report = ledger.verify().unwrap();
         assert_eq!(
@@ -539,5 +627,96 @@ mod tests {
                 }
             })
         );
+    }
+
+    fn delete(ledger: &Ledger<MemoryStore>, seqs: std::ops::Range<u64>) {
+        let ops = seqs.map(|s| Op::Delete(Seq::new(s).key().to_vec())).collect();
+        ledger.store().apply(Tree::Records, ops).unwrap();
+    }
+
+    fn put_key(ledger: &Ledger<MemoryStore>, key: Vec<u8>) {
+        let value = vec![0u8; 80];
+        ledger
+            .store()
+            .apply(Tree::Records, vec![Op::Put(key, value)])
+            .unwrap();
+    }
+
+    /// Records that end inside a block end the chain there, unless a later key exists:
+    /// the answers of one scan in order, whichever block the later key sits in.
+    #[test]
+    fn records_ending_inside_a_block_end_the_chain_unless_a_later_key_exists() {
+        let n = BLOCK + 5;
+        let end = BLOCK - 1;
+        let ledger = ledger(n as usize);
+        delete(&ledger, end..end + 1);
+        assert_eq!(
+            ledger.verify_chain(|_| {}).unwrap().first_break,
+            Some(Break {
+                seq: end,
+                kind: BreakKind::Missing {
+                    next_found: Some(BLOCK)
+                }
+            }),
+            "the next block's first record is found"
+        );
+        delete(&ledger, end..n);
+        let report = ledger.verify_chain(|_| {}).unwrap();
+        assert_eq!(
+            (report.checked, report.first_break),
+            (end, None),
+            "nothing after the end: the chain ends there (the witness says what is lost)"
+        );
+        assert_eq!(report.root, Some(ledger.root_at(end).unwrap()));
+        let mut odd = Seq::new(BLOCK + 2).key().to_vec();
+        odd.push(0);
+        put_key(&ledger, odd);
+        assert_eq!(
+            ledger.verify_chain(|_| {}).unwrap().first_break,
+            Some(Break {
+                seq: end,
+                kind: BreakKind::BadKey
+            }),
+            "a later key that is not a seq"
+        );
+    }
+
+    /// A block's first record links to the stored hash of the record before it, which
+    /// sits in another block.
+    #[test]
+    fn the_first_record_of_a_block_links_to_the_last_of_the_block_before() {
+        let ledger = ledger(BLOCK as usize + 5);
+        let at = Seq::new(BLOCK);
+        let mut record = ledger.raw(at).unwrap().unwrap().decode().unwrap();
+        record.prev = ChainHash::ZERO;
+        let bytes = crate::codec::encode(&record).unwrap();
+        let relinked = crate::ledger::StoredRecord {
+            seq: at,
+            hash: ChainHash::of(&bytes),
+            leaf: merkle::leaf_hash(&bytes),
+            bytes,
+        };
+        ledger
+            .store()
+            .apply(Tree::Records, vec![Op::Put(at.key().to_vec(), relinked.to_value())])
+            .unwrap();
+        assert_eq!(
+            ledger.verify().unwrap().first_break,
+            Some(Break {
+                seq: BLOCK,
+                kind: BreakKind::BrokenLink
+            })
+        );
+    }
+
+    /// Progress counts checked records, block by block, and ends at the count checked.
+    #[test]
+    fn progress_rises_by_blocks_to_the_count_checked() {
+        let ledger = ledger(2 * BLOCK as usize + 7);
+        let mut seen = Vec::new();
+        assert!(ledger.verify_reporting(|n| seen.push(n)).unwrap().is_ok());
+        assert_eq!(seen.last(), Some(&(2 * BLOCK + 7)));
+        assert!(seen.windows(2).all(|w| w[0] <= w[1]), "{seen:?}");
+        assert!(seen.len() >= 3, "one report per block and one at the end: {seen:?}");
     }
 }

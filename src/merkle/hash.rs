@@ -179,8 +179,17 @@ pub struct RootAccumulator {
 }
 
 impl RootAccumulator {
+    /// Adds the next leaf.
     pub fn push(&mut self, leaf: Hash) {
-        let mut node = (0u32, leaf);
+        self.push_subtree(0, leaf);
+    }
+
+    /// Adds the root of the next `2^height` leaves, computed elsewhere (a share of the
+    /// leaves folded on another thread). Gives the RFC 6962 root only when the leaves
+    /// added so far are a multiple of `2^height`: the subtree must be complete and sit
+    /// where the tree of those leaves has one.
+    pub fn push_subtree(&mut self, height: u32, root: Hash) {
+        let mut node = (height, root);
         while let Some(&(height, left)) = self.stack.last() {
             if height != node.0 {
                 break;
@@ -191,6 +200,7 @@ impl RootAccumulator {
         self.stack.push(node);
     }
 
+    /// The root of the leaves added so far.
     pub fn root(&self) -> Hash {
         let mut iter = self.stack.iter().rev();
         let Some(&(_, mut acc)) = iter.next() else {
@@ -264,6 +274,24 @@ mod tests {
         assert_eq!(serde_json::from_str::<Hash>(&json)?, h);
         assert!(serde_json::from_str::<Hash>("\"ZG9uJ3QgY2FyZSAy\"").is_err());
         Ok(())
+    }
+
+    #[test]
+    fn subtrees_folded_apart_give_the_root_of_their_leaves() {
+        let leaves: Vec<Hash> = (0u32..37).map(|i| leaf_hash(&i.to_le_bytes())).collect();
+        for height in 0..4 {
+            let size = 1 << height;
+            // Whole subtrees of `size` leaves, then the rest one by one.
+            let mut acc = RootAccumulator::default();
+            let whole = leaves.len() / size * size;
+            for block in leaves[..whole].chunks(size) {
+                let mut sub = RootAccumulator::default();
+                block.iter().for_each(|l| sub.push(*l));
+                acc.push_subtree(height, sub.root());
+            }
+            leaves[whole..].iter().for_each(|l| acc.push(*l));
+            assert_eq!(acc.root(), root_of(&leaves), "subtrees of {size}");
+        }
     }
 
     #[test]

@@ -30,11 +30,16 @@ macro_rules! slug_type {
             /// # Errors
             /// [`ModelError::BadSlug`] when `s` has other characters or a bad length.
             pub fn new(s: &str) -> Result<Self, ModelError> {
-                if is_slug(s, $max) {
+                if Self::is_valid(s) {
                     Ok(Self(s.to_string()))
                 } else {
                     Err(ModelError::BadSlug { what: $what, value: super::shorten(s), max: $max })
                 }
+            }
+
+            /// Whether `s` is a valid value (the check of [`Self::new`], without building one).
+            pub(crate) fn is_valid(s: &str) -> bool {
+                is_slug(s, $max)
             }
 
             /// The identifier as text.
@@ -88,11 +93,16 @@ impl Scope {
     /// # Errors
     /// [`ModelError::BadScope`] for anything else.
     pub fn new(s: &str) -> Result<Self, ModelError> {
-        if s.len() <= 128 && !s.is_empty() && s.split('.').all(|seg| is_slug(seg, 128)) {
+        if Scope::is_valid(s) {
             Ok(Scope(s.to_string()))
         } else {
             Err(ModelError::BadScope(super::shorten(s)))
         }
+    }
+
+    /// Whether `s` is a valid scope (the check of [`Scope::new`], without building one).
+    pub(crate) fn is_valid(s: &str) -> bool {
+        s.len() <= 128 && !s.is_empty() && s.split('.').all(|seg| is_slug(seg, 128))
     }
 
     /// The scope as text.

@@ -9,6 +9,7 @@ mod audit_crosscheck;
 mod audit_proofs;
 mod audit_scenarios;
 mod bad_inputs;
+mod canonical_props;
 mod chain_props;
 mod checkpoint_crosscheck;
 mod cli_habits;

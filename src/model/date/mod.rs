@@ -348,6 +348,26 @@ impl EdtfDate {
     /// Parses `s` as [`EdtfDate::parse`] does, and where `ends` is [`Ends::Recorded`] also
     /// accepts X digits in interval ends, which earlier builds accepted and recorded.
     fn parse_with(s: &str, ends: Ends) -> Result<EdtfDate, DateError> {
+        let (earliest, latest, qualifier, interval) = EdtfDate::bounds_with(s, ends)?;
+        Ok(EdtfDate {
+            text: s.to_owned(),
+            earliest,
+            latest,
+            qualifier,
+            interval,
+        })
+    }
+
+    /// Whether `s` is a date as a record holds it: what serde accepts when it decodes
+    /// one (the check of [`EdtfDate::parse_with`] with [`Ends::Recorded`], without
+    /// building the date).
+    pub(crate) fn is_recorded(s: &str) -> bool {
+        EdtfDate::bounds_with(s, Ends::Recorded).is_ok()
+    }
+
+    /// What [`EdtfDate::parse_with`] derives from `s`: earliest and latest day, qualifier,
+    /// and whether it is an interval.
+    fn bounds_with(s: &str, ends: Ends) -> Result<(Day, Day, Qualifier, bool), DateError> {
         check_text(s)?;
         let (earliest, latest, qualifier, interval) = match s.split_once('/') {
             None if s == ".." => return Err(malformed(s, OPEN_ALONE)),
@@ -371,13 +391,7 @@ impl EdtfDate {
                 }
             }
         };
-        Ok(EdtfDate {
-            text: s.to_owned(),
-            earliest,
-            latest,
-            qualifier,
-            interval,
-        })
+        Ok((earliest, latest, qualifier, interval))
     }
 
     /// The text exactly as it was parsed.
