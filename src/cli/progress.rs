@@ -45,9 +45,11 @@ fn delay_of(s: &str) -> Result<Duration, &'static str> {
     }
 }
 
-/// Draws `bar` on standard error from now on.
+/// Draws `bar` on standard error from now on, starting at once (work shorter than the
+/// first tick still shows its bar).
 fn reveal(bar: &ProgressBar) {
     bar.set_draw_target(ProgressDrawTarget::stderr());
+    bar.tick();
     bar.enable_steady_tick(Duration::from_millis(120));
 }
 
