@@ -86,8 +86,9 @@ impl Staged {
 
     /// The next batch, from `events`: the events at the next positions of
     /// [`Staged::remaining`], in that order, as they were when their facts were taken.
-    /// Parties that named none get the parties filled in. The first batch also holds the
-    /// new parties. The batch is checked against `ledger`, which must stand where the
+    /// Events that named no party get the parties filled in. The first batch also holds
+    /// the new parties, and its report counts what the whole run skips (recorded
+    /// already). The batch is checked against `ledger`, which must stand where the
     /// batches handed out before left it.
     ///
     /// # Errors
@@ -124,13 +125,15 @@ impl Staged {
             }
         }
         let parties = std::mem::take(&mut self.parties);
+        let first = self.next == 0 && self.handed == 0;
         self.next += events.len();
         self.handed += (parties.len() + events.len()) as u64;
+        let skipped = |n: usize| if first { n } else { 0 };
         let report = CheckReport {
             parties_added: parties.len(),
-            parties_skipped: 0,
+            parties_skipped: skipped(self.report.parties_skipped),
             events_added: events.len(),
-            events_skipped: 0,
+            events_skipped: skipped(self.report.events_skipped),
         };
         Ok(Checked {
             base: ledger.tip(),
