@@ -191,7 +191,7 @@ fn fill_parties<S: Store>(
             continue;
         }
         let e = &unique[i];
-        let (supersedes, ends) = (e.supersedes.clone(), e.ends().to_vec());
+        let (supersedes, ends) = (e.supersedes().cloned(), e.ends().to_vec());
         let pays = e.pays().to_vec();
         let mut parties: BTreeSet<PartyId> = BTreeSet::new();
         if let Some(target) = &supersedes
@@ -200,7 +200,7 @@ fn fill_parties<S: Store>(
             parties.extend(t.parties.iter().cloned());
         }
         for r in &ends {
-            if let Some(Grants::Terms(terms)) = lookup.get(unique, &r.event)?.map(|t| &t.grants)
+            if let Some(Grants::Terms(terms)) = lookup.get(unique, &r.event)?.map(|t| t.grants())
                 && let Some(term) = terms.iter().find(|t| t.key == r.key)
             {
                 parties.insert(term.grantor.clone());
@@ -209,7 +209,7 @@ fn fill_parties<S: Store>(
         }
         for r in &pays {
             if let Some(Grants::Tranches(tranches)) =
-                lookup.get(unique, &r.event)?.map(|t| &t.grants)
+                lookup.get(unique, &r.event)?.map(|t| t.grants())
                 && let Some(t) = tranches.iter().find(|t| t.key.as_ref() == Some(&r.key))
             {
                 parties.insert(t.investor.clone());
@@ -294,7 +294,7 @@ fn references<S: Store>(
 ) -> Result<(), LedgerError> {
     let id = e.id.as_str();
     let mut problem = |message: String| problems.push(Problem::rule(item, id, message));
-    if let Some(target) = &e.supersedes
+    if let Some(target) = e.supersedes()
         && lookup.get(unique, target)?.is_none()
     {
         problem(format!(
@@ -365,7 +365,7 @@ pub(super) fn ended_before_granted(r: &TermRef, ender: &EdtfDate, granted: Day) 
 /// `r` must name a term of an agreement, or a keyed tranche of an investment (a report
 /// on that tranche's payment).
 pub(super) fn concern_problem(e: Referrer<'_>, r: &TermRef, target: Option<&Facts>) -> Option<String> {
-    match target.map(|t| (&t.grants, t.kind)) {
+    match target.map(|t| (t.grants(), t.kind)) {
         Some((Grants::Tranches(tranches), _)) => {
             money::tranche_ref_problem("concerns", e, &as_tranche(r), tranches)
         }
@@ -405,7 +405,7 @@ pub(super) fn term_ref_problem(
             r.event
         ));
     };
-    match &target.grants {
+    match target.grants() {
         Grants::Terms(terms) => {
             if terms.iter().any(|t| t.key == r.key) {
                 return None;

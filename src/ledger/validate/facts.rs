@@ -49,7 +49,8 @@ pub(super) struct Refs {
     pub(super) concerns: Vec<TermRef>,
 }
 
-/// What the validator's rules read of one event.
+/// What the validator's rules read of one event. What most events lack is boxed apart
+/// ([`More`]): a million facts are held at once.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) struct Facts {
     pub(super) id: EventId,
@@ -57,20 +58,29 @@ pub(super) struct Facts {
     pub(super) kind: &'static str,
     /// As given; the validator fills in those of an event that names none.
     pub(super) parties: Vec<PartyId>,
-    /// The parties the payload names, when `parties` leaves some out (a flaw) or is
-    /// empty (to be filled in): they are checked against what is listed in the end.
-    pub(super) named: Box<[PartyId]>,
-    pub(super) supersedes: Option<EventId>,
-    /// `None` when the payload refers to nothing.
-    pub(super) refs: Option<Box<Refs>>,
-    pub(super) grants: Grants,
-    /// The messages of [`rules::event_flaws_apart`]: the flaws before `parties`, and
-    /// those after it.
-    pub(super) flaws: Option<Box<(Vec<String>, Vec<String>)>>,
+    /// `None` when the event has none of them.
+    more: Option<Box<More>>,
 }
 
-/// The references of a payload, when it has any.
-fn refs_of(payload: &Payload) -> Option<Box<Refs>> {
+/// The facts of an event that most events lack.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct More {
+    /// The parties the payload names, when `parties` leaves some out (a flaw) or is
+    /// empty (to be filled in): they are checked against what is listed in the end.
+    named: Box<[PartyId]>,
+    supersedes: Option<EventId>,
+    refs: Refs,
+    grants: Grants,
+    /// The messages of [`rules::event_flaws_apart`]: the flaws before `parties`, and
+    /// those after it.
+    flaws: Option<Box<(Vec<String>, Vec<String>)>>,
+}
+
+/// What an event grants when it grants nothing.
+static NOTHING: Grants = Grants::Nothing;
+
+/// The references of a payload.
+fn refs_of(payload: &Payload) -> Refs {
     let refs = Refs {
         ends: payload.ends().to_vec(),
         pays: payload.pays().to_vec(),
@@ -84,7 +94,7 @@ fn refs_of(payload: &Payload) -> Option<Box<Refs>> {
         },
         concerns: payload.concerns().to_vec(),
     };
-    (refs != Refs::default()).then(|| Box::new(refs))
+    refs
 }
 
 /// What a payload grants.
@@ -129,17 +139,44 @@ impl Facts {
         };
         let flaws = (!before.is_empty() || !after.is_empty())
             .then(|| Box::new((messages(before), messages(after))));
-        Facts {
-            id: e.id.clone(),
-            date: e.date.clone(),
-            kind: e.kind_name(),
-            parties: e.parties.clone(),
+        let more = More {
             named,
             supersedes: e.supersedes.clone(),
             refs: refs_of(&e.payload),
             grants: grants_of(&e.payload),
             flaws,
+        };
+        let none = more.named.is_empty()
+            && more.supersedes.is_none()
+            && more.refs == Refs::default()
+            && more.grants == Grants::Nothing
+            && more.flaws.is_none();
+        Facts {
+            id: e.id.clone(),
+            date: e.date.clone(),
+            kind: e.kind_name(),
+            parties: e.parties.clone(),
+            more: (!none).then(|| Box::new(more)),
         }
+    }
+
+    fn refs(&self) -> Option<&Refs> {
+        self.more.as_deref().map(|m| &m.refs)
+    }
+
+    /// The parties its payload names, when its `parties` leaves some out or is empty.
+    fn named(&self) -> &[PartyId] {
+        self.more.as_deref().map_or(&[], |m| &m.named)
+    }
+
+    /// The event it supersedes.
+    pub(super) fn supersedes(&self) -> Option<&EventId> {
+        self.more.as_deref().and_then(|m| m.supersedes.as_ref())
+    }
+
+    /// What it grants that others can name.
+    pub(super) fn grants(&self) -> &Grants {
+        self.more.as_deref().map_or(&NOTHING, |m| &m.grants)
     }
 
     /// The first possible day of its date.
@@ -149,34 +186,34 @@ impl Facts {
 
     /// The term references it ends.
     pub(super) fn ends(&self) -> &[TermRef] {
-        self.refs.as_ref().map_or(&[], |r| &r.ends)
+        self.refs().map_or(&[], |r| &r.ends)
     }
 
     /// The tranche references it pays.
     pub(super) fn pays(&self) -> &[TrancheRef] {
-        self.refs.as_ref().map_or(&[], |r| &r.pays)
+        self.refs().map_or(&[], |r| &r.pays)
     }
 
     /// The terms and tranches it concerns.
     pub(super) fn concerns(&self) -> &[TermRef] {
-        self.refs.as_ref().map_or(&[], |r| &r.concerns)
+        self.refs().map_or(&[], |r| &r.concerns)
     }
 
     /// The legal event it resolves.
     pub(super) fn resolves(&self) -> Option<&EventId> {
-        self.refs.as_ref().and_then(|r| r.resolves.as_ref())
+        self.refs().and_then(|r| r.resolves.as_ref())
     }
 
     /// The event it is a statement about.
     pub(super) fn about(&self) -> Option<&EventId> {
-        self.refs.as_ref().and_then(|r| r.about.as_ref())
+        self.refs().and_then(|r| r.about.as_ref())
     }
 
     /// Every event it refers to, with the field that names it, in the order of
     /// [`Event::references`].
     pub(super) fn references(&self) -> Vec<(&'static str, &EventId)> {
         let mut out: Vec<(&'static str, &EventId)> = Vec::new();
-        if let Some(t) = &self.supersedes {
+        if let Some(t) = self.supersedes() {
             out.push(("supersedes", t));
         }
         out.extend(self.ends().iter().map(|r| ("ends", &r.event)));
@@ -194,15 +231,11 @@ impl Facts {
     /// Every rule it breaks on its own ([`rules::event_flaws`]), with its parties as
     /// they stand (filled in or not).
     pub(super) fn flaw_messages(&self) -> Vec<String> {
-        let named: Vec<PartyId> = if self.named.is_empty() {
-            Vec::new()
-        } else {
-            self.named.to_vec()
-        };
-        let parties = rules::parties_flaws(&self.parties, &named, self.kind);
+        let parties = rules::parties_flaws(&self.parties, self.named(), self.kind);
         let (before, after) = self
-            .flaws
+            .more
             .as_deref()
+            .and_then(|m| m.flaws.as_deref())
             .map_or((&[][..], &[][..]), |(b, a)| (&b[..], &a[..]));
         let mut out: Vec<String> = before.to_vec();
         out.extend(parties.into_iter().map(|f| f.message));
@@ -212,7 +245,7 @@ impl Facts {
 
     /// Every party it names: its parties and those its payload names.
     pub(super) fn named_parties(&self) -> impl Iterator<Item = &PartyId> {
-        self.parties.iter().chain(self.named.iter())
+        self.parties.iter().chain(self.named().iter())
     }
 }
 

@@ -94,7 +94,7 @@ pub(super) fn tranche_ref_problem(
 
 /// What [`pays_problem`] needs to know of an event.
 pub(super) fn target_of(e: &Facts) -> Paid<'_> {
-    match &e.grants {
+    match e.grants() {
         Grants::Tranches(tranches) => (e.kind, tranches, e.earliest()),
         _ => (e.kind, &[], e.earliest()),
     }
