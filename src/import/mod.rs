@@ -1,4 +1,4 @@
-//! Import: event files -> validated, typed events -> one append.
+//! Import: event files -> validated, typed events -> appended in atomic batches.
 //!
 //! `import` reads `[[party]]` and `[[event]]` tables from TOML files (folders are read
 //! recursively, `*.toml` in name order), checks everything it can (syntax, fields and
@@ -6,6 +6,12 @@
 //! ledger) and reports every problem as `file:line: id: what is wrong`. Nothing is
 //! appended unless everything is valid. An event already recorded with identical
 //! content is skipped, so importing the same files twice changes nothing.
+//!
+//! [`import`] runs in two passes ([`stage`]): it checks every file keeping the facts of
+//! the events (what the checks between events need), then reads the files again and
+//! appends their events a window at a time, so that its memory does not grow with the
+//! events of the run. [`plan`] runs both passes and returns every checked event at once,
+//! for callers that want them (`pactlog check`, the server's bounded request bodies).
 //!
 //! Files are read through [`crate::input`] (regular files only, at most
 //! [`MAX_FILE_BYTES`]). A folder walk reads each real folder once and stays inside the
@@ -347,7 +353,7 @@ fn each_file<I: Sync, T: Send>(files: &[I], work: impl Fn(&I) -> T + Sync) -> Ve
         .map_or(1, std::num::NonZeroUsize::get)
         .min(files.len());
     if threads <= 1 {
-        return files.iter().map(|f| work(f)).collect();
+        return files.iter().map(&work).collect();
     }
     let next = std::sync::atomic::AtomicUsize::new(0);
     let mut done: Vec<(usize, T)> = std::thread::scope(|scope| {
@@ -431,14 +437,16 @@ fn within_rules<T>(
 
 /// Reads and checks `paths` against `ledger` without changing anything.
 ///
-/// Files are read twice, on every core: every file's parties first (so that events
-/// anywhere can name them), then the events of the files that have any. A file's text
-/// and parse tree are dropped once its tables are typed. The parties, then the events,
-/// go through the ledger's validator, whose problems are mapped back to file and line.
+/// Files are read on every core: every file's parties first (so that events anywhere
+/// can name them), then the events of the files that have any, whose facts the ledger's
+/// validator checks (its problems are mapped back to file and line); then the events
+/// are read again into the checked batch, which holds every new event. A file's text
+/// and parse tree are dropped once its tables are typed.
 ///
 /// # Errors
 /// [`ImportError::Invalid`] with every problem found, [`ImportError::Read`] for
-/// unreadable paths, [`ImportError::Ledger`] for storage errors.
+/// unreadable paths, [`ImportError::Changed`] for a file changed between the readings,
+/// [`ImportError::Ledger`] for storage errors.
 pub fn plan<S: Store>(ledger: &Ledger<S>, paths: &[PathBuf]) -> Result<Plan, ImportError> {
     plan_files(ledger, collect_files(paths)?)
 }
@@ -585,10 +593,10 @@ pub fn is_export(paths: &[PathBuf]) -> bool {
     paths.len() == 1 && paths[0].extension().is_some_and(|e| e == "jsonl")
 }
 
-/// Checks `paths` and appends them: [`plan`] then [`apply`].
+/// Checks `paths` and appends them, in two passes ([`import_reporting`]).
 ///
 /// # Errors
-/// As [`plan`] and [`apply`].
+/// As [`import_reporting`].
 pub fn import<S: Store>(
     ledger: &mut Ledger<S>,
     paths: &[PathBuf],

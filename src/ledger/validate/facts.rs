@@ -81,7 +81,7 @@ static NOTHING: Grants = Grants::Nothing;
 
 /// The references of a payload.
 fn refs_of(payload: &Payload) -> Refs {
-    let refs = Refs {
+    Refs {
         ends: payload.ends().to_vec(),
         pays: payload.pays().to_vec(),
         resolves: match payload {
@@ -93,8 +93,7 @@ fn refs_of(payload: &Payload) -> Refs {
             _ => None,
         },
         concerns: payload.concerns().to_vec(),
-    };
-    refs
+    }
 }
 
 /// What a payload grants.
