@@ -140,6 +140,32 @@ fn facts_of(event: Event, file: &Path, line: usize) -> Result<EventFacts, Proble
     })
 }
 
+/// Files whose events pass 1 reads before it gathers their facts.
+const FILES_AT_ONCE: usize = 64;
+
+/// The events of `file`, typed and checked on their own, as facts with the ordinal of
+/// each among the file's `[[event]]` tables.
+fn read_facts(
+    file: &Path,
+    read: &Reader<'_>,
+    registry: &PartyRegistry,
+) -> super::Reading<(EventFacts, usize)> {
+    read_tables(file, read, Kind::Event, |p, table, line, ordinal| {
+        let parsed = parse::event(&p.file, &p.lines, line, table, registry);
+        let (event, mut problems) = within_rules(p, table, line, parsed, |event| {
+            (event.id.to_string(), rules::event_flaws(event))
+        });
+        match event.map(|e| facts_of(e, &p.file, line)) {
+            Some(Ok(facts)) => (Some((facts, ordinal)), problems),
+            Some(Err(problem)) => {
+                problems.push(problem);
+                (None, problems)
+            }
+            None => (None, problems),
+        }
+    })
+}
+
 /// Pass 1: reads and checks `files` against `ledger`, keeping the facts of the events
 /// (see the module docs). Problems come in the order [`super::plan`] documents.
 ///
@@ -157,23 +183,6 @@ pub(super) fn stage_read<S: Store>(
     let mut validator = ledger.validator()?;
     let party_problems = validator.parties(parties)?;
     let registry = validator.registry();
-    let event_files: Vec<&Path> = with_events.iter().map(|&i| files[i].as_path()).collect();
-    let readings = each_file(&event_files, |file| {
-        read_tables(file, read, Kind::Event, |p, table, line, ordinal| {
-            let parsed = parse::event(&p.file, &p.lines, line, table, registry);
-            let (event, mut problems) = within_rules(p, table, line, parsed, |event| {
-                (event.id.to_string(), rules::event_flaws(event))
-            });
-            match event.map(|e| facts_of(e, &p.file, line)) {
-                Some(Ok(facts)) => (Some((facts, ordinal)), problems),
-                Some(Err(problem)) => {
-                    problems.push(problem);
-                    (None, problems)
-                }
-                None => (None, problems),
-            }
-        })
-    });
     let mut places = Places {
         files,
         parties: party_places,
@@ -184,20 +193,26 @@ pub(super) fn stage_read<S: Store>(
         .tables
         .extend(party_problems.iter().map(|p| places.problem(p)));
     let mut digests = vec![None; places.files.len()];
-    let mut facts = Vec::with_capacity(readings.iter().map(|r| r.found.len()).sum());
-    for (&i, mut r) in with_events.iter().zip(readings) {
-        // A file that changed since the first reading is reported as it reads now; its
-        // layout problems were reported then.
-        r.layout = Collect::default();
-        found.take(&mut r);
-        digests[i] = r.digest;
-        for ((f, table), line) in r.found {
-            facts.push(f);
-            places.events.push(Origin {
-                file: index_u32(i),
-                line: index_u32(line),
-                table: index_u32(table),
-            });
+    let mut facts = Vec::new();
+    // A group of files at a time: what the readings of a group hold is gathered into
+    // `facts` before the next group is read, so the facts are held once.
+    for group in with_events.chunks(FILES_AT_ONCE) {
+        let event_files: Vec<&Path> = group.iter().map(|&i| places.files[i].as_path()).collect();
+        let readings = each_file(&event_files, |file| read_facts(file, read, registry));
+        for (&i, mut r) in group.iter().zip(readings) {
+            // A file that changed since the first reading is reported as it reads now;
+            // its layout problems were reported then.
+            r.layout = Collect::default();
+            found.take(&mut r);
+            digests[i] = r.digest;
+            for ((f, table), line) in r.found {
+                facts.push(f);
+                places.events.push(Origin {
+                    file: index_u32(i),
+                    line: index_u32(line),
+                    table: index_u32(table),
+                });
+            }
         }
     }
     let event_problems = validator.event_facts(facts)?;
