@@ -91,15 +91,17 @@ pub fn run_import(g: &Globals, args: ImportArgs) -> Result<Code, CliError> {
     let committed = std::cell::Cell::new(0u64);
     let done = match files {
         None => restore(&mut ledger, &args.paths[0], &progress, &committed).map(Done::Restored),
-        Some(files) => import::plan_files(&ledger, files).and_then(|plan| {
-            let r = plan.checked.report();
-            progress.phase("appending", Some((r.parties_added + r.events_added) as u64));
-            import::apply_reporting(&mut ledger, plan, at, |n| {
+        Some(files) => import::import_reporting(
+            &mut ledger,
+            files,
+            at,
+            |r| progress.phase("appending", Some((r.parties_added + r.events_added) as u64)),
+            |n| {
                 committed.set(n);
                 progress.set(n);
-            })
-            .map(Done::Imported)
-        }),
+            },
+        )
+        .map(Done::Imported),
     };
     progress.finish();
     let done = match done {

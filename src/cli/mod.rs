@@ -308,7 +308,8 @@ impl From<ImportError> for CliError {
             }
             ImportError::Read { .. }
             | ImportError::NoFiles { .. }
-            | ImportError::TooDeep { .. } => CliError::user(e.to_string()),
+            | ImportError::TooDeep { .. }
+            | ImportError::Changed { .. } => CliError::user(e.to_string()),
             other => CliError::internal(other.to_string()),
         }
     }

@@ -91,6 +91,16 @@ pub fn encode(record: &Record) -> Result<Vec<u8>, CodecError> {
     }
 }
 
+/// The bytes of an event alone, without a record around it (bincode, as in the current
+/// record format): they differ whenever the events differ, so their digest stands for
+/// the event where keeping it whole costs too much.
+///
+/// # Errors
+/// [`CodecError::Encode`] if bincode refuses the value (not expected).
+pub fn encode_event(event: &crate::model::Event) -> Result<Vec<u8>, CodecError> {
+    bincode::serde::encode_to_vec(event, config()).map_err(|e| CodecError::Encode(e.to_string()))
+}
+
 fn encode_body<T: serde::Serialize>(format: Format, body: &T) -> Result<Vec<u8>, CodecError> {
     let mut out = Vec::with_capacity(512);
     out.push(format.byte());

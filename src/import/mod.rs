@@ -1,4 +1,4 @@
-//! Import: event files -> validated, typed events -> one append.
+//! Import: event files -> validated, typed events -> appended in atomic batches.
 //!
 //! `import` reads `[[party]]` and `[[event]]` tables from TOML files (folders are read
 //! recursively, `*.toml` in name order), checks everything it can (syntax, fields and
@@ -6,6 +6,12 @@
 //! ledger) and reports every problem as `file:line: id: what is wrong`. Nothing is
 //! appended unless everything is valid. An event already recorded with identical
 //! content is skipped, so importing the same files twice changes nothing.
+//!
+//! [`import`] runs in two passes ([`stage`]): it checks every file keeping the facts of
+//! the events (what the checks between events need), then reads the files again and
+//! appends their events a window at a time, so that its memory does not grow with the
+//! events of the run. [`plan`] runs both passes and returns every checked event at once,
+//! for callers that want them (`pactlog check`, the server's bounded request bodies).
 //!
 //! Files are read through [`crate::input`] (regular files only, at most
 //! [`MAX_FILE_BYTES`]). A folder walk reads each real folder once and stays inside the
@@ -15,6 +21,7 @@ mod fields;
 mod parse;
 mod problems;
 mod restore;
+mod stage;
 mod walk;
 
 pub use parse::Located;
@@ -26,9 +33,9 @@ pub use restore::{
 pub use walk::{Files, MAX_DEPTH, SkipReason, SkippedLink, collect_files};
 
 use crate::codec::Timestamp;
-use crate::ledger::{self as validate, Checked, Item, Ledger, LedgerError};
-use crate::model::rules::{self, Flaw};
-use crate::model::{Event, Party, escape};
+use crate::ledger::{CheckReport, Checked, Ledger, LedgerError};
+use crate::model::escape;
+use crate::model::rules::Flaw;
 use crate::store::Store;
 use fields::Lines;
 use problems::Collect;
@@ -117,6 +124,10 @@ pub enum ImportError {
     /// A folder walk met a folder nested deeper than [`walk::MAX_DEPTH`] levels.
     #[error("{} is nested more than {} folders deep inside the folder given; import it by naming it (or a folder nearer to it) on the command line", escape(&path.display().to_string()), walk::MAX_DEPTH)]
     TooDeep { path: PathBuf },
+    /// A file changed after it was checked, before all of its events were appended:
+    /// nothing of the batch that needed it was appended (the batches before it stay).
+    #[error("{} changed while it was being imported, after the files were checked; the import stopped before appending anything read from it as it is now (records appended before stay): run the import again", escape(&path.display().to_string()))]
+    Changed { path: PathBuf },
     /// The ledger failed while appending.
     #[error(transparent)]
     Ledger(#[from] LedgerError),
@@ -277,20 +288,24 @@ struct Reading<T> {
     syntax: Option<Problem>,
     /// Top-level keys that are not `[[party]]` or `[[event]]` tables.
     layout: Collect,
-    /// The tables read, and the problems found in them (bounded per file).
-    found: Vec<Located<T>>,
+    /// The tables read, each with its line, and the problems found in them (bounded
+    /// per file).
+    found: Vec<(T, usize)>,
     problems: Collect,
     /// Whether the file has `[[event]]` tables.
     has_events: bool,
+    /// BLAKE3 of the file's bytes, when it could be read.
+    digest: Option<[u8; 32]>,
 }
 
-/// Reads `file` and types its tables of kind `want` with `typed`. The file's text and
-/// parse tree are dropped before this returns.
+/// Reads `file` and types its tables of kind `want` with `typed`, which is told the
+/// ordinal of each table among those of its kind in the file (from 0). The file's text
+/// and parse tree are dropped before this returns.
 fn read_tables<T>(
     file: &Path,
     read: &Reader<'_>,
     want: Kind,
-    typed: impl Fn(&Parsed, &DeTable<'_>, usize) -> (Option<T>, Vec<Problem>),
+    typed: impl Fn(&Parsed, &DeTable<'_>, usize, usize) -> (Option<T>, Vec<Problem>),
 ) -> Reading<T> {
     let mut reading = Reading {
         unreadable: None,
@@ -299,6 +314,7 @@ fn read_tables<T>(
         found: Vec::new(),
         problems: Collect::default(),
         has_events: false,
+        digest: None,
     };
     let p = match Parsed::read(file, read) {
         Ok(p) => p,
@@ -307,6 +323,7 @@ fn read_tables<T>(
             return reading;
         }
     };
+    reading.digest = Some(*blake3::hash(p.text.as_bytes()).as_bytes());
     let doc = match p.toml() {
         Ok(doc) => doc,
         Err(problem) => {
@@ -314,31 +331,29 @@ fn read_tables<T>(
             return reading;
         }
     };
+    let mut ordinal = 0;
     for (kind, table, line) in tables(&p, doc.get_ref(), &mut reading.layout) {
         reading.has_events |= kind == Kind::Event;
         if kind != want {
             continue;
         }
-        let (value, problems) = typed(&p, table, line);
+        let (value, problems) = typed(&p, table, line, ordinal);
+        ordinal += 1;
         reading.problems.extend(problems);
         if let Some(value) = value {
-            reading.found.push(Located {
-                value,
-                file: p.file.clone(),
-                line,
-            });
+            reading.found.push((value, line));
         }
     }
     reading
 }
 
-/// `work` applied to every file, on every core; the results in file order.
-fn each_file<T: Send>(files: &[&Path], work: impl Fn(&Path) -> T + Sync) -> Vec<T> {
+/// `work` applied to every file (or job), on every core; the results in order.
+fn each_file<I: Sync, T: Send>(files: &[I], work: impl Fn(&I) -> T + Sync) -> Vec<T> {
     let threads = std::thread::available_parallelism()
         .map_or(1, std::num::NonZeroUsize::get)
         .min(files.len());
     if threads <= 1 {
-        return files.iter().map(|f| work(f)).collect();
+        return files.iter().map(&work).collect();
     }
     let next = std::sync::atomic::AtomicUsize::new(0);
     let mut done: Vec<(usize, T)> = std::thread::scope(|scope| {
@@ -420,53 +435,18 @@ fn within_rules<T>(
     (None, problems)
 }
 
-/// Where each input party or event came from, to name it in problems.
-struct Places {
-    parties: Vec<(PathBuf, usize)>,
-    events: Vec<(PathBuf, usize)>,
-}
-
-impl Places {
-    fn of(&self, item: Item) -> &(PathBuf, usize) {
-        match item {
-            Item::Party(i) => &self.parties[i],
-            Item::Event(i) => &self.events[i],
-        }
-    }
-
-    /// A validator's problem, at the file and line of its party or event.
-    fn problem(&self, p: &validate::Problem) -> Problem {
-        let (file, line) = self.of(p.item);
-        Problem {
-            file: file.clone(),
-            line: *line,
-            id: Some(p.id.clone()),
-            message: p.describe(|other| {
-                let (file, line) = self.of(other);
-                format!("{}:{line}", file.display())
-            }),
-        }
-    }
-}
-
-/// Splits located values into the values and where each came from.
-fn unzip<T>(located: Vec<Located<T>>) -> (Vec<T>, Vec<(PathBuf, usize)>) {
-    located
-        .into_iter()
-        .map(|l| (l.value, (l.file, l.line)))
-        .unzip()
-}
-
 /// Reads and checks `paths` against `ledger` without changing anything.
 ///
-/// Files are read twice, on every core: every file's parties first (so that events
-/// anywhere can name them), then the events of the files that have any. A file's text
-/// and parse tree are dropped once its tables are typed. The parties, then the events,
-/// go through the ledger's validator, whose problems are mapped back to file and line.
+/// Files are read on every core: every file's parties first (so that events anywhere
+/// can name them), then the events of the files that have any, whose facts the ledger's
+/// validator checks (its problems are mapped back to file and line); then the events
+/// are read again into the checked batch, which holds every new event. A file's text
+/// and parse tree are dropped once its tables are typed.
 ///
 /// # Errors
 /// [`ImportError::Invalid`] with every problem found, [`ImportError::Read`] for
-/// unreadable paths, [`ImportError::Ledger`] for storage errors.
+/// unreadable paths, [`ImportError::Changed`] for a file changed between the readings,
+/// [`ImportError::Ledger`] for storage errors.
 pub fn plan<S: Store>(ledger: &Ledger<S>, paths: &[PathBuf]) -> Result<Plan, ImportError> {
     plan_files(ledger, collect_files(paths)?)
 }
@@ -476,7 +456,7 @@ pub fn plan<S: Store>(ledger: &Ledger<S>, paths: &[PathBuf]) -> Result<Plan, Imp
 /// # Errors
 /// As [`plan`].
 pub fn plan_files<S: Store>(ledger: &Ledger<S>, found_files: Files) -> Result<Plan, ImportError> {
-    plan_read(ledger, found_files, &read_text)
+    stage::plan_read(ledger, found_files, &read_text)
 }
 
 /// An event file handed over as bytes (the body of a request), with the name its sender
@@ -523,85 +503,7 @@ pub fn plan_texts<S: Store>(
         files: names,
         skipped: Vec::new(),
     };
-    plan_read(ledger, files, &read)
-}
-
-/// [`plan`] of `found_files`, each read by `read`.
-fn plan_read<S: Store>(
-    ledger: &Ledger<S>,
-    found_files: Files,
-    read: &Reader<'_>,
-) -> Result<Plan, ImportError> {
-    let Files { files, skipped } = found_files;
-    let mut found = Found::default();
-    let all: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
-    let readings = each_file(&all, |file| {
-        read_tables(file, read, Kind::Party, |p, table, line| {
-            let parsed = parse::party(&p.file, &p.lines, line, table);
-            within_rules(p, table, line, parsed, |party| {
-                (party.id.to_string(), rules::party_flaws(party))
-            })
-        })
-    });
-    let mut parties: Vec<Located<Party>> = Vec::new();
-    let mut with_events = Vec::new();
-    for (file, mut r) in all.iter().zip(readings) {
-        found.take(&mut r);
-        parties.append(&mut r.found);
-        if r.has_events {
-            with_events.push(*file);
-        }
-    }
-    let (parties, party_places) = unzip(parties);
-    let mut validator = ledger.validator()?;
-    let party_problems = validator.parties(parties)?;
-    let registry = validator.registry();
-    let readings = each_file(&with_events, |file| {
-        read_tables(file, read, Kind::Event, |p, table, line| {
-            let parsed = parse::event(&p.file, &p.lines, line, table, registry);
-            within_rules(p, table, line, parsed, |event| {
-                (event.id.to_string(), rules::event_flaws(event))
-            })
-        })
-    });
-    let mut events: Vec<Located<Event>> =
-        Vec::with_capacity(readings.iter().map(|r| r.found.len()).sum());
-    // Party problems come before the events' own, as the parties were read first.
-    let places = Places {
-        parties: party_places,
-        events: Vec::new(),
-    };
-    found
-        .tables
-        .extend(party_problems.iter().map(|p| places.problem(p)));
-    for mut r in readings {
-        // A file that changed since the first reading is reported as it reads now; its
-        // layout problems were reported then.
-        r.layout = Collect::default();
-        found.take(&mut r);
-        events.append(&mut r.found);
-    }
-    let (events, event_places) = unzip(events);
-    let places = Places {
-        events: event_places,
-        ..places
-    };
-    let event_problems = validator.events(events)?;
-    let mut problems = found.all();
-    problems.extend(event_problems.iter().map(|p| places.problem(p)));
-    if !problems.is_empty() {
-        return Err(ImportError::Invalid(problems.finish()));
-    }
-    let checked = validator.finish().map_err(|r| {
-        let mut problems = Collect::default();
-        problems.extend(r.0.iter().map(|p| places.problem(p)));
-        ImportError::Invalid(problems.finish())
-    })?;
-    Ok(Plan {
-        files: files.len(),
-        checked,
-        skipped,
-    })
+    stage::plan_read(ledger, files, &read)
 }
 
 /// " at column C (`text`)" for a TOML error's span: the column, and the text it
@@ -691,10 +593,10 @@ pub fn is_export(paths: &[PathBuf]) -> bool {
     paths.len() == 1 && paths[0].extension().is_some_and(|e| e == "jsonl")
 }
 
-/// Checks `paths` and appends them: [`plan`] then [`apply`].
+/// Checks `paths` and appends them, in two passes ([`import_reporting`]).
 ///
 /// # Errors
-/// As [`plan`] and [`apply`].
+/// As [`import_reporting`].
 pub fn import<S: Store>(
     ledger: &mut Ledger<S>,
     paths: &[PathBuf],
@@ -706,14 +608,35 @@ pub fn import<S: Store>(
 /// [`import`] of the files [`collect_files`] listed.
 ///
 /// # Errors
-/// As [`plan`] and [`apply`].
+/// As [`import_reporting`].
 pub fn import_files<S: Store>(
     ledger: &mut Ledger<S>,
     files: Files,
     at: Timestamp,
 ) -> Result<ImportReport, ImportError> {
-    let plan = plan_files(ledger, files)?;
-    apply(ledger, plan, at)
+    import_reporting(ledger, files, at, |_| {}, |_| {})
+}
+
+/// [`import_files`] in two passes, holding the facts of the run and one window of
+/// events, never the whole run (see [`stage`]): every file is read and checked, then
+/// `checked` is told what will be appended, then the events are read again and
+/// appended in atomic batches, `appended` told how many records are durable after each.
+///
+/// # Errors
+/// [`ImportError::Invalid`] with every problem found (nothing appended),
+/// [`ImportError::Read`] for unreadable paths, [`ImportError::Changed`] when a file
+/// changed between the passes, [`ImportError::Ledger`] for storage errors. Batches
+/// acknowledged before a failure stay; a re-run skips them and completes the import.
+pub fn import_reporting<S: Store>(
+    ledger: &mut Ledger<S>,
+    files: Files,
+    at: Timestamp,
+    checked: impl FnOnce(CheckReport),
+    appended: impl FnMut(u64),
+) -> Result<ImportReport, ImportError> {
+    let staging = stage::stage_read(ledger, files, &read_text)?;
+    checked(staging.report());
+    stage::append_staged(ledger, staging, &read_text, at, appended)
 }
 
 #[cfg(test)]

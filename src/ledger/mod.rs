@@ -34,8 +34,8 @@ pub use log::{FilterError, LogFilter, Logged};
 pub use state::{QueryError, Receipt, StateAnswer};
 pub use timeline::TimelineAnswer;
 pub use validate::{
-    APPEND_BATCH, CheckError, CheckReport, Checked, Item, Problem, Rejected, ReplayedRecords,
-    Validator,
+    APPEND_BATCH, CheckError, CheckReport, Checked, EventFacts, Item, Problem, Rejected,
+    ReplayedRecords, Staged, Validator,
 };
 pub use verify::VerifyReport;
 

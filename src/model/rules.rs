@@ -177,6 +177,21 @@ pub fn party_flaws(p: &Party) -> Vec<Flaw> {
 
 /// Every rule the event `e` breaks on its own, in the order of its fields.
 pub fn event_flaws(e: &Event) -> Vec<Flaw> {
+    let (mut out, after) = event_flaws_apart(e);
+    out.extend(parties_flaws(
+        &e.parties,
+        &e.payload.named_parties(),
+        e.kind_name(),
+    ));
+    out.extend(after);
+    out
+}
+
+/// The rules [`event_flaws`] checks, but those of `parties`: the flaws of the fields
+/// before `parties`, and those of the fields after it. A validator that fills in the
+/// parties of an event that names none checks [`parties_flaws`] of the parties filled
+/// in between them, and finds what [`event_flaws`] finds of the filled-in event.
+pub fn event_flaws_apart(e: &Event) -> (Vec<Flaw>, Vec<Flaw>) {
     let mut f = Flaws::new();
     if e.disclosed < e.date.earliest() {
         f.at(
@@ -189,7 +204,7 @@ pub fn event_flaws(e: &Event) -> Vec<Flaw> {
         );
     }
     f.text("summary", Some(&e.summary), MAX_SUMMARY, true);
-    parties(&mut f, e);
+    let before = std::mem::take(&mut f.out);
     if e.supersedes.as_ref() == Some(&e.id) {
         f.at("supersedes", "`supersedes` names the event itself");
     }
@@ -212,16 +227,19 @@ pub fn event_flaws(e: &Event) -> Vec<Flaw> {
             "a retraction needs `supersedes = \"<the event it retracts>\"`",
         );
     }
-    f.out
+    (before, f.out)
 }
 
-/// `parties` is sorted, without repeats, and holds every party the payload names.
-fn parties(f: &mut Flaws, e: &Event) {
-    if !f.bounded("parties", e.parties.len(), MAX_EVENT_PARTIES, "parties") {
-        return;
+/// The rules of an event's `parties` (listing `parties`, its payload, of the kind
+/// `kind`, naming `named`): sorted, without repeats, and holding every party the payload
+/// names.
+pub fn parties_flaws(parties: &[PartyId], named: &[PartyId], kind: &str) -> Vec<Flaw> {
+    let mut f = Flaws::new();
+    if !f.bounded("parties", parties.len(), MAX_EVENT_PARTIES, "parties") {
+        return f.out;
     }
-    f.twice("parties", &e.parties);
-    if let Some(w) = e.parties.windows(2).find(|w| w[0] > w[1]) {
+    f.twice("parties", parties);
+    if let Some(w) = parties.windows(2).find(|w| w[0] > w[1]) {
         f.at(
             "parties",
             format!(
@@ -230,15 +248,16 @@ fn parties(f: &mut Flaws, e: &Event) {
             ),
         );
     }
-    let listed: BTreeSet<&PartyId> = e.parties.iter().collect();
-    for p in e.payload.named_parties() {
-        if !listed.contains(&p) {
+    let listed: BTreeSet<&PartyId> = parties.iter().collect();
+    for p in named {
+        if !listed.contains(p) {
             f.at(
                 "parties",
-                format!("`parties` leaves out {p}, whom the {} names", e.kind_name()),
+                format!("`parties` leaves out {p}, whom the {kind} names"),
             );
         }
     }
+    f.out
 }
 
 /// A source's address is an http(s) URL without spaces; its publisher is kept text.

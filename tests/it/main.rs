@@ -25,6 +25,7 @@ mod golden;
 mod hostile_files;
 mod hostile_outputs;
 mod hostile_stores;
+mod import_passes;
 mod input_values_and_text;
 mod keys_and_checkpoints;
 mod merkle_props;

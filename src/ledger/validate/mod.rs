@@ -16,12 +16,16 @@
 //! same rules (a reference must name an event recorded before it).
 
 mod events;
+mod facts;
 mod money;
 mod order;
 mod parties;
 mod replay;
+mod staged;
 
+pub use facts::EventFacts;
 pub use replay::ReplayedRecords;
+pub use staged::Staged;
 
 use super::{AppendReport, Ledger, LedgerError};
 use crate::chain::Tip;
@@ -189,6 +193,8 @@ pub struct Validator<'l, S: Store> {
     events: Vec<Event>,
     report: CheckReport,
     problems: Vec<Problem>,
+    /// What [`Validator::event_facts`] decided.
+    staged: Option<staged::Plan>,
 }
 
 impl<'l, S: Store> Validator<'l, S> {
@@ -229,10 +235,52 @@ impl<'l, S: Store> Validator<'l, S> {
     /// # Errors
     /// Storage errors.
     pub fn events(&mut self, events: Vec<Event>) -> Result<Vec<Problem>, LedgerError> {
-        let found = events::check(self.ledger, &self.registry, events)?;
+        let facts = events.iter().map(facts::Facts::of).collect();
+        let found = events::check(self.ledger, &self.registry, facts, |i, filled, recorded| {
+            match filled {
+                Some(parties) => recorded.parties == parties && same_but_parties(&events[i], recorded),
+                None => events[i] == *recorded,
+            }
+        })?;
         self.report.events_skipped = found.skipped;
-        self.report.events_added = found.new.len();
-        self.events = found.new;
+        self.report.events_added = found.order.len();
+        let mut slots: Vec<Option<Event>> = events.into_iter().map(Some).collect();
+        for (i, parties) in found.filled {
+            if let Some(e) = slots[i].as_mut() {
+                e.parties = parties;
+            }
+        }
+        self.events = found.order.iter().filter_map(|&i| slots[i].take()).collect();
+        self.problems.extend(found.problems.iter().cloned());
+        Ok(found.problems)
+    }
+
+    /// [`Validator::events`] of events given by their facts ([`EventFacts::of`]): the
+    /// same checks and problems, keeping the facts' digests and the append order instead
+    /// of the events; [`Validator::finish_staged`] then stages them, to be appended from
+    /// the events read again.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn event_facts(&mut self, events: Vec<EventFacts>) -> Result<Vec<Problem>, LedgerError> {
+        let digests: Vec<facts::Digest> = events.iter().map(|e| e.digest).collect();
+        // Collected in place: a second vector of a million facts would double them.
+        let facts: Vec<facts::Facts> = events.into_iter().map(|e| e.facts).collect();
+        let found = events::check(self.ledger, &self.registry, facts, |i, filled, recorded| {
+            match filled {
+                Some(parties) => {
+                    recorded.parties == parties && {
+                        let mut bare = recorded.clone();
+                        bare.parties.clear();
+                        facts::digest(&bare) == Some(digests[i])
+                    }
+                }
+                None => facts::digest(recorded) == Some(digests[i]),
+            }
+        })?;
+        self.report.events_skipped = found.skipped;
+        self.report.events_added = found.order.len();
+        self.staged = Some(staged::Plan::new(found.order, found.filled, digests));
         self.problems.extend(found.problems.iter().cloned());
         Ok(found.problems)
     }
@@ -252,6 +300,42 @@ impl<'l, S: Store> Validator<'l, S> {
             report: self.report,
         })
     }
+
+    /// The staged events of [`Validator::event_facts`] (none when it was not called),
+    /// when nothing was wrong.
+    ///
+    /// # Errors
+    /// [`Rejected`] with every problem found.
+    pub fn finish_staged(self) -> Result<Staged, Rejected> {
+        if !self.problems.is_empty() {
+            return Err(Rejected(self.problems));
+        }
+        let plan = self.staged.unwrap_or_default();
+        Ok(Staged::new(self.base, self.parties, plan, self.report))
+    }
+}
+
+/// Whether two events are the same but for their parties.
+fn same_but_parties(a: &Event, b: &Event) -> bool {
+    let Event {
+        id,
+        date,
+        disclosed,
+        summary,
+        confidence,
+        parties: _,
+        supersedes,
+        sources,
+        payload,
+    } = a;
+    *id == b.id
+        && *date == b.date
+        && *disclosed == b.disclosed
+        && *summary == b.summary
+        && *confidence == b.confidence
+        && *supersedes == b.supersedes
+        && *sources == b.sources
+        && *payload == b.payload
 }
 
 /// Records appended per atomic batch when a checked batch is appended.
@@ -271,6 +355,7 @@ impl<S: Store> Ledger<S> {
             events: Vec::new(),
             report: CheckReport::default(),
             problems: Vec::new(),
+            staged: None,
         })
     }
 

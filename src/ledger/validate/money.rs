@@ -3,22 +3,24 @@
 //! it settles. Imports and restores apply the same rules through these functions (an
 //! investment's own tranches are [`crate::model::rules`]').
 
-use crate::model::{Day, Event, EventId, PartyId, Payload, Tranche, TrancheRef, a_kind};
+use super::events::Referrer;
+use super::facts::{Facts, Grants, TrancheFact};
+use crate::model::{Day, EdtfDate, EventId, PartyId, TrancheRef, a_kind};
 
 /// What a payment needs to know of the event it pays: its kind, tranches and first
 /// possible day.
-pub(super) type Paid<'a> = (&'a str, &'a [Tranche], Day);
+pub(super) type Paid<'a> = (&'a str, &'a [TrancheFact], Day);
 
 /// What is wrong with a payment `payer` paying `r`, when the event `r` names is `target`:
 /// it must be an investment, the payment must not be dated wholly before it (money
 /// cannot be paid before it is committed), and the tranche must pass
 /// [`tranche_ref_problem`].
 pub(super) fn pays_problem(
-    payer: &Event,
+    payer: Referrer<'_>,
     r: &TrancheRef,
     target: Option<Paid<'_>>,
 ) -> Option<String> {
-    if r.event == payer.id {
+    if r.event == *payer.id {
         return Some(format!("`pays` names {r}, this same event"));
     }
     let Some((kind, tranches, committed)) = target else {
@@ -50,9 +52,9 @@ pub(super) fn pays_problem(
 /// investor and investee (so that it is listed, and counted, wherever the tranche is).
 pub(super) fn tranche_ref_problem(
     field: &str,
-    referrer: &Event,
+    referrer: Referrer<'_>,
     r: &TrancheRef,
-    tranches: &[Tranche],
+    tranches: &[TrancheFact],
 ) -> Option<String> {
     let Some(t) = tranches.iter().find(|t| t.key.as_ref() == Some(&r.key)) else {
         let keys: Vec<&str> = tranches
@@ -91,25 +93,24 @@ pub(super) fn tranche_ref_problem(
 }
 
 /// What [`pays_problem`] needs to know of an event.
-pub(super) fn target_of(e: &Event) -> Paid<'_> {
-    match &e.payload {
-        Payload::Investment { tranches } => (e.kind_name(), tranches, e.date.earliest()),
-        other => (other.kind_name(), &[], e.date.earliest()),
+pub(super) fn target_of(e: &Facts) -> Paid<'_> {
+    match e.grants() {
+        Grants::Tranches(tranches) => (e.kind, tranches, e.earliest()),
+        _ => (e.kind, &[], e.earliest()),
     }
 }
 
-/// An event dated wholly before the legal event `target` it resolves (first possible day
-/// `opened`) would close the matter before it was opened.
+/// An event dated `resolver`, wholly before the legal event `target` it resolves (first
+/// possible day `opened`), would close the matter before it was opened.
 pub(super) fn resolved_before_opened(
-    resolver: &Event,
+    resolver: &EdtfDate,
     target: &EventId,
     opened: Day,
 ) -> Option<String> {
-    (resolver.date.latest() < opened).then(|| {
+    (resolver.latest() < opened).then(|| {
         format!(
             "`resolves` names {target}, dated {opened} at the earliest, but this event is \
-             dated {}: a matter cannot be closed before it is opened (check both dates)",
-            resolver.date
+             dated {resolver}: a matter cannot be closed before it is opened (check both dates)"
         )
     })
 }

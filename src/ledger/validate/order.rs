@@ -1,7 +1,9 @@
 //! The order of appending (an event after the events it refers to) and the reference
 //! cycles that make such an order impossible.
 
-use crate::model::{Event, EventId};
+use super::facts::Facts;
+use crate::model::EventId;
+use std::borrow::Borrow;
 use std::collections::BTreeMap;
 
 /// The most cycles reported for one import: each costs a line, and one is enough to act.
@@ -15,7 +17,7 @@ pub(super) type Step = (usize, &'static str);
 /// search, so that a long chain of references neither recurses deeply nor costs more
 /// than linear time. An event naming itself through `supersedes`, `ends`, `pays` or
 /// `concerns` is reported by other checks and skipped here.
-pub(super) fn reference_cycles(events: &[&Event]) -> Vec<Vec<Step>> {
+pub(super) fn reference_cycles(events: &[&Facts]) -> Vec<Vec<Step>> {
     let index: BTreeMap<&EventId, usize> =
         events.iter().enumerate().map(|(i, e)| (&e.id, i)).collect();
     let adjacent: Vec<Vec<Step>> = events
@@ -73,7 +75,7 @@ pub(super) fn reference_cycles(events: &[&Event]) -> Vec<Vec<Step>> {
     cycles
 }
 
-pub(super) fn cycle_message(events: &[&Event], cycle: &[Step]) -> String {
+pub(super) fn cycle_message(events: &[&Facts], cycle: &[Step]) -> String {
     const SHOWN: usize = 12;
     let first = events[cycle[0].0].id.as_str();
     let all_supersedes = cycle.iter().all(|(_, f)| *f == "supersedes");
@@ -103,35 +105,15 @@ pub(super) fn cycle_message(events: &[&Event], cycle: &[Step]) -> String {
     }
 }
 
-/// Append order: by earliest day, latest day and id, except that an event always comes
-/// after the events of `events` it refers to (a stable topological order).
-pub(super) fn order(mut events: Vec<Event>) -> Vec<Event> {
-    let out_idx = dependency_order(&events);
-    // Move each event to its place in `out_idx` (which lists every event once), in place
-    // rather than into a second vector of events.
-    debug_assert_eq!(out_idx.len(), events.len());
-    let mut place = vec![0usize; events.len()];
-    for (to, &from) in out_idx.iter().enumerate() {
-        place[from] = to;
-    }
-    for i in 0..events.len() {
-        while place[i] != i {
-            let j = place[i];
-            events.swap(i, j);
-            place.swap(i, j);
-        }
-    }
-    events
-}
-
-/// The positions of `events` in append order (see [`order`]): sorted by earliest day,
-/// latest day and id, each event placed after the events it refers to. A reference
-/// cycle does not stop it (each event is placed once); cycles are refused elsewhere.
-/// It depends only on the events, never on their input order.
-pub(super) fn dependency_order(events: &[Event]) -> Vec<usize> {
+/// The positions of `events` in append order: sorted by earliest day, latest day and
+/// id, each event placed after the events it refers to (a stable topological order). A
+/// reference cycle does not stop it (each event is placed once); cycles are refused
+/// elsewhere. It depends only on the events, never on their input order.
+pub(super) fn dependency_order<F: Borrow<Facts>>(events: &[F]) -> Vec<usize> {
+    let events: Vec<&Facts> = events.iter().map(Borrow::borrow).collect();
     let mut sorted: Vec<usize> = (0..events.len()).collect();
     sorted.sort_by(|&a, &b| {
-        let (a, b) = (&events[a], &events[b]);
+        let (a, b) = (events[a], events[b]);
         (a.date.earliest(), a.date.latest(), &a.id).cmp(&(
             b.date.earliest(),
             b.date.latest(),

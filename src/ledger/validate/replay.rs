@@ -12,15 +12,17 @@
 //! the records that were admitted and nothing else).
 
 use super::events::{
-    as_tranche, concern_problem, ended_before_granted, not_concernable, term_ref_problem,
+    as_tranche, concern_problem, ended_before_granted, not_concernable,
+    term_ref_problem,
 };
+use super::facts::{Facts, TrancheFact};
 use super::money;
 use crate::chain::{Break, Tip};
 use crate::codec::{ChainHash, Entry, Record};
 use crate::ledger::{AppendReport, Ledger, LedgerError};
 use crate::model::{
-    Day, Event, EventId, Party, PartyId, PartyRegistry, Payload, TermKey, TermRef, Tranche,
-    a_kind, rules,
+    Day, Event, EventId, Party, PartyId, PartyRegistry, Payload, TermKey, TermRef, a_kind,
+    rules,
 };
 use crate::store::Store;
 use std::collections::BTreeMap;
@@ -32,12 +34,12 @@ struct Admitted {
     /// The first possible day of its date.
     earliest: Day,
     /// The tranches that have a key (only those can be paid).
-    tranches: Vec<Tranche>,
+    tranches: Vec<TrancheFact>,
 }
 
 /// An event a reference names, wherever it is recorded.
 enum Target<'a> {
-    Recorded(Box<Event>),
+    Recorded(Box<Facts>),
     Admitted(&'a Admitted),
 }
 
@@ -45,14 +47,14 @@ impl Target<'_> {
     /// The first possible day of the event's date.
     fn earliest(&self) -> Day {
         match self {
-            Target::Recorded(e) => e.date.earliest(),
+            Target::Recorded(e) => e.earliest(),
             Target::Admitted(a) => a.earliest,
         }
     }
 
     fn kind(&self) -> &'static str {
         match self {
-            Target::Recorded(e) => e.kind_name(),
+            Target::Recorded(e) => e.kind,
             Target::Admitted(a) => a.kind,
         }
     }
@@ -157,7 +159,15 @@ impl<'l, S: Store> Replay<'l, S> {
                     }
                     Payload::Investment { tranches } => (
                         Vec::new(),
-                        tranches.iter().filter(|t| t.key.is_some()).cloned().collect(),
+                        tranches
+                            .iter()
+                            .filter(|t| t.key.is_some())
+                            .map(|t| TrancheFact {
+                                key: t.key.clone(),
+                                investor: t.investor.clone(),
+                                investee: t.investee.clone(),
+                            })
+                            .collect(),
                     ),
                     _ => (Vec::new(), Vec::new()),
                 };
@@ -228,7 +238,7 @@ impl<'l, S: Store> Replay<'l, S> {
         Ok(self
             .ledger
             .event(id)?
-            .map(|(_, e)| Target::Recorded(Box::new(e))))
+            .map(|(_, e)| Target::Recorded(Box::new(Facts::of(&e)))))
     }
 
     fn event_problems(&self, e: &Event) -> Result<Vec<String>, LedgerError> {
@@ -286,7 +296,7 @@ impl<'l, S: Store> Replay<'l, S> {
                 .filter(|r| r.event == *target)
                 .find_map(|r| {
                     term_ref_in(field, r, found)
-                        .or_else(|| ended_before_granted(r, e, found.earliest()))
+                        .or_else(|| ended_before_granted(r, &e.date, found.earliest()))
                 }),
             "concerns" => e
                 .payload
@@ -299,12 +309,12 @@ impl<'l, S: Store> Replay<'l, S> {
                 .pays()
                 .iter()
                 .filter(|r| r.event == *target)
-                .find_map(|r| money::pays_problem(e, r, Some(found.paid()))),
+                .find_map(|r| money::pays_problem(e.into(), r, Some(found.paid()))),
             "resolves" if !found.kind().starts_with("legal-") => Some(format!(
                 "`resolves` names {target}, {} event: only legal events can be resolved",
                 a_kind(found.kind())
             )),
-            "resolves" => money::resolved_before_opened(e, target, found.earliest()),
+            "resolves" => money::resolved_before_opened(&e.date, target, found.earliest()),
             _ => None,
         }
     }
@@ -314,9 +324,9 @@ impl<'l, S: Store> Replay<'l, S> {
 /// of an agreement or a keyed tranche of an investment.
 fn concern_in(e: &Event, r: &TermRef, found: &Target<'_>) -> Option<String> {
     match found {
-        Target::Recorded(t) => concern_problem(e, r, Some(t)),
+        Target::Recorded(t) => concern_problem(e.into(), r, Some(t)),
         Target::Admitted(a) if a.kind == "investment" => {
-            money::tranche_ref_problem("concerns", e, &as_tranche(r), &a.tranches)
+            money::tranche_ref_problem("concerns", e.into(), &as_tranche(r), &a.tranches)
         }
         Target::Admitted(a) if a.kind != "agreement" => Some(not_concernable(r, a.kind)),
         Target::Admitted(_) => term_ref_in("concerns", r, found),
