@@ -7,7 +7,7 @@
 //! appended unless everything is valid. An event already recorded with identical
 //! content is skipped, so importing the same files twice changes nothing.
 //!
-//! [`import`] runs in two passes ([`stage`]): it checks every file keeping the facts of
+//! [`import`] runs in two passes (`stage.rs`): it checks every file keeping the facts of
 //! the events (what the checks between events need), then reads the files again and
 //! appends their events a window at a time, so that its memory does not grow with the
 //! events of the run. [`plan`] runs both passes and returns every checked event at once,
@@ -618,7 +618,7 @@ pub fn import_files<S: Store>(
 }
 
 /// [`import_files`] in two passes, holding the facts of the run and one window of
-/// events, never the whole run (see [`stage`]): every file is read and checked, then
+/// events, never the whole run (see `stage.rs`): every file is read and checked, then
 /// `checked` is told what will be appended, then the events are read again and
 /// appended in atomic batches, `appended` told how many records are durable after each.
 ///

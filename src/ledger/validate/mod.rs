@@ -255,7 +255,7 @@ impl<'l, S: Store> Validator<'l, S> {
         Ok(found.problems)
     }
 
-    /// [`Validator::events`] of events given by their facts ([`EventFacts::of`]): the
+    /// [`Validator::events`] of events given by their facts (`EventFacts::of`): the
     /// same checks and problems, keeping the facts' digests and the append order instead
     /// of the events; [`Validator::finish_staged`] then stages them, to be appended from
     /// the events read again.
