@@ -416,30 +416,35 @@ pub enum Field {
 }
 
 impl Field {
+    /// Every field, in byte order.
+    pub const ALL: [Field; 6] = [
+        Field::Supersedes,
+        Field::Ends,
+        Field::Pays,
+        Field::Resolves,
+        Field::About,
+        Field::Concerns,
+    ];
+
+    /// The name [`Event::references`](crate::model::Event::references) gives the field.
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::Supersedes => "supersedes",
+            Field::Ends => "ends",
+            Field::Pays => "pays",
+            Field::Resolves => "resolves",
+            Field::About => "about",
+            Field::Concerns => "concerns",
+        }
+    }
+
     /// The field of [`Event::references`](crate::model::Event::references)' name.
     pub fn of_name(name: &str) -> Option<Field> {
-        Some(match name {
-            "supersedes" => Field::Supersedes,
-            "ends" => Field::Ends,
-            "pays" => Field::Pays,
-            "resolves" => Field::Resolves,
-            "about" => Field::About,
-            "concerns" => Field::Concerns,
-            _ => return None,
-        })
+        Field::ALL.into_iter().find(|f| f.name() == name)
     }
 
     fn of_byte(b: u8) -> Option<Field> {
-        [
-            Field::Supersedes,
-            Field::Ends,
-            Field::Pays,
-            Field::Resolves,
-            Field::About,
-            Field::Concerns,
-        ]
-        .into_iter()
-        .find(|f| *f as u8 == b)
+        Field::ALL.into_iter().find(|f| *f as u8 == b)
     }
 }
 
@@ -546,21 +551,13 @@ mod tests {
     fn referrer_keys_name_the_field_and_the_referrer_and_sort_by_target() {
         let t = EventId::new("msft-2019").unwrap();
         let prefix = referrer_prefix(&t);
-        for field in [
-            Field::Supersedes,
-            Field::Ends,
-            Field::Pays,
-            Field::Resolves,
-            Field::About,
-            Field::Concerns,
-        ] {
+        for field in Field::ALL {
             let key = referrer_key(&t, field, Seq::new(9));
             assert_eq!(of_referrer_key(&prefix, &key), Some((field, Seq::new(9))));
             assert_eq!(of_referrer_key(&prefix, &key[..key.len() - 1]), None);
+            assert_eq!(Field::of_name(field.name()), Some(field));
         }
-        for name in ["supersedes", "ends", "pays", "resolves", "about", "concerns"] {
-            assert!(Field::of_name(name).is_some(), "{name}");
-        }
+        assert_eq!(Field::of_name("reports"), None);
         // `msft-2019` never shares a prefix with `msft-2019-b`.
         let longer = EventId::new("msft-2019-b").unwrap();
         assert!(!referrer_key(&longer, Field::Ends, Seq::new(1)).starts_with(&prefix));

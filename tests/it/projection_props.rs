@@ -115,6 +115,22 @@ fn check_every_selection(
     Ok(())
 }
 
+/// Every selection of `ledger` (holding `entries`) for each of `queries`, against the
+/// reference fold.
+fn check_against_the_reference(
+    ledger: &Ledger<MemoryStore>,
+    entries: &[Entry],
+    queries: &[QuerySeed],
+) -> Result<(), TestCaseError> {
+    let all = recorded(entries);
+    for seed in queries {
+        let query = seed.query(entries);
+        let want = reference_state(&all, query);
+        check_every_selection(ledger, entries, query, &want, &|r| r)?;
+    }
+    Ok(())
+}
+
 /// `cases(default)`, shrinking further than proptest's default so that failures come out
 /// minimal (unless `PROPTEST_MAX_SHRINK_ITERS` says otherwise).
 fn config(default: u32) -> ProptestConfig {
@@ -142,12 +158,7 @@ proptest! {
         queries in proptest::collection::vec(arb_query_seed(), 1..4),
     ) {
         let ledger = ledger_of(&entries, &sizes);
-        let all = recorded(&entries);
-        for seed in &queries {
-            let query = seed.query(&entries);
-            let want = reference_state(&all, query);
-            check_every_selection(&ledger, &entries, query, &want, &|r| r)?;
-        }
+        check_against_the_reference(&ledger, &entries, &queries)?;
     }
 }
 
@@ -165,12 +176,7 @@ proptest! {
         // Two parties: most events are the one relationship's.
         prop_assume!(events > 300);
         let ledger = ledger_of(&entries, &[400, 300]);
-        let all = recorded(&entries);
-        for seed in &queries {
-            let query = seed.query(&entries);
-            let want = reference_state(&all, query);
-            check_every_selection(&ledger, &entries, query, &want, &|r| r)?;
-        }
+        check_against_the_reference(&ledger, &entries, &queries)?;
     }
 }
 
