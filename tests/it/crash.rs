@@ -643,6 +643,11 @@ fn a_second_import_during_a_running_import_is_refused_and_the_first_completes() 
             .stderr(Stdio::null())
             .spawn()
             .expect("start the first import");
+        // Let the first import create the store, so that the second meets its lock
+        // instead of creating the store itself (on a busy machine it often started first).
+        while !store.exists() && first.try_wait().expect("poll").is_none() {
+            std::thread::sleep(Duration::from_millis(5));
+        }
         // Wait until the first import holds the lock (or has already finished).
         let mut refused = None;
         let deadline = Instant::now() + Duration::from_secs(60);
